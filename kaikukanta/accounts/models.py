@@ -1,0 +1,125 @@
+"""Staff users of the registry and the roles that decide what each of them sees.
+
+Users are the people who run the card programme (national service, regional coordinators, distributor and
+venue staff), never cardholders: a holder has no account and no name in the registry.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    NATIONAL_ADMIN = "national_admin", _("national administrator")
+    COORDINATOR_CULTURE = "coordinator_culture", _("regional coordinator, culture")
+    COORDINATOR_SOTE = "coordinator_sote", _("regional coordinator, social and health services")
+    DISTRIBUTOR_STAFF = "distributor_staff", _("distributor staff")
+    VENUE_STAFF = "venue_staff", _("venue staff")
+
+
+COORDINATOR_ROLES = (Role.COORDINATOR_CULTURE, Role.COORDINATOR_SOTE)
+
+
+class RoleAssignment(models.Model):
+    """One role of one user: national, for a region, or at one distributor site or venue."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    region = models.ForeignKey(
+        "network.Region",
+        verbose_name=_("region"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+    )
+    distributor_site = models.ForeignKey(
+        "network.DistributorSite",
+        verbose_name=_("distributor site"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+    )
+    venue = models.ForeignKey(
+        "network.Venue",
+        verbose_name=_("venue"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+    )
+    granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["user", "role"]
+        constraints = [
+            # Each role names exactly the object it is for, and nothing else.
+            models.CheckConstraint(
+                name="role_names_its_object",
+                condition=Q(
+                    role=Role.NATIONAL_ADMIN,
+                    region__isnull=True,
+                    distributor_site__isnull=True,
+                    venue__isnull=True,
+                )
+                | Q(
+                    role__in=COORDINATOR_ROLES,
+                    region__isnull=False,
+                    distributor_site__isnull=True,
+                    venue__isnull=True,
+                )
+                | Q(
+                    role=Role.DISTRIBUTOR_STAFF,
+                    region__isnull=True,
+                    distributor_site__isnull=False,
+                    venue__isnull=True,
+                )
+                | Q(
+                    role=Role.VENUE_STAFF,
+                    region__isnull=True,
+                    distributor_site__isnull=True,
+                    venue__isnull=False,
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(role=Role.NATIONAL_ADMIN),
+                name="role_unique_national",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "region"],
+                condition=Q(region__isnull=False),
+                name="role_unique_region",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "distributor_site"],
+                condition=Q(distributor_site__isnull=False),
+                name="role_unique_distributor_site",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "venue"], condition=Q(venue__isnull=False), name="role_unique_venue"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.region or self.distributor_site or self.venue
+        label = self.get_role_display()
+        return f"{label}: {target}" if target else str(label)

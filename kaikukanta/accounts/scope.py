@@ -1,0 +1,94 @@
+"""What a user may see, computed once per request from their roles.
+
+Every `visible_to(user)` queryset starts from `scope_for(user)`; nothing else in the code base decides
+who sees what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .models import COORDINATOR_ROLES, Role, RoleAssignment
+
+_CACHE_ATTRIBUTE = "_kaikukanta_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    national: bool = False
+    coordinator_regions: frozenset[int] = field(default_factory=frozenset)
+    distributor_sites: frozenset[int] = field(default_factory=frozenset)
+    distributor_organisations: frozenset[int] = field(default_factory=frozenset)
+    distributor_regions: frozenset[int] = field(default_factory=frozenset)
+    venues: frozenset[int] = field(default_factory=frozenset)
+    venue_regions: frozenset[int] = field(default_factory=frozenset)
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def has_any_role(self) -> bool:
+        return bool(self.roles)
+
+    def coordinates(self, region_id: int | None) -> bool:
+        return self.national or region_id in self.coordinator_regions
+
+    def works_at_site(self, site_id: int) -> bool:
+        return site_id in self.distributor_sites
+
+    def works_at_venue(self, venue_id: int) -> bool:
+        return venue_id in self.venues
+
+
+NO_SCOPE = Scope()
+
+
+def scope_for(user) -> Scope:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_SCOPE
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    national = bool(user.is_superuser)
+    roles: set[str] = {Role.NATIONAL_ADMIN} if national else set()
+    coordinator_regions: set[int] = set()
+    sites: set[int] = set()
+    organisations: set[int] = set()
+    distributor_regions: set[int] = set()
+    venues: set[int] = set()
+    venue_regions: set[int] = set()
+    assignments = RoleAssignment.objects.filter(user=user).select_related(
+        "distributor_site", "venue"
+    )
+    for assignment in assignments:
+        roles.add(assignment.role)
+        if assignment.role == Role.NATIONAL_ADMIN:
+            national = True
+        elif assignment.role in COORDINATOR_ROLES:
+            coordinator_regions.add(assignment.region_id)
+        elif assignment.role == Role.DISTRIBUTOR_STAFF:
+            site = assignment.distributor_site
+            sites.add(site.pk)
+            organisations.add(site.organisation_id)
+            distributor_regions.add(site.region_id)
+        elif assignment.role == Role.VENUE_STAFF:
+            venue = assignment.venue
+            venues.add(venue.pk)
+            if venue.region_id is not None:
+                venue_regions.add(venue.region_id)
+    scope = Scope(
+        national=national,
+        coordinator_regions=frozenset(coordinator_regions),
+        distributor_sites=frozenset(sites),
+        distributor_organisations=frozenset(organisations),
+        distributor_regions=frozenset(distributor_regions),
+        venues=frozenset(venues),
+        venue_regions=frozenset(venue_regions),
+        roles=frozenset(roles),
+    )
+    setattr(user, _CACHE_ATTRIBUTE, scope)
+    return scope
+
+
+def forget_scope(user) -> None:
+    """Drop the cached scope after the user's roles changed."""
+    if hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)

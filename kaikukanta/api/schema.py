@@ -1,0 +1,11 @@
+import json
+from pathlib import Path
+
+from .api import api
+
+CONTRACT = Path(__file__).with_name("openapi.json")
+
+
+def openapi_document() -> str:
+    """The API's OpenAPI document as committed: sorted keys, two-space indent, final newline."""
+    return json.dumps(api.get_openapi_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

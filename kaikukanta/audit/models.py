@@ -1,0 +1,94 @@
+"""The audit trail: who did what to which object, and every card lookup by a venue.
+
+Events are written by the service functions in the same transaction as the change they describe, and
+never edited. They name objects by type and key, not by content: an event never copies a holder's data.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kaikukanta.accounts.scope import scope_for
+
+
+class Action(models.TextChoices):
+    CARD_ISSUED = "card.issued", _("card issued")
+    CARD_IMPORTED = "card.imported", _("card imported")
+    CARD_RENEWED = "card.renewed", _("card renewed")
+    CARD_CLOSED = "card.closed", _("card closed")
+    CARD_REPLACED = "card.replaced", _("card replaced")
+    CARD_VIEWED = "card.viewed", _("card looked up")
+    CARD_CHECKED = "card.checked", _("card checked by a venue")
+    USE_RECORDED = "use.recorded", _("use recorded")
+    USE_REJECTED = "use.rejected", _("use refused")
+    GROUP_VISIT_RECORDED = "group_visit.recorded", _("group visit recorded")
+    EVENT_CREATED = "event.created", _("event created")
+    EVENT_CHANGED = "event.changed", _("event changed")
+    OBJECT_CREATED = "object.created", _("created in administration")
+    OBJECT_CHANGED = "object.changed", _("changed in administration")
+    OBJECT_DELETED = "object.deleted", _("deleted in administration")
+    ROLE_GRANTED = "role.granted", _("role granted")
+    DATA_LOADED = "data.loaded", _("data loaded")
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AuditEventQuerySet:
+        scope = scope_for(user)
+        if scope.national:
+            return self.all()
+        if not scope.has_any_role:
+            return self.none()
+        return self.filter(Q(region__in=scope.coordinator_regions) | Q(actor=user))
+
+
+class AuditEvent(models.Model):
+    occurred_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The user name at the time, kept when the account is later removed.
+    actor_username = models.CharField(_("user name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object key"), max_length=64, blank=True)
+    region = models.ForeignKey(
+        "network.Region",
+        verbose_name=_("region"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    venue = models.ForeignKey(
+        "network.Venue",
+        verbose_name=_("venue"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            models.Index(fields=["region", "occurred_at"], name="audit_region_time"),
+            models.Index(fields=["actor", "occurred_at"], name="audit_actor_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from .models import Action, AuditEvent
+
+
+def record(
+    *,
+    actor,
+    action: Action,
+    target: models.Model | None = None,
+    region=None,
+    venue=None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one audit event. Call it inside the transaction of the change it describes."""
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        actor=actor if is_user else None,
+        actor_username=actor.get_username() if is_user else "",
+        action=action,
+        object_type=target._meta.label_lower if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+        region=region,
+        venue=venue,
+        data=data or {},
+    )

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CardsConfig(AppConfig):
+    name = "kaikukanta.cards"
+    label = "cards"
+    verbose_name = _("Cards")

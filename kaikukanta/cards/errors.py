@@ -1,0 +1,150 @@
+from django.utils.translation import gettext_lazy as _
+
+from kaikukanta.core.errors import DomainError
+
+
+class HolderTooYoung(DomainError):
+    code = "holder_too_young"
+    field = "birth_year"
+    template = _(
+        "The card is for people who are 16 or turn 16 this year: the holder must be born in "
+        "%(latest)s or earlier."
+    )
+
+
+class BirthYearInvalid(DomainError):
+    code = "birth_year_invalid"
+    field = "birth_year"
+    template = _("Give the birth year as four digits, between %(earliest)s and %(latest)s.")
+
+
+class PostcodeInvalid(DomainError):
+    code = "postcode_invalid"
+    field = "postcode"
+    template = _("A Finnish postcode has exactly five digits, for example 33100.")
+
+
+class ChildrenInvalid(DomainError):
+    code = "children_invalid"
+    field = "children"
+    template = _(
+        "Give the number of the holder's own children and grandchildren under 18 as a whole "
+        "number from 0 to %(max)s."
+    )
+
+
+class ChoiceInvalid(DomainError):
+    code = "choice_invalid"
+    template = _("%(value)s is not one of the options. Choose one from the list.")
+
+
+class WellbeingIncomplete(DomainError):
+    code = "wellbeing_incomplete"
+    field = "wellbeing"
+    template = _("Answer all five WHO-5 statements, or leave all of them empty.")
+
+
+class WellbeingInvalid(DomainError):
+    code = "wellbeing_invalid"
+    field = "wellbeing"
+    template = _("Each WHO-5 answer is a number from 0 to 5, and the mood a number from 1 to 5.")
+
+
+class IdentifierMalformed(DomainError):
+    code = "identifier_malformed"
+    field = "identifier"
+    template = _(
+        "A card number has ten characters: digits 2-9 and letters A-Y without I, L, O and S, "
+        "for example %(example)s. Check the number on the card."
+    )
+
+
+class IdentifierHasInvalidCharacters(DomainError):
+    code = "identifier_invalid_characters"
+    field = "identifier"
+    template = _(
+        "The card number %(identifier)s contains %(characters)s, which card numbers never use "
+        "(they have no 0, 1, I, L, O, S or Z). Check the number on the card."
+    )
+
+
+class IdentifierCheckFailed(DomainError):
+    code = "identifier_check_failed"
+    field = "identifier"
+    template = _(
+        "The card number %(identifier)s has a typing error: its check character does not match. "
+        "Check the number on the card, character by character."
+    )
+
+
+class IdentifierTaken(DomainError):
+    code = "identifier_taken"
+    field = "identifier"
+    template = _("The card number %(identifier)s is already registered. Use another card.")
+
+
+class ImportedIdentifierInvalid(DomainError):
+    code = "imported_identifier_invalid"
+    field = "identifier"
+    template = _(
+        "An imported card number may contain only the letters A-Z and digits, 4 to 32 characters: "
+        "%(identifier)s does not."
+    )
+
+
+class CardNotFound(DomainError):
+    code = "card_not_found"
+    field = "identifier"
+    template = _("No card has the number %(identifier)s. Check the number on the card.")
+
+
+class CardClosed(DomainError):
+    code = "card_closed"
+    template = _("Card %(identifier)s is closed and can no longer be used or changed.")
+
+
+class CardExpired(DomainError):
+    code = "card_expired"
+    template = _(
+        "Card %(identifier)s expired on %(valid_until)s. The holder can renew it at the service "
+        "that issued it."
+    )
+
+
+class CardNotYetValid(DomainError):
+    code = "card_not_yet_valid"
+    template = _("Card %(identifier)s was issued on %(issued_on)s and was not valid on %(day)s.")
+
+
+class SiteNotTakingPart(DomainError):
+    code = "site_not_taking_part"
+    template = _(
+        "%(site)s no longer takes part in the network and cannot issue cards. Contact the "
+        "region's coordinator."
+    )
+
+
+class PilotNotStarted(DomainError):
+    code = "pilot_not_started"
+    template = _("The pilot of %(region)s starts on %(starts)s; cards can be issued from that day.")
+
+
+class PilotEnded(DomainError):
+    code = "pilot_ended"
+    template = _(
+        "The pilot of %(region)s ended on %(ends)s, and no card can be valid after it. Ask the "
+        "region's coordinator whether the region continues."
+    )
+
+
+class RenewalChangesNothing(DomainError):
+    code = "renewal_changes_nothing"
+    template = _(
+        "Card %(identifier)s is already valid until %(valid_until)s, the end of the pilot of "
+        "%(region)s: renewing it would not extend it."
+    )
+
+
+class IssueDateTooEarly(DomainError):
+    code = "date_before_issue"
+    template = _("The date %(day)s is before card %(identifier)s was issued on %(issued_on)s.")

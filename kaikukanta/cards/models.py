@@ -1,0 +1,302 @@
+"""Cards and what the registry knows about their holders: nothing that identifies them.
+
+A personal card records, besides its own dates, only the holder's birth year, postcode and number of
+children and grandchildren under 18 (mandatory), and optionally life situation and gender, all from fixed
+choices. There is no name, identity code, date of birth, address, phone, e-mail or free text, anywhere.
+A community card belongs to a distributor organisation and has no holder data at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length, Ord, Substr
+from django.db.models.lookups import Exact, Range
+from django.utils.translation import gettext_lazy as _
+
+from . import identifiers
+from .querysets import CardQuerySet, WellbeingMeasurementQuerySet
+
+MAX_CHILDREN = 20
+
+postcode_validator = RegexValidator(
+    r"^\d{5}$", _("A Finnish postcode has exactly five digits, for example 33100.")
+)
+
+
+class CardType(models.TextChoices):
+    PERSONAL = "personal", _("personal card")
+    COMMUNITY = "community", _("community card")
+
+
+class CardStatus(models.TextChoices):
+    ACTIVE = "active", _("in use")
+    CLOSED = "closed", _("closed")
+
+
+class ClosingReason(models.TextChoices):
+    LOST = "lost", _("lost")
+    MOVED_AWAY = "moved_away", _("moved away from the network's area")
+    NOT_ELIGIBLE = "not_eligible", _("no longer eligible")
+    ON_REQUEST = "on_request", _("at the holder's request")
+
+
+class LifeSituation(models.TextChoices):
+    EMPLOYED = "employed", _("working")
+    UNEMPLOYED = "unemployed", _("unemployed")
+    STUDENT = "student", _("studying")
+    PENSIONER = "pensioner", _("retired")
+    ILL = "ill", _("on sick leave or unable to work")
+    FAMILY = "family", _("at home looking after family")
+    OTHER = "other", _("other")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("woman")
+    MALE = "male", _("man")
+    OTHER = "other", _("other")
+
+
+class Card(models.Model):
+    # Unique through Meta.constraints, which (unlike unique=True) adds no LIKE index on PostgreSQL.
+    identifier = models.CharField(_("card number"), max_length=32)
+    imported = models.BooleanField(
+        _("imported number"),
+        default=False,
+        help_text=_("Numbers from the earlier registry are kept as they are, without a check."),
+    )
+    card_type = models.CharField(
+        _("card type"), max_length=16, choices=CardType.choices, default=CardType.PERSONAL
+    )
+    # Both foreign keys are indexed by the composite indexes in Meta, which lead with them.
+    issuing_site = models.ForeignKey(
+        "network.DistributorSite",
+        verbose_name=_("issuing site"),
+        on_delete=models.PROTECT,
+        related_name="cards",
+        db_index=False,
+    )
+    region = models.ForeignKey(
+        "network.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="cards",
+        db_index=False,
+    )
+    issued_on = models.DateField(_("issued"))
+    renewed_on = models.DateField(_("last renewed"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=CardStatus.choices, default=CardStatus.ACTIVE
+    )
+    closed_on = models.DateField(_("closed"), null=True, blank=True)
+    closing_reason = models.CharField(
+        _("closing reason"), max_length=16, choices=ClosingReason.choices, blank=True
+    )
+    replaced_by = models.OneToOneField(
+        "self",
+        verbose_name=_("replaced by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaces",
+    )
+
+    # The holder, for personal cards only.
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    postcode = models.CharField(
+        _("postcode"), max_length=5, blank=True, validators=[postcode_validator]
+    )
+    children = models.PositiveSmallIntegerField(
+        _("children and grandchildren under 18"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_CHILDREN)],
+    )
+    life_situation = models.CharField(
+        _("life situation"), max_length=16, choices=LifeSituation.choices, blank=True
+    )
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("card")
+        verbose_name_plural = _("cards")
+        ordering = ["-issued_on", "-pk"]
+        indexes = [
+            models.Index(fields=["region", "issued_on"], name="card_region_issued"),
+            models.Index(fields=["issuing_site", "issued_on"], name="card_site_issued"),
+            models.Index(fields=["valid_until"], name="card_valid_until"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["identifier"], name="card_unique_identifier"),
+            models.CheckConstraint(
+                name="card_holder_data_by_type",
+                condition=Q(
+                    card_type=CardType.PERSONAL,
+                    birth_year__isnull=False,
+                    children__isnull=False,
+                    children__lte=MAX_CHILDREN,
+                )
+                & ~Q(postcode="")
+                | Q(
+                    card_type=CardType.COMMUNITY,
+                    birth_year__isnull=True,
+                    children__isnull=True,
+                    postcode="",
+                    life_situation="",
+                    gender="",
+                ),
+            ),
+            models.CheckConstraint(
+                name="card_closed_has_date_and_reason",
+                condition=Q(status=CardStatus.ACTIVE, closed_on__isnull=True, closing_reason="")
+                | (Q(status=CardStatus.CLOSED, closed_on__isnull=False) & ~Q(closing_reason="")),
+            ),
+            models.CheckConstraint(
+                name="card_validity_after_issue",
+                condition=Q(valid_until__gte=models.F("issued_on")),
+            ),
+            models.CheckConstraint(
+                name="card_renewed_and_closed_after_issue",
+                condition=(Q(renewed_on__isnull=True) | Q(renewed_on__gte=models.F("issued_on")))
+                & (Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("issued_on"))),
+            ),
+            # Five ASCII digits, checked by code point so that no collation can let others through.
+            models.CheckConstraint(
+                name="card_postcode_five_digits",
+                condition=Q(postcode="")
+                | Q(
+                    Exact(Length("postcode"), 5),
+                    *[Range(Ord(Substr("postcode", i, 1)), (48, 57)) for i in range(1, 6)],
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_identifier
+
+    @property
+    def display_identifier(self) -> str:
+        return identifiers.display(self.identifier)
+
+    @property
+    def is_community(self) -> bool:
+        return self.card_type == CardType.COMMUNITY
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == CardStatus.CLOSED
+
+    def is_expired_on(self, day: dt.date) -> bool:
+        return day > self.valid_until
+
+    def was_valid_on(self, day: dt.date) -> bool:
+        """Whether the card could be used on `day` (a use typed in later is judged by its own day)."""
+        if day < self.issued_on or day > self.valid_until:
+            return False
+        return self.closed_on is None or day < self.closed_on
+
+
+class WellbeingMeasurement(models.Model):
+    """Voluntary wellbeing answers given at issue or renewal: the WHO-5 items and a 1-5 mood meter."""
+
+    class Occasion(models.TextChoices):
+        ISSUE = "issue", _("at issue")
+        RENEWAL = "renewal", _("at renewal")
+
+    card = models.ForeignKey(
+        Card, verbose_name=_("card"), on_delete=models.CASCADE, related_name="wellbeing"
+    )
+    occasion = models.CharField(_("occasion"), max_length=8, choices=Occasion.choices)
+    measured_on = models.DateField(_("date"))
+    who5_1 = models.PositiveSmallIntegerField(
+        _("WHO-5: cheerful and in good spirits"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(5)],
+    )
+    who5_2 = models.PositiveSmallIntegerField(
+        _("WHO-5: calm and relaxed"), null=True, blank=True, validators=[MaxValueValidator(5)]
+    )
+    who5_3 = models.PositiveSmallIntegerField(
+        _("WHO-5: active and vigorous"), null=True, blank=True, validators=[MaxValueValidator(5)]
+    )
+    who5_4 = models.PositiveSmallIntegerField(
+        _("WHO-5: woke up fresh and rested"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(5)],
+    )
+    who5_5 = models.PositiveSmallIntegerField(
+        _("WHO-5: daily life filled with interesting things"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(5)],
+    )
+    mood = models.PositiveSmallIntegerField(
+        _("mood (1-5)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+
+    objects = WellbeingMeasurementQuerySet.as_manager()
+
+    WHO5_FIELDS = ("who5_1", "who5_2", "who5_3", "who5_4", "who5_5")
+
+    class Meta:
+        verbose_name = _("wellbeing measurement")
+        verbose_name_plural = _("wellbeing measurements")
+        ordering = ["card", "measured_on"]
+        constraints = [
+            # WHO-5 is scored from all five answers: either all are given or none.
+            models.CheckConstraint(
+                name="wellbeing_who5_all_or_none",
+                condition=Q(
+                    who5_1__isnull=True,
+                    who5_2__isnull=True,
+                    who5_3__isnull=True,
+                    who5_4__isnull=True,
+                    who5_5__isnull=True,
+                )
+                | Q(
+                    who5_1__isnull=False,
+                    who5_2__isnull=False,
+                    who5_3__isnull=False,
+                    who5_4__isnull=False,
+                    who5_5__isnull=False,
+                    who5_1__lte=5,
+                    who5_2__lte=5,
+                    who5_3__lte=5,
+                    who5_4__lte=5,
+                    who5_5__lte=5,
+                ),
+            ),
+            models.CheckConstraint(
+                name="wellbeing_mood_range",
+                condition=Q(mood__isnull=True) | Q(mood__gte=1, mood__lte=5),
+            ),
+            models.CheckConstraint(
+                name="wellbeing_not_empty",
+                condition=Q(who5_1__isnull=False) | Q(mood__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card} {self.get_occasion_display()} {self.measured_on}"
+
+    @property
+    def who5_score(self) -> int | None:
+        """The WHO-5 percentage score (0-100): the raw sum times four."""
+        answers = [getattr(self, name) for name in self.WHO5_FIELDS]
+        if any(answer is None for answer in answers):
+            return None
+        return 4 * sum(answers)

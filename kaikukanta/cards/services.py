@@ -1,0 +1,552 @@
+"""Every change to a card, one function each: issue, import, renew, close, replace; and the two ways of
+looking a card up (by its own staff, and by a venue).
+
+Each function takes the acting user as `actor`, checks that they may act, enforces the Kaikukortti rules,
+changes the card inside one transaction together with its audit event, and raises a `DomainError` whose
+message says what to do when a rule says no.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from kaikukanta.accounts.permissions import can_act_for_venue, can_issue_at, can_manage_card
+from kaikukanta.accounts.scope import scope_for
+from kaikukanta.audit.models import Action
+from kaikukanta.audit.services import record
+from kaikukanta.core.dates import add_years, today
+from kaikukanta.core.errors import DateInFuture, DomainError, NotAllowed
+from kaikukanta.network.models import DistributorSite, Venue
+
+from . import identifiers
+from .errors import (
+    BirthYearInvalid,
+    CardClosed,
+    CardExpired,
+    CardNotFound,
+    ChildrenInvalid,
+    ChoiceInvalid,
+    HolderTooYoung,
+    IdentifierCheckFailed,
+    IdentifierHasInvalidCharacters,
+    IdentifierMalformed,
+    IdentifierTaken,
+    ImportedIdentifierInvalid,
+    IssueDateTooEarly,
+    PilotEnded,
+    PilotNotStarted,
+    PostcodeInvalid,
+    RenewalChangesNothing,
+    SiteNotTakingPart,
+    WellbeingIncomplete,
+    WellbeingInvalid,
+)
+from .models import (
+    MAX_CHILDREN,
+    Card,
+    CardStatus,
+    CardType,
+    ClosingReason,
+    Gender,
+    LifeSituation,
+    WellbeingMeasurement,
+)
+
+MINIMUM_AGE = 16
+OLDEST_AGE = 120
+VALIDITY_YEARS = 1
+
+
+HOLDER_FIELDS = ("birth_year", "postcode", "children", "life_situation", "gender")
+
+
+@dataclass(frozen=True)
+class HolderData:
+    """What a personal card records of its holder, and nothing more."""
+
+    birth_year: int
+    postcode: str
+    children: int
+    life_situation: str = ""
+    gender: str = ""
+
+    def as_fields(self) -> dict:
+        return {name: getattr(self, name) for name in HOLDER_FIELDS}
+
+
+@dataclass(frozen=True)
+class Wellbeing:
+    """Voluntary answers: all five WHO-5 items (0-5 each) or none, and a mood from 1 to 5."""
+
+    who5: tuple[int, int, int, int, int] | None = None
+    mood: int | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.who5 is None and self.mood is None
+
+
+@dataclass(frozen=True)
+class CardCheck:
+    """What a venue learns of a card: whether it is valid, until when, for how many children, and its
+    type. Never who issued it, where, or why it was closed."""
+
+    identifier: str
+    card_type: str
+    valid: bool
+    valid_until: dt.date
+    children: int | None
+    accepted_here: bool
+
+    @property
+    def display_identifier(self) -> str:
+        return identifiers.display(self.identifier)
+
+    @property
+    def is_community(self) -> bool:
+        return self.card_type == CardType.COMMUNITY
+
+
+# --- validation shared by the functions below ------------------------------------------------------
+
+
+def _validate_holder(holder: HolderData, *, on: dt.date) -> HolderData:
+    latest = on.year - MINIMUM_AGE
+    earliest = on.year - OLDEST_AGE
+    if not isinstance(holder.birth_year, int) or not earliest <= holder.birth_year <= on.year:
+        raise BirthYearInvalid(earliest=earliest, latest=latest)
+    if holder.birth_year > latest:
+        raise HolderTooYoung(latest=latest)
+    postcode = (holder.postcode or "").strip()
+    if len(postcode) != 5 or not postcode.isascii() or not postcode.isdigit():
+        raise PostcodeInvalid()
+    if not isinstance(holder.children, int) or not 0 <= holder.children <= MAX_CHILDREN:
+        raise ChildrenInvalid(max=MAX_CHILDREN)
+    if holder.life_situation and holder.life_situation not in LifeSituation.values:
+        raise ChoiceInvalid(field="life_situation", value=holder.life_situation)
+    if holder.gender and holder.gender not in Gender.values:
+        raise ChoiceInvalid(field="gender", value=holder.gender)
+    return dataclasses.replace(holder, postcode=postcode)
+
+
+def _validate_wellbeing(wellbeing: Wellbeing | None) -> Wellbeing | None:
+    if wellbeing is None or wellbeing.is_empty:
+        return None
+    if wellbeing.who5 is not None:
+        answers = tuple(wellbeing.who5)
+        if len(answers) != 5 or any(answer is None for answer in answers):
+            raise WellbeingIncomplete()
+        if any(not isinstance(answer, int) or not 0 <= answer <= 5 for answer in answers):
+            raise WellbeingInvalid()
+    if wellbeing.mood is not None and (
+        not isinstance(wellbeing.mood, int) or not 1 <= wellbeing.mood <= 5
+    ):
+        raise WellbeingInvalid()
+    return wellbeing
+
+
+def _save_wellbeing(card: Card, wellbeing: Wellbeing | None, occasion: str, on: dt.date) -> None:
+    if wellbeing is None:
+        return
+    who5 = wellbeing.who5 or (None,) * 5
+    WellbeingMeasurement.objects.create(
+        card=card,
+        occasion=occasion,
+        measured_on=on,
+        mood=wellbeing.mood,
+        **dict(zip(WellbeingMeasurement.WHO5_FIELDS, who5, strict=True)),
+    )
+
+
+def parse_identifier(raw: str) -> str:
+    """A typed or scanned card number, normalised and checked; raises an error that says what is
+    wrong with it. Use for numbers this registry generates (new cards, pre-printed card stock)."""
+    identifier = identifiers.normalize(raw)
+    if not identifier:
+        raise IdentifierMalformed(example=identifiers.display(identifiers.generate()))
+    wrong = identifiers.invalid_characters(identifier)
+    if wrong:
+        raise IdentifierHasInvalidCharacters(identifier=identifier, characters=", ".join(wrong))
+    if len(identifier) != identifiers.LENGTH:
+        raise IdentifierMalformed(example=identifiers.display(identifiers.generate()))
+    if not identifiers.is_valid(identifier):
+        raise IdentifierCheckFailed(identifier=identifiers.display(identifier))
+    return identifier
+
+
+def _validity_until(region, start: dt.date) -> dt.date:
+    """One year from `start`, but never past the end of the region's pilot."""
+    if region.is_pilot:
+        if start < region.pilot_starts:
+            raise PilotNotStarted(region=region, starts=region.pilot_starts)
+        if start > region.pilot_ends:
+            raise PilotEnded(region=region, ends=region.pilot_ends)
+    until = add_years(start, VALIDITY_YEARS)
+    cap = region.validity_cap()
+    return min(until, cap) if cap else until
+
+
+def _not_in_future(day: dt.date | None) -> dt.date:
+    current = today()
+    if day is None:
+        return current
+    if day > current:
+        raise DateInFuture(date=day)
+    return day
+
+
+def _new_identifier() -> str:
+    while True:
+        candidate = identifiers.generate()
+        if not Card.objects.filter(identifier=candidate).exists():
+            return candidate
+
+
+def _create_card(**fields) -> Card:
+    """Insert a card; a number taken meanwhile by a concurrent request becomes a clear error."""
+    try:
+        with transaction.atomic():
+            return Card.objects.create(**fields)
+    except IntegrityError:
+        if Card.objects.filter(identifier=fields["identifier"]).exists():
+            raise IdentifierTaken(identifier=identifiers.display(fields["identifier"])) from None
+        raise
+
+
+def _check_site(actor, site: DistributorSite) -> None:
+    if not can_issue_at(actor, site):
+        raise NotAllowed()
+    if not site.is_active:
+        raise SiteNotTakingPart(site=site)
+
+
+def _lock(card: Card) -> Card:
+    """The card re-read under a row lock, so two changes to one card happen one after the other."""
+    return Card.objects.select_for_update().select_related("region").get(pk=card.pk)
+
+
+# --- issue ---------------------------------------------------------------------------------------
+
+
+def issue_card(
+    *,
+    actor,
+    site: DistributorSite,
+    holder: HolderData,
+    identifier: str | None = None,
+    wellbeing: Wellbeing | None = None,
+    issued_on: dt.date | None = None,
+) -> Card:
+    """Register a personal card at a distributor site.
+
+    `identifier` is the number of a pre-printed card (checked); without it a new number is generated.
+    """
+    _check_site(actor, site)
+    issued_on = _not_in_future(issued_on)
+    holder = _validate_holder(holder, on=issued_on)
+    wellbeing = _validate_wellbeing(wellbeing)
+    region = site.region
+    valid_until = _validity_until(region, issued_on)
+    number = parse_identifier(identifier) if identifier else _new_identifier()
+    with transaction.atomic():
+        card = _create_card(
+            identifier=number,
+            card_type=CardType.PERSONAL,
+            issuing_site=site,
+            region=region,
+            issued_on=issued_on,
+            valid_until=valid_until,
+            **holder.as_fields(),
+        )
+        _save_wellbeing(card, wellbeing, WellbeingMeasurement.Occasion.ISSUE, issued_on)
+        record(actor=actor, action=Action.CARD_ISSUED, target=card, region=region)
+    return card
+
+
+def issue_community_card(
+    *,
+    actor,
+    site: DistributorSite,
+    identifier: str | None = None,
+    issued_on: dt.date | None = None,
+) -> Card:
+    """Register a community card for the organisation of a distributor site. It has no holder: the
+    organisation's staff, volunteers and students use it when accompanying clients."""
+    _check_site(actor, site)
+    issued_on = _not_in_future(issued_on)
+    region = site.region
+    valid_until = _validity_until(region, issued_on)
+    number = parse_identifier(identifier) if identifier else _new_identifier()
+    with transaction.atomic():
+        card = _create_card(
+            identifier=number,
+            card_type=CardType.COMMUNITY,
+            issuing_site=site,
+            region=region,
+            issued_on=issued_on,
+            valid_until=valid_until,
+        )
+        record(
+            actor=actor,
+            action=Action.CARD_ISSUED,
+            target=card,
+            region=region,
+            data={"card_type": CardType.COMMUNITY},
+        )
+    return card
+
+
+def import_card(
+    *,
+    actor,
+    site: DistributorSite,
+    identifier: str,
+    issued_on: dt.date,
+    valid_until: dt.date,
+    holder: HolderData | None,
+    renewed_on: dt.date | None = None,
+) -> Card:
+    """Bring a card over from the earlier registry with its number as it is (letters and digits).
+
+    The card keeps its own dates; `holder` is None for a community card. Only national admins import.
+    """
+    if not can_issue_at(actor, site) or not _is_national(actor):
+        raise NotAllowed()
+    number = identifiers.normalize(identifier)
+    if not identifiers.IMPORTED_PATTERN.match(number):
+        raise ImportedIdentifierInvalid(identifier=identifier)
+    _not_in_future(issued_on)
+    if renewed_on is not None:
+        _not_in_future(renewed_on)
+    if valid_until < issued_on:
+        raise IssueDateTooEarly(day=valid_until, identifier=number, issued_on=issued_on)
+    holder_fields = {}
+    if holder is not None:
+        holder_fields = _validate_holder(holder, on=issued_on).as_fields()
+    with transaction.atomic():
+        card = _create_card(
+            identifier=number,
+            imported=not identifiers.is_valid(number),
+            card_type=CardType.PERSONAL if holder is not None else CardType.COMMUNITY,
+            issuing_site=site,
+            region=site.region,
+            issued_on=issued_on,
+            renewed_on=renewed_on,
+            valid_until=valid_until,
+            **holder_fields,
+        )
+        record(actor=actor, action=Action.CARD_IMPORTED, target=card, region=site.region)
+    return card
+
+
+def _is_national(actor) -> bool:
+    return scope_for(actor).national
+
+
+# --- renew, close, replace -----------------------------------------------------------------------
+
+
+def renew_card(
+    *,
+    actor,
+    card: Card,
+    holder: HolderData | None = None,
+    wellbeing: Wellbeing | None = None,
+    renewed_on: dt.date | None = None,
+) -> Card:
+    """Extend a card for a year from today (capped by a pilot's end), at the issuing site or by the
+    region's coordinator. `holder` updates the holder data, for example a new child."""
+    if not can_manage_card(actor, card):
+        raise NotAllowed()
+    renewed_on = _not_in_future(renewed_on)
+    if holder is not None:
+        holder = None if card.is_community else _validate_holder(holder, on=renewed_on)
+    wellbeing = _validate_wellbeing(wellbeing)
+    with transaction.atomic():
+        card = _lock(card)
+        if card.is_closed:
+            raise CardClosed(identifier=card.display_identifier)
+        if renewed_on < card.issued_on:
+            raise IssueDateTooEarly(
+                day=renewed_on, identifier=card.display_identifier, issued_on=card.issued_on
+            )
+        valid_until = _validity_until(card.region, renewed_on)
+        if valid_until <= card.valid_until and holder is None:
+            raise RenewalChangesNothing(
+                identifier=card.display_identifier, valid_until=card.valid_until, region=card.region
+            )
+        changed = ["valid_until", "renewed_on"]
+        previous_until = card.valid_until
+        card.valid_until = max(valid_until, card.valid_until)
+        card.renewed_on = renewed_on
+        if holder is not None:
+            for name in HOLDER_FIELDS:
+                if getattr(card, name) != getattr(holder, name):
+                    setattr(card, name, getattr(holder, name))
+                    changed.append(name)
+        card.save(update_fields=[*changed, "updated_at"])
+        if not card.is_community:
+            _save_wellbeing(card, wellbeing, WellbeingMeasurement.Occasion.RENEWAL, renewed_on)
+        record(
+            actor=actor,
+            action=Action.CARD_RENEWED,
+            target=card,
+            region=card.region,
+            # Which fields changed, never their values.
+            data={
+                "previous_valid_until": previous_until.isoformat(),
+                "valid_until": card.valid_until.isoformat(),
+                "changed": changed,
+            },
+        )
+    return card
+
+
+def close_card(*, actor, card: Card, reason: str, closed_on: dt.date | None = None) -> Card:
+    """Close a card for good: lost, moved away, no longer eligible, or at the holder's request."""
+    if not can_manage_card(actor, card):
+        raise NotAllowed()
+    if reason not in ClosingReason.values:
+        raise ChoiceInvalid(field="reason", value=reason)
+    closed_on = _not_in_future(closed_on)
+    with transaction.atomic():
+        card = _lock(card)
+        if card.is_closed:
+            raise CardClosed(identifier=card.display_identifier)
+        if closed_on < card.issued_on:
+            raise IssueDateTooEarly(
+                day=closed_on, identifier=card.display_identifier, issued_on=card.issued_on
+            )
+        card.status = CardStatus.CLOSED
+        card.closed_on = closed_on
+        card.closing_reason = reason
+        card.save(update_fields=["status", "closed_on", "closing_reason", "updated_at"])
+        record(
+            actor=actor,
+            action=Action.CARD_CLOSED,
+            target=card,
+            region=card.region,
+            data={"reason": reason},
+        )
+    return card
+
+
+def replace_card(
+    *, actor, card: Card, identifier: str | None = None, replaced_on: dt.date | None = None
+) -> Card:
+    """Replace a lost card: the old one is closed as lost and linked to a new number that carries the
+    same holder data and validity, so the history of both stays together."""
+    if not can_manage_card(actor, card):
+        raise NotAllowed()
+    replaced_on = _not_in_future(replaced_on)
+    number = parse_identifier(identifier) if identifier else _new_identifier()
+    with transaction.atomic():
+        old = _lock(card)
+        if old.is_closed:
+            raise CardClosed(identifier=old.display_identifier)
+        if old.is_expired_on(replaced_on):
+            raise CardExpired(identifier=old.display_identifier, valid_until=old.valid_until)
+        new = _create_card(
+            identifier=number,
+            card_type=old.card_type,
+            issuing_site=old.issuing_site,
+            region=old.region,
+            issued_on=replaced_on,
+            valid_until=old.valid_until,
+            **{name: getattr(old, name) for name in HOLDER_FIELDS},
+        )
+        old.status = CardStatus.CLOSED
+        old.closed_on = replaced_on
+        old.closing_reason = ClosingReason.LOST
+        old.replaced_by = new
+        old.save(
+            update_fields=["status", "closed_on", "closing_reason", "replaced_by", "updated_at"]
+        )
+        record(
+            actor=actor,
+            action=Action.CARD_REPLACED,
+            target=old,
+            region=old.region,
+            data={"replaced_by": new.pk},
+        )
+        record(
+            actor=actor,
+            action=Action.CARD_ISSUED,
+            target=new,
+            region=new.region,
+            data={"replaces": old.pk},
+        )
+    return new
+
+
+# --- look-ups ------------------------------------------------------------------------------------
+
+
+def unknown_number_error(number: str, raw: str) -> DomainError:
+    """The most helpful error for a number that matches no card: a typing error the check character
+    reveals, characters no number has, or simply no such card."""
+    if identifiers.has_native_shape(number) and not identifiers.is_valid(number):
+        return IdentifierCheckFailed(identifier=identifiers.display(number))
+    wrong = identifiers.invalid_characters(number)
+    if wrong and len(number) == identifiers.LENGTH:
+        return IdentifierHasInvalidCharacters(identifier=number, characters=", ".join(wrong))
+    return CardNotFound(identifier=identifiers.display(number) or raw)
+
+
+def look_up_card(*, actor, identifier: str) -> Card:
+    """A card the actor may see, by its number, for its own staff or coordinator. Audited."""
+    number = identifiers.normalize(identifier)
+    card = (
+        Card.objects.visible_to(actor)
+        .select_related("issuing_site", "region", "replaced_by")
+        .filter(identifier=number)
+        .first()
+    )
+    if card is None:
+        record(
+            actor=actor, action=Action.CARD_VIEWED, data={"identifier": number[:32], "found": False}
+        )
+        raise unknown_number_error(number, identifier)
+    record(actor=actor, action=Action.CARD_VIEWED, target=card, region=card.region)
+    return card
+
+
+def check_card(*, actor, venue: Venue, identifier: str, on: dt.date | None = None) -> CardCheck:
+    """What a venue may know of a card, by its full number. Every check is audited, found or not."""
+    if not can_act_for_venue(actor, venue):
+        raise NotAllowed()
+    number = identifiers.normalize(identifier)
+    day = on or today()
+    card = Card.objects.filter(identifier=number).first() if number else None
+    if card is None:
+        record(
+            actor=actor,
+            action=Action.CARD_CHECKED,
+            venue=venue,
+            region=venue.region,
+            data={"identifier": number[:32], "found": False},
+        )
+        raise unknown_number_error(number, identifier)
+    record(
+        actor=actor,
+        action=Action.CARD_CHECKED,
+        target=card,
+        venue=venue,
+        region=venue.region,
+        data={"found": True},
+    )
+    accepted_here = (
+        venue.region_id is None or venue.accepts_other_regions or venue.region_id == card.region_id
+    )
+    return CardCheck(
+        identifier=card.identifier,
+        card_type=card.card_type,
+        valid=card.status == CardStatus.ACTIVE and card.was_valid_on(day),
+        valid_until=card.valid_until,
+        children=card.children,
+        accepted_here=accepted_here,
+    )

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class CoreConfig(AppConfig):
+    name = "kaikukanta.core"
+    label = "core"
+    verbose_name = "Kaikukanta core"
+
+
+class KaikukantaAdminConfig(admin_apps.AdminConfig):
+    """Django admin with our own site: national admins only, one login page for everyone."""
+
+    default = False
+    default_site = "kaikukanta.core.admin.KaikukantaAdminSite"

@@ -1,0 +1,62 @@
+"""The domain error every service raises when a Kaikukortti rule says no.
+
+Each error has a stable `code` (for the API and for tests), a message in the reader's language that says
+what to do, and optionally the form `field` it concerns. The message is rendered when it is shown, in the
+language active at that moment, so one error can be shown to a Finnish clerk and logged in English.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from django.utils import formats
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+def _render(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return formats.date_format(value, "SHORT_DATETIME_FORMAT")
+    if isinstance(value, dt.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Promise):
+        return str(value)
+    if hasattr(value, "display_name"):
+        return value.display_name
+    return value
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "error"
+    template: ClassVar[Any] = _("The request could not be completed.")
+    field: str | None = None
+
+    def __init__(self, *, field: str | None = None, **params: Any) -> None:
+        self.params = params
+        if field is not None:
+            self.field = field
+        super().__init__(self.code)
+
+    @property
+    def message(self) -> str:
+        rendered = {key: _render(value) for key, value in self.params.items()}
+        return str(self.template) % rendered if rendered else str(self.template)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} code={self.code} params={self.params!r}>"
+
+
+class NotAllowed(DomainError):
+    """The actor has no role that allows this action on this object."""
+
+    code = "not_allowed"
+    template = _("You do not have the right to do this. Ask your region's coordinator for access.")
+
+
+class DateInFuture(DomainError):
+    code = "date_in_future"
+    template = _("The date %(date)s is in the future. Give today's date or an earlier one.")

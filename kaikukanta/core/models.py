@@ -1,0 +1,26 @@
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class TranslatedName(models.Model):
+    """A name in Finnish, with optional Swedish and English forms (Tampere / Tammerfors)."""
+
+    name = models.CharField(_("name in Finnish"), max_length=200)
+    name_sv = models.CharField(_("name in Swedish"), max_length=200, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        language = (get_language() or "fi")[:2]
+        if language == "sv" and self.name_sv:
+            return self.name_sv
+        if language == "en" and self.name_en:
+            return self.name_en
+        return self.name

@@ -1,0 +1,230 @@
+"""The demo network: exactly the organisations of the seed deck (Pirha's Kaikukortti presentation,
+28.1.2025), Pirkanmaa's four localities and the 2024-25 pop-up venues. Facts only: no person's name,
+phone number or e-mail address from the deck is copied here.
+
+Dates are those of the deck; `load_demo` moves them by whole years so that the demo looks today as the
+network looked when the deck was presented (see the README).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+SEED_YEAR = 2025  # the deck is dated 28.1.2025
+
+COUNTY = {
+    "slug": "pirkanmaa",
+    "name": "Pirkanmaan hyvinvointialue",
+    "name_sv": "Birkalands välfärdsområde",
+    "name_en": "Pirkanmaa wellbeing services county",
+}
+
+# Statistics Finland municipality codes.
+MUNICIPALITIES = {
+    "837": ("Tampere", "Tammerfors", True),
+    "908": ("Valkeakoski", "Valkeakoski", True),
+    "536": ("Nokia", "Nokia", True),
+    "562": ("Orivesi", "Orivesi", True),
+    "091": ("Helsinki", "Helsingfors", False),
+    "092": ("Vantaa", "Vanda", False),
+}
+
+PIRHA = "Pirkanmaan hyvinvointialue"
+TAMPERE_CITY = "Tampereen kaupunki"
+
+# Organisation name -> (kind, Swedish name, English name)
+ORGANISATIONS = {
+    PIRHA: ("public", "Birkalands välfärdsområde", "Pirkanmaa wellbeing services county"),
+    TAMPERE_CITY: ("public", "Tammerfors stad", "City of Tampere"),
+    "Valkeakosken kaupunki": ("public", "Valkeakoski stad", "City of Valkeakoski"),
+    "Nokian kaupunki": ("public", "Nokia stad", "City of Nokia"),
+    "Oriveden kaupunki": ("public", "Orivesi stad", "City of Orivesi"),
+    "Sääksmäen seurakunta": ("parish", "", ""),
+    "Nokian seurakunta": ("parish", "", ""),
+    "Kansallisgalleria": ("public", "Nationalgalleriet", "Finnish National Gallery"),
+    "Suomen valokuvataiteen museo": (
+        "third_sector",
+        "Finlands fotografiska museum",
+        "The Finnish Museum of Photography",
+    ),
+}
+
+PILOT_2024_25 = (dt.date(2024, 9, 1), dt.date(2025, 12, 31))
+
+# Each locality: status and pilot period, its distributor sites as (organisation, site name), and its
+# venues as (organisation, venue name, category). An organisation not listed in ORGANISATIONS is one of
+# its own, named as its site or venue.
+REGIONS = [
+    {
+        "slug": "tampere",
+        "name": "Tampere",
+        "name_sv": "Tammerfors",
+        "municipalities": ["837"],
+        "status": "permanent",
+        "pilot": (dt.date(2021, 1, 1), dt.date(2022, 12, 31)),
+        "distributors": [
+            (PIRHA, "Hyvinvointialueen sosiaalityö"),
+            (PIRHA, "Vammaisten asumispalvelut"),
+            (PIRHA, "Sairaalapalvelut"),
+            (PIRHA, "Lasten, nuorten ja perheiden asiakasohjaus"),
+            (TAMPERE_CITY, "Työllisyys- ja kasvupalvelut"),
+            (TAMPERE_CITY, "Nuorisopalvelut"),
+            ("Nauha ry", "Nauha ry"),
+            ("Setlementti Tampere ry", "Setlementti Tampere ry"),
+            ("Tampereen A-Kilta ry", "Tampereen A-Kilta ry"),
+            ("Mielen ry", "Mielen ry"),
+            ("Vastaanottokeskus Kotokunta Oy", "Vastaanottokeskus Kotokunta Oy"),
+            ("Ysti, Yhdessä selviytymisen tuki ry", "Ysti, Yhdessä selviytymisen tuki ry"),
+        ],
+        "venues": [
+            # Museums
+            (TAMPERE_CITY, "Tampereen taidemuseo", "culture"),
+            (TAMPERE_CITY, "Vapriikki", "culture"),
+            (TAMPERE_CITY, "Milavida", "culture"),
+            (TAMPERE_CITY, "Amurin museokortteli", "culture"),
+            (TAMPERE_CITY, "Muumimuseo", "culture"),
+            (TAMPERE_CITY, "Sara Hildénin taidemuseo", "culture"),
+            ("Työväenmuseo Werstas", "Työväenmuseo Werstas", "culture"),
+            ("Työväenmuseo Werstas", "Lenin-museo", "culture"),
+            ("Emil Aaltosen museo", "Emil Aaltosen museo", "culture"),
+            # Theatres
+            ("Tampereen Teatteri", "Tampereen Teatteri", "culture"),
+            ("Tampereen Työväen Teatteri", "Tampereen Työväen Teatteri", "culture"),
+            ("Tampereen Komediateatteri", "Tampereen Komediateatteri", "culture"),
+            ("Tanssiteatteri MD", "Tanssiteatteri MD", "culture"),
+            ("Teatteri Telakka", "Teatteri Telakka", "culture"),
+            ("Tukkateatteri", "Tukkateatteri", "culture"),
+            # Music
+            (TAMPERE_CITY, "Tampere Filharmonia", "culture"),
+            # Festivals
+            ("Tampereen musiikkijuhlat", "Tampereen musiikkijuhlat", "culture"),
+            ("Tampere Biennale", "Tampere Biennale", "culture"),
+            ("Tampere Jazz Happening", "Tampere Jazz Happening", "culture"),
+            ("Tanssivirtaa Tampereella", "Tanssivirtaa Tampereella", "culture"),
+            ("Tampereen Teatterikesä", "Tampereen Teatterikesä", "culture"),
+            ("Tampereen Elokuvajuhlat", "Tampereen Elokuvajuhlat", "culture"),
+            # Adult education and courses
+            (TAMPERE_CITY, "Tampereen seudun työväenopisto", "education"),
+            ("TREenit! ry", "TREenit! ry", "education"),
+        ],
+    },
+    {
+        "slug": "valkeakoski",
+        "name": "Valkeakoski",
+        "name_sv": "",
+        "municipalities": ["908"],
+        "status": "pilot",
+        "pilot": PILOT_2024_25,
+        "distributors": [
+            ("Valkeakosken kaupunki", "Valkeakosken Ohjaamo"),
+            ("Sääksmäen seurakunta", "Sääksmäen seurakunta"),
+            (PIRHA, "Valkeakosken Lähitori"),
+            (PIRHA, "Valkeakosken työikäisten sosiaalityö ja -ohjaus"),
+            (PIRHA, "Lasten, nuorten ja perheiden asiakasohjaus ja varhainen tuki, Valkeakoski"),
+            (PIRHA, "Aikuispsykiatrian yksikkö, Valkeakoski"),
+        ],
+        "venues": [
+            ("Valkeakosken kaupunginteatteri", "Valkeakosken kaupunginteatteri", "culture"),
+            ("Voipaalan taidekeskus", "Voipaalan taidekeskus", "culture"),
+            ("Myllysaaren museo", "Myllysaaren museo", "culture"),
+            ("Valkeakosken kaupunki", "Valkeakosken uimahalli", "sports"),
+            ("Valkeakosken kaupunki", "Valkeakoski-opisto", "education"),
+        ],
+    },
+    {
+        "slug": "nokia",
+        "name": "Nokia",
+        "name_sv": "",
+        "municipalities": ["536"],
+        "status": "pilot",
+        "pilot": PILOT_2024_25,
+        "distributors": [
+            ("Nokian kaupunki", "Kotoutujien palvelut"),
+            ("Nokian kaupunki", "Varikon valmennusyksikkö"),
+            ("Nokian kaupunki", "Etsivä nuorisotyö, Nokia"),
+            ("Nokian kaupunki", "Varhaiskasvatuksen perheiden tuki"),
+            (PIRHA, "Aikuissosiaalityö, Nokia"),
+            (PIRHA, "Gerontologinen sosiaalityö, Nokia"),
+            (PIRHA, "Lapsiperheiden sosiaali- ja perhetyö, Nokia"),
+            ("Nokian seurakunta", "Nokian seurakunnan diakoniatyö"),
+        ],
+        "venues": [
+            ("Pirkan opisto", "Pirkan opisto", "education"),
+            ("Nokian Työväen Teatteri", "Nokian Työväen Teatteri", "culture"),
+            ("Pyry Hockey", "Pyry Hockey (Suomi-sarjan ottelut)", "sports"),
+            ("Filmipyörä", "Filmipyörän elokuvat", "culture"),
+        ],
+    },
+    {
+        "slug": "orivesi",
+        "name": "Orivesi",
+        "name_sv": "",
+        "municipalities": ["562"],
+        "status": "pilot",
+        "pilot": PILOT_2024_25,
+        "distributors": [
+            ("Oriveden kaupunki", "Oriveden työllisyyspalvelut"),
+            (PIRHA, "Työikäisten sosiaalityö, Orivesi"),
+            (PIRHA, "Oriveden psykiatrian poliklinikka"),
+        ],
+        "venues": [
+            ("Oriveden kaupunki", "Oriveden seudun kansalaisopisto", "education"),
+            ("Oriveden kampus", "Oriveden kampus", "education"),
+        ],
+    },
+]
+
+POPUP_PERIOD = (dt.date(2024, 1, 1), dt.date(2025, 12, 31))
+
+# (organisation, venue, Swedish name, English name, category, municipality code)
+POPUP_VENUES = [
+    ("Amos Rex", "Amos Rex", "", "", "culture", "091"),
+    (
+        "Kansallisgalleria",
+        "Ateneumin taidemuseo",
+        "Konstmuseet Ateneum",
+        "Ateneum Art Museum",
+        "culture",
+        "091",
+    ),
+    (
+        "Kansallisgalleria",
+        "Nykytaiteen museo Kiasma",
+        "Museet för nutidskonst Kiasma",
+        "Museum of Contemporary Art Kiasma",
+        "culture",
+        "091",
+    ),
+    (
+        "Kansallisgalleria",
+        "Sinebrychoffin taidemuseo",
+        "Konstmuseet Sinebrychoff",
+        "Sinebrychoff Art Museum",
+        "culture",
+        "091",
+    ),
+    (
+        "Suomen valokuvataiteen museo",
+        "Suomen valokuvataiteen museo, Kaapelitehdas",
+        "Finlands fotografiska museum, Kabelfabriken",
+        "The Finnish Museum of Photography, Cable Factory",
+        "culture",
+        "091",
+    ),
+    (
+        "Suomen valokuvataiteen museo",
+        "Suomen valokuvataiteen museo, K1 Kämp Galleria",
+        "Finlands fotografiska museum, K1 Kämp Galleria",
+        "The Finnish Museum of Photography, K1 Kämp Galleria",
+        "culture",
+        "091",
+    ),
+    (
+        "Tiedekeskus Heureka",
+        "Tiedekeskus Heureka",
+        "Vetenskapscentret Heureka",
+        "Heureka, the Finnish Science Centre",
+        "science",
+        "092",
+    ),
+]

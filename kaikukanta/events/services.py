@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from kaikukanta.accounts.permissions import can_act_for_venue
+from kaikukanta.audit.models import Action
+from kaikukanta.audit.services import record
+from kaikukanta.cards.errors import ChoiceInvalid
+from kaikukanta.core.errors import NotAllowed
+from kaikukanta.network.models import Venue
+
+from .errors import EventTitleMissing, QuotaInvalid
+from .models import Event
+
+
+def create_event(
+    *,
+    actor,
+    venue: Venue,
+    title: str,
+    starts_at: dt.datetime | None = None,
+    category: str = "",
+    cardholder_quota: int | None = None,
+) -> Event:
+    if not can_act_for_venue(actor, venue):
+        raise NotAllowed()
+    title = (title or "").strip()
+    if not title:
+        raise EventTitleMissing()
+    if category and category not in Venue.Category.values:
+        raise ChoiceInvalid(field="category", value=category)
+    if cardholder_quota is not None and (
+        not isinstance(cardholder_quota, int) or cardholder_quota < 1
+    ):
+        raise QuotaInvalid()
+    with transaction.atomic():
+        event = Event.objects.create(
+            venue=venue,
+            title=title[:200],
+            starts_at=starts_at,
+            category=category,
+            cardholder_quota=cardholder_quota,
+        )
+        record(
+            actor=actor, action=Action.EVENT_CREATED, target=event, venue=venue, region=venue.region
+        )
+    return event
+
+
+def set_sold_out(*, actor, event: Event, sold_out: bool = True) -> Event:
+    """Mark an event sold out (or open again): a sold-out event gives cardholders nothing."""
+    if not can_act_for_venue(actor, event.venue):
+        raise NotAllowed()
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        event.sold_out = sold_out
+        event.save(update_fields=["sold_out"])
+        record(
+            actor=actor,
+            action=Action.EVENT_CHANGED,
+            target=event,
+            venue=event.venue,
+            region=event.venue.region,
+            data={"sold_out": sold_out},
+        )
+    return event

@@ -1,0 +1,259 @@
+"""The Kaikukortti network: regions and their municipalities, organisations and their sites.
+
+A region (Kaikukortti-alue) is a locality with its own network: one or more municipalities, optionally in a
+wellbeing services county, running either a pilot (with start and end dates) or permanently. Distributor
+sites issue cards; venues accept them. Pop-up venues belong to no region: they accept cards nationally for
+a fixed period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kaikukanta.core.models import TranslatedName
+
+from .querysets import (
+    DistributorSiteQuerySet,
+    OrganisationQuerySet,
+    RegionQuerySet,
+    TicketAgencyQuerySet,
+    VenueQuerySet,
+)
+
+
+class WellbeingCounty(TranslatedName):
+    slug = models.SlugField(unique=True)
+
+    class Meta:
+        verbose_name = _("wellbeing services county")
+        verbose_name_plural = _("wellbeing services counties")
+        ordering = ["name"]
+
+
+class Municipality(TranslatedName):
+    code = models.CharField(
+        _("municipality code"),
+        max_length=3,
+        unique=True,
+        help_text=_("The three-digit code of Statistics Finland, for example 837 for Tampere."),
+    )
+    county = models.ForeignKey(
+        WellbeingCounty,
+        verbose_name=_("wellbeing services county"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="municipalities",
+    )
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+
+
+class Region(TranslatedName):
+    class Status(models.TextChoices):
+        PILOT = "pilot", _("pilot")
+        PERMANENT = "permanent", _("permanent")
+
+    slug = models.SlugField(unique=True)
+    county = models.ForeignKey(
+        WellbeingCounty,
+        verbose_name=_("wellbeing services county"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="regions",
+    )
+    municipalities = models.ManyToManyField(
+        Municipality, verbose_name=_("municipalities"), related_name="regions"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    pilot_starts = models.DateField(_("pilot starts"), null=True, blank=True)
+    pilot_ends = models.DateField(_("pilot ends"), null=True, blank=True)
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="region_pilot_has_dates",
+                condition=~Q(status="pilot")
+                | Q(pilot_starts__isnull=False, pilot_ends__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="region_pilot_dates_in_order",
+                condition=Q(pilot_starts__isnull=True)
+                | Q(pilot_ends__isnull=True)
+                | Q(pilot_starts__lte=models.F("pilot_ends")),
+            ),
+        ]
+
+    @property
+    def is_pilot(self) -> bool:
+        return self.status == self.Status.PILOT
+
+    def validity_cap(self) -> dt.date | None:
+        """The last day any card of this region may be valid: the end of a running pilot."""
+        return self.pilot_ends if self.is_pilot else None
+
+    def is_running_on(self, day: dt.date) -> bool:
+        if not self.is_pilot:
+            return True
+        assert self.pilot_starts is not None
+        assert self.pilot_ends is not None
+        return self.pilot_starts <= day <= self.pilot_ends
+
+
+class Organisation(TranslatedName):
+    class Kind(models.TextChoices):
+        PUBLIC = "public", _("public sector")
+        THIRD_SECTOR = "third_sector", _("association or foundation")
+        PARISH = "parish", _("parish")
+        COMPANY = "company", _("company")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+
+class DistributorSite(TranslatedName):
+    """A unit of a sote/hyte organisation that registers cards for its clients."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="distributor_sites",
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="distributor_sites"
+    )
+    is_active = models.BooleanField(
+        _("takes part"),
+        default=True,
+        help_text=_("A site that has left the network keeps its cards but cannot issue new ones."),
+    )
+
+    objects = DistributorSiteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("distributor site")
+        verbose_name_plural = _("distributor sites")
+        ordering = ["name"]
+
+
+class Venue(TranslatedName):
+    """A culture or sports site that accepts the card, or a national pop-up venue."""
+
+    class Category(models.TextChoices):
+        CULTURE = "culture", _("culture")
+        EDUCATION = "education", _("education")
+        SCIENCE = "science", _("science")
+        SPORTS = "sports", _("sports")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="venues",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="venues",
+        help_text=_("Empty for a pop-up venue, which belongs to the national network."),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="venues",
+    )
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    accepts_other_regions = models.BooleanField(_("accepts cards from other regions"), default=True)
+    is_popup = models.BooleanField(_("pop-up venue"), default=False)
+    active_from = models.DateField(_("accepts cards from"), null=True, blank=True)
+    active_until = models.DateField(_("accepts cards until"), null=True, blank=True)
+
+    objects = VenueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["name"]
+        constraints = [
+            # A pop-up venue is national and has a period; every other venue belongs to a region.
+            models.CheckConstraint(
+                name="venue_popup_is_national",
+                condition=Q(
+                    is_popup=True,
+                    region__isnull=True,
+                    active_from__isnull=False,
+                    active_until__isnull=False,
+                )
+                | Q(is_popup=False, region__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="venue_period_in_order",
+                condition=Q(active_from__isnull=True)
+                | Q(active_until__isnull=True)
+                | Q(active_from__lte=models.F("active_until")),
+            ),
+        ]
+
+    def is_active_on(self, day: dt.date) -> bool:
+        """Whether the venue accepts cards on `day`: inside its own period and its region's pilot."""
+        if self.active_from and day < self.active_from:
+            return False
+        if self.active_until and day > self.active_until:
+            return False
+        return self.region is None or self.region.is_running_on(day)
+
+    def active_period(self) -> tuple[dt.date | None, dt.date | None]:
+        """The first and last day of the period in which the venue accepts cards (None: open)."""
+        starts, ends = self.active_from, self.active_until
+        if self.region is not None and self.region.is_pilot:
+            pilot_starts, pilot_ends = self.region.pilot_starts, self.region.pilot_ends
+            starts = max(filter(None, [starts, pilot_starts]), default=None)
+            ends = min(filter(None, [ends, pilot_ends]), default=None)
+        return starts, ends
+
+
+class TicketAgency(TranslatedName):
+    """A ticket agency that sells some venues' tickets and checks cards for them."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="ticket_agencies",
+    )
+    venues = models.ManyToManyField(
+        Venue, verbose_name=_("venues it sells for"), related_name="ticket_agencies", blank=True
+    )
+
+    objects = TicketAgencyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket agency")
+        verbose_name_plural = _("ticket agencies")
+        ordering = ["name"]

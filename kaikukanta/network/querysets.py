@@ -1,0 +1,65 @@
+"""Who sees which part of the network. Venues never see distributor sites: which service issued a card
+can reveal that its holder is, say, a client of adult psychiatry."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from kaikukanta.accounts.scope import scope_for
+
+
+class RegionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RegionQuerySet:
+        scope = scope_for(user)
+        if scope.national:
+            return self.all()
+        ids = scope.coordinator_regions | scope.distributor_regions | scope.venue_regions
+        return self.filter(pk__in=ids)
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> OrganisationQuerySet:
+        scope = scope_for(user)
+        if scope.national:
+            return self.all()
+        regions = scope.coordinator_regions
+        return self.filter(
+            Q(distributor_sites__region__in=regions)
+            | Q(venues__region__in=regions)
+            | Q(pk__in=scope.distributor_organisations)
+            | Q(venues__in=scope.venues)
+        ).distinct()
+
+
+class DistributorSiteQuerySet(models.QuerySet):
+    def visible_to(self, user) -> DistributorSiteQuerySet:
+        scope = scope_for(user)
+        if scope.national:
+            return self.all()
+        return self.filter(
+            Q(region__in=scope.coordinator_regions) | Q(pk__in=scope.distributor_sites)
+        )
+
+
+class VenueQuerySet(models.QuerySet):
+    def visible_to(self, user) -> VenueQuerySet:
+        scope = scope_for(user)
+        if scope.national:
+            return self.all()
+        # Distributor staff see the venues of their own regions and the pop-ups: that is the offering
+        # they present to a client.
+        condition = Q(region__in=scope.coordinator_regions) | Q(pk__in=scope.venues)
+        if scope.distributor_sites:
+            condition |= Q(region__in=scope.distributor_regions) | Q(is_popup=True)
+        return self.filter(condition)
+
+
+class TicketAgencyQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TicketAgencyQuerySet:
+        scope = scope_for(user)
+        if scope.national:
+            return self.all()
+        return self.filter(
+            Q(venues__region__in=scope.coordinator_regions) | Q(venues__in=scope.venues)
+        ).distinct()

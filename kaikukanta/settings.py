@@ -1,0 +1,249 @@
+"""Kaikukanta settings: the one settings file.
+
+Every value a deployment may change comes from an environment variable with a safe default, so that a
+fresh checkout runs on SQLite with no configuration at all. The README lists the variables.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("KAIKUKANTA_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# pytest sets PYTEST_VERSION for the whole run; tests get a throwaway key and plain-HTTP cookies.
+TESTING = "PYTEST_VERSION" in os.environ
+DEBUG = env_bool("KAIKUKANTA_DEBUG", False)
+
+SECRET_KEY = os.environ.get("KAIKUKANTA_SECRET_KEY", "")
+if not SECRET_KEY:
+    if DEBUG or TESTING:
+        SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
+    else:
+        raise ImproperlyConfigured(
+            "KAIKUKANTA_SECRET_KEY is not set. Set it to a long random string "
+            "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), "
+            "or set KAIKUKANTA_DEBUG=1 for local development."
+        )
+
+ALLOWED_HOSTS = env_list(
+    "KAIKUKANTA_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG or TESTING else []
+)
+CSRF_TRUSTED_ORIGINS = env_list("KAIKUKANTA_CSRF_TRUSTED_ORIGINS", [])
+
+# Behind a TLS-terminating proxy (the production set-up): secure cookies, HSTS, and trust the proxy's
+# X-Forwarded-Proto header. Off in development and tests, which run over plain HTTP.
+HTTPS = env_bool("KAIKUKANTA_HTTPS", not (DEBUG or TESTING))
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("KAIKUKANTA_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("KAIKUKANTA_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    # Kaikukanta often runs on a subdomain of a municipality's domain, whose other subdomains it must
+    # not force onto HTTPS: including subdomains and preloading are the deployer's decision.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("KAIKUKANTA_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("KAIKUKANTA_HSTS_PRELOAD", False)
+    SILENCED_SYSTEM_CHECKS = [
+        check
+        for check, enabled in [
+            ("security.W005", SECURE_HSTS_INCLUDE_SUBDOMAINS),
+            ("security.W021", SECURE_HSTS_PRELOAD),
+        ]
+        if not enabled
+    ]
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("KAIKUKANTA_SESSION_SECONDS", 8 * 60 * 60)  # one working day
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+INSTALLED_APPS = [
+    "kaikukanta.core",
+    "kaikukanta.accounts",
+    "kaikukanta.network",
+    "kaikukanta.audit",
+    "kaikukanta.cards",
+    "kaikukanta.events",
+    "kaikukanta.uses",
+    "kaikukanta.stats",
+    "kaikukanta.demo",
+    "kaikukanta.web",
+    "kaikukanta.api",
+    "kaikukanta.core.apps.KaikukantaAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "ninja",
+    "axes",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "kaikukanta.urls"
+WSGI_APPLICATION = "kaikukanta.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "kaikukanta.web.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# Database: SQLite in var/ unless DATABASE_URL says otherwise (postgres://user@host:5432/name).
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "kaikukanta.sqlite3",
+        }
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE takes the write lock when a transaction starts, so two requests that check a quota
+        # and then write are serialised instead of failing with "database is locked" half-way.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+    # A file, not shared memory, so that the concurrency tests' threads lock the way production does.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+
+# Login throttling (django-axes): after five failed attempts for the same user name from the same
+# address, that pair is locked for 15 minutes; a success resets the count.
+AXES_FAILURE_LIMIT = env_int("KAIKUKANTA_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("KAIKUKANTA_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_VERBOSE = False
+# Behind a reverse proxy the client address is the proxy's; name the header the proxy sets.
+AXES_CLIENT_IP_CALLABLE = "kaikukanta.accounts.throttling.client_ip"
+KAIKUKANTA_CLIENT_IP_HEADER = os.environ.get("KAIKUKANTA_CLIENT_IP_HEADER", "")
+
+LANGUAGE_CODE = "fi"
+LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "kaikukanta" / "locale"]
+LANGUAGE_COOKIE_NAME = "kaikukanta_language"
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+TIME_ZONE = "Europe/Helsinki"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(os.environ.get("KAIKUKANTA_STATIC_ROOT", VAR_DIR / "static"))
+if DEBUG or TESTING:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing folder
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("KAIKUKANTA_LOG_LEVEL", "INFO")},
+    # django-axes logs every successful login at INFO; failures and lockouts are warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# --- Kaikukortti rules that differ between sources, and so are settings --------------------------
+# Clients covered by a community card (who have no card of their own) must be younger than this.
+# The printed community card says 16, the operating-model slides say 18; the default follows the card.
+KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT = env_int(
+    "KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT", 16
+)
+# Statistics show counts below this as "fewer than N" so that no one can be singled out.
+KAIKUKANTA_STATS_SMALL_COUNT = env_int("KAIKUKANTA_STATS_SMALL_COUNT", 5)

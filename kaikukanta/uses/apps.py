@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class UsesConfig(AppConfig):
+    name = "kaikukanta.uses"
+    label = "uses"
+    verbose_name = _("Uses")

@@ -1,0 +1,145 @@
+from django.utils.translation import gettext_lazy as _
+
+from kaikukanta.core.errors import DomainError
+
+
+class VenueNotAccepting(DomainError):
+    code = "venue_not_accepting"
+    template = _("%(venue)s does not accept cards on %(day)s: it accepts them %(period)s.")
+
+
+class VenueAcceptsOwnRegionOnly(DomainError):
+    code = "venue_own_region_only"
+    template = _(
+        "%(venue)s accepts only cards issued in %(region)s, and this card was issued elsewhere."
+    )
+
+
+class NoTickets(DomainError):
+    code = "no_tickets"
+    template = _("Record at least one ticket: the holder's own ticket or a child ticket.")
+
+
+class ChildTicketsInvalid(DomainError):
+    code = "child_tickets_invalid"
+    field = "child_tickets"
+    template = _("Give the number of child tickets as a whole number, 0 or more.")
+
+
+class TooManyChildTickets(DomainError):
+    code = "too_many_child_tickets"
+    field = "child_tickets"
+    template = _(
+        "Card %(identifier)s has %(children)s children or grandchildren under 18 registered, so it "
+        "gives at most %(children)s child tickets. The registry's number counts, not the printed "
+        "card's; the holder can update it where the card was issued."
+    )
+
+
+class NoChildTicketsForCourses(DomainError):
+    code = "no_child_tickets_for_courses"
+    field = "child_tickets"
+    template = _(
+        "Child tickets come only with entry tickets to the same event, not with course places or "
+        "season passes."
+    )
+
+
+class CommunityCardNotForCourses(DomainError):
+    code = "community_card_not_for_courses"
+    field = "kind"
+    template = _("A community card gives entry tickets only, never course places or season passes.")
+
+
+class CommunityCardNeedsGroup(DomainError):
+    code = "community_card_needs_group"
+    template = _(
+        "Card %(identifier)s is a community card. It is used only when accompanying clients: record "
+        "a group visit with each client's own card number."
+    )
+
+
+class NotACommunityCard(DomainError):
+    code = "not_a_community_card"
+    field = "community_card"
+    template = _(
+        "Card %(identifier)s is a personal card. A group visit is recorded with the community card "
+        "of the accompanying worker's organisation."
+    )
+
+
+class MemberCardNotPersonal(DomainError):
+    code = "member_card_not_personal"
+    field = "members"
+    template = _(
+        "Card %(identifier)s is a community card. Each member of the group shows their own personal "
+        "card."
+    )
+
+
+class MemberListedTwice(DomainError):
+    code = "member_listed_twice"
+    field = "members"
+    template = _("Card %(identifier)s is listed twice in the group. Give each card once.")
+
+
+class GroupEmpty(DomainError):
+    code = "group_empty"
+    field = "members"
+    template = _(
+        "A community card is used only together with clients: give the card number of each client, "
+        "or the age of each client under %(limit)s who comes without a card."
+    )
+
+
+class CoveredClientTooOld(DomainError):
+    code = "covered_client_too_old"
+    field = "covered_client_ages"
+    template = _(
+        "A client aged %(age)s needs their own Kaikukortti: the community card covers only clients "
+        "under %(limit)s."
+    )
+
+
+class AgeInvalid(DomainError):
+    code = "age_invalid"
+    field = "covered_client_ages"
+    template = _("Give each client's age in whole years, for example 14.")
+
+
+class EventOfAnotherVenue(DomainError):
+    code = "event_of_another_venue"
+    field = "event"
+    template = _("%(event)s is not an event of %(venue)s. Choose one of the venue's own events.")
+
+
+class EventSoldOut(DomainError):
+    code = "event_sold_out"
+    field = "event"
+    template = _("%(event)s is sold out, and cardholders get no tickets to a sold-out event.")
+
+
+class QuotaExhausted(DomainError):
+    code = "quota_exhausted"
+    field = "event"
+    template = _(
+        "The cardholder tickets of %(event)s are running out: %(left)s of %(quota)s left, and this "
+        "needs %(needed)s."
+    )
+
+
+class IdempotencyKeyInvalid(DomainError):
+    code = "idempotency_key_invalid"
+    field = "idempotency_key"
+    template = _(
+        "The request key must be 8 to 64 letters, digits or the characters - _ . : (a UUID will do)."
+    )
+
+
+class IdempotencyConflict(DomainError):
+    code = "idempotency_conflict"
+    field = "idempotency_key"
+    template = _(
+        "This request key was already used at this venue for a different card. Use a new key for a "
+        "new use."
+    )

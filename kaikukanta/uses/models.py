@@ -1,0 +1,198 @@
+"""Uses: every free ticket or course place obtained with a card, as recorded by the venue.
+
+One use is one entry ticket, one course place or one season pass, with the holder's own ticket and the
+number of child tickets counted separately. A community-card group visit is recorded as one use for the
+community card (the accompanying worker and any clients under the age limit) and one for each member's
+own card, tied together by a `GroupVisit`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kaikukanta.accounts.scope import scope_for
+from kaikukanta.network.models import Venue
+
+
+class UseKind(models.TextChoices):
+    ENTRY_TICKET = "entry_ticket", _("entry ticket")
+    COURSE_PLACE = "course_place", _("course place")
+    SEASON_PASS = "season_pass", _("season pass")
+
+
+class UseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> UseQuerySet:
+        """National admins: all. Coordinators: uses at their regions' venues and uses of their
+        regions' cards. Distributor staff: uses of the cards they see. Venue staff: their venues'."""
+        scope = scope_for(user)
+        if scope.national:
+            return self.all()
+        regions = scope.coordinator_regions
+        return self.filter(
+            Q(venue__region__in=regions)
+            | Q(card__region__in=regions)
+            | Q(venue__in=scope.venues)
+            | Q(card__issuing_site__in=scope.distributor_sites)
+            | Q(
+                card__card_type="community",
+                card__issuing_site__organisation__in=scope.distributor_organisations,
+            )
+        )
+
+
+class GroupVisitQuerySet(models.QuerySet):
+    def visible_to(self, user) -> GroupVisitQuerySet:
+        scope = scope_for(user)
+        if scope.national:
+            return self.all()
+        return self.filter(
+            Q(venue__region__in=scope.coordinator_regions)
+            | Q(community_card__region__in=scope.coordinator_regions)
+            | Q(venue__in=scope.venues)
+            | Q(community_card__issuing_site__organisation__in=scope.distributor_organisations)
+        )
+
+
+class GroupVisit(models.Model):
+    community_card = models.ForeignKey(
+        "cards.Card",
+        verbose_name=_("community card"),
+        on_delete=models.PROTECT,
+        related_name="group_visits",
+    )
+    venue = models.ForeignKey(
+        Venue, verbose_name=_("venue"), on_delete=models.PROTECT, related_name="group_visits"
+    )
+    event = models.ForeignKey(
+        "events.Event",
+        verbose_name=_("event"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="group_visits",
+    )
+    occurred_at = models.DateTimeField(_("time"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    idempotency_key = models.CharField(_("request key"), max_length=64)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = GroupVisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("group visit")
+        verbose_name_plural = _("group visits")
+        ordering = ["-occurred_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["venue", "idempotency_key"], name="group_visit_unique_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community_card} @ {self.venue} {self.occurred_at:%Y-%m-%d}"
+
+
+class Use(models.Model):
+    # Indexes: card and venue lead the composite indexes in Meta; event, group visit and recorder are
+    # empty on most uses, so their indexes in Meta are partial.
+    card = models.ForeignKey(
+        "cards.Card",
+        verbose_name=_("card"),
+        on_delete=models.PROTECT,
+        related_name="uses",
+        db_index=False,
+    )
+    venue = models.ForeignKey(
+        Venue,
+        verbose_name=_("venue"),
+        on_delete=models.PROTECT,
+        related_name="uses",
+        db_index=False,
+    )
+    event = models.ForeignKey(
+        "events.Event",
+        verbose_name=_("event"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="uses",
+        db_index=False,
+    )
+    occurred_at = models.DateTimeField(_("time"))
+    category = models.CharField(_("category"), max_length=16, choices=Venue.Category.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=UseKind.choices)
+    adult_ticket = models.BooleanField(_("holder's own ticket"), default=True)
+    child_tickets = models.PositiveSmallIntegerField(_("child tickets"), default=0)
+    group_visit = models.ForeignKey(
+        GroupVisit,
+        verbose_name=_("group visit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="uses",
+        db_index=False,
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    # Chosen by the client (a UUID per attempt); a retried request with the same key records nothing
+    # new. Members of a group visit get the group's key with their position appended.
+    idempotency_key = models.CharField(_("request key"), max_length=80)
+
+    objects = UseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("use")
+        verbose_name_plural = _("uses")
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [
+            models.Index(fields=["card", "occurred_at"], name="use_card_time"),
+            models.Index(fields=["venue", "occurred_at"], name="use_venue_time"),
+            models.Index(fields=["occurred_at"], name="use_time"),
+            models.Index(fields=["event"], name="use_event", condition=Q(event__isnull=False)),
+            models.Index(
+                fields=["group_visit"],
+                name="use_group_visit",
+                condition=Q(group_visit__isnull=False),
+            ),
+            models.Index(
+                fields=["recorded_by"],
+                name="use_recorded_by",
+                condition=Q(recorded_by__isnull=False),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["venue", "idempotency_key"], name="use_unique_request"),
+            models.CheckConstraint(
+                name="use_has_a_ticket",
+                condition=Q(adult_ticket=True) | Q(child_tickets__gt=0),
+            ),
+            models.CheckConstraint(
+                name="use_children_only_with_entry_tickets",
+                condition=Q(child_tickets=0) | Q(kind=UseKind.ENTRY_TICKET),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card} @ {self.venue} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def tickets(self) -> int:
+        return int(self.adult_ticket) + self.child_tickets

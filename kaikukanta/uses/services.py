@@ -1,0 +1,468 @@
+"""Recording uses: one function for a holder's own use, one for a community-card group visit.
+
+Both are idempotent: the client sends a key with each attempt, and a retry with the same key returns
+what the first attempt recorded instead of recording again, even when the two arrive at the same time.
+Both write everything or nothing. A refused attempt leaves a `use.rejected` audit event, so that a venue
+that keeps being refused shows up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from kaikukanta.accounts.permissions import can_act_for_venue
+from kaikukanta.audit.models import Action
+from kaikukanta.audit.services import record
+from kaikukanta.cards import identifiers
+from kaikukanta.cards.errors import (
+    CardClosed,
+    CardExpired,
+    CardNotYetValid,
+    ChoiceInvalid,
+)
+from kaikukanta.cards.models import Card
+from kaikukanta.cards.services import unknown_number_error
+from kaikukanta.core.errors import DateInFuture, DomainError, NotAllowed
+from kaikukanta.events.models import Event
+from kaikukanta.network.models import Venue
+
+from .errors import (
+    AgeInvalid,
+    ChildTicketsInvalid,
+    CommunityCardNeedsGroup,
+    CommunityCardNotForCourses,
+    CoveredClientTooOld,
+    EventOfAnotherVenue,
+    EventSoldOut,
+    GroupEmpty,
+    IdempotencyConflict,
+    IdempotencyKeyInvalid,
+    MemberCardNotPersonal,
+    MemberListedTwice,
+    NoChildTicketsForCourses,
+    NotACommunityCard,
+    NoTickets,
+    QuotaExhausted,
+    TooManyChildTickets,
+    VenueAcceptsOwnRegionOnly,
+    VenueNotAccepting,
+)
+from .models import GroupVisit, Use, UseKind
+
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{8,64}$")
+# A clock a little ahead on a box-office tablet should not turn a use into an error.
+CLOCK_TOLERANCE = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class UseResult:
+    use: Use
+    created: bool
+
+
+@dataclass(frozen=True)
+class GroupMember:
+    """One client in a group visit: their own card, and tickets for their own children."""
+
+    identifier: str
+    child_tickets: int = 0
+
+
+@dataclass(frozen=True)
+class GroupVisitResult:
+    group_visit: GroupVisit
+    uses: list[Use] = field(default_factory=list)
+    created: bool = True
+
+
+# --- rules shared by both kinds of use ------------------------------------------------------------
+
+
+def _validate_key(key: str) -> str:
+    if not isinstance(key, str) or not KEY_PATTERN.match(key):
+        raise IdempotencyKeyInvalid()
+    return key
+
+
+def _when(occurred_at: dt.datetime | None) -> dt.datetime:
+    now = timezone.now()
+    if occurred_at is None:
+        return now
+    if timezone.is_naive(occurred_at):
+        occurred_at = timezone.make_aware(occurred_at)
+    if occurred_at > now + CLOCK_TOLERANCE:
+        raise DateInFuture(date=occurred_at)
+    return occurred_at
+
+
+def _find_card(raw: str) -> Card:
+    number = identifiers.normalize(raw)
+    card = (
+        Card.objects.select_related("region").filter(identifier=number).first() if number else None
+    )
+    if card is None:
+        raise unknown_number_error(number, raw)
+    return card
+
+
+def _check_card_usable(card: Card, day: dt.date) -> None:
+    if card.closed_on is not None and day >= card.closed_on:
+        raise CardClosed(identifier=card.display_identifier)
+    if day > card.valid_until:
+        raise CardExpired(identifier=card.display_identifier, valid_until=card.valid_until)
+    if day < card.issued_on:
+        raise CardNotYetValid(identifier=card.display_identifier, issued_on=card.issued_on, day=day)
+
+
+def _period_text(starts: dt.date | None, ends: dt.date | None) -> str:
+    def fmt(day: dt.date) -> str:
+        return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+    if starts and ends:
+        return _("from %(starts)s to %(ends)s") % {"starts": fmt(starts), "ends": fmt(ends)}
+    if starts:
+        return _("from %(starts)s on") % {"starts": fmt(starts)}
+    if ends:
+        return _("until %(ends)s") % {"ends": fmt(ends)}
+    return ""
+
+
+def _check_venue(venue: Venue, card: Card, day: dt.date) -> None:
+    if not venue.is_active_on(day):
+        starts, ends = venue.active_period()
+        raise VenueNotAccepting(venue=venue, day=day, period=_period_text(starts, ends))
+    own_region_only = venue.region_id is not None and not venue.accepts_other_regions
+    if own_region_only and card.region_id != venue.region_id:
+        raise VenueAcceptsOwnRegionOnly(venue=venue, region=venue.region)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in UseKind.values:
+        raise ChoiceInvalid(field="kind", value=kind)
+
+
+def _check_child_tickets(card: Card, kind: str, child_tickets: int) -> None:
+    if not isinstance(child_tickets, int) or isinstance(child_tickets, bool) or child_tickets < 0:
+        raise ChildTicketsInvalid()
+    if child_tickets and kind != UseKind.ENTRY_TICKET:
+        raise NoChildTicketsForCourses()
+    if child_tickets > (card.children or 0):
+        raise TooManyChildTickets(identifier=card.display_identifier, children=card.children or 0)
+
+
+def _category(category: str, event: Event | None, venue: Venue) -> str:
+    if category:
+        if category not in Venue.Category.values:
+            raise ChoiceInvalid(field="category", value=category)
+        return category
+    return event.effective_category if event is not None else venue.category
+
+
+def _claim_event_tickets(event: Event | None, venue: Venue, needed: int) -> Event | None:
+    """Check the event and reserve `needed` cardholder tickets. The event row stays locked until the
+    transaction ends, so concurrent requests for the last tickets are served one at a time."""
+    if event is None:
+        return None
+    if event.venue_id != venue.pk:
+        raise EventOfAnotherVenue(event=event, venue=venue)
+    event = Event.objects.select_for_update().select_related("venue").get(pk=event.pk)
+    if event.sold_out:
+        raise EventSoldOut(event=event)
+    if event.cardholder_quota is not None:
+        used = Use.objects.filter(event=event).aggregate(
+            adults=Count("pk", filter=Q(adult_ticket=True)), children=Sum("child_tickets")
+        )
+        taken = (used["adults"] or 0) + (used["children"] or 0)
+        left = max(event.cardholder_quota - taken, 0)
+        if needed > left:
+            raise QuotaExhausted(
+                event=event, left=left, quota=event.cardholder_quota, needed=needed
+            )
+    return event
+
+
+def _audit_rejection(actor, venue: Venue, error: DomainError, identifier: str) -> None:
+    record(
+        actor=actor,
+        action=Action.USE_REJECTED,
+        venue=venue,
+        region=venue.region,
+        data={"code": error.code, "identifier": identifiers.normalize(identifier)[:32]},
+    )
+
+
+# --- a holder's own use ---------------------------------------------------------------------------
+
+
+def record_use(
+    *,
+    actor,
+    venue: Venue,
+    card_identifier: str,
+    idempotency_key: str,
+    kind: str = UseKind.ENTRY_TICKET,
+    adult_ticket: bool = True,
+    child_tickets: int = 0,
+    event: Event | None = None,
+    category: str = "",
+    occurred_at: dt.datetime | None = None,
+) -> UseResult:
+    """Record that a cardholder obtained a free entry ticket, course place or season pass, with
+    `child_tickets` tickets for their own children or grandchildren under 18 at the same event."""
+    if not can_act_for_venue(actor, venue):
+        raise NotAllowed()
+    key = _validate_key(idempotency_key)
+    previous = _previous_use(venue, key, card_identifier)
+    if previous is not None:
+        return UseResult(previous, created=False)
+    try:
+        with transaction.atomic():
+            use = _record_use(
+                actor=actor,
+                venue=venue,
+                card_identifier=card_identifier,
+                key=key,
+                kind=kind,
+                adult_ticket=adult_ticket,
+                child_tickets=child_tickets,
+                event=event,
+                category=category,
+                occurred_at=occurred_at,
+            )
+    except IntegrityError:
+        # The same key arrived twice at once and the other request won: return what it recorded.
+        previous = _previous_use(venue, key, card_identifier)
+        if previous is None:
+            raise
+        return UseResult(previous, created=False)
+    except DomainError as error:
+        _audit_rejection(actor, venue, error, card_identifier)
+        raise
+    return UseResult(use, created=True)
+
+
+def _previous_use(venue: Venue, key: str, card_identifier: str) -> Use | None:
+    use = Use.objects.filter(venue=venue, idempotency_key=key).select_related("card").first()
+    if use is not None and use.card.identifier != identifiers.normalize(card_identifier):
+        raise IdempotencyConflict()
+    return use
+
+
+def _record_use(
+    *,
+    actor,
+    venue: Venue,
+    card_identifier: str,
+    key: str,
+    kind: str,
+    adult_ticket: bool,
+    child_tickets: int,
+    event: Event | None,
+    category: str,
+    occurred_at: dt.datetime | None,
+) -> Use:
+    occurred_at = _when(occurred_at)
+    day = timezone.localdate(occurred_at)
+    card = _find_card(card_identifier)
+    if card.is_community:
+        raise CommunityCardNeedsGroup(identifier=card.display_identifier)
+    _check_card_usable(card, day)
+    _check_venue(venue, card, day)
+    _check_kind(kind)
+    _check_child_tickets(card, kind, child_tickets)
+    if not adult_ticket and not child_tickets:
+        raise NoTickets()
+    event = _claim_event_tickets(event, venue, int(bool(adult_ticket)) + child_tickets)
+    use = Use.objects.create(
+        card=card,
+        venue=venue,
+        event=event,
+        occurred_at=occurred_at,
+        category=_category(category, event, venue),
+        kind=kind,
+        adult_ticket=bool(adult_ticket),
+        child_tickets=child_tickets,
+        recorded_by=actor,
+        idempotency_key=key,
+    )
+    record(
+        actor=actor,
+        action=Action.USE_RECORDED,
+        target=use,
+        venue=venue,
+        region=venue.region,
+        data={"card": card.pk},
+    )
+    return use
+
+
+# --- a community-card group visit -----------------------------------------------------------------
+
+
+def record_group_visit(
+    *,
+    actor,
+    venue: Venue,
+    community_card_identifier: str,
+    members: Sequence[GroupMember | str],
+    idempotency_key: str,
+    covered_client_ages: Sequence[int] = (),
+    kind: str = UseKind.ENTRY_TICKET,
+    event: Event | None = None,
+    category: str = "",
+    occurred_at: dt.datetime | None = None,
+) -> GroupVisitResult:
+    """Record a small-group visit on a distributor's community card.
+
+    The accompanying worker gets a ticket on the community card, as do clients younger than the
+    community-card age limit who come without a card (`covered_client_ages`). Every other member of
+    the group shows their own valid card, and gets a use of their own.
+    """
+    if not can_act_for_venue(actor, venue):
+        raise NotAllowed()
+    key = _validate_key(idempotency_key)
+    previous = _previous_group_visit(venue, key, community_card_identifier)
+    if previous is not None:
+        return previous
+    members = [GroupMember(m) if isinstance(m, str) else m for m in members]
+    try:
+        with transaction.atomic():
+            visit, uses = _record_group_visit(
+                actor=actor,
+                venue=venue,
+                community_card_identifier=community_card_identifier,
+                members=members,
+                key=key,
+                covered_client_ages=list(covered_client_ages),
+                kind=kind,
+                event=event,
+                category=category,
+                occurred_at=occurred_at,
+            )
+    except IntegrityError:
+        previous = _previous_group_visit(venue, key, community_card_identifier)
+        if previous is None:
+            raise
+        return previous
+    except DomainError as error:
+        _audit_rejection(actor, venue, error, community_card_identifier)
+        raise
+    return GroupVisitResult(visit, uses, created=True)
+
+
+def _previous_group_visit(
+    venue: Venue, key: str, community_card_identifier: str
+) -> GroupVisitResult | None:
+    visit = (
+        GroupVisit.objects.filter(venue=venue, idempotency_key=key)
+        .select_related("community_card")
+        .first()
+    )
+    if visit is None:
+        return None
+    if visit.community_card.identifier != identifiers.normalize(community_card_identifier):
+        raise IdempotencyConflict()
+    return GroupVisitResult(visit, list(visit.uses.order_by("pk")), created=False)
+
+
+def _record_group_visit(
+    *,
+    actor,
+    venue: Venue,
+    community_card_identifier: str,
+    members: list[GroupMember],
+    key: str,
+    covered_client_ages: list[int],
+    kind: str,
+    event: Event | None,
+    category: str,
+    occurred_at: dt.datetime | None,
+) -> tuple[GroupVisit, list[Use]]:
+    occurred_at = _when(occurred_at)
+    day = timezone.localdate(occurred_at)
+    _check_kind(kind)
+    if kind != UseKind.ENTRY_TICKET:
+        raise CommunityCardNotForCourses()
+    community_card = _find_card(community_card_identifier)
+    if not community_card.is_community:
+        raise NotACommunityCard(identifier=community_card.display_identifier)
+    _check_card_usable(community_card, day)
+    _check_venue(venue, community_card, day)
+
+    limit = settings.KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT
+    for age in covered_client_ages:
+        if not isinstance(age, int) or isinstance(age, bool) or not 0 <= age <= 120:
+            raise AgeInvalid()
+        if age >= limit:
+            raise CoveredClientTooOld(age=age, limit=limit)
+    if not members and not covered_client_ages:
+        raise GroupEmpty(limit=limit)
+
+    seen = {community_card.identifier}
+    member_cards: list[tuple[Card, int]] = []
+    for member in members:
+        card = _find_card(member.identifier)
+        if card.identifier in seen:
+            if card.is_community:
+                raise MemberCardNotPersonal(identifier=card.display_identifier)
+            raise MemberListedTwice(identifier=card.display_identifier)
+        seen.add(card.identifier)
+        if card.is_community:
+            raise MemberCardNotPersonal(identifier=card.display_identifier)
+        _check_card_usable(card, day)
+        _check_venue(venue, card, day)
+        _check_child_tickets(card, kind, member.child_tickets)
+        member_cards.append((card, member.child_tickets))
+
+    needed = 1 + len(covered_client_ages) + sum(1 + children for _card, children in member_cards)
+    event = _claim_event_tickets(event, venue, needed)
+    category = _category(category, event, venue)
+    visit = GroupVisit.objects.create(
+        community_card=community_card,
+        venue=venue,
+        event=event,
+        occurred_at=occurred_at,
+        recorded_by=actor,
+        idempotency_key=key,
+    )
+    rows = [(community_card, len(covered_client_ages)), *member_cards]
+    uses = Use.objects.bulk_create(
+        [
+            Use(
+                card=card,
+                venue=venue,
+                event=event,
+                occurred_at=occurred_at,
+                category=category,
+                kind=kind,
+                adult_ticket=True,
+                child_tickets=children,
+                group_visit=visit,
+                recorded_by=actor,
+                idempotency_key=f"{key}/{position}",
+            )
+            for position, (card, children) in enumerate(rows)
+        ]
+    )
+    record(
+        actor=actor,
+        action=Action.GROUP_VISIT_RECORDED,
+        target=visit,
+        venue=venue,
+        region=venue.region,
+        data={
+            "community_card": community_card.pk,
+            "member_cards": [card.pk for card, _children in member_cards],
+            "covered_clients": len(covered_client_ages),
+        },
+    )
+    return visit, uses

@@ -1,0 +1,132 @@
+"""Each demo role logs in, lands on its own page, switches language, and passes axe-core."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+
+from kaikukanta.demo.loader import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+
+ROLES = {
+    # user name: (landing path, heading in fi, sv, en)
+    "kaikukeskus": (
+        "/national/",
+        "Valtakunnallinen katsaus",
+        "Nationell översikt",
+        "National overview",
+    ),
+    "tampere.kulttuuri": (
+        "/regions/tampere/",
+        "Alue Tampere",
+        "Region Tammerfors",
+        "Region Tampere",
+    ),
+    "nokia.sote": ("/regions/nokia/", "Alue Nokia", "Region Nokia", "Region Nokia"),
+    "jakaja.tampere": ("/distributor/", "Kortinjakaja", "Kortutdelare", "Distributor"),
+    "kohde.tampere": ("/venue/", "Kohde", "Besöksmål", "Venue"),
+}
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("load_demo", force=True, verbosity=0)
+
+
+def assert_accessible(page, what):
+    results = Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
+
+
+def log_in(page, username):
+    page.goto("/login/")
+    page.get_by_label("Käyttäjätunnus").fill(username)
+    page.get_by_label("Salasana").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+
+
+@pytest.mark.parametrize("username", list(ROLES))
+def test_role_logs_in_lands_switches_language_and_is_accessible(page, demo, username):
+    path, finnish, swedish, english = ROLES[username]
+    page.goto("/login/")
+    assert_accessible(page, "login page")
+    log_in(page, username)
+    page.wait_for_url(f"**{path}")
+    assert page.locator("html").get_attribute("lang") == "fi"
+    assert page.get_by_role("heading", level=1).inner_text() == finnish
+    assert_accessible(page, f"{path} in Finnish")
+
+    page.get_by_role("button", name="Svenska").click()
+    page.wait_for_function("document.documentElement.lang === 'sv'")
+    assert page.url.endswith(path)
+    assert page.get_by_role("heading", level=1).inner_text() == swedish
+    assert_accessible(page, f"{path} in Swedish")
+
+    page.get_by_role("button", name="English").click()
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert page.get_by_role("heading", level=1).inner_text() == english
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login/")
+
+
+def test_small_phone_keyboard_and_card_check(browser, live_server, demo):
+    """A venue clerk on a 360 px phone: no sideways scrolling, the skip link comes first, and a card
+    check with the keyboard alone shows the result in place (htmx)."""
+    from kaikukanta.cards.models import Card
+
+    card = (
+        Card.objects.filter(status="active", card_type="personal").order_by("-valid_until").first()
+    )
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="fi-FI",
+        viewport={"width": 360, "height": 640},
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    log_in(page, "kohde.tampere")
+    page.wait_for_url("**/venue/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Siirry sisältöön"
+
+    page.get_by_label("Kortin numero").focus()
+    page.keyboard.type(card.display_identifier.lower())
+    page.keyboard.press("Enter")
+    page.get_by_text(f"Kortti {card.display_identifier} on voimassa.").wait_for()
+    assert page.url.endswith("/venue/")  # swapped in place, no page load
+    assert_accessible(page, "venue page after a check")
+    context.close()
+
+
+def test_card_page_barcodes_read_back_in_the_browser(browser, live_server, demo):
+    """The QR code and Code 39 as the browser draws them decode to the card number."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    from kaikukanta.cards.models import Card
+
+    card = Card.objects.filter(issuing_site__name="Nauha ry", card_type="personal").first()
+    context = browser.new_context(base_url=live_server.url, locale="fi-FI", device_scale_factor=2)
+    page = context.new_page()
+    log_in(page, "jakaja.tampere")
+    page.wait_for_url("**/distributor/")
+    page.goto(f"/cards/{card.identifier}/")
+    assert_accessible(page, "card page")
+    for selector in [".qr svg", ".code39 svg"]:
+        image = Image.open(io.BytesIO(page.locator(selector).screenshot()))
+        assert [r.text for r in zxingcpp.read_barcodes(image)] == [card.identifier], selector
+    context.close()

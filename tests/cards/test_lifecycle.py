@@ -1,0 +1,196 @@
+"""Renew, close, replace, and the two look-ups."""
+
+import datetime as dt
+
+import pytest
+
+from kaikukanta.audit.models import Action, AuditEvent
+from kaikukanta.cards import errors
+from kaikukanta.cards.models import Card, CardStatus, ClosingReason
+from kaikukanta.cards.services import (
+    Wellbeing,
+    check_card,
+    close_card,
+    issue_card,
+    look_up_card,
+    renew_card,
+    replace_card,
+)
+from kaikukanta.core.errors import NotAllowed
+
+from ..conftest import TODAY, holder
+
+
+def old_card(world, issued_on=dt.date(2025, 5, 1), site=None, actor=None):
+    return issue_card(
+        actor=actor or world.alpha_distributor,
+        site=site or world.alpha_site,
+        holder=holder(),
+        issued_on=issued_on,
+    )
+
+
+def test_renewal_gives_a_year_from_the_renewal_day(world):
+    card = old_card(world)
+    assert card.valid_until == dt.date(2026, 5, 1)  # expired six weeks ago
+    card = renew_card(
+        actor=world.alpha_distributor,
+        card=card,
+        holder=holder(children=3),
+        wellbeing=Wellbeing(mood=5),
+    )
+    assert card.renewed_on == TODAY
+    assert card.valid_until == dt.date(2027, 6, 15)
+    assert card.children == 3
+    assert card.wellbeing.get().occasion == "renewal"
+    event = AuditEvent.objects.get(action=Action.CARD_RENEWED)
+    assert event.data["changed"] == ["valid_until", "renewed_on", "children"]
+    assert "3" not in str(event.data.get("children", ""))  # values are never copied to the trail
+
+
+def test_renewal_only_at_the_issuing_site_or_by_the_regions_coordinator(world):
+    card = old_card(world)
+    for actor in [
+        world.alpha_other_distributor,
+        world.beta_distributor,
+        world.beta_coordinator,
+        world.alpha_venue_staff,
+        world.nobody,
+    ]:
+        with pytest.raises(NotAllowed):
+            renew_card(actor=actor, card=card)
+    renew_card(actor=world.alpha_sote_coordinator, card=card)
+    renew_card(actor=world.alpha_coordinator, card=card, holder=holder(children=1))
+
+
+def test_renewal_in_a_pilot_stops_at_the_pilots_end(world):
+    card = issue_card(
+        actor=world.beta_distributor,
+        site=world.beta_site,
+        holder=holder(),
+        issued_on=dt.date(2025, 9, 10),
+    )
+    assert card.valid_until == dt.date(2026, 9, 10)
+    card = renew_card(actor=world.beta_distributor, card=card)
+    assert card.valid_until == dt.date(2026, 12, 31)
+    with pytest.raises(errors.RenewalChangesNothing):
+        renew_card(actor=world.beta_distributor, card=card)
+
+
+def test_closed_card_cannot_be_renewed_or_closed_again(world, alpha_card):
+    close_card(actor=world.alpha_distributor, card=alpha_card, reason=ClosingReason.MOVED_AWAY)
+    alpha_card.refresh_from_db()
+    assert alpha_card.status == CardStatus.CLOSED
+    assert alpha_card.closed_on == TODAY
+    with pytest.raises(errors.CardClosed):
+        renew_card(actor=world.alpha_distributor, card=alpha_card)
+    with pytest.raises(errors.CardClosed):
+        close_card(actor=world.alpha_distributor, card=alpha_card, reason=ClosingReason.ON_REQUEST)
+
+
+def test_closing_needs_a_known_reason_and_the_right(world, alpha_card):
+    with pytest.raises(errors.ChoiceInvalid):
+        close_card(actor=world.alpha_distributor, card=alpha_card, reason="bored")
+    with pytest.raises(NotAllowed):
+        close_card(actor=world.beta_coordinator, card=alpha_card, reason=ClosingReason.LOST)
+    alpha_card.refresh_from_db()
+    assert alpha_card.status == CardStatus.ACTIVE
+
+
+def test_lost_card_is_replaced_and_the_history_stays_linked(world, alpha_card):
+    new = replace_card(actor=world.alpha_distributor, card=alpha_card)
+    alpha_card.refresh_from_db()
+    assert alpha_card.status == CardStatus.CLOSED
+    assert alpha_card.closing_reason == ClosingReason.LOST
+    assert alpha_card.replaced_by == new
+    assert new.replaces == alpha_card
+    assert new.identifier != alpha_card.identifier
+    assert (new.birth_year, new.postcode, new.children) == (1980, "33100", 2)
+    assert new.valid_until == alpha_card.valid_until
+    assert new.issuing_site == alpha_card.issuing_site
+    with pytest.raises(errors.CardClosed):
+        replace_card(actor=world.alpha_distributor, card=alpha_card)
+
+
+def test_expired_card_is_renewed_rather_than_replaced(world):
+    card = old_card(world)
+    with pytest.raises(errors.CardExpired):
+        replace_card(actor=world.alpha_distributor, card=card)
+    assert Card.objects.count() == 1
+
+
+def test_staff_look_up_only_cards_they_may_see_and_every_look_up_is_audited(
+    world, alpha_card, beta_card
+):
+    found = look_up_card(
+        actor=world.alpha_distributor, identifier=alpha_card.display_identifier.lower()
+    )
+    assert found == alpha_card
+    with pytest.raises(errors.CardNotFound):
+        look_up_card(actor=world.alpha_distributor, identifier=beta_card.identifier)
+    with pytest.raises(errors.CardNotFound):
+        look_up_card(actor=world.alpha_venue_staff, identifier=alpha_card.identifier)
+    views = AuditEvent.objects.filter(action=Action.CARD_VIEWED)
+    assert views.count() == 3
+    assert views.filter(data__found=False).count() == 2
+
+
+def test_venue_check_shows_validity_children_and_type_only(world, alpha_card):
+    result = check_card(
+        actor=world.beta_venue_staff, venue=world.beta_venue, identifier=alpha_card.identifier
+    )
+    assert result.valid
+    assert result.valid_until == alpha_card.valid_until
+    assert result.children == 2
+    assert result.card_type == "personal"
+    assert result.accepted_here
+    shown = set(vars(result))
+    assert shown == {"identifier", "card_type", "valid", "valid_until", "children", "accepted_here"}
+    assert not any("site" in name or "region" in name for name in shown)
+    event = AuditEvent.objects.get(action=Action.CARD_CHECKED)
+    assert event.venue == world.beta_venue
+    assert event.object_id == str(alpha_card.pk)
+
+
+def test_venue_check_of_closed_expired_or_unknown_cards(world, alpha_card):
+    expired = old_card(world)
+    assert not check_card(
+        actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier=expired.identifier
+    ).valid
+    close_card(actor=world.alpha_distributor, card=alpha_card, reason=ClosingReason.NOT_ELIGIBLE)
+    result = check_card(
+        actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier=alpha_card.identifier
+    )
+    assert not result.valid
+    with pytest.raises(errors.CardNotFound):
+        check_card(actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier="NOSUCHCARD1")
+    number = alpha_card.identifier
+    typo = number[:-1] + ("2" if number[-1] != "2" else "3")
+    with pytest.raises(errors.IdentifierCheckFailed):
+        check_card(actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier=typo)
+    assert AuditEvent.objects.filter(action=Action.CARD_CHECKED).count() == 4
+
+
+def test_venue_checks_only_for_its_own_venue(world, alpha_card):
+    with pytest.raises(NotAllowed):
+        check_card(
+            actor=world.beta_venue_staff, venue=world.alpha_venue, identifier=alpha_card.identifier
+        )
+    with pytest.raises(NotAllowed):
+        check_card(
+            actor=world.alpha_coordinator, venue=world.popup, identifier=alpha_card.identifier
+        )
+    assert check_card(
+        actor=world.popup_staff, venue=world.popup, identifier=alpha_card.identifier
+    ).valid
+
+
+def test_venue_that_accepts_only_its_own_region_says_so(world, beta_card, alpha_card):
+    world.alpha_venue.accepts_other_regions = False
+    world.alpha_venue.save()
+    assert not check_card(
+        actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier=beta_card.identifier
+    ).accepted_here
+    assert check_card(
+        actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier=alpha_card.identifier
+    ).accepted_here

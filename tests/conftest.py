@@ -1,0 +1,175 @@
+"""Shared fixtures: a fixed clock and language, and a small network of two regions with one user for
+every role, so that every test can ask both "may this user?" and "does another region's user see
+nothing?"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import zoneinfo
+from dataclasses import dataclass
+
+import pytest
+import time_machine
+from django.utils import translation
+
+from kaikukanta.accounts.models import Role, RoleAssignment, User
+from kaikukanta.cards.services import HolderData, issue_card, issue_community_card
+from kaikukanta.network.models import DistributorSite, Municipality, Organisation, Region, Venue
+
+HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
+NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=HELSINKI)
+TODAY = NOW.date()
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fixed_clock():
+    """The whole run starts on 15 June 2026 at noon in Helsinki; the clock ticks from there."""
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """A million PBKDF2 rounds per test user would make the suite crawl; tests need no real hashes."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fixed_language():
+    with translation.override("en"):
+        yield
+
+
+@dataclass
+class World:
+    alpha: Region
+    beta: Region
+    alpha_site: DistributorSite
+    alpha_other_site: DistributorSite
+    beta_site: DistributorSite
+    alpha_venue: Venue
+    alpha_course_venue: Venue
+    beta_venue: Venue
+    popup: Venue
+    national: User
+    alpha_coordinator: User
+    alpha_sote_coordinator: User
+    beta_coordinator: User
+    alpha_distributor: User
+    alpha_other_distributor: User
+    beta_distributor: User
+    alpha_venue_staff: User
+    beta_venue_staff: User
+    popup_staff: User
+    nobody: User
+
+    def users(self) -> dict[str, User]:
+        return {name: value for name, value in vars(self).items() if isinstance(value, User)}
+
+
+def make_user(username: str, role: str | None = None, **target) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, first_name=username)
+    if role:
+        RoleAssignment.objects.create(user=user, role=role, **target)
+    return user
+
+
+@pytest.fixture
+def world(db) -> World:
+    alpha = Region.objects.create(slug="alpha", name="Alfala", name_sv="Alfby", status="permanent")
+    alpha.municipalities.add(Municipality.objects.create(code="901", name="Alfala"))
+    beta = Region.objects.create(
+        slug="beta",
+        name="Beetala",
+        status="pilot",
+        pilot_starts=dt.date(2025, 9, 1),
+        pilot_ends=dt.date(2026, 12, 31),
+    )
+    beta.municipalities.add(Municipality.objects.create(code="902", name="Beetala"))
+    county = Organisation.objects.create(name="Hyvinvointialue", kind="public")
+    ngo = Organisation.objects.create(name="Yhdistys ry", kind="third_sector")
+    museum = Organisation.objects.create(name="Museo", kind="public")
+    alpha_site = DistributorSite.objects.create(
+        organisation=county, region=alpha, name="Aikuispsykiatria Alfala"
+    )
+    alpha_other_site = DistributorSite.objects.create(
+        organisation=ngo, region=alpha, name="Yhdistys Alfala"
+    )
+    beta_site = DistributorSite.objects.create(
+        organisation=county, region=beta, name="Sosiaalityö Beetala"
+    )
+    alpha_venue = Venue.objects.create(
+        organisation=museum, region=alpha, name="Alfalan museo", category="culture"
+    )
+    alpha_course_venue = Venue.objects.create(
+        organisation=museum, region=alpha, name="Alfalan opisto", category="education"
+    )
+    beta_venue = Venue.objects.create(
+        organisation=museum, region=beta, name="Beetalan teatteri", category="culture"
+    )
+    popup = Venue.objects.create(
+        organisation=museum,
+        name="Pop-up-museo",
+        category="science",
+        is_popup=True,
+        active_from=dt.date(2026, 1, 1),
+        active_until=dt.date(2026, 12, 31),
+    )
+    return World(
+        alpha=alpha,
+        beta=beta,
+        alpha_site=alpha_site,
+        alpha_other_site=alpha_other_site,
+        beta_site=beta_site,
+        alpha_venue=alpha_venue,
+        alpha_course_venue=alpha_course_venue,
+        beta_venue=beta_venue,
+        popup=popup,
+        national=make_user("national", Role.NATIONAL_ADMIN),
+        alpha_coordinator=make_user("alpha_coord", Role.COORDINATOR_CULTURE, region=alpha),
+        alpha_sote_coordinator=make_user("alpha_sote", Role.COORDINATOR_SOTE, region=alpha),
+        beta_coordinator=make_user("beta_coord", Role.COORDINATOR_SOTE, region=beta),
+        alpha_distributor=make_user(
+            "alpha_dist", Role.DISTRIBUTOR_STAFF, distributor_site=alpha_site
+        ),
+        alpha_other_distributor=make_user(
+            "alpha_ngo", Role.DISTRIBUTOR_STAFF, distributor_site=alpha_other_site
+        ),
+        beta_distributor=make_user("beta_dist", Role.DISTRIBUTOR_STAFF, distributor_site=beta_site),
+        alpha_venue_staff=make_user("alpha_venue", Role.VENUE_STAFF, venue=alpha_venue),
+        beta_venue_staff=make_user("beta_venue", Role.VENUE_STAFF, venue=beta_venue),
+        popup_staff=make_user("popup", Role.VENUE_STAFF, venue=popup),
+        nobody=make_user("nobody"),
+    )
+
+
+def holder(**overrides) -> HolderData:
+    values = {"birth_year": 1980, "postcode": "33100", "children": 2}
+    values.update(overrides)
+    return HolderData(**values)
+
+
+_keys = itertools.count(1)
+
+
+def new_key() -> str:
+    return f"test-key-{next(_keys):06d}"
+
+
+@pytest.fixture
+def alpha_card(world):
+    return issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
+
+
+@pytest.fixture
+def beta_card(world):
+    return issue_card(actor=world.beta_distributor, site=world.beta_site, holder=holder())
+
+
+@pytest.fixture
+def community_card(world):
+    return issue_community_card(actor=world.alpha_other_distributor, site=world.alpha_other_site)

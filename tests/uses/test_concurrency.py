@@ -1,0 +1,86 @@
+"""Requests that arrive at the same moment, each in its own thread and database connection, as they
+would from several box-office tablets. Runs on SQLite and on PostgreSQL."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from kaikukanta.cards.services import issue_card
+from kaikukanta.events.services import create_event
+from kaikukanta.uses import errors
+from kaikukanta.uses.models import Use
+from kaikukanta.uses.services import record_use
+
+from ..conftest import holder, new_key
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_together(count, work):
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def worker(index):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = work(index)
+        except Exception as error:
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_the_last_quota_tickets_are_never_oversold(world):
+    event = create_event(
+        actor=world.alpha_venue_staff,
+        venue=world.alpha_venue,
+        title="Loppuunmyyty?",
+        cardholder_quota=5,
+    )
+    cards = [
+        issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
+        for _ in range(12)
+    ]
+    results = run_together(
+        12,
+        lambda i: record_use(
+            actor=world.alpha_venue_staff,
+            venue=world.alpha_venue,
+            card_identifier=cards[i].identifier,
+            idempotency_key=new_key(),
+            event=event,
+        ),
+    )
+    refused = [r for r in results if isinstance(r, errors.QuotaExhausted)]
+    others = [
+        r for r in results if isinstance(r, Exception) and not isinstance(r, errors.QuotaExhausted)
+    ]
+    assert others == []
+    assert len(refused) == 7
+    assert Use.objects.filter(event=event).count() == 5
+
+
+def test_the_same_request_sent_at_once_records_one_use(world):
+    card = issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
+    key = new_key()
+    results = run_together(
+        8,
+        lambda _i: record_use(
+            actor=world.alpha_venue_staff,
+            venue=world.alpha_venue,
+            card_identifier=card.identifier,
+            idempotency_key=key,
+        ),
+    )
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert Use.objects.count() == 1
+    assert {r.use.pk for r in results} == {Use.objects.get().pk}
+    assert sum(r.created for r in results) == 1

@@ -1,0 +1,138 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from kaikukanta.cards.services import check_card, issue_card
+from kaikukanta.stats.queries import Figure
+from kaikukanta.uses.services import record_use
+
+from ..conftest import holder, new_key
+
+
+@pytest.fixture
+def en(client):
+    client.cookies["kaikukanta_language"] = "en"
+    return client
+
+
+def test_venue_checks_a_card_and_sees_only_what_it_may(en, world, alpha_card):
+    en.force_login(world.beta_venue_staff)
+    page = en.post(
+        reverse("web:venue"),
+        {"venue": world.beta_venue.pk, "identifier": alpha_card.display_identifier.lower()},
+    )
+    text = page.content.decode()
+    assert f"Card {alpha_card.display_identifier} is valid." in text
+    assert "Child tickets at most" in text
+    assert alpha_card.valid_until.strftime("%m/%d/%Y") in text
+
+
+def test_venue_check_of_a_mistyped_number_explains_the_typo(en, world, alpha_card):
+    en.force_login(world.alpha_venue_staff)
+    number = alpha_card.identifier
+    typo = number[1] + number[0] + number[2:] if number[0] != number[1] else number[:-1] + "2"
+    text = en.post(reverse("web:venue"), {"identifier": typo}).content.decode()
+    assert "typing error" in text
+    empty = en.post(reverse("web:venue"), {"identifier": ""}).content.decode()
+    assert "Type the card number." in empty
+
+
+def test_venue_check_with_htmx_returns_only_the_result(en, world, alpha_card):
+    en.force_login(world.alpha_venue_staff)
+    response = en.post(
+        reverse("web:venue"), {"identifier": alpha_card.identifier}, HTTP_HX_REQUEST="true"
+    )
+    text = response.content.decode()
+    assert "<html" not in text
+    assert "is valid" in text
+
+
+def test_card_page_shows_the_barcodes_and_the_holders_data(en, world, alpha_card):
+    en.force_login(world.alpha_distributor)
+    text = en.get(reverse("web:card", args=[alpha_card.identifier])).content.decode()
+    assert text.count("<svg") == 2
+    assert "1980" in text
+    assert "33100" in text
+
+
+def test_distributor_page_lists_cards_expiring_soon(en, world):
+    soon = issue_card(
+        actor=world.alpha_distributor,
+        site=world.alpha_site,
+        holder=holder(),
+        issued_on=dt.date(2025, 7, 1),
+    )
+    en.force_login(world.alpha_distributor)
+    text = en.get(reverse("web:distributor")).content.decode()
+    expiring = text.split('aria-label="Expiring soon"')[1].split("</table>")[0]
+    assert soon.display_identifier in expiring
+
+
+def test_use_filters_say_what_is_wrong(en, world, alpha_card):
+    record_use(
+        actor=world.alpha_venue_staff,
+        venue=world.alpha_venue,
+        card_identifier=alpha_card.identifier,
+        idempotency_key=new_key(),
+    )
+    en.force_login(world.alpha_venue_staff)
+    text = en.get(
+        reverse("web:uses"), {"since": "2026-06-10", "until": "2026-06-01"}
+    ).content.decode()
+    assert "The end date is before the start date." in text
+    text = en.get(reverse("web:uses"), {"since": "not a date"}).content.decode()
+    assert "Give a date" in text
+
+
+def test_national_page_suppresses_small_counts(en, world, alpha_card):
+    en.force_login(world.national)
+    record_use(
+        actor=world.alpha_venue_staff,
+        venue=world.alpha_venue,
+        card_identifier=alpha_card.identifier,
+        idempotency_key=new_key(),
+    )
+    text = en.get(reverse("web:national")).content.decode()
+    assert "fewer than 5" in text
+    assert "&lt;5" in text
+    bad = en.get(reverse("web:national"), {"year": "20x6"}).content.decode()
+    assert "Give the year as four digits" in bad
+
+
+def test_figures_below_the_threshold_are_hidden():
+    assert str(Figure(0, 5)) == "0"
+    assert str(Figure(4, 5)) == "<5"
+    assert str(Figure(5, 5)) == "5"
+
+
+def test_national_figures_add_up(en, world, alpha_card, beta_card):
+    from kaikukanta.stats.queries import yearly_table
+
+    for card, venue, staff in [
+        (alpha_card, world.alpha_venue, world.alpha_venue_staff),
+        (beta_card, world.beta_venue, world.beta_venue_staff),
+        (alpha_card, world.popup, world.popup_staff),
+    ]:
+        for _ in range(3):
+            record_use(
+                actor=staff,
+                venue=venue,
+                card_identifier=card.identifier,
+                idempotency_key=new_key(),
+                child_tickets=2,
+            )
+    rows = {row.label: row for row in yearly_table(world.national, 2026, "Pop-ups", "All")}
+    assert rows["Alfala"].cards_registered.value == 1
+    assert rows["Alfala"].adult_uses["culture"].value == 3
+    assert rows["Alfala"].child_tickets["culture"].value == 6
+    assert rows["Pop-ups"].adult_uses["science"].value == 3
+    assert rows["All"].total_uses.value == 27
+    assert rows["All"].cards_used.value == 2
+    # A coordinator's table has only their own region.
+    assert [row.label for row in yearly_table(world.beta_coordinator, 2026, "Pop-ups", "All")] == [
+        "Beetala"
+    ]
+    check_card(
+        actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier=alpha_card.identifier
+    )
