@@ -245,5 +245,8 @@ LOGGING = {
 KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT = env_int(
     "KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT", 16
 )
-# Statistics show counts below this as "fewer than N" so that no one can be singled out.
+# Statistics show counts below this as "fewer than N" so that no one can be singled out, and round
+# every other count to a multiple of KAIKUKANTA_STATS_ROUNDING, so that a hidden count cannot be
+# worked out from a total.
 KAIKUKANTA_STATS_SMALL_COUNT = env_int("KAIKUKANTA_STATS_SMALL_COUNT", 5)
+KAIKUKANTA_STATS_ROUNDING = env_int("KAIKUKANTA_STATS_ROUNDING", 5)

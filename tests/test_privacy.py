@@ -112,7 +112,8 @@ def test_the_privacy_test_would_catch_a_name_field():
         assert not FORBIDDEN.search(name), name
 
 
-def test_every_registry_queryset_has_a_scope():
+def test_every_registry_model_has_a_visible_to_scope():
+    # What each scope lets through is tested per role in test_scopes.py.
     missing = [
         model._meta.label
         for model in project_models()
@@ -154,3 +155,30 @@ def test_the_database_itself_refuses_bad_holder_data(world):
         with pytest.raises(IntegrityError), transaction.atomic():
             Card.objects.create(**{**base, **bad})
     Card.objects.create(**base)
+
+
+def test_an_identity_code_typed_as_a_card_number_never_reaches_the_audit_trail(world):
+    from kaikukanta.audit.models import AuditEvent
+    from kaikukanta.cards.services import check_card, look_up_card
+    from kaikukanta.core.errors import DomainError
+    from kaikukanta.uses.services import record_use
+
+    typed = "131052-308T"  # the shape of a Finnish personal identity code
+    with pytest.raises(DomainError):
+        check_card(actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier=typed)
+    with pytest.raises(DomainError):
+        look_up_card(actor=world.alpha_distributor, identifier=typed)
+    with pytest.raises(DomainError):
+        record_use(
+            actor=world.alpha_venue_staff,
+            venue=world.alpha_venue,
+            card_identifier=typed,
+            idempotency_key="identity-code-test",
+        )
+    events = list(AuditEvent.objects.values_list("data", flat=True))
+    assert len(events) == 3
+    for data in events:
+        assert "131052" not in str(data)
+        assert "308T" not in str(data)
+    # The same wrong text typed twice is recognisable as the same.
+    assert len({data["typed_hash"] for data in events}) == 1

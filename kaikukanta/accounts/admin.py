@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.db import transaction
 
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
@@ -30,12 +31,13 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
 
     def user_change_password(self, request, id, form_url=""):
-        response = super().user_change_password(request, id, form_url)
-        if request.method == "POST" and response.status_code == 302:
-            record(
-                actor=request.user,
-                action=Action.OBJECT_CHANGED,
-                target=User.objects.get(pk=id),
-                data={"fields": ["password"]},
-            )
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                record(
+                    actor=request.user,
+                    action=Action.OBJECT_CHANGED,
+                    target=User.objects.get(pk=id),
+                    data={"fields": ["password"]},
+                )
         return response

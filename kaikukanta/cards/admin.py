@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from kaikukanta.audit.models import Action
+from kaikukanta.audit.services import record
 from kaikukanta.core.admin import NationalInline, ReadOnlyAdmin
 
 from .models import Card, WellbeingMeasurement
@@ -32,8 +34,14 @@ class CardAdmin(ReadOnlyAdmin):
         "status",
     ]
     list_filter = ["card_type", "status", "region"]
-    search_fields = ["identifier"]
+    search_fields = ["=identifier"]  # the full number, as venues and staff look cards up
     list_select_related = ["region", "issuing_site"]
     date_hierarchy = "issued_on"
     inlines = [WellbeingInline]
     show_full_result_count = False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        card = self.get_queryset(request).filter(pk=object_id).select_related("region").first()
+        if card is not None:
+            record(actor=request.user, action=Action.CARD_VIEWED, target=card, region=card.region)
+        return super().change_view(request, object_id, form_url, extra_context)

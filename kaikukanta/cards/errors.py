@@ -148,3 +148,32 @@ class RenewalChangesNothing(DomainError):
 class IssueDateTooEarly(DomainError):
     code = "date_before_issue"
     template = _("The date %(day)s is before card %(identifier)s was issued on %(issued_on)s.")
+
+
+class DateBeforeRenewal(DomainError):
+    code = "date_before_renewal"
+    template = _(
+        "The date %(day)s is before card %(identifier)s was last renewed on %(renewed_on)s."
+    )
+
+
+class ClosingBeforeLastUse(DomainError):
+    code = "closing_before_last_use"
+    template = _(
+        "Card %(identifier)s was last used on %(last_use)s, so it cannot be closed before that day."
+    )
+
+
+class ValidityPastPilot(DomainError):
+    code = "validity_past_pilot"
+    template = _(
+        "Card %(identifier)s would be valid until %(valid_until)s, but the pilot of %(region)s ends "
+        "on %(ends)s and no card can be valid after it."
+    )
+
+
+class RenewalAfterValidity(DomainError):
+    code = "renewal_after_validity"
+    template = _(
+        "The renewal date %(day)s is after the validity of card %(identifier)s ends on %(valid_until)s."
+    )

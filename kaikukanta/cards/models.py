@@ -195,12 +195,19 @@ class Card(models.Model):
     def is_closed(self) -> bool:
         return self.status == CardStatus.CLOSED
 
+    @property
+    def effective_valid_until(self) -> dt.date:
+        """The last valid day: `valid_until`, or the end of the region's pilot if that was moved
+        earlier after the card was issued."""
+        cap = self.region.validity_cap()
+        return min(self.valid_until, cap) if cap else self.valid_until
+
     def is_expired_on(self, day: dt.date) -> bool:
-        return day > self.valid_until
+        return day > self.effective_valid_until
 
     def was_valid_on(self, day: dt.date) -> bool:
         """Whether the card could be used on `day` (a use typed in later is judged by its own day)."""
-        if day < self.issued_on or day > self.valid_until:
+        if day < self.issued_on or self.is_expired_on(day):
             return False
         return self.closed_on is None or day < self.closed_on
 

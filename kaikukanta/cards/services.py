@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import hmac
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from kaikukanta.accounts.permissions import can_act_for_venue, can_issue_at, can_manage_card
 from kaikukanta.accounts.scope import scope_for
@@ -30,6 +35,8 @@ from .errors import (
     CardNotFound,
     ChildrenInvalid,
     ChoiceInvalid,
+    ClosingBeforeLastUse,
+    DateBeforeRenewal,
     HolderTooYoung,
     IdentifierCheckFailed,
     IdentifierHasInvalidCharacters,
@@ -40,8 +47,10 @@ from .errors import (
     PilotEnded,
     PilotNotStarted,
     PostcodeInvalid,
+    RenewalAfterValidity,
     RenewalChangesNothing,
     SiteNotTakingPart,
+    ValidityPastPilot,
     WellbeingIncomplete,
     WellbeingInvalid,
 )
@@ -224,6 +233,32 @@ def _check_site(actor, site: DistributorSite) -> None:
         raise SiteNotTakingPart(site=site)
 
 
+def _check_site_still_taking_part(actor, card: Card) -> None:
+    """A site that has left the network keeps its cards, but new validity (renewal) or a new
+    number (replacement) for them comes from the region's coordinator."""
+    if not card.issuing_site.is_active and not scope_for(actor).coordinates(card.region_id):
+        raise SiteNotTakingPart(site=card.issuing_site)
+
+
+def _check_closing_day(card: Card, day: dt.date) -> None:
+    """A card closes on or after its issue, its last renewal and its last use: a use after the
+    closing day would otherwise stand in the registry on a closed card. (Uses earlier on the closing
+    day stand; from the closing on, no use is accepted for that day.)"""
+    if day < card.issued_on:
+        raise IssueDateTooEarly(
+            day=day, identifier=card.display_identifier, issued_on=card.issued_on
+        )
+    if card.renewed_on and day < card.renewed_on:
+        raise DateBeforeRenewal(
+            day=day, identifier=card.display_identifier, renewed_on=card.renewed_on
+        )
+    last_use = card.uses.aggregate(last=Max("occurred_at"))["last"]
+    if last_use is not None and day < timezone.localdate(last_use):
+        raise ClosingBeforeLastUse(
+            identifier=card.display_identifier, last_use=timezone.localdate(last_use)
+        )
+
+
 def _lock(card: Card) -> Card:
     """The card re-read under a row lock, so two changes to one card happen one after the other."""
     return Card.objects.select_for_update().select_related("region").get(pk=card.pk)
@@ -324,6 +359,15 @@ def import_card(
         _not_in_future(renewed_on)
     if valid_until < issued_on:
         raise IssueDateTooEarly(day=valid_until, identifier=number, issued_on=issued_on)
+    if renewed_on is not None and renewed_on < issued_on:
+        raise IssueDateTooEarly(day=renewed_on, identifier=number, issued_on=issued_on)
+    if renewed_on is not None and renewed_on > valid_until:
+        raise RenewalAfterValidity(day=renewed_on, identifier=number, valid_until=valid_until)
+    cap = site.region.validity_cap()
+    if cap and valid_until > cap:
+        raise ValidityPastPilot(
+            identifier=number, valid_until=valid_until, region=site.region, ends=cap
+        )
     holder_fields = {}
     if holder is not None:
         holder_fields = _validate_holder(holder, on=issued_on).as_fields()
@@ -362,6 +406,7 @@ def renew_card(
     region's coordinator. `holder` updates the holder data, for example a new child."""
     if not can_manage_card(actor, card):
         raise NotAllowed()
+    _check_site_still_taking_part(actor, card)
     renewed_on = _not_in_future(renewed_on)
     if holder is not None:
         holder = None if card.is_community else _validate_holder(holder, on=renewed_on)
@@ -373,6 +418,10 @@ def renew_card(
         if renewed_on < card.issued_on:
             raise IssueDateTooEarly(
                 day=renewed_on, identifier=card.display_identifier, issued_on=card.issued_on
+            )
+        if card.renewed_on and renewed_on < card.renewed_on:
+            raise DateBeforeRenewal(
+                day=renewed_on, identifier=card.display_identifier, renewed_on=card.renewed_on
             )
         valid_until = _validity_until(card.region, renewed_on)
         if valid_until <= card.valid_until and holder is None:
@@ -417,10 +466,7 @@ def close_card(*, actor, card: Card, reason: str, closed_on: dt.date | None = No
         card = _lock(card)
         if card.is_closed:
             raise CardClosed(identifier=card.display_identifier)
-        if closed_on < card.issued_on:
-            raise IssueDateTooEarly(
-                day=closed_on, identifier=card.display_identifier, issued_on=card.issued_on
-            )
+        _check_closing_day(card, closed_on)
         card.status = CardStatus.CLOSED
         card.closed_on = closed_on
         card.closing_reason = reason
@@ -442,6 +488,7 @@ def replace_card(
     same holder data and validity, so the history of both stays together."""
     if not can_manage_card(actor, card):
         raise NotAllowed()
+    _check_site_still_taking_part(actor, card)
     replaced_on = _not_in_future(replaced_on)
     number = parse_identifier(identifier) if identifier else _new_identifier()
     with transaction.atomic():
@@ -449,14 +496,17 @@ def replace_card(
         if old.is_closed:
             raise CardClosed(identifier=old.display_identifier)
         if old.is_expired_on(replaced_on):
-            raise CardExpired(identifier=old.display_identifier, valid_until=old.valid_until)
+            raise CardExpired(
+                identifier=old.display_identifier, valid_until=old.effective_valid_until
+            )
+        _check_closing_day(old, replaced_on)
         new = _create_card(
             identifier=number,
             card_type=old.card_type,
             issuing_site=old.issuing_site,
             region=old.region,
             issued_on=replaced_on,
-            valid_until=old.valid_until,
+            valid_until=old.effective_valid_until,
             **{name: getattr(old, name) for name in HOLDER_FIELDS},
         )
         old.status = CardStatus.CLOSED
@@ -486,6 +536,18 @@ def replace_card(
 # --- look-ups ------------------------------------------------------------------------------------
 
 
+def typed_number_for_audit(number: str) -> dict:
+    """How the audit trail remembers a number that matched no card.
+
+    Only text of a card number's own shape is kept as it is. Anything else, for example an identity
+    code pasted into the wrong field, is kept only as a keyed hash and a length: enough to see the
+    same wrong text typed again, never the text itself."""
+    if identifiers.has_native_shape(number):
+        return {"identifier": number}
+    digest = hmac.new(settings.SECRET_KEY.encode(), number.encode(), hashlib.sha256).hexdigest()
+    return {"typed_hash": digest[:16], "typed_length": len(number)}
+
+
 def unknown_number_error(number: str, raw: str) -> DomainError:
     """The most helpful error for a number that matches no card: a typing error the check character
     reveals, characters no number has, or simply no such card."""
@@ -508,7 +570,9 @@ def look_up_card(*, actor, identifier: str) -> Card:
     )
     if card is None:
         record(
-            actor=actor, action=Action.CARD_VIEWED, data={"identifier": number[:32], "found": False}
+            actor=actor,
+            action=Action.CARD_VIEWED,
+            data={**typed_number_for_audit(number), "found": False},
         )
         raise unknown_number_error(number, identifier)
     record(actor=actor, action=Action.CARD_VIEWED, target=card, region=card.region)
@@ -521,14 +585,16 @@ def check_card(*, actor, venue: Venue, identifier: str, on: dt.date | None = Non
         raise NotAllowed()
     number = identifiers.normalize(identifier)
     day = on or today()
-    card = Card.objects.filter(identifier=number).first() if number else None
+    card = (
+        Card.objects.select_related("region").filter(identifier=number).first() if number else None
+    )
     if card is None:
         record(
             actor=actor,
             action=Action.CARD_CHECKED,
             venue=venue,
             region=venue.region,
-            data={"identifier": number[:32], "found": False},
+            data={**typed_number_for_audit(number), "found": False},
         )
         raise unknown_number_error(number, identifier)
     record(
@@ -546,7 +612,7 @@ def check_card(*, actor, venue: Venue, identifier: str, on: dt.date | None = Non
         identifier=card.identifier,
         card_type=card.card_type,
         valid=card.status == CardStatus.ACTIVE and card.was_valid_on(day),
-        valid_until=card.valid_until,
+        valid_until=card.effective_valid_until,
         children=card.children,
         accepted_here=accepted_here,
     )

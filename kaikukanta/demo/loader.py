@@ -530,7 +530,7 @@ def logins_table() -> str:
     lines = [f"Demo logins (the password of every user is {DEMO_PASSWORD}):", ""]
     width = max(len(user.username) for user in demo_users()) + 2
     for spec in demo_users():
-        where = spec.region or ", ".join(spec.sites or spec.venues) or "-"
+        where = spec.region.capitalize() or ", ".join(spec.sites or spec.venues) or "-"
         role = Role(spec.role).label
         lines.append(f"  {spec.username:<{width}} {role!s:<52} {where}")
     return "\n".join(lines)

@@ -1,7 +1,13 @@
 """Yearly figures as the national service publishes them, per region, from the reader's own scope.
 
 Small counts are suppressed (shown as "fewer than N") so that a figure never singles out a person: in a
-small municipality, "1 card registered by a 17-year-old" could be someone the reader knows.
+small municipality, "1 card registered by a 17-year-old" could be someone the reader knows. Every other
+count, totals included, is rounded to the nearest multiple of KAIKUKANTA_STATS_ROUNDING: otherwise a
+suppressed cell could be worked out exactly by subtracting the shown cells from the total.
+
+Cards are counted as the yearly table counts them: personal cards registered, not replacements of
+lost cards (the same holder) and not community cards (no holder). Uses count every ticket, those of
+community-card group visits included.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from kaikukanta.cards.models import Card
+from kaikukanta.cards.models import Card, CardType
 from kaikukanta.network.models import Region, Venue
 from kaikukanta.uses.models import Use
 
@@ -22,21 +28,32 @@ CATEGORIES = [choice for choice, _label in Venue.Category.choices]
 
 @dataclass(frozen=True)
 class Figure:
-    """A count as it may be shown: either the number, or only that it is below the threshold."""
+    """A count as it may be shown: rounded, or only that it is below the threshold. `value` is the
+    exact count, for computing; only `shown` and `str()` may be published."""
 
     value: int
     threshold: int
+    rounding: int = 1
 
     @property
     def suppressed(self) -> bool:
         return 0 < self.value < self.threshold
 
+    @property
+    def shown(self) -> int | None:
+        if self.suppressed:
+            return None
+        step = max(self.rounding, 1)
+        return (self.value + step // 2) // step * step
+
     def __str__(self) -> str:
-        return f"<{self.threshold}" if self.suppressed else str(self.value)
+        return f"<{self.threshold}" if self.suppressed else str(self.shown)
 
 
 def figure(value: int | None) -> Figure:
-    return Figure(int(value or 0), settings.KAIKUKANTA_STATS_SMALL_COUNT)
+    return Figure(
+        int(value or 0), settings.KAIKUKANTA_STATS_SMALL_COUNT, settings.KAIKUKANTA_STATS_ROUNDING
+    )
 
 
 @dataclass
@@ -66,14 +83,16 @@ def yearly_table(user, year: int, popup_label: str, total_label: str) -> list[Ro
     cards = Card.objects.visible_to(user)
     uses = Use.objects.visible_to(user).filter(occurred_at__gte=starts, occurred_at__lt=ends)
 
+    personal = cards.filter(card_type=CardType.PERSONAL)
     registered = dict(
-        cards.filter(issued_on__year=year)
+        personal.filter(issued_on__year=year, replaces__isnull=True)
         .values_list("region")
         .annotate(n=Count("pk"))
         .values_list("region", "n")
     )
     used = dict(
-        uses.values_list("card__region")
+        uses.filter(card__card_type=CardType.PERSONAL)
+        .values_list("card__region")
         .annotate(n=Count("card", distinct=True))
         .values_list("card__region", "n")
     )

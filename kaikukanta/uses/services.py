@@ -30,7 +30,7 @@ from kaikukanta.cards.errors import (
     ChoiceInvalid,
 )
 from kaikukanta.cards.models import Card
-from kaikukanta.cards.services import unknown_number_error
+from kaikukanta.cards.services import typed_number_for_audit, unknown_number_error
 from kaikukanta.core.errors import DateInFuture, DomainError, NotAllowed
 from kaikukanta.events.models import Event
 from kaikukanta.network.models import Venue
@@ -117,8 +117,10 @@ def _find_card(raw: str) -> Card:
 def _check_card_usable(card: Card, day: dt.date) -> None:
     if card.closed_on is not None and day >= card.closed_on:
         raise CardClosed(identifier=card.display_identifier)
-    if day > card.valid_until:
-        raise CardExpired(identifier=card.display_identifier, valid_until=card.valid_until)
+    if card.is_expired_on(day):
+        raise CardExpired(
+            identifier=card.display_identifier, valid_until=card.effective_valid_until
+        )
     if day < card.issued_on:
         raise CardNotYetValid(identifier=card.display_identifier, issued_on=card.issued_on, day=day)
 
@@ -196,7 +198,7 @@ def _audit_rejection(actor, venue: Venue, error: DomainError, identifier: str) -
         action=Action.USE_REJECTED,
         venue=venue,
         region=venue.region,
-        data={"code": error.code, "identifier": identifiers.normalize(identifier)[:32]},
+        data={"code": error.code, **typed_number_for_audit(identifiers.normalize(identifier))},
     )
 
 
@@ -238,14 +240,15 @@ def record_use(
                 category=category,
                 occurred_at=occurred_at,
             )
-    except IntegrityError:
-        # The same key arrived twice at once and the other request won: return what it recorded.
+    except (IntegrityError, DomainError) as error:
+        # The same key may have arrived twice at once, and the other request won: it either took
+        # the key first (IntegrityError) or the last quota tickets (QuotaExhausted). Either way the
+        # retry gets what the first attempt recorded.
         previous = _previous_use(venue, key, card_identifier)
-        if previous is None:
-            raise
-        return UseResult(previous, created=False)
-    except DomainError as error:
-        _audit_rejection(actor, venue, error, card_identifier)
+        if previous is not None:
+            return UseResult(previous, created=False)
+        if isinstance(error, DomainError):
+            _audit_rejection(actor, venue, error, card_identifier)
         raise
     return UseResult(use, created=True)
 
@@ -348,13 +351,13 @@ def record_group_visit(
                 category=category,
                 occurred_at=occurred_at,
             )
-    except IntegrityError:
+    except (IntegrityError, DomainError) as error:
+        # As in record_use: a concurrent twin with the same key may have won.
         previous = _previous_group_visit(venue, key, community_card_identifier)
-        if previous is None:
-            raise
-        return previous
-    except DomainError as error:
-        _audit_rejection(actor, venue, error, community_card_identifier)
+        if previous is not None:
+            return previous
+        if isinstance(error, DomainError):
+            _audit_rejection(actor, venue, error, community_card_identifier)
         raise
     return GroupVisitResult(visit, uses, created=True)
 

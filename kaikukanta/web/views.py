@@ -111,12 +111,17 @@ def national(request):
 @login_required
 def region_detail(request, slug: str):
     region = get_object_or_404(Region.objects.visible_to(request.user), slug=slug)
+    # The region's figures are for its coordinators: to a venue or distributor, whose scope covers
+    # only their own site, they would look like the region's and be wrong.
+    is_coordinator = scope_for(request.user).coordinates(region.pk)
     year = _year(request)
-    rows = [
-        row
-        for row in yearly_table(request.user, year, _("Pop-up venues"), _("All regions"))
-        if row.region is not None and row.region.pk == region.pk
-    ]
+    rows = []
+    if is_coordinator:
+        rows = [
+            row
+            for row in yearly_table(request.user, year, _("Pop-up venues"), _("All regions"))
+            if row.region is not None and row.region.pk == region.pk
+        ]
     context = {
         "region": region,
         "municipalities": region.municipalities.all(),
@@ -134,7 +139,7 @@ def region_detail(request, slug: str):
         "active_cards": Card.objects.visible_to(request.user)
         .filter(region=region, status=CardStatus.ACTIVE, valid_until__gte=today())
         .count(),
-        "is_coordinator": scope_for(request.user).coordinates(region.pk),
+        "is_coordinator": is_coordinator,
         **_table_context(request.user, year, rows),
     }
     return render(request, "web/region.html", context)
@@ -277,9 +282,7 @@ def use_list(request):
     scope = scope_for(request.user)
     if not scope.has_any_role:
         raise PermissionDenied
-    venues = Venue.objects.visible_to(request.user).filter(
-        pk__in=Use.objects.visible_to(request.user).values("venue")
-    )
+    venues = Venue.objects.visible_to(request.user).order_by("name")
     filters = UseFilterForm(venues, request.GET or None)
     uses = Use.objects.visible_to(request.user).select_related("card", "venue", "event")
     if filters.is_valid():

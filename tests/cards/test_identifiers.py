@@ -31,13 +31,15 @@ def test_every_single_character_error_is_caught(number):
 
 
 @pytest.mark.parametrize("number", SAMPLE)
-def test_every_swap_of_adjacent_characters_is_caught(number):
-    for position in range(len(number) - 1):
-        a, b = number[position], number[position + 1]
+def test_every_swap_of_two_characters_is_caught(number):
+    # Adjacent swaps are the common typing error; the weights catch swaps at any distance too.
+    for first, second in itertools.combinations(range(len(number)), 2):
+        a, b = number[first], number[second]
         if a == b:
             continue
-        swapped = number[:position] + b + a + number[position + 2 :]
-        assert not identifiers.is_valid(swapped), (number, swapped)
+        swapped = list(number)
+        swapped[first], swapped[second] = b, a
+        assert not identifiers.is_valid("".join(swapped)), (number, first, second)
 
 
 def test_numbers_have_at_least_40_random_bits_and_no_confusable_characters():

@@ -274,3 +274,33 @@ def test_errors_speak_the_readers_language(world, language, expected):
         )
     with translation.override(language):
         assert expected in raised.value.message
+
+
+def test_import_keeps_the_validity_rules(world):
+    from kaikukanta.cards.services import import_card
+
+    common = {"actor": world.national, "site": world.beta_site, "holder": holder()}
+    with pytest.raises(errors.ValidityPastPilot):
+        import_card(
+            identifier="OLD0001",
+            issued_on=dt.date(2025, 9, 1),
+            valid_until=dt.date(2027, 1, 1),
+            **common,
+        )
+    with pytest.raises(errors.IssueDateTooEarly):
+        import_card(
+            identifier="OLD0002",
+            issued_on=dt.date(2025, 9, 1),
+            valid_until=dt.date(2026, 9, 1),
+            renewed_on=dt.date(2025, 8, 1),
+            **common,
+        )
+    with pytest.raises(errors.RenewalAfterValidity):
+        import_card(
+            identifier="OLD0003",
+            issued_on=dt.date(2025, 9, 1),
+            valid_until=dt.date(2026, 3, 1),
+            renewed_on=dt.date(2026, 4, 1),
+            **common,
+        )
+    assert Card.objects.count() == 0

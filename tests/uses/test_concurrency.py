@@ -84,3 +84,54 @@ def test_the_same_request_sent_at_once_records_one_use(world):
     assert Use.objects.count() == 1
     assert {r.use.pk for r in results} == {Use.objects.get().pk}
     assert sum(r.created for r in results) == 1
+
+
+def test_a_retry_racing_for_the_last_quota_ticket_gets_its_own_use_back(world):
+    event = create_event(
+        actor=world.alpha_venue_staff,
+        venue=world.alpha_venue,
+        title="Viimeinen lippu",
+        cardholder_quota=1,
+    )
+    card = issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
+    key = new_key()
+    results = run_together(
+        4,
+        lambda _i: record_use(
+            actor=world.alpha_venue_staff,
+            venue=world.alpha_venue,
+            card_identifier=card.identifier,
+            idempotency_key=key,
+            event=event,
+        ),
+    )
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert {r.use.pk for r in results} == {Use.objects.get().pk}
+    assert sum(r.created for r in results) == 1
+
+
+def test_group_visits_sent_twice_at_once_are_recorded_once(world):
+    from kaikukanta.cards.services import issue_community_card
+    from kaikukanta.uses.models import GroupVisit
+    from kaikukanta.uses.services import record_group_visit
+
+    community = issue_community_card(actor=world.alpha_distributor, site=world.alpha_site)
+    members = [
+        issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder()).identifier
+        for _ in range(2)
+    ]
+    key = new_key()
+    results = run_together(
+        6,
+        lambda _i: record_group_visit(
+            actor=world.alpha_venue_staff,
+            venue=world.alpha_venue,
+            community_card_identifier=community.identifier,
+            members=members,
+            idempotency_key=key,
+        ),
+    )
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert GroupVisit.objects.count() == 1
+    assert Use.objects.count() == 3
+    assert sum(r.created for r in results) == 1

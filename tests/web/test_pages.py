@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from kaikukanta.cards.services import check_card, issue_card
+from kaikukanta.cards.services import issue_card
 from kaikukanta.stats.queries import Figure
 from kaikukanta.uses.services import record_use
 
@@ -85,25 +85,39 @@ def test_use_filters_say_what_is_wrong(en, world, alpha_card):
     assert "Give a date" in text
 
 
-def test_national_page_suppresses_small_counts(en, world, alpha_card):
+def test_national_page_hides_small_counts_even_from_subtraction(en, world, alpha_card, beta_card):
+    for card, venue, staff, count in [
+        (alpha_card, world.alpha_venue, world.alpha_venue_staff, 12),
+        (beta_card, world.beta_venue, world.beta_venue_staff, 2),
+    ]:
+        for _ in range(count):
+            record_use(
+                actor=staff, venue=venue, card_identifier=card.identifier, idempotency_key=new_key()
+            )
     en.force_login(world.national)
-    record_use(
-        actor=world.alpha_venue_staff,
-        venue=world.alpha_venue,
-        card_identifier=alpha_card.identifier,
-        idempotency_key=new_key(),
-    )
     text = en.get(reverse("web:national")).content.decode()
-    assert "fewer than 5" in text
-    assert "&lt;5" in text
+    rows = {
+        name: row.split("</tr>")[0]
+        for name, row in [
+            (n, text.split(f">{n}</")[1]) for n in ["Alfala", "Beetala", "All regions"]
+        ]
+    }
+    # Beetala's 2 culture uses are hidden; Alfala's 12 and the total 14 are rounded to 10 and 15.
+    assert "fewer than 5" in rows["Beetala"]
+    assert ">10<" in rows["Alfala"]
+    assert ">12<" not in rows["Alfala"]
+    assert ">15<" in rows["All regions"]
+    assert ">14<" not in rows["All regions"]
     bad = en.get(reverse("web:national"), {"year": "20x6"}).content.decode()
     assert "Give the year as four digits" in bad
 
 
-def test_figures_below_the_threshold_are_hidden():
-    assert str(Figure(0, 5)) == "0"
-    assert str(Figure(4, 5)) == "<5"
-    assert str(Figure(5, 5)) == "5"
+def test_figures_are_rounded_or_hidden():
+    assert str(Figure(0, 5, 5)) == "0"
+    assert str(Figure(4, 5, 5)) == "<5"
+    assert str(Figure(7, 5, 5)) == "5"
+    assert str(Figure(8, 5, 5)) == "10"
+    assert str(Figure(12, 5, 1)) == "12"
 
 
 def test_national_figures_add_up(en, world, alpha_card, beta_card):
@@ -133,6 +147,14 @@ def test_national_figures_add_up(en, world, alpha_card, beta_card):
     assert [row.label for row in yearly_table(world.beta_coordinator, 2026, "Pop-ups", "All")] == [
         "Beetala"
     ]
-    check_card(
-        actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier=alpha_card.identifier
-    )
+
+
+def test_replacements_and_community_cards_are_not_new_registrations(
+    world, alpha_card, community_card
+):
+    from kaikukanta.cards.services import replace_card
+    from kaikukanta.stats.queries import yearly_table
+
+    replace_card(actor=world.alpha_distributor, card=alpha_card)
+    rows = {row.label: row for row in yearly_table(world.national, 2026, "Pop-ups", "All")}
+    assert rows["Alfala"].cards_registered.value == 1

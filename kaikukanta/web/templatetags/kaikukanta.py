@@ -20,9 +20,14 @@ def figure(value):
             value.threshold,
             _("fewer than %(threshold)s") % {"threshold": value.threshold},
         )
-    return str(value.value)
+    return str(value.shown)
 
 
 @register.simple_tag
 def small_count_threshold():
     return settings.KAIKUKANTA_STATS_SMALL_COUNT - 1
+
+
+@register.simple_tag
+def stats_rounding():
+    return settings.KAIKUKANTA_STATS_ROUNDING
