@@ -240,10 +240,9 @@ def _check_site_still_taking_part(actor, card: Card) -> None:
         raise SiteNotTakingPart(site=card.issuing_site)
 
 
-def _check_closing_day(card: Card, day: dt.date) -> None:
-    """A card closes on or after its issue, its last renewal and its last use: a use after the
-    closing day would otherwise stand in the registry on a closed card. (Uses earlier on the closing
-    day stand; from the closing on, no use is accepted for that day.)"""
+def _check_not_before_issue_or_renewal(card: Card, day: dt.date) -> None:
+    """A card's history runs forwards: renewals and closing come after the issue and the last
+    renewal."""
     if day < card.issued_on:
         raise IssueDateTooEarly(
             day=day, identifier=card.display_identifier, issued_on=card.issued_on
@@ -252,6 +251,13 @@ def _check_closing_day(card: Card, day: dt.date) -> None:
         raise DateBeforeRenewal(
             day=day, identifier=card.display_identifier, renewed_on=card.renewed_on
         )
+
+
+def _check_closing_day(card: Card, day: dt.date) -> None:
+    """A card closes on or after its issue, its last renewal and its last use: a use after the
+    closing day would otherwise stand in the registry on a closed card. (Uses earlier on the closing
+    day stand; from the closing on, no use is accepted for that day.)"""
+    _check_not_before_issue_or_renewal(card, day)
     last_use = card.uses.aggregate(last=Max("occurred_at"))["last"]
     if last_use is not None and day < timezone.localdate(last_use):
         raise ClosingBeforeLastUse(
@@ -415,14 +421,7 @@ def renew_card(
         card = _lock(card)
         if card.is_closed:
             raise CardClosed(identifier=card.display_identifier)
-        if renewed_on < card.issued_on:
-            raise IssueDateTooEarly(
-                day=renewed_on, identifier=card.display_identifier, issued_on=card.issued_on
-            )
-        if card.renewed_on and renewed_on < card.renewed_on:
-            raise DateBeforeRenewal(
-                day=renewed_on, identifier=card.display_identifier, renewed_on=card.renewed_on
-            )
+        _check_not_before_issue_or_renewal(card, renewed_on)
         valid_until = _validity_until(card.region, renewed_on)
         if valid_until <= card.valid_until and holder is None:
             raise RenewalChangesNothing(
