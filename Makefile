@@ -61,8 +61,8 @@ messages: install ## Collect translatable strings into the .po files (needs GNU 
 	$(DEMO_ENV) $(MANAGE) makemessages --locale fi --locale sv --no-obsolete --no-location \
 		--ignore '.venv/*' --ignore 'var/*'
 
-openapi: install ## Write the API contract to kaikukanta/api/openapi.json
-	$(DEMO_ENV) $(MANAGE) export_openapi --output kaikukanta/api/openapi.json
+openapi: install ## Write the API contract to kaikukanta/api/v1/openapi.json
+	$(DEMO_ENV) $(MANAGE) export_openapi --output kaikukanta/api/v1/openapi.json
 
 lock: install-dev ## Re-lock requirements/*.txt after editing requirements/*.in
 	cd requirements && ../$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe -o base.txt base.in

@@ -199,7 +199,7 @@ AXES_FAILURE_LIMIT = env_int("KAIKUKANTA_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("KAIKUKANTA_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "web/auth/locked_out.html"
 AXES_VERBOSE = False
 # Behind a reverse proxy the client address is the proxy's; name the header the proxy sets.
 AXES_CLIENT_IP_CALLABLE = "kaikukanta.accounts.throttling.client_ip"

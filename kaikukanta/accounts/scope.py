@@ -28,6 +28,11 @@ class Scope:
     def has_any_role(self) -> bool:
         return bool(self.roles)
 
+    @property
+    def reads_cards(self) -> bool:
+        """Whether the user sees any cards' own pages: venues check one card at a time instead."""
+        return self.national or bool(self.coordinator_regions) or bool(self.distributor_sites)
+
     def coordinates(self, region_id: int | None) -> bool:
         return self.national or region_id in self.coordinator_regions
 

@@ -1,9 +1,9 @@
 import json
 from pathlib import Path
 
-from .api import api
+from .v1 import api
 
-CONTRACT = Path(__file__).with_name("openapi.json")
+CONTRACT = Path(__file__).parent / "v1" / "openapi.json"
 
 
 def openapi_document() -> str:

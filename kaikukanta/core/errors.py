@@ -29,6 +29,9 @@ def _render(value: Any) -> Any:
 
 class DomainError(Exception):
     code: ClassVar[str] = "error"
+    # The HTTP status the API answers with: 422 unless the error says otherwise (403 not allowed,
+    # 404 unknown card, 409 a conflict with what is already recorded, 429 too many requests).
+    status: ClassVar[int] = 422
     template: ClassVar[Any] = _("The request could not be completed.")
     field: str | None = None
 
@@ -54,6 +57,7 @@ class NotAllowed(DomainError):
     """The actor has no role that allows this action on this object."""
 
     code = "not_allowed"
+    status = 403
     template = _("You do not have the right to do this. Ask your region's coordinator for access.")
 
 

@@ -1,0 +1,20 @@
+"""The JSON API, version 1: one NinjaAPI, a module per resource.
+
+Its contract is the committed `openapi.json` beside this file (`make openapi` regenerates it, CI and a
+test fail when the code and the file disagree). Errors have one shape everywhere, `{"code", "message",
+"field"}`, with the HTTP status the domain error carries (`api/errors.py`).
+"""
+
+from ninja import NinjaAPI
+
+from ..errors import install_error_handlers
+from . import service
+
+api = NinjaAPI(
+    title="Kaikukanta API",
+    version="1",
+    description="Registry of the Kaikukortti culture card.",
+    urls_namespace="api-v1",
+)
+install_error_handlers(api)
+api.add_router("", service.router)

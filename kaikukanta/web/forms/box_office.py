@@ -1,0 +1,34 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import card_number_attrs
+
+
+class CardCheckForm(forms.Form):
+    venue = forms.ModelChoiceField(
+        label=_("Venue"),
+        queryset=None,
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose one of your own venues.")},
+    )
+    identifier = forms.CharField(
+        label=_("Card number"),
+        max_length=40,
+        help_text=_("Type the number on the card, or read it with a barcode scanner."),
+        error_messages={"required": _("Type the card number.")},
+        widget=forms.TextInput(attrs=card_number_attrs),
+    )
+
+    def __init__(self, venues, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.only_venue = venues[0] if len(venues) == 1 else None
+        if self.only_venue is not None:
+            del self.fields["venue"]  # nothing to choose
+        else:
+            self.fields["venue"].queryset = venues
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.only_venue is not None:
+            cleaned["venue"] = self.only_venue
+        return cleaned
