@@ -212,6 +212,8 @@ LANGUAGE_COOKIE_NAME = "kaikukanta_language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Helsinki"
+# Dates are written the Finnish way (27.11.2026) in all three languages: kaikukanta/formats/.
+FORMAT_MODULE_PATH = ["kaikukanta.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -250,3 +252,17 @@ KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT = env_int(
 # worked out from a total.
 KAIKUKANTA_STATS_SMALL_COUNT = env_int("KAIKUKANTA_STATS_SMALL_COUNT", 5)
 KAIKUKANTA_STATS_ROUNDING = env_int("KAIKUKANTA_STATS_ROUNDING", 5)
+# Issues, renewals, closings and uses may be dated this many days back (paper forms typed in later),
+# never in the future.
+KAIKUKANTA_BACKDATING_DAYS = env_int("KAIKUKANTA_BACKDATING_DAYS", 30)
+
+# --- Card look-up throttling (cards/lookups.py) -----------------------------------------------------
+# Look-ups by number per user and per venue a minute; a box office scanning one card every few
+# seconds stays far below. Numbers that match no card (or fail their check character): at most this
+# many per user and per venue within KAIKUKANTA_FAILED_LOOKUP_MINUTES, then no answers until the
+# window ends, and a flag for the region's coordinators.
+KAIKUKANTA_LOOKUPS_PER_MINUTE = env_int("KAIKUKANTA_LOOKUPS_PER_MINUTE", 60)
+KAIKUKANTA_VENUE_LOOKUPS_PER_MINUTE = env_int("KAIKUKANTA_VENUE_LOOKUPS_PER_MINUTE", 120)
+KAIKUKANTA_FAILED_LOOKUPS = env_int("KAIKUKANTA_FAILED_LOOKUPS", 10)
+KAIKUKANTA_VENUE_FAILED_LOOKUPS = env_int("KAIKUKANTA_VENUE_FAILED_LOOKUPS", 20)
+KAIKUKANTA_FAILED_LOOKUP_MINUTES = env_int("KAIKUKANTA_FAILED_LOOKUP_MINUTES", 10)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -15,6 +17,7 @@ from django.utils import translation
 
 from kaikukanta.accounts.models import Role, RoleAssignment, User
 from kaikukanta.cards.services import HolderData, issue_card, issue_community_card
+from kaikukanta.core.dates import as_of
 from kaikukanta.network.models import DistributorSite, Municipality, Organisation, Region, Venue
 
 HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
@@ -36,6 +39,20 @@ def fast_password_hashing():
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(request, django_db_blocker):
+    """Look-up limits count in the shared cache; each test starts with none spent."""
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+    } & set(request.fixturenames)
+    if uses_db:
+        from django.core.cache import cache
+
+        with django_db_blocker.unblock():
+            cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -151,6 +168,14 @@ def holder(**overrides) -> HolderData:
     values = {"birth_year": 1980, "postcode": "33100", "children": 2}
     values.update(overrides)
     return HolderData(**values)
+
+
+@contextmanager
+def on_day(day: dt.date, hour: int = 12) -> Iterator[None]:
+    """Run the services as if it were `day`: staff may date things at most 30 days back, so a test
+    that needs an old card or use makes it on its own day, as it would have been made."""
+    with as_of(dt.datetime.combine(day, dt.time(hour), tzinfo=HELSINKI)):
+        yield
 
 
 _keys = itertools.count(1)

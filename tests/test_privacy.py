@@ -180,5 +180,24 @@ def test_an_identity_code_typed_as_a_card_number_never_reaches_the_audit_trail(w
     for data in events:
         assert "131052" not in str(data)
         assert "308T" not in str(data)
-    # The same wrong text typed twice is recognisable as the same.
-    assert len({data["typed_hash"] for data in events}) == 1
+        # Not even a hash: a keyed hash of an identity code is reversed by trying them all.
+        assert data["not_a_card_number"] is True
+        assert data["typed_length"] == 10  # normalised: without the hyphen
+        assert set(data) <= {"not_a_card_number", "typed_length", "found", "code"}
+
+
+def test_a_look_up_keeps_a_number_only_if_it_could_be_a_card_number(world, alpha_card):
+    from kaikukanta.audit.models import AuditEvent
+    from kaikukanta.cards import identifiers
+    from kaikukanta.cards.services import check_card
+    from kaikukanta.core.errors import DomainError
+
+    unregistered = identifiers.generate()  # passes its check character, not registered
+    typo = alpha_card.identifier[:-1] + ("2" if alpha_card.identifier[-1] != "2" else "3")
+    for typed in [unregistered, typo, "KK001234"]:
+        with pytest.raises(DomainError):
+            check_card(actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier=typed)
+    kept = [e.data for e in AuditEvent.objects.filter(action="card.checked").order_by("pk")]
+    assert kept[0] == {"identifier": unregistered, "found": False}
+    assert kept[1] == {"not_a_card_number": True, "typed_length": 10, "found": False}
+    assert kept[2] == {"not_a_card_number": True, "typed_length": 8, "found": False}

@@ -32,7 +32,10 @@ class Action(models.TextChoices):
     OBJECT_CHANGED = "object.changed", _("changed in administration")
     OBJECT_DELETED = "object.deleted", _("deleted in administration")
     ROLE_GRANTED = "role.granted", _("role granted")
+    ROLE_REVOKED = "role.revoked", _("role revoked")
+    USER_DEACTIVATED = "user.deactivated", _("user deactivated")
     DATA_LOADED = "data.loaded", _("data loaded")
+    LOOKUPS_FLAGGED = "lookups.flagged", _("many unknown card numbers looked up")
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -92,3 +95,63 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"
+
+
+class FlagQuerySet(models.QuerySet):
+    def visible_to(self, user) -> FlagQuerySet:
+        """National admins: every flag (pop-up venues belong to no region). Coordinators: their
+        regions' flags. Nobody else: the flag is about them or their colleagues."""
+        scope = scope_for(user)
+        if scope.national:
+            return self.all()
+        return self.filter(region__in=scope.coordinator_regions)
+
+
+class Flag(models.Model):
+    """Something the region's coordinators should look into, raised by the registry itself: for now,
+    a look-up sweep (many card numbers that match no card, from one venue or one user), which is how
+    valid numbers can be found by guessing. It names who and where, never what was typed."""
+
+    class Kind(models.TextChoices):
+        LOOKUP_SWEEP = "lookup_sweep", _("many card numbers that match no card")
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    raised_at = models.DateTimeField(_("time"), default=timezone.now)
+    region = models.ForeignKey(
+        "network.Region",
+        verbose_name=_("region"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    venue = models.ForeignKey(
+        "network.Venue",
+        verbose_name=_("venue"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_username = models.CharField(_("user name"), max_length=150, blank=True)
+    count = models.PositiveIntegerField(_("failed look-ups"))
+    minutes = models.PositiveIntegerField(_("within minutes"))
+
+    objects = FlagQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        ordering = ["-raised_at", "-pk"]
+        indexes = [models.Index(fields=["region", "raised_at"], name="flag_region_time")]
+
+    def __str__(self) -> str:
+        return f"{self.raised_at:%Y-%m-%d %H:%M} {self.get_kind_display()}"

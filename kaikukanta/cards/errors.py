@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from kaikukanta.core.errors import DomainError
+from kaikukanta.core.errors import DomainError, NotAllowed
 
 
 class HolderTooYoung(DomainError):
@@ -80,6 +80,7 @@ class IdentifierCheckFailed(DomainError):
 class IdentifierTaken(DomainError):
     code = "identifier_taken"
     field = "identifier"
+    status = 409
     template = _("The card number %(identifier)s is already registered. Use another card.")
 
 
@@ -95,12 +96,38 @@ class ImportedIdentifierInvalid(DomainError):
 class CardNotFound(DomainError):
     code = "card_not_found"
     field = "identifier"
+    status = 404
     template = _("No card has the number %(identifier)s. Check the number on the card.")
+
+
+class CardRegisteredElsewhere(DomainError):
+    """A number registered at a site the searcher does not work at: it exists, but not which site
+    (that could tell which service a person is a client of)."""
+
+    code = "card_registered_elsewhere"
+    field = "identifier"
+    status = 403
+    template = _(
+        "Card %(identifier)s is registered at another distributor site. It is renewed, changed and "
+        "closed there or by the region's coordinators; the holder can ask the service that gave "
+        "the card."
+    )
+
+
+class CardManagedElsewhere(NotAllowed):
+    code = "card_managed_elsewhere"
+    template = _(
+        "Card %(identifier)s is managed at the site that registered it, or by the region's "
+        "coordinators. Ask them to renew, change or close it."
+    )
 
 
 class CardClosed(DomainError):
     code = "card_closed"
-    template = _("Card %(identifier)s is closed and can no longer be used or changed.")
+    template = _(
+        "Card %(identifier)s was closed on %(closed_on)s and can no longer be used or renewed. The "
+        "holder can ask a Kaikukortti distributor for a new card."
+    )
 
 
 class CardExpired(DomainError):
@@ -140,6 +167,14 @@ class PilotEnded(DomainError):
 class RenewalChangesNothing(DomainError):
     code = "renewal_changes_nothing"
     template = _(
+        "Card %(identifier)s is already valid until %(valid_until)s: renewing it today would not "
+        "extend it. Renew it nearer its end, or update the holder's data instead."
+    )
+
+
+class RenewalCappedByPilot(DomainError):
+    code = "renewal_capped_by_pilot"
+    template = _(
         "Card %(identifier)s is already valid until %(valid_until)s, the end of the pilot of "
         "%(region)s: renewing it would not extend it."
     )
@@ -176,4 +211,21 @@ class RenewalAfterValidity(DomainError):
     code = "renewal_after_validity"
     template = _(
         "The renewal date %(day)s is after the validity of card %(identifier)s ends on %(valid_until)s."
+    )
+
+
+class CommunityCardNeedsGroup(DomainError):
+    code = "community_card_needs_group"
+    template = _(
+        "Card %(identifier)s is a community card, for group visits only: it is used when "
+        "accompanying clients. Record a group visit with each client's own card number."
+    )
+
+
+class TooManyLookups(DomainError):
+    code = "too_many_lookups"
+    status = 429
+    template = _(
+        "Too many card look-ups in a short time, or too many numbers that match no card. Wait "
+        "%(minutes)s minutes and try again. If this was not you, tell your region's coordinator."
     )

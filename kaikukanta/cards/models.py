@@ -9,6 +9,7 @@ A community card belongs to a distributor organisation and has no holder data at
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -17,8 +18,14 @@ from django.db.models.functions import Length, Ord, Substr
 from django.db.models.lookups import Exact, Range
 from django.utils.translation import gettext_lazy as _
 
+from kaikukanta.core.errors import DomainError
+
 from . import identifiers
+from .errors import CardClosed, CardExpired, CardNotYetValid, CommunityCardNeedsGroup
 from .querysets import CardQuerySet, WellbeingMeasurementQuerySet
+
+if TYPE_CHECKING:
+    from kaikukanta.network.models import Venue
 
 MAX_CHILDREN = 20
 
@@ -195,6 +202,9 @@ class Card(models.Model):
     def is_closed(self) -> bool:
         return self.status == CardStatus.CLOSED
 
+    # --- validity: the one definition, for a single card. `CardQuerySet.valid_on(day)` is the same
+    # rule for lists and counts; tests/cards/test_validity.py holds the two to each other.
+
     @property
     def effective_valid_until(self) -> dt.date:
         """The last valid day: `valid_until`, or the end of the region's pilot if that was moved
@@ -205,11 +215,41 @@ class Card(models.Model):
     def is_expired_on(self, day: dt.date) -> bool:
         return day > self.effective_valid_until
 
+    def refusal_on(self, day: dt.date) -> DomainError | None:
+        """Why the card cannot be used on `day` (closed, expired, not yet issued), or None. A use
+        typed in later is judged by its own day; a card closed on a day is no longer valid that day."""
+        if self.closed_on is not None and day >= self.closed_on:
+            return CardClosed(identifier=self.display_identifier, closed_on=self.closed_on)
+        if self.is_expired_on(day):
+            return CardExpired(
+                identifier=self.display_identifier, valid_until=self.effective_valid_until
+            )
+        if day < self.issued_on:
+            return CardNotYetValid(
+                identifier=self.display_identifier, issued_on=self.issued_on, day=day
+            )
+        return None
+
     def was_valid_on(self, day: dt.date) -> bool:
-        """Whether the card could be used on `day` (a use typed in later is judged by its own day)."""
-        if day < self.issued_on or self.is_expired_on(day):
-            return False
-        return self.closed_on is None or day < self.closed_on
+        return self.refusal_on(day) is None
+
+    def status_on(self, day: dt.date) -> str:
+        """ "valid", "expired" or "closed" on `day`, as lists and filters name it."""
+        if self.closed_on is not None and day >= self.closed_on:
+            return "closed"
+        return "valid" if self.refusal_on(day) is None else "expired"
+
+    def refusal_at(
+        self, venue: Venue, day: dt.date, *, in_group: bool = False
+    ) -> DomainError | None:
+        """Why `venue` would not record a use of this card on `day`, or None: the card's own
+        validity, then whether the venue accepts it, then that a community card is used only in a
+        group visit (`in_group`). The venue's check shows exactly this refusal, and recording the use
+        raises it, so the check predicts the recording."""
+        refusal = self.refusal_on(day) or venue.refusal_for(self.region_id, day)
+        if refusal is None and self.is_community and not in_group:
+            refusal = CommunityCardNeedsGroup(identifier=self.display_identifier)
+        return refusal
 
 
 class WellbeingMeasurement(models.Model):

@@ -1,13 +1,28 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
 from django.db import models
 from django.db.models import Q
 
 from kaikukanta.accounts.scope import scope_for
+from kaikukanta.core.dates import today
+
+if TYPE_CHECKING:
+    pass
+
+CARD_STATUSES = ("valid", "expired", "closed")
 
 
-class CardQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CardQuerySet:
+def _pilot_ended_before(day: dt.date) -> models.QuerySet:
+    from kaikukanta.network.models import Region
+
+    return Region.objects.pilot_ended_before(day).values("pk")
+
+
+class CardQuerySet(models.QuerySet["Card"]):
+    def visible_to(self, user: Any) -> CardQuerySet:
         """National admins: every card. Coordinators: their regions' cards. Distributor staff: the
         cards of their own sites and their organisations' community cards. Venue staff: none (they
         check one card at a time by its full number, through `check_card`)."""
@@ -23,9 +38,54 @@ class CardQuerySet(models.QuerySet):
             )
         )
 
+    # --- validity: the rule of Card.refusal_on(day) for lists, filters and counts -----------------
+    # (tests/cards/test_validity.py checks that the two give the same answer, card by card)
+
+    def valid_on(self, day: dt.date | None = None) -> CardQuerySet:
+        """Cards that can be used on `day` (today by default): issued by then, not closed by then,
+        and not past their own valid-until or the end of their region's pilot."""
+        day = day or today()
+        return self.filter(
+            Q(closed_on__isnull=True) | Q(closed_on__gt=day),
+            issued_on__lte=day,
+            valid_until__gte=day,
+        ).exclude(region__in=_pilot_ended_before(day))
+
+    def expired_on(self, day: dt.date | None = None) -> CardQuerySet:
+        """Cards not closed by `day` whose validity (or their region's pilot) ended before it."""
+        day = day or today()
+        return self.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day)).filter(
+            Q(valid_until__lt=day) | Q(region__in=_pilot_ended_before(day))
+        )
+
+    def closed_on_or_before(self, day: dt.date | None = None) -> CardQuerySet:
+        return self.filter(closed_on__lte=day or today())
+
+    def expiring_within(self, days: int, day: dt.date | None = None) -> CardQuerySet:
+        """Cards valid on `day` whose last valid day is at most `days` days later: the ones to
+        renew soon."""
+        from kaikukanta.network.models import Region
+
+        day = day or today()
+        last = day + dt.timedelta(days=days)
+        return self.valid_on(day).filter(
+            Q(valid_until__lte=last)
+            | Q(region__in=Region.objects.pilot_ending_by(last).values("pk"))
+        )
+
+    def with_status(self, status: str, day: dt.date | None = None) -> CardQuerySet:
+        """The cards of one of CARD_STATUSES, as Card.status_on names them."""
+        if status == "valid":
+            return self.valid_on(day)
+        if status == "expired":
+            return self.expired_on(day)
+        if status == "closed":
+            return self.closed_on_or_before(day)
+        raise ValueError(f"unknown card status {status!r}")
+
 
 class WellbeingMeasurementQuerySet(models.QuerySet):
-    def visible_to(self, user) -> WellbeingMeasurementQuerySet:
+    def visible_to(self, user: Any) -> WellbeingMeasurementQuerySet:
         from .models import Card
 
         return self.filter(card__in=Card.objects.visible_to(user))

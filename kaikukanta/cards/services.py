@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
-import hmac
 from dataclasses import dataclass
+from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -23,16 +21,18 @@ from kaikukanta.accounts.permissions import can_act_for_venue, can_issue_at, can
 from kaikukanta.accounts.scope import scope_for
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
-from kaikukanta.core.dates import add_years, today
+from kaikukanta.core.dates import add_years, today, typed_day
 from kaikukanta.core.errors import DateInFuture, DomainError, NotAllowed
 from kaikukanta.network.models import DistributorSite, Venue
 
-from . import identifiers
+from . import identifiers, lookups
 from .errors import (
     BirthYearInvalid,
     CardClosed,
     CardExpired,
+    CardManagedElsewhere,
     CardNotFound,
+    CardRegisteredElsewhere,
     ChildrenInvalid,
     ChoiceInvalid,
     ClosingBeforeLastUse,
@@ -48,6 +48,7 @@ from .errors import (
     PilotNotStarted,
     PostcodeInvalid,
     RenewalAfterValidity,
+    RenewalCappedByPilot,
     RenewalChangesNothing,
     SiteNotTakingPart,
     ValidityPastPilot,
@@ -101,15 +102,27 @@ class Wellbeing:
 
 @dataclass(frozen=True)
 class CardCheck:
-    """What a venue learns of a card: whether it is valid, until when, for how many children, and its
-    type. Never who issued it, where, or why it was closed."""
+    """What a venue learns of a card: whether this venue would record a use of it today and, if not,
+    why (the very refusal recording would give) and what the holder can do; until when it is valid,
+    for how many children, and its type. Never who issued it, where, or why it was closed."""
 
     identifier: str
     card_type: str
-    valid: bool
+    status: str  # "valid", "expired" or "closed" (Card.status_on)
     valid_until: dt.date
+    closed_on: dt.date | None
     children: int | None
-    accepted_here: bool
+    refusal: DomainError | None
+
+    @property
+    def accepted(self) -> bool:
+        """A use of this card would be recorded here today."""
+        return self.refusal is None
+
+    @property
+    def valid(self) -> bool:
+        """The card itself is valid today, whatever this venue's answer."""
+        return self.status == "valid"
 
     @property
     def display_identifier(self) -> str:
@@ -199,15 +212,6 @@ def _validity_until(region, start: dt.date) -> dt.date:
     return min(until, cap) if cap else until
 
 
-def _not_in_future(day: dt.date | None) -> dt.date:
-    current = today()
-    if day is None:
-        return current
-    if day > current:
-        raise DateInFuture(date=day)
-    return day
-
-
 def _new_identifier() -> str:
     while True:
         candidate = identifiers.generate()
@@ -231,6 +235,11 @@ def _check_site(actor, site: DistributorSite) -> None:
         raise NotAllowed()
     if not site.is_active:
         raise SiteNotTakingPart(site=site)
+
+
+def _check_manager(actor, card: Card) -> None:
+    if not can_manage_card(actor, card):
+        raise CardManagedElsewhere(identifier=card.display_identifier)
 
 
 def _check_site_still_taking_part(actor, card: Card) -> None:
@@ -287,7 +296,7 @@ def issue_card(
     `identifier` is the number of a pre-printed card (checked); without it a new number is generated.
     """
     _check_site(actor, site)
-    issued_on = _not_in_future(issued_on)
+    issued_on = typed_day(issued_on)
     holder = _validate_holder(holder, on=issued_on)
     wellbeing = _validate_wellbeing(wellbeing)
     region = site.region
@@ -318,7 +327,7 @@ def issue_community_card(
     """Register a community card for the organisation of a distributor site. It has no holder: the
     organisation's staff, volunteers and students use it when accompanying clients."""
     _check_site(actor, site)
-    issued_on = _not_in_future(issued_on)
+    issued_on = typed_day(issued_on)
     region = site.region
     valid_until = _validity_until(region, issued_on)
     number = parse_identifier(identifier) if identifier else _new_identifier()
@@ -360,9 +369,10 @@ def import_card(
     number = identifiers.normalize(identifier)
     if not identifiers.IMPORTED_PATTERN.match(number):
         raise ImportedIdentifierInvalid(identifier=identifier)
-    _not_in_future(issued_on)
-    if renewed_on is not None:
-        _not_in_future(renewed_on)
+    # Imported cards keep their own history, however old: only the future is refused.
+    for day in (issued_on, renewed_on):
+        if day is not None and day > today():
+            raise DateInFuture(date=day)
     if valid_until < issued_on:
         raise IssueDateTooEarly(day=valid_until, identifier=number, issued_on=issued_on)
     if renewed_on is not None and renewed_on < issued_on:
@@ -410,21 +420,22 @@ def renew_card(
 ) -> Card:
     """Extend a card for a year from today (capped by a pilot's end), at the issuing site or by the
     region's coordinator. `holder` updates the holder data, for example a new child."""
-    if not can_manage_card(actor, card):
-        raise NotAllowed()
+    _check_manager(actor, card)
     _check_site_still_taking_part(actor, card)
-    renewed_on = _not_in_future(renewed_on)
+    renewed_on = typed_day(renewed_on)
     if holder is not None:
         holder = None if card.is_community else _validate_holder(holder, on=renewed_on)
     wellbeing = _validate_wellbeing(wellbeing)
     with transaction.atomic():
         card = _lock(card)
         if card.is_closed:
-            raise CardClosed(identifier=card.display_identifier)
+            raise CardClosed(identifier=card.display_identifier, closed_on=card.closed_on)
         _check_not_before_issue_or_renewal(card, renewed_on)
         valid_until = _validity_until(card.region, renewed_on)
         if valid_until <= card.valid_until and holder is None:
-            raise RenewalChangesNothing(
+            capped = card.region.validity_cap() == card.valid_until
+            error = RenewalCappedByPilot if capped else RenewalChangesNothing
+            raise error(
                 identifier=card.display_identifier, valid_until=card.valid_until, region=card.region
             )
         changed = ["valid_until", "renewed_on"]
@@ -456,15 +467,14 @@ def renew_card(
 
 def close_card(*, actor, card: Card, reason: str, closed_on: dt.date | None = None) -> Card:
     """Close a card for good: lost, moved away, no longer eligible, or at the holder's request."""
-    if not can_manage_card(actor, card):
-        raise NotAllowed()
+    _check_manager(actor, card)
     if reason not in ClosingReason.values:
         raise ChoiceInvalid(field="reason", value=reason)
-    closed_on = _not_in_future(closed_on)
+    closed_on = typed_day(closed_on)
     with transaction.atomic():
         card = _lock(card)
         if card.is_closed:
-            raise CardClosed(identifier=card.display_identifier)
+            raise CardClosed(identifier=card.display_identifier, closed_on=card.closed_on)
         _check_closing_day(card, closed_on)
         card.status = CardStatus.CLOSED
         card.closed_on = closed_on
@@ -485,15 +495,14 @@ def replace_card(
 ) -> Card:
     """Replace a lost card: the old one is closed as lost and linked to a new number that carries the
     same holder data and validity, so the history of both stays together."""
-    if not can_manage_card(actor, card):
-        raise NotAllowed()
+    _check_manager(actor, card)
     _check_site_still_taking_part(actor, card)
-    replaced_on = _not_in_future(replaced_on)
+    replaced_on = typed_day(replaced_on)
     number = parse_identifier(identifier) if identifier else _new_identifier()
     with transaction.atomic():
         old = _lock(card)
         if old.is_closed:
-            raise CardClosed(identifier=old.display_identifier)
+            raise CardClosed(identifier=old.display_identifier, closed_on=old.closed_on)
         if old.is_expired_on(replaced_on):
             raise CardExpired(
                 identifier=old.display_identifier, valid_until=old.effective_valid_until
@@ -535,16 +544,16 @@ def replace_card(
 # --- look-ups ------------------------------------------------------------------------------------
 
 
-def typed_number_for_audit(number: str) -> dict:
+def typed_number_for_audit(number: str) -> dict[str, Any]:
     """How the audit trail remembers a number that matched no card.
 
-    Only text of a card number's own shape is kept as it is. Anything else, for example an identity
-    code pasted into the wrong field, is kept only as a keyed hash and a length: enough to see the
-    same wrong text typed again, never the text itself."""
-    if identifiers.has_native_shape(number):
+    The number is kept only if it passes its check character (a card number that may yet be
+    registered). Anything else, an identity code pasted into the wrong field say, is kept as "not a
+    card number" and its length: no text a person typed, not even hashed (a keyed hash of an identity
+    code can be reversed by brute force by whoever holds the key)."""
+    if identifiers.is_valid(number):
         return {"identifier": number}
-    digest = hmac.new(settings.SECRET_KEY.encode(), number.encode(), hashlib.sha256).hexdigest()
-    return {"typed_hash": digest[:16], "typed_length": len(number)}
+    return {"not_a_card_number": True, "typed_length": len(number)}
 
 
 def unknown_number_error(number: str, raw: str) -> DomainError:
@@ -555,39 +564,90 @@ def unknown_number_error(number: str, raw: str) -> DomainError:
     wrong = identifiers.invalid_characters(number)
     if wrong and len(number) == identifiers.LENGTH:
         return IdentifierHasInvalidCharacters(identifier=number, characters=", ".join(wrong))
-    return CardNotFound(identifier=identifiers.display(number) or raw)
+    if not number:
+        return IdentifierMalformed(example=identifiers.display(identifiers.generate()))
+    return CardNotFound(identifier=identifiers.display(number))
+
+
+def find_card(number: str, raw: str) -> Card:
+    """The card with a normalised number, by anyone's look-up (the callers check who may ask)."""
+    card = (
+        Card.objects.select_related("region").filter(identifier=number).first() if number else None
+    )
+    if card is None:
+        raise unknown_number_error(number, raw)
+    return card
 
 
 def look_up_card(*, actor, identifier: str) -> Card:
-    """A card the actor may see, by its number, for its own staff or coordinator. Audited."""
+    """A card by its number, for its own staff and coordinators. A number registered at a site the
+    actor does not see is said to exist elsewhere (never which site), not to be unknown. Audited,
+    found or not, and throttled (cards/lookups.py)."""
+    if not scope_for(actor).reads_cards:
+        raise NotAllowed()
+    lookups.admit(actor)
     number = identifiers.normalize(identifier)
-    card = (
-        Card.objects.visible_to(actor)
-        .select_related("issuing_site", "region", "replaced_by")
-        .filter(identifier=number)
-        .first()
-    )
-    if card is None:
+    try:
+        card = find_card(number, identifier)
+    except DomainError as error:
         record(
             actor=actor,
             action=Action.CARD_VIEWED,
             data={**typed_number_for_audit(number), "found": False},
         )
-        raise unknown_number_error(number, identifier)
+        lookups.note_failure(actor, error, region=_actor_region(actor))
+        raise
+    if not Card.objects.visible_to(actor).filter(pk=card.pk).exists():
+        record(
+            actor=actor,
+            action=Action.CARD_VIEWED,
+            target=card,
+            region=card.region,
+            data={"found": True, "visible": False},
+        )
+        raise CardRegisteredElsewhere(identifier=card.display_identifier)
     record(actor=actor, action=Action.CARD_VIEWED, target=card, region=card.region)
     return card
 
 
-def check_card(*, actor, venue: Venue, identifier: str, on: dt.date | None = None) -> CardCheck:
-    """What a venue may know of a card, by its full number. Every check is audited, found or not."""
-    if not can_act_for_venue(actor, venue):
-        raise NotAllowed()
-    number = identifiers.normalize(identifier)
-    day = on or today()
+def open_card(*, actor, card_id: int) -> Card:
+    """A card by its internal key (the key of its page), for whoever may see it; audited. Raises
+    CardNotFound for a card the actor may not see, as for one that does not exist."""
     card = (
-        Card.objects.select_related("region").filter(identifier=number).first() if number else None
+        Card.objects.visible_to(actor)
+        .select_related("issuing_site__organisation", "region", "replaced_by")
+        .filter(pk=card_id)
+        .first()
     )
     if card is None:
+        raise CardNotFound(identifier="")
+    record(actor=actor, action=Action.CARD_VIEWED, target=card, region=card.region)
+    return card
+
+
+def _actor_region(actor):
+    """The region a distributor's flag goes to: the one of their (first) site."""
+    scope = scope_for(actor)
+    regions = sorted(scope.distributor_regions | scope.coordinator_regions)
+    if not regions:
+        return None
+    from kaikukanta.network.models import Region
+
+    return Region.objects.filter(pk=regions[0]).first()
+
+
+def check_card(*, actor, venue: Venue, identifier: str, on: dt.date | None = None) -> CardCheck:
+    """What a venue may know of a card, by its full number: whether recording a use of it here would
+    be accepted, and if not the same refusal `record_use` would give. Every check is audited, found
+    or not, and throttled (cards/lookups.py)."""
+    if not can_act_for_venue(actor, venue):
+        raise NotAllowed()
+    lookups.admit(actor, venue)
+    number = identifiers.normalize(identifier)
+    day = on or today()
+    try:
+        card = find_card(number, identifier)
+    except DomainError as error:
         record(
             actor=actor,
             action=Action.CARD_CHECKED,
@@ -595,23 +655,23 @@ def check_card(*, actor, venue: Venue, identifier: str, on: dt.date | None = Non
             region=venue.region,
             data={**typed_number_for_audit(number), "found": False},
         )
-        raise unknown_number_error(number, identifier)
+        lookups.note_failure(actor, error, venue=venue, region=venue.region)
+        raise
+    refusal = card.refusal_at(venue, day)
     record(
         actor=actor,
         action=Action.CARD_CHECKED,
         target=card,
         venue=venue,
         region=venue.region,
-        data={"found": True},
-    )
-    accepted_here = (
-        venue.region_id is None or venue.accepts_other_regions or venue.region_id == card.region_id
+        data={"found": True, "refusal": refusal.code if refusal else None},
     )
     return CardCheck(
         identifier=card.identifier,
         card_type=card.card_type,
-        valid=card.status == CardStatus.ACTIVE and card.was_valid_on(day),
+        status=card.status_on(day),
         valid_until=card.effective_valid_until,
+        closed_on=card.closed_on,
         children=card.children,
-        accepted_here=accepted_here,
+        refusal=refusal,
     )

@@ -64,3 +64,37 @@ class NotAllowed(DomainError):
 class DateInFuture(DomainError):
     code = "date_in_future"
     template = _("The date %(date)s is in the future. Give today's date or an earlier one.")
+
+
+class DateTooFarBack(DomainError):
+    code = "date_too_far_back"
+    template = _(
+        "The date %(date)s is more than %(days)s days ago. Check the date: the registry takes "
+        "records of the last %(days)s days only."
+    )
+
+
+class IdempotencyKeyInvalid(DomainError):
+    code = "idempotency_key_invalid"
+    field = "idempotency_key"
+    template = _(
+        "The request key must be 8 to 64 letters, digits or the characters - _ . : (a UUID will do)."
+    )
+
+
+class IdempotencyConflict(DomainError):
+    """The same request key came back with different content: never silently the first result."""
+
+    code = "idempotency_conflict"
+    field = "idempotency_key"
+    status = 409
+    template = _(
+        "This request key was already used for a different request (another card, or other "
+        "tickets). Send each new request with a new key."
+    )
+
+
+class TooManyRequests(DomainError):
+    code = "too_many_requests"
+    status = 429
+    template = _("Too many requests in a short time. Wait %(minutes)s minutes and try again.")

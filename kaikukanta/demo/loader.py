@@ -24,7 +24,7 @@ from kaikukanta.cards.services import (
     renew_card,
     replace_card,
 )
-from kaikukanta.core.dates import add_years, today
+from kaikukanta.core.dates import add_years, as_of, today
 from kaikukanta.core.errors import DomainError
 from kaikukanta.events.models import Event
 from kaikukanta.events.services import create_event, set_sold_out
@@ -264,6 +264,9 @@ class DemoLoader:
     def random_day(self, first: dt.date, last: dt.date) -> dt.date:
         return first + dt.timedelta(days=self.random.randint(0, max((last - first).days, 0)))
 
+    def noon(self, day: dt.date) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+
     def random_moment(self, day: dt.date) -> dt.datetime:
         moment = dt.datetime.combine(
             day, dt.time(self.random.randint(10, 19), self.random.choice([0, 15, 30, 45]))
@@ -350,13 +353,15 @@ class DemoLoader:
             for _ in range(count):
                 site = self.random.choice(sites)
                 issued_on = self.random_day(first, self.today)
-                card = issue_card(
-                    actor=self.issuer(site),
-                    site=site,
-                    holder=self.holder(slug, issued_on),
-                    wellbeing=self.wellbeing(),
-                    issued_on=issued_on,
-                )
+                # History is replayed through the services, each step on its own day.
+                with as_of(self.noon(issued_on)):
+                    card = issue_card(
+                        actor=self.issuer(site),
+                        site=site,
+                        holder=self.holder(slug, issued_on),
+                        wellbeing=self.wellbeing(),
+                        issued_on=issued_on,
+                    )
                 windows = [(card.issued_on, card.valid_until)]
                 if card.valid_until < self.today and self.random.random() < 0.6:
                     renewed_on = min(
@@ -367,12 +372,13 @@ class DemoLoader:
                         self.today,
                     )
                     try:
-                        card = renew_card(
-                            actor=self.issuer(site),
-                            card=card,
-                            wellbeing=self.wellbeing(),
-                            renewed_on=renewed_on,
-                        )
+                        with as_of(self.noon(renewed_on)):
+                            card = renew_card(
+                                actor=self.issuer(site),
+                                card=card,
+                                wellbeing=self.wellbeing(),
+                                renewed_on=renewed_on,
+                            )
                         windows.append((renewed_on, card.valid_until))
                     except DomainError:
                         pass
@@ -428,17 +434,19 @@ class DemoLoader:
         if kind == UseKind.ENTRY_TICKET and card.children and self.random.random() < 0.4:
             children = self.random.randint(1, card.children)
         event = self.standing_events.get(venue.pk) if self.random.random() < 0.5 else None
+        moment = self.random_moment(day)
         try:
-            record_use(
-                actor=self.recorder(venue),
-                venue=venue,
-                card_identifier=card.identifier,
-                idempotency_key=self.next_key(),
-                kind=kind,
-                child_tickets=children,
-                event=event,
-                occurred_at=self.random_moment(day),
-            )
+            with as_of(moment):
+                record_use(
+                    actor=self.recorder(venue),
+                    venue=venue,
+                    card_identifier=card.identifier,
+                    idempotency_key=self.next_key(),
+                    kind=kind,
+                    child_tickets=children,
+                    event=event,
+                    occurred_at=moment,
+                )
             self.counts["uses"] += 1
         except DomainError:
             self.counts["refused"] += 1
@@ -449,11 +457,11 @@ class DemoLoader:
             site = self.sites[name]
             region = site.region
             first = max(window_start, region.pilot_starts) if region.is_pilot else window_start
-            community = issue_community_card(
-                actor=self.issuer(site),
-                site=site,
-                issued_on=self.random_day(first, first + dt.timedelta(days=30)),
-            )
+            issued_on = self.random_day(first, first + dt.timedelta(days=30))
+            with as_of(self.noon(issued_on)):
+                community = issue_community_card(
+                    actor=self.issuer(site), site=site, issued_on=issued_on
+                )
             self.counts["cards"] += 1
             members_pool = self.cards_by_region[region.slug]
             for _ in range(self.random.randint(4, 7)):
@@ -469,16 +477,18 @@ class DemoLoader:
                 if not members and not ages:
                     continue
                 venue = self.choose_venue(region.slug, day)
+                moment = self.random_moment(day)
                 try:
-                    record_group_visit(
-                        actor=self.recorder(venue),
-                        venue=venue,
-                        community_card_identifier=community.identifier,
-                        members=[GroupMember(card.identifier) for card in members],
-                        covered_client_ages=ages,
-                        idempotency_key=self.next_key(),
-                        occurred_at=self.random_moment(day),
-                    )
+                    with as_of(moment):
+                        record_group_visit(
+                            actor=self.recorder(venue),
+                            venue=venue,
+                            community_card_identifier=community.identifier,
+                            members=[GroupMember(card.identifier) for card in members],
+                            covered_client_ages=ages,
+                            idempotency_key=self.next_key(),
+                            occurred_at=moment,
+                        )
                     self.counts["group_visits"] += 1
                 except DomainError:
                     self.counts["refused"] += 1

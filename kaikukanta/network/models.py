@@ -14,8 +14,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kaikukanta.core.dates import period_text
+from kaikukanta.core.errors import DomainError
 from kaikukanta.core.models import TranslatedName
 
+from .errors import VenueAcceptsOwnRegionOnly, VenueNotAccepting
 from .querysets import (
     DistributorSiteQuerySet,
     OrganisationQuerySet,
@@ -227,6 +230,21 @@ class Venue(TranslatedName):
         if self.active_until and day > self.active_until:
             return False
         return self.region is None or self.region.is_running_on(day)
+
+    def refusal_for(self, card_region_id: int, day: dt.date) -> DomainError | None:
+        """Why the venue would not accept a card of the region `card_region_id` on `day`, or None.
+
+        The one answer to "does this venue accept this card": the venue's check and the recording of
+        a use both ask it. A venue accepts cards inside its own period and its region's pilot; a
+        venue that accepts only its own region's cards refuses the others; a pop-up venue accepts
+        every region's cards within its period."""
+        if not self.is_active_on(day):
+            starts, ends = self.active_period()
+            return VenueNotAccepting(venue=self, day=day, period=period_text(starts, ends))
+        own_region_only = self.region_id is not None and not self.accepts_other_regions
+        if own_region_only and card_region_id != self.region_id:
+            return VenueAcceptsOwnRegionOnly(venue=self, region=self.region)
+        return None
 
     def active_period(self) -> tuple[dt.date | None, dt.date | None]:
         """The first and last day of the period in which the venue accepts cards (None: open)."""

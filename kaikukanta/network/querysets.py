@@ -3,6 +3,8 @@ can reveal that its holder is, say, a client of adult psychiatry."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
 
@@ -10,6 +12,14 @@ from kaikukanta.accounts.scope import scope_for
 
 
 class RegionQuerySet(models.QuerySet):
+    def pilot_ended_before(self, day: dt.date) -> RegionQuerySet:
+        """Regions whose pilot ended before `day`: their cards are no longer valid, whatever the
+        cards' own dates say."""
+        return self.filter(status="pilot", pilot_ends__lt=day)
+
+    def pilot_ending_by(self, day: dt.date) -> RegionQuerySet:
+        return self.filter(status="pilot", pilot_ends__lte=day)
+
     def visible_to(self, user) -> RegionQuerySet:
         scope = scope_for(user)
         if scope.national:

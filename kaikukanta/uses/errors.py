@@ -3,18 +3,6 @@ from django.utils.translation import gettext_lazy as _
 from kaikukanta.core.errors import DomainError
 
 
-class VenueNotAccepting(DomainError):
-    code = "venue_not_accepting"
-    template = _("%(venue)s does not accept cards on %(day)s: it accepts them %(period)s.")
-
-
-class VenueAcceptsOwnRegionOnly(DomainError):
-    code = "venue_own_region_only"
-    template = _(
-        "%(venue)s accepts only cards issued in %(region)s, and this card was issued elsewhere."
-    )
-
-
 class NoTickets(DomainError):
     code = "no_tickets"
     template = _("Record at least one ticket: the holder's own ticket or a child ticket.")
@@ -49,14 +37,6 @@ class CommunityCardNotForCourses(DomainError):
     code = "community_card_not_for_courses"
     field = "kind"
     template = _("A community card gives entry tickets only, never course places or season passes.")
-
-
-class CommunityCardNeedsGroup(DomainError):
-    code = "community_card_needs_group"
-    template = _(
-        "Card %(identifier)s is a community card. It is used only when accompanying clients: record "
-        "a group visit with each client's own card number."
-    )
 
 
 class NotACommunityCard(DomainError):
@@ -116,30 +96,15 @@ class EventOfAnotherVenue(DomainError):
 class EventSoldOut(DomainError):
     code = "event_sold_out"
     field = "event"
+    status = 409
     template = _("%(event)s is sold out, and cardholders get no tickets to a sold-out event.")
 
 
 class QuotaExhausted(DomainError):
     code = "quota_exhausted"
     field = "event"
+    status = 409
     template = _(
         "The cardholder tickets of %(event)s are running out: %(left)s of %(quota)s left, and this "
         "needs %(needed)s."
-    )
-
-
-class IdempotencyKeyInvalid(DomainError):
-    code = "idempotency_key_invalid"
-    field = "idempotency_key"
-    template = _(
-        "The request key must be 8 to 64 letters, digits or the characters - _ . : (a UUID will do)."
-    )
-
-
-class IdempotencyConflict(DomainError):
-    code = "idempotency_conflict"
-    field = "idempotency_key"
-    template = _(
-        "This request key was already used at this venue for a different card. Use a new key for a "
-        "new use."
     )

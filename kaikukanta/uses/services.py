@@ -1,51 +1,46 @@
 """Recording uses: one function for a holder's own use, one for a community-card group visit.
 
-Both are idempotent: the client sends a key with each attempt, and a retry with the same key returns
-what the first attempt recorded instead of recording again, even when the two arrive at the same time.
-Both write everything or nothing. A refused attempt leaves a `use.rejected` audit event, so that a venue
-that keeps being refused shows up.
+Both are idempotent (`core/idempotency.py`): the client sends a key with each attempt, and a retry with
+the same key and content returns what the first attempt recorded instead of recording again, even when
+the two arrive at the same time; the same key with other content is a conflict. Both write everything
+or nothing. A refused attempt leaves a `use.rejected` audit event, so that a venue that keeps being
+refused shows up, and a number that matches no card counts towards the look-up limits.
+
+Whether a card may be used at a venue on a day is `Card.refusal_at` (cards/models.py): the venue's check
+asks the same question, so the check predicts the recording.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from kaikukanta.accounts.permissions import can_act_for_venue
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
-from kaikukanta.cards import identifiers
-from kaikukanta.cards.errors import (
-    CardClosed,
-    CardExpired,
-    CardNotYetValid,
-    ChoiceInvalid,
-)
+from kaikukanta.cards import identifiers, lookups
+from kaikukanta.cards.errors import ChoiceInvalid
 from kaikukanta.cards.models import Card
-from kaikukanta.cards.services import typed_number_for_audit, unknown_number_error
-from kaikukanta.core.errors import DateInFuture, DomainError, NotAllowed
+from kaikukanta.cards.services import find_card, typed_number_for_audit
+from kaikukanta.core import dates
+from kaikukanta.core.errors import DateInFuture, DateTooFarBack, DomainError, NotAllowed
+from kaikukanta.core.idempotency import once, validate_key
 from kaikukanta.events.models import Event
 from kaikukanta.network.models import Venue
 
 from .errors import (
     AgeInvalid,
     ChildTicketsInvalid,
-    CommunityCardNeedsGroup,
     CommunityCardNotForCourses,
     CoveredClientTooOld,
     EventOfAnotherVenue,
     EventSoldOut,
     GroupEmpty,
-    IdempotencyConflict,
-    IdempotencyKeyInvalid,
     MemberCardNotPersonal,
     MemberListedTwice,
     NoChildTicketsForCourses,
@@ -53,12 +48,9 @@ from .errors import (
     NoTickets,
     QuotaExhausted,
     TooManyChildTickets,
-    VenueAcceptsOwnRegionOnly,
-    VenueNotAccepting,
 )
 from .models import GroupVisit, Use, UseKind
 
-KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{8,64}$")
 # A clock a little ahead on a box-office tablet should not turn a use into an error.
 CLOCK_TOLERANCE = dt.timedelta(minutes=5)
 
@@ -87,64 +79,29 @@ class GroupVisitResult:
 # --- rules shared by both kinds of use ------------------------------------------------------------
 
 
-def _validate_key(key: str) -> str:
-    if not isinstance(key, str) or not KEY_PATTERN.match(key):
-        raise IdempotencyKeyInvalid()
-    return key
-
-
 def _when(occurred_at: dt.datetime | None) -> dt.datetime:
-    now = timezone.now()
+    """When the use happened: now, or a time typed in from a paper form, at most
+    KAIKUKANTA_BACKDATING_DAYS back and not in the future (beyond a few minutes of clock skew)."""
+    now = dates.now()
     if occurred_at is None:
         return now
     if timezone.is_naive(occurred_at):
         occurred_at = timezone.make_aware(occurred_at)
     if occurred_at > now + CLOCK_TOLERANCE:
         raise DateInFuture(date=occurred_at)
+    if timezone.localdate(occurred_at) < dates.earliest_typed_day():
+        raise DateTooFarBack(date=occurred_at, days=settings.KAIKUKANTA_BACKDATING_DAYS)
     return occurred_at
 
 
 def _find_card(raw: str) -> Card:
-    number = identifiers.normalize(raw)
-    card = (
-        Card.objects.select_related("region").filter(identifier=number).first() if number else None
-    )
-    if card is None:
-        raise unknown_number_error(number, raw)
-    return card
+    return find_card(identifiers.normalize(raw), raw)
 
 
-def _check_card_usable(card: Card, day: dt.date) -> None:
-    if card.closed_on is not None and day >= card.closed_on:
-        raise CardClosed(identifier=card.display_identifier)
-    if card.is_expired_on(day):
-        raise CardExpired(
-            identifier=card.display_identifier, valid_until=card.effective_valid_until
-        )
-    if day < card.issued_on:
-        raise CardNotYetValid(identifier=card.display_identifier, issued_on=card.issued_on, day=day)
-
-
-def _period_text(starts: dt.date | None, ends: dt.date | None) -> str:
-    def fmt(day: dt.date) -> str:
-        return formats.date_format(day, "SHORT_DATE_FORMAT")
-
-    if starts and ends:
-        return _("from %(starts)s to %(ends)s") % {"starts": fmt(starts), "ends": fmt(ends)}
-    if starts:
-        return _("from %(starts)s on") % {"starts": fmt(starts)}
-    if ends:
-        return _("until %(ends)s") % {"ends": fmt(ends)}
-    return ""
-
-
-def _check_venue(venue: Venue, card: Card, day: dt.date) -> None:
-    if not venue.is_active_on(day):
-        starts, ends = venue.active_period()
-        raise VenueNotAccepting(venue=venue, day=day, period=_period_text(starts, ends))
-    own_region_only = venue.region_id is not None and not venue.accepts_other_regions
-    if own_region_only and card.region_id != venue.region_id:
-        raise VenueAcceptsOwnRegionOnly(venue=venue, region=venue.region)
+def _check_usable(card: Card, venue: Venue, day: dt.date, *, in_group: bool = False) -> None:
+    refusal = card.refusal_at(venue, day, in_group=in_group)
+    if refusal is not None:
+        raise refusal
 
 
 def _check_kind(kind: str) -> None:
@@ -192,7 +149,9 @@ def _claim_event_tickets(event: Event | None, venue: Venue, needed: int) -> Even
     return event
 
 
-def _audit_rejection(actor, venue: Venue, error: DomainError, identifier: str) -> None:
+def _refused(actor, venue: Venue, error: DomainError, identifier: str) -> None:
+    """A refused attempt: audited with the rule that refused it, and counted towards the look-up
+    limits when the number matched no card."""
     record(
         actor=actor,
         action=Action.USE_REJECTED,
@@ -200,6 +159,7 @@ def _audit_rejection(actor, venue: Venue, error: DomainError, identifier: str) -
         region=venue.region,
         data={"code": error.code, **typed_number_for_audit(identifiers.normalize(identifier))},
     )
+    lookups.note_failure(actor, error, venue=venue, region=venue.region)
 
 
 # --- a holder's own use ---------------------------------------------------------------------------
@@ -222,13 +182,27 @@ def record_use(
     `child_tickets` tickets for their own children or grandchildren under 18 at the same event."""
     if not can_act_for_venue(actor, venue):
         raise NotAllowed()
-    key = _validate_key(idempotency_key)
-    previous = _previous_use(venue, key, card_identifier)
-    if previous is not None:
-        return UseResult(previous, created=False)
+    key = validate_key(idempotency_key)
+    lookups.admit(actor, venue, count=False)
+    number = identifiers.normalize(card_identifier)
+
+    def same(use: Use) -> bool:
+        return (
+            use.card.identifier == number
+            and use.kind == kind
+            and use.adult_ticket == bool(adult_ticket)
+            and use.child_tickets == child_tickets
+            and use.event_id == (event.pk if event is not None else None)
+            and (not category or use.category == category)
+        )
+
     try:
-        with transaction.atomic():
-            use = _record_use(
+        outcome = once(
+            find=lambda: (
+                Use.objects.filter(venue=venue, idempotency_key=key).select_related("card").first()
+            ),
+            same=same,
+            create=lambda: _record_use(
                 actor=actor,
                 venue=venue,
                 card_identifier=card_identifier,
@@ -239,25 +213,12 @@ def record_use(
                 event=event,
                 category=category,
                 occurred_at=occurred_at,
-            )
-    except (IntegrityError, DomainError) as error:
-        # The same key may have arrived twice at once, and the other request won: it either took
-        # the key first (IntegrityError) or the last quota tickets (QuotaExhausted). Either way the
-        # retry gets what the first attempt recorded.
-        previous = _previous_use(venue, key, card_identifier)
-        if previous is not None:
-            return UseResult(previous, created=False)
-        if isinstance(error, DomainError):
-            _audit_rejection(actor, venue, error, card_identifier)
+            ),
+        )
+    except DomainError as error:
+        _refused(actor, venue, error, card_identifier)
         raise
-    return UseResult(use, created=True)
-
-
-def _previous_use(venue: Venue, key: str, card_identifier: str) -> Use | None:
-    use = Use.objects.filter(venue=venue, idempotency_key=key).select_related("card").first()
-    if use is not None and use.card.identifier != identifiers.normalize(card_identifier):
-        raise IdempotencyConflict()
-    return use
+    return UseResult(outcome.result, created=outcome.created)
 
 
 def _record_use(
@@ -276,10 +237,7 @@ def _record_use(
     occurred_at = _when(occurred_at)
     day = timezone.localdate(occurred_at)
     card = _find_card(card_identifier)
-    if card.is_community:
-        raise CommunityCardNeedsGroup(identifier=card.display_identifier)
-    _check_card_usable(card, day)
-    _check_venue(venue, card, day)
+    _check_usable(card, venue, day)
     _check_kind(kind)
     _check_child_tickets(card, kind, child_tickets)
     if not adult_ticket and not child_tickets:
@@ -332,49 +290,55 @@ def record_group_visit(
     """
     if not can_act_for_venue(actor, venue):
         raise NotAllowed()
-    key = _validate_key(idempotency_key)
-    previous = _previous_group_visit(venue, key, community_card_identifier)
-    if previous is not None:
-        return previous
+    key = validate_key(idempotency_key)
+    lookups.admit(actor, venue, count=False)
     members = [GroupMember(m) if isinstance(m, str) else m for m in members]
+    ages = list(covered_client_ages)
+    asked = (
+        identifiers.normalize(community_card_identifier),
+        [(identifiers.normalize(m.identifier), m.child_tickets) for m in members],
+        len(ages),
+        kind,
+        event.pk if event is not None else None,
+    )
+
+    def same(visit: GroupVisit) -> bool:
+        uses = list(visit.uses.select_related("card").order_by("pk"))
+        recorded = (
+            visit.community_card.identifier,
+            [(use.card.identifier, use.child_tickets) for use in uses[1:]],
+            uses[0].child_tickets if uses else 0,
+            uses[0].kind if uses else kind,
+            visit.event_id,
+        )
+        return recorded == asked
+
     try:
-        with transaction.atomic():
-            visit, uses = _record_group_visit(
+        outcome = once(
+            find=lambda: (
+                GroupVisit.objects.filter(venue=venue, idempotency_key=key)
+                .select_related("community_card")
+                .first()
+            ),
+            same=same,
+            create=lambda: _record_group_visit(
                 actor=actor,
                 venue=venue,
                 community_card_identifier=community_card_identifier,
                 members=members,
                 key=key,
-                covered_client_ages=list(covered_client_ages),
+                covered_client_ages=ages,
                 kind=kind,
                 event=event,
                 category=category,
                 occurred_at=occurred_at,
-            )
-    except (IntegrityError, DomainError) as error:
-        # As in record_use: a concurrent twin with the same key may have won.
-        previous = _previous_group_visit(venue, key, community_card_identifier)
-        if previous is not None:
-            return previous
-        if isinstance(error, DomainError):
-            _audit_rejection(actor, venue, error, community_card_identifier)
+            ),
+        )
+    except DomainError as error:
+        _refused(actor, venue, error, community_card_identifier)
         raise
-    return GroupVisitResult(visit, uses, created=True)
-
-
-def _previous_group_visit(
-    venue: Venue, key: str, community_card_identifier: str
-) -> GroupVisitResult | None:
-    visit = (
-        GroupVisit.objects.filter(venue=venue, idempotency_key=key)
-        .select_related("community_card")
-        .first()
-    )
-    if visit is None:
-        return None
-    if visit.community_card.identifier != identifiers.normalize(community_card_identifier):
-        raise IdempotencyConflict()
-    return GroupVisitResult(visit, list(visit.uses.order_by("pk")), created=False)
+    visit = outcome.result
+    return GroupVisitResult(visit, list(visit.uses.order_by("pk")), created=outcome.created)
 
 
 def _record_group_visit(
@@ -389,7 +353,7 @@ def _record_group_visit(
     event: Event | None,
     category: str,
     occurred_at: dt.datetime | None,
-) -> tuple[GroupVisit, list[Use]]:
+) -> GroupVisit:
     occurred_at = _when(occurred_at)
     day = timezone.localdate(occurred_at)
     _check_kind(kind)
@@ -398,8 +362,7 @@ def _record_group_visit(
     community_card = _find_card(community_card_identifier)
     if not community_card.is_community:
         raise NotACommunityCard(identifier=community_card.display_identifier)
-    _check_card_usable(community_card, day)
-    _check_venue(venue, community_card, day)
+    _check_usable(community_card, venue, day, in_group=True)
 
     limit = settings.KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT
     for age in covered_client_ages:
@@ -421,8 +384,7 @@ def _record_group_visit(
         seen.add(card.identifier)
         if card.is_community:
             raise MemberCardNotPersonal(identifier=card.display_identifier)
-        _check_card_usable(card, day)
-        _check_venue(venue, card, day)
+        _check_usable(card, venue, day)
         _check_child_tickets(card, kind, member.child_tickets)
         member_cards.append((card, member.child_tickets))
 
@@ -438,7 +400,7 @@ def _record_group_visit(
         idempotency_key=key,
     )
     rows = [(community_card, len(covered_client_ages)), *member_cards]
-    uses = Use.objects.bulk_create(
+    Use.objects.bulk_create(
         [
             Use(
                 card=card,
@@ -468,4 +430,4 @@ def _record_group_visit(
             "covered_clients": len(covered_client_ages),
         },
     )
-    return visit, uses
+    return visit

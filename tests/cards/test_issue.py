@@ -7,9 +7,9 @@ from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.cards import errors, identifiers
 from kaikukanta.cards.models import Card, CardType, WellbeingMeasurement
 from kaikukanta.cards.services import Wellbeing, import_card, issue_card, issue_community_card
-from kaikukanta.core.errors import DateInFuture, NotAllowed
+from kaikukanta.core.errors import DateInFuture, DateTooFarBack, NotAllowed
 
-from ..conftest import TODAY, holder
+from ..conftest import TODAY, holder, on_day
 
 
 def test_distributor_registers_a_card_valid_for_one_year(world):
@@ -29,12 +29,13 @@ def test_distributor_registers_a_card_valid_for_one_year(world):
 
 
 def test_card_issued_on_29_february_is_valid_until_28_february(world):
-    card = issue_card(
-        actor=world.alpha_distributor,
-        site=world.alpha_site,
-        holder=holder(),
-        issued_on=dt.date(2024, 2, 29),
-    )
+    with on_day(dt.date(2024, 3, 10)):
+        card = issue_card(
+            actor=world.alpha_distributor,
+            site=world.alpha_site,
+            holder=holder(),
+            issued_on=dt.date(2024, 2, 29),  # a paper form typed in ten days later
+        )
     assert card.valid_until == dt.date(2025, 2, 28)
 
 
@@ -44,7 +45,7 @@ def test_validity_never_passes_the_end_of_the_pilot(world):
 
 
 def test_no_card_before_the_pilot_starts_or_after_it_ends(world):
-    with pytest.raises(errors.PilotNotStarted):
+    with pytest.raises(errors.PilotNotStarted), on_day(dt.date(2025, 8, 31)):
         issue_card(
             actor=world.beta_distributor,
             site=world.beta_site,
@@ -217,6 +218,26 @@ def test_issue_date_cannot_be_in_the_future(world):
             holder=holder(),
             issued_on=TODAY + dt.timedelta(days=1),
         )
+
+
+def test_issue_date_at_most_30_days_back_for_paper_forms_typed_in_later(world):
+    card = issue_card(
+        actor=world.alpha_distributor,
+        site=world.alpha_site,
+        holder=holder(),
+        issued_on=TODAY - dt.timedelta(days=30),
+    )
+    assert card.issued_on == dt.date(2026, 5, 16)
+    with pytest.raises(DateTooFarBack) as raised:
+        issue_card(
+            actor=world.alpha_distributor,
+            site=world.alpha_site,
+            holder=holder(),
+            issued_on=TODAY - dt.timedelta(days=31),
+        )
+    assert "15.5.2026 is more than 30 days ago" in raised.value.message
+    with translation.override("sv"):
+        assert "15.5.2026" in raised.value.message
 
 
 def test_community_card_has_no_holder_and_belongs_to_the_organisation(world):

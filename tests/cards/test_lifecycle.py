@@ -18,16 +18,16 @@ from kaikukanta.cards.services import (
 )
 from kaikukanta.core.errors import NotAllowed
 
-from ..conftest import TODAY, holder
+from ..conftest import TODAY, holder, on_day
 
 
 def old_card(world, issued_on=dt.date(2025, 5, 1), site=None, actor=None):
-    return issue_card(
-        actor=actor or world.alpha_distributor,
-        site=site or world.alpha_site,
-        holder=holder(),
-        issued_on=issued_on,
-    )
+    with on_day(issued_on):
+        return issue_card(
+            actor=actor or world.alpha_distributor,
+            site=site or world.alpha_site,
+            holder=holder(),
+        )
 
 
 def test_renewal_gives_a_year_from_the_renewal_day(world):
@@ -65,17 +65,21 @@ def test_renewal_only_at_the_issuing_site_or_by_the_regions_coordinator(world):
 
 
 def test_renewal_in_a_pilot_stops_at_the_pilots_end(world):
-    card = issue_card(
-        actor=world.beta_distributor,
-        site=world.beta_site,
-        holder=holder(),
-        issued_on=dt.date(2025, 9, 10),
-    )
+    with on_day(dt.date(2025, 9, 10)):
+        card = issue_card(actor=world.beta_distributor, site=world.beta_site, holder=holder())
     assert card.valid_until == dt.date(2026, 9, 10)
     card = renew_card(actor=world.beta_distributor, card=card)
     assert card.valid_until == dt.date(2026, 12, 31)
-    with pytest.raises(errors.RenewalChangesNothing):
+    with pytest.raises(errors.RenewalCappedByPilot) as raised:
         renew_card(actor=world.beta_distributor, card=card)
+    assert "the end of the pilot of Beetala" in raised.value.message
+
+
+def test_renewal_that_extends_nothing_in_a_permanent_region_mentions_no_pilot(world, alpha_card):
+    with pytest.raises(errors.RenewalChangesNothing) as raised:
+        renew_card(actor=world.alpha_distributor, card=alpha_card)
+    assert "pilot" not in raised.value.message
+    assert "valid until 15.6.2027" in raised.value.message
 
 
 def test_closed_card_cannot_be_renewed_or_closed_again(world, alpha_card):
@@ -92,8 +96,13 @@ def test_closed_card_cannot_be_renewed_or_closed_again(world, alpha_card):
 def test_closing_needs_a_known_reason_and_the_right(world, alpha_card):
     with pytest.raises(errors.ChoiceInvalid):
         close_card(actor=world.alpha_distributor, card=alpha_card, reason="bored")
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed) as raised:
         close_card(actor=world.beta_coordinator, card=alpha_card, reason=ClosingReason.LOST)
+    # Who can: said without naming the site (the holder's service is their own business).
+    assert raised.value.message == (
+        f"Card {alpha_card.display_identifier} is managed at the site that registered it, or by "
+        "the region's coordinators. Ask them to renew, change or close it."
+    )
     alpha_card.refresh_from_db()
     assert alpha_card.status == CardStatus.ACTIVE
 
@@ -127,13 +136,20 @@ def test_staff_look_up_only_cards_they_may_see_and_every_look_up_is_audited(
         actor=world.alpha_distributor, identifier=alpha_card.display_identifier.lower()
     )
     assert found == alpha_card
-    with pytest.raises(errors.CardNotFound):
+    # Another site's card exists, and the searcher is told so, never which site it is.
+    with pytest.raises(errors.CardRegisteredElsewhere) as raised:
         look_up_card(actor=world.alpha_distributor, identifier=beta_card.identifier)
+    assert "registered at another distributor site" in raised.value.message
+    assert world.beta_site.name not in raised.value.message
     with pytest.raises(errors.CardNotFound):
+        look_up_card(actor=world.alpha_distributor, identifier="NOSUCHCARD1")
+    # Venues check cards one at a time through check_card, never look them up.
+    with pytest.raises(NotAllowed):
         look_up_card(actor=world.alpha_venue_staff, identifier=alpha_card.identifier)
     views = AuditEvent.objects.filter(action=Action.CARD_VIEWED)
     assert views.count() == 3
-    assert views.filter(data__found=False).count() == 2
+    assert views.filter(data__found=False).count() == 1
+    assert views.filter(data__visible=False).count() == 1
 
 
 def test_venue_check_shows_validity_children_and_type_only(world, alpha_card):
@@ -141,12 +157,21 @@ def test_venue_check_shows_validity_children_and_type_only(world, alpha_card):
         actor=world.beta_venue_staff, venue=world.beta_venue, identifier=alpha_card.identifier
     )
     assert result.valid
+    assert result.accepted
+    assert result.refusal is None
     assert result.valid_until == alpha_card.valid_until
     assert result.children == 2
     assert result.card_type == "personal"
-    assert result.accepted_here
     shown = set(vars(result))
-    assert shown == {"identifier", "card_type", "valid", "valid_until", "children", "accepted_here"}
+    assert shown == {
+        "identifier",
+        "card_type",
+        "status",
+        "valid_until",
+        "closed_on",
+        "children",
+        "refusal",
+    }
     assert not any("site" in name or "region" in name for name in shown)
     event = AuditEvent.objects.get(action=Action.CARD_CHECKED)
     assert event.venue == world.beta_venue
@@ -155,14 +180,22 @@ def test_venue_check_shows_validity_children_and_type_only(world, alpha_card):
 
 def test_venue_check_of_closed_expired_or_unknown_cards(world, alpha_card):
     expired = old_card(world)
-    assert not check_card(
+    result = check_card(
         actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier=expired.identifier
-    ).valid
+    )
+    assert (result.valid, result.accepted, result.status) == (False, False, "expired")
+    assert result.refusal.code == "card_expired"
+    assert result.refusal.message == (
+        f"Card {expired.display_identifier} expired on 1.5.2026. The holder can renew it at the "
+        "service that issued it."
+    )
     close_card(actor=world.alpha_distributor, card=alpha_card, reason=ClosingReason.NOT_ELIGIBLE)
     result = check_card(
         actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier=alpha_card.identifier
     )
-    assert not result.valid
+    assert (result.valid, result.status, result.closed_on) == (False, "closed", TODAY)
+    assert result.refusal.code == "card_closed"
+    assert "was closed on 15.6.2026" in result.refusal.message
     with pytest.raises(errors.CardNotFound):
         check_card(actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier="NOSUCHCARD1")
     number = alpha_card.identifier
@@ -189,12 +222,15 @@ def test_venue_checks_only_for_its_own_venue(world, alpha_card):
 def test_venue_that_accepts_only_its_own_region_says_so(world, beta_card, alpha_card):
     world.alpha_venue.accepts_other_regions = False
     world.alpha_venue.save()
-    assert not check_card(
+    result = check_card(
         actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier=beta_card.identifier
-    ).accepted_here
+    )
+    assert result.valid
+    assert not result.accepted
+    assert result.refusal.code == "venue_own_region_only"
     assert check_card(
         actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier=alpha_card.identifier
-    ).accepted_here
+    ).accepted
 
 
 def test_cards_of_a_site_that_left_the_network_are_renewed_by_the_coordinator(world):
@@ -257,8 +293,9 @@ def test_closing_and_renewal_dates_keep_their_order(world):
             reason=ClosingReason.ON_REQUEST,
             closed_on=dt.date(2026, 5, 31),
         )
+    recent = old_card(world, issued_on=dt.date(2026, 6, 10))
     with pytest.raises(errors.IssueDateTooEarly):
-        replace_card(actor=world.alpha_distributor, card=card, replaced_on=dt.date(2025, 1, 1))
+        replace_card(actor=world.alpha_distributor, card=recent, replaced_on=dt.date(2026, 6, 1))
 
 
 def test_a_site_that_left_the_network_gets_replacements_from_the_coordinator(world, alpha_card):
@@ -279,6 +316,7 @@ def test_a_pilot_shortened_after_issue_ends_its_cards_too(world, beta_card):
     )
     assert not result.valid
     assert result.valid_until == dt.date(2026, 6, 14)
+    assert result.refusal.code == "card_expired"
     from kaikukanta.uses.services import record_use
 
     from ..conftest import new_key

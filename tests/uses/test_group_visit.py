@@ -4,6 +4,7 @@ from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.cards import errors as card_errors
 from kaikukanta.cards.models import ClosingReason
 from kaikukanta.cards.services import close_card, issue_card, issue_community_card
+from kaikukanta.core.errors import IdempotencyConflict
 from kaikukanta.events.services import create_event
 from kaikukanta.uses import errors
 from kaikukanta.uses.models import GroupVisit, Use, UseKind
@@ -12,7 +13,7 @@ from kaikukanta.uses.services import GroupMember, record_group_visit
 from ..conftest import holder, new_key
 
 
-def visit(world, community_card, members, **options):
+def visit(world, community_card, members=(), **options):
     options.setdefault("idempotency_key", new_key())
     return record_group_visit(
         actor=options.pop("actor", world.alpha_venue_staff),
@@ -53,6 +54,21 @@ def test_retried_group_visit_records_nothing_new(world, community_card, members)
     again = visit(world, community_card, [members[0].identifier], idempotency_key=key)
     assert not again.created
     assert again.group_visit.pk == first.group_visit.pk
+    assert GroupVisit.objects.count() == 1
+    assert Use.objects.count() == 2
+
+
+def test_same_key_with_another_group_is_a_conflict(world, community_card, members):
+    key = new_key()
+    visit(world, community_card, [members[0].identifier], idempotency_key=key)
+    for other in [
+        {"members": [members[1].identifier]},
+        {"members": [members[0].identifier, members[1].identifier]},
+        {"members": [GroupMember(members[0].identifier, child_tickets=1)]},
+        {"members": [members[0].identifier], "covered_client_ages": [12]},
+    ]:
+        with pytest.raises(IdempotencyConflict):
+            visit(world, community_card, idempotency_key=key, **other)
     assert GroupVisit.objects.count() == 1
     assert Use.objects.count() == 2
 

@@ -1,0 +1,63 @@
+"""A write that takes a request key happens once: the same key again returns the first result.
+
+The client sends a key with each attempt (a UUID will do). A retry with the same key and the same
+content gets back what the first attempt wrote, even when both arrive at the same moment; the same key
+with different content is a conflict, never a silent return of something else. Every write that takes
+a key (uses, group visits, and card registration's double-click protection) goes through `once`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from django.db import IntegrityError, transaction
+
+from .errors import DomainError, IdempotencyConflict, IdempotencyKeyInvalid
+
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{8,64}$")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Once(Generic[T]):
+    result: T
+    created: bool
+
+
+def validate_key(key: object) -> str:
+    if not isinstance(key, str) or not KEY_PATTERN.match(key):
+        raise IdempotencyKeyInvalid()
+    return key
+
+
+def once(
+    *,
+    find: Callable[[], T | None],
+    same: Callable[[T], bool],
+    create: Callable[[], T],
+) -> Once[T]:
+    """`create()` in a transaction, unless `find()` returns what an earlier attempt with the key
+    wrote. The key must be unique in the database, so that of two attempts arriving at once one
+    insert fails; that attempt (or one refused by a rule, say the last quota ticket, because its
+    twin took it) then returns its twin's result."""
+    previous = find()
+    if previous is not None:
+        return _repeat(previous, same)
+    try:
+        with transaction.atomic():
+            return Once(create(), created=True)
+    except (IntegrityError, DomainError):
+        previous = find()
+        if previous is None:
+            raise
+        return _repeat(previous, same)
+
+
+def _repeat(previous: T, same: Callable[[T], bool]) -> Once[T]:
+    if not same(previous):
+        raise IdempotencyConflict()
+    return Once(previous, created=False)
