@@ -1,25 +1,76 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 
-from kaikukanta.audit.models import Action
-from kaikukanta.audit.services import record
-from kaikukanta.core.admin import AuditedAdmin, NationalInline
+from kaikukanta.core.admin import ServiceAdmin
+from kaikukanta.core.errors import DomainError
 
+from . import services
 from .models import RoleAssignment, User
 
 admin.site.unregister(Group)  # roles, not Django groups, decide what a user sees
 
+TARGETS = ("region", "distributor_site", "venue")
 
-class RoleAssignmentInline(NationalInline):
+
+class RoleFormSet(BaseInlineFormSet):
+    """Roles are granted and revoked through accounts/services.py; its checks show beside the row."""
+
+    actor = None
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form) or form.errors:
+                continue
+            data = form.cleaned_data
+            user = self.instance
+            if user.pk is None:
+                continue  # a new user: checked again when granted
+            try:
+                services.check_grant(
+                    actor=self.actor,
+                    user=user,
+                    role=data.get("role"),
+                    **{name: data.get(name) for name in TARGETS},
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+
+
+class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
+    formset = RoleFormSet
     extra = 0
     autocomplete_fields = ["region", "distributor_site", "venue"]
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type("ActorRoleFormSet", (formset,), {"actor": request.user})
+
+    def _national(self, request):
+        from kaikukanta.accounts.scope import scope_for
+
+        return scope_for(request.user).national
+
+    def has_view_permission(self, request, obj=None):
+        return self._national(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self._national(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._national(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._national(request)
+
 
 @admin.register(User)
-class UserAdmin(AuditedAdmin, DjangoUserAdmin):
+class UserAdmin(ServiceAdmin, DjangoUserAdmin):
     inlines = [RoleAssignmentInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active", "last_login"]
     list_filter = ["is_active", "role_assignments__role"]
@@ -28,16 +79,50 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         ("", {"fields": ["first_name", "last_name", "email"]}),
         ("", {"fields": ["is_active", "is_superuser", "last_login", "date_joined"]}),
     ]
-    readonly_fields = ["last_login", "date_joined"]
+    # Deactivation has its own action (and audit event); an account is never deleted, so that its
+    # history keeps its name.
+    readonly_fields = ["is_active", "last_login", "date_joined"]
+    actions = ["deactivate"]
+
+    def save_with_service(self, *, actor, obj, changed):
+        return services.save_user(actor=actor, user=obj, changed=changed)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not RoleAssignment:
+            return super().save_formset(request, form, formset, change)
+        user = form.instance
+        formset.save(commit=False)
+        for assignment in formset.deleted_objects:
+            services.revoke_role(actor=request.user, assignment=assignment)
+        for assignment, _fields in formset.changed_objects:
+            original = RoleAssignment.objects.get(pk=assignment.pk)
+            services.revoke_role(actor=request.user, assignment=original)
+            self._grant(request, user, assignment)
+        for assignment in formset.new_objects:
+            self._grant(request, user, assignment)
+
+    def _grant(self, request, user, assignment):
+        services.grant_role(
+            actor=request.user,
+            user=user,
+            role=assignment.role,
+            **{name: getattr(assignment, name) for name in TARGETS},
+        )
+
+    @admin.action(description=_("Deactivate the selected users"))
+    def deactivate(self, request, queryset):
+        for user in queryset:
+            try:
+                services.deactivate_user(actor=request.user, user=user)
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
 
     def user_change_password(self, request, id, form_url=""):
         with transaction.atomic():
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and response.status_code == 302:
-                record(
-                    actor=request.user,
-                    action=Action.OBJECT_CHANGED,
-                    target=User.objects.get(pk=id),
-                    data={"fields": ["password"]},
-                )
+                services.record_password_set(actor=request.user, user=self.get_object(request, id))
         return response

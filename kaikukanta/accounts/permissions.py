@@ -23,3 +23,30 @@ def can_act_for_venue(user, venue) -> bool:
     paper record. Pop-up venues are national, so only their staff and national admins."""
     scope = scope_for(user)
     return scope.works_at_venue(venue.pk) or scope.coordinates(venue.region_id)
+
+
+def can_run_distributor_sites_in(user, region_id: int | None) -> bool:
+    """Add, edit and staff distributor sites: the region's social and health coordinator."""
+    scope = scope_for(user)
+    return scope.national or (region_id is not None and region_id in scope.sote_regions)
+
+
+def can_run_venues_in(user, region_id: int | None) -> bool:
+    """Add, edit and staff venues: the region's culture coordinator. Pop-up venues (no region) are
+    national."""
+    scope = scope_for(user)
+    return scope.national or (region_id is not None and region_id in scope.culture_regions)
+
+
+def can_grant(user, role: str, *, region=None, distributor_site=None, venue=None) -> bool:
+    """National roles and coordinators are granted by national admins; staff of a site or venue
+    also by the coordinator of that side of its region."""
+    from .models import Role
+
+    if scope_for(user).national:
+        return True
+    if role == Role.DISTRIBUTOR_STAFF and distributor_site is not None:
+        return can_run_distributor_sites_in(user, distributor_site.region_id)
+    if role == Role.VENUE_STAFF and venue is not None:
+        return can_run_venues_in(user, venue.region_id)
+    return False

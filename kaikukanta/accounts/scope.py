@@ -17,6 +17,9 @@ _CACHE_ATTRIBUTE = "_kaikukanta_scope"
 class Scope:
     national: bool = False
     coordinator_regions: frozenset[int] = field(default_factory=frozenset)
+    # The two sides of coordination: culture recruits venues, social and health distributors.
+    culture_regions: frozenset[int] = field(default_factory=frozenset)
+    sote_regions: frozenset[int] = field(default_factory=frozenset)
     distributor_sites: frozenset[int] = field(default_factory=frozenset)
     distributor_organisations: frozenset[int] = field(default_factory=frozenset)
     distributor_regions: frozenset[int] = field(default_factory=frozenset)
@@ -55,6 +58,8 @@ def scope_for(user) -> Scope:
     national = bool(user.is_superuser)
     roles: set[str] = {Role.NATIONAL_ADMIN} if national else set()
     coordinator_regions: set[int] = set()
+    culture_regions: set[int] = set()
+    sote_regions: set[int] = set()
     sites: set[int] = set()
     organisations: set[int] = set()
     distributor_regions: set[int] = set()
@@ -69,6 +74,8 @@ def scope_for(user) -> Scope:
             national = True
         elif assignment.role in COORDINATOR_ROLES:
             coordinator_regions.add(assignment.region_id)
+            side = culture_regions if assignment.role == Role.COORDINATOR_CULTURE else sote_regions
+            side.add(assignment.region_id)
         elif assignment.role == Role.DISTRIBUTOR_STAFF:
             site = assignment.distributor_site
             sites.add(site.pk)
@@ -82,6 +89,8 @@ def scope_for(user) -> Scope:
     scope = Scope(
         national=national,
         coordinator_regions=frozenset(coordinator_regions),
+        culture_regions=frozenset(culture_regions),
+        sote_regions=frozenset(sote_regions),
         distributor_sites=frozenset(sites),
         distributor_organisations=frozenset(organisations),
         distributor_regions=frozenset(distributor_regions),

@@ -1,7 +1,8 @@
 from django.contrib import admin
 
-from kaikukanta.core.admin import AuditedAdmin
+from kaikukanta.core.admin import ServiceAdmin
 
+from . import services
 from .models import (
     DistributorSite,
     Municipality,
@@ -13,21 +14,29 @@ from .models import (
 )
 
 
+class NetworkAdmin(ServiceAdmin):
+    def save_with_service(self, *, actor, obj, changed):
+        return services.save_network_object(actor=actor, obj=obj, changed=changed)
+
+    def delete_with_service(self, *, actor, obj):
+        services.delete_network_object(actor=actor, obj=obj)
+
+
 @admin.register(WellbeingCounty)
-class WellbeingCountyAdmin(AuditedAdmin):
+class WellbeingCountyAdmin(NetworkAdmin):
     list_display = ["name", "name_sv", "slug"]
     search_fields = ["name", "name_sv"]
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(AuditedAdmin):
+class MunicipalityAdmin(NetworkAdmin):
     list_display = ["name", "name_sv", "code", "county"]
     list_filter = ["county"]
     search_fields = ["name", "name_sv", "code"]
 
 
 @admin.register(Region)
-class RegionAdmin(AuditedAdmin):
+class RegionAdmin(NetworkAdmin):
     list_display = ["name", "status", "pilot_starts", "pilot_ends", "county"]
     list_filter = ["status", "county"]
     search_fields = ["name", "name_sv"]
@@ -36,22 +45,25 @@ class RegionAdmin(AuditedAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(AuditedAdmin):
+class OrganisationAdmin(NetworkAdmin):
     list_display = ["name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "name_sv"]
 
 
 @admin.register(DistributorSite)
-class DistributorSiteAdmin(AuditedAdmin):
+class DistributorSiteAdmin(NetworkAdmin):
     list_display = ["name", "organisation", "region", "is_active"]
     list_filter = ["region", "is_active"]
     search_fields = ["name", "organisation__name"]
     list_select_related = ["organisation", "region"]
 
+    def save_with_service(self, *, actor, obj, changed):
+        return services.save_site(actor=actor, site=obj, changed=changed)
+
 
 @admin.register(Venue)
-class VenueAdmin(AuditedAdmin):
+class VenueAdmin(NetworkAdmin):
     list_display = [
         "name",
         "organisation",
@@ -66,9 +78,12 @@ class VenueAdmin(AuditedAdmin):
     search_fields = ["name", "organisation__name"]
     list_select_related = ["organisation", "region"]
 
+    def save_with_service(self, *, actor, obj, changed):
+        return services.save_venue(actor=actor, venue=obj, changed=changed)
+
 
 @admin.register(TicketAgency)
-class TicketAgencyAdmin(AuditedAdmin):
+class TicketAgencyAdmin(NetworkAdmin):
     list_display = ["name", "organisation"]
     search_fields = ["name"]
     filter_horizontal = ["venues"]

@@ -1,0 +1,150 @@
+"""Every change to who may do what, one function each: grant and revoke a role, save a user's
+details, deactivate a user. Each checks the actor's right, writes the change and its audit event in one
+transaction, and raises a DomainError that says what to do. The administration and the coordinators'
+pages call these; nothing else writes roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from kaikukanta.audit.models import Action
+from kaikukanta.audit.services import record
+from kaikukanta.core.errors import NotAllowed
+
+from .errors import CannotDeactivateSelf, RoleAlreadyGranted, RoleTargetInvalid
+from .models import Role, RoleAssignment, User
+from .permissions import can_grant
+from .scope import forget_scope, scope_for
+
+
+def _region_of(assignment: RoleAssignment) -> Any:
+    if assignment.region_id is not None:
+        return assignment.region
+    if assignment.distributor_site_id is not None:
+        return assignment.distributor_site.region
+    if assignment.venue_id is not None:
+        return assignment.venue.region
+    return None
+
+
+def check_grant(
+    *, actor: Any, user: User, role: str, region=None, distributor_site=None, venue=None
+) -> None:
+    """Raise the error granting this role would give, without granting it (for forms)."""
+    targets = {"region": region, "distributor_site": distributor_site, "venue": venue}
+    named = {name for name, value in targets.items() if value is not None}
+    expected = {
+        Role.NATIONAL_ADMIN: set(),
+        Role.COORDINATOR_CULTURE: {"region"},
+        Role.COORDINATOR_SOTE: {"region"},
+        Role.DISTRIBUTOR_STAFF: {"distributor_site"},
+        Role.VENUE_STAFF: {"venue"},
+    }.get(role)
+    if expected is None or named != expected:
+        raise RoleTargetInvalid()
+    if not can_grant(actor, role, region=region, distributor_site=distributor_site, venue=venue):
+        raise NotAllowed()
+    if RoleAssignment.objects.filter(user=user, role=role, **targets).exists():
+        raise RoleAlreadyGranted(user=user.get_username())
+
+
+def grant_role(
+    *, actor: Any, user: User, role: str, region=None, distributor_site=None, venue=None
+) -> RoleAssignment:
+    check_grant(
+        actor=actor,
+        user=user,
+        role=role,
+        region=region,
+        distributor_site=distributor_site,
+        venue=venue,
+    )
+    with transaction.atomic():
+        assignment = RoleAssignment.objects.create(
+            user=user, role=role, region=region, distributor_site=distributor_site, venue=venue
+        )
+        record(
+            actor=actor,
+            action=Action.ROLE_GRANTED,
+            target=assignment,
+            region=_region_of(assignment),
+            data={"user": user.pk, "role": role},
+        )
+    forget_scope(user)
+    return assignment
+
+
+def revoke_role(*, actor: Any, assignment: RoleAssignment) -> None:
+    if not can_grant(
+        actor,
+        assignment.role,
+        region=assignment.region,
+        distributor_site=assignment.distributor_site,
+        venue=assignment.venue,
+    ):
+        raise NotAllowed()
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action=Action.ROLE_REVOKED,
+            target=assignment,
+            region=_region_of(assignment),
+            data={"user": assignment.user_id, "role": assignment.role},
+        )
+        assignment.delete()
+    forget_scope(assignment.user)
+
+
+def save_user(*, actor: Any, user: User, changed: Iterable[str] = ()) -> User:
+    """Create or edit a staff user's account details (national administrators)."""
+    if not scope_for(actor).national:
+        raise NotAllowed()
+    created = user.pk is None
+    with transaction.atomic():
+        user.save()
+        record(
+            actor=actor,
+            action=Action.OBJECT_CREATED if created else Action.OBJECT_CHANGED,
+            target=user,
+            # Which fields changed, never their values (a password hash, an e-mail address).
+            data={"fields": sorted(changed)},
+        )
+    return user
+
+
+def deactivate_user(*, actor: Any, user: User) -> User:
+    """Close a staff account for good: the user can no longer log in; their history stays. A
+    national administrator may deactivate anyone; a coordinator, staff whose every role they could
+    have granted."""
+    if user.pk == getattr(actor, "pk", None):
+        raise CannotDeactivateSelf()
+    assignments = list(user.role_assignments.select_related("distributor_site", "venue"))
+    allowed = scope_for(actor).national or (
+        assignments
+        and all(
+            can_grant(
+                actor,
+                a.role,
+                region=a.region,
+                distributor_site=a.distributor_site,
+                venue=a.venue,
+            )
+            for a in assignments
+        )
+    )
+    if not allowed:
+        raise NotAllowed()
+    with transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        record(actor=actor, action=Action.USER_DEACTIVATED, target=user)
+    forget_scope(user)
+    return user
+
+
+def record_password_set(*, actor: Any, user: User) -> None:
+    """An administrator set a user's password (the password itself is never recorded)."""
+    record(actor=actor, action=Action.OBJECT_CHANGED, target=user, data={"fields": ["password"]})
