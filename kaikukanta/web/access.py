@@ -38,6 +38,10 @@ COORDINATOR = Capability("regional coordinator", lambda scope: bool(scope.coordi
 DISTRIBUTOR = Capability("distributor staff", lambda scope: bool(scope.distributor_sites))
 VENUE = Capability("venue staff", lambda scope: bool(scope.venues))
 CARD_READER = Capability("reads cards", lambda scope: scope.reads_cards)
+OVERSEER = Capability(
+    "national administrator or coordinator",
+    lambda scope: scope.national or bool(scope.coordinator_regions),
+)
 
 View = Callable[..., HttpResponse]
 

@@ -66,6 +66,7 @@ MENU = [
     Entry("web:venue", _("Venue"), landing=True),
     Entry("web:cards", _("Cards")),
     Entry("web:uses", _("Uses")),
+    Entry("web:audit", _("Audit trail")),
     # Django's admin is not our view; its site asks the same capability (core/admin.py).
     Entry("admin:index", _("Administration"), capability=NATIONAL),
 ]

@@ -1,6 +1,6 @@
 """The staff pages: each area's views module owns its URLs, and this joins them."""
 
-from .views import auth, box_office, cards, dashboards, uses
+from .views import audit, auth, box_office, cards, dashboards, uses
 
 app_name = "web"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *box_office.urlpatterns,
     *cards.urlpatterns,
     *uses.urlpatterns,
+    *audit.urlpatterns,
 ]

@@ -7,7 +7,7 @@ from kaikukanta.cards.services import issue_card
 from kaikukanta.stats.queries import Figure
 from kaikukanta.uses.services import record_use
 
-from ..conftest import holder, new_key
+from ..conftest import holder, new_key, on_day
 
 
 @pytest.fixture
@@ -25,7 +25,8 @@ def test_venue_checks_a_card_and_sees_only_what_it_may(en, world, alpha_card):
     text = page.content.decode()
     assert f"Card {alpha_card.display_identifier} is valid." in text
     assert "Child tickets at most" in text
-    assert alpha_card.valid_until.strftime("%m/%d/%Y") in text
+    assert "15.6.2027" in text  # valid until, the Finnish way in English too
+    assert alpha_card.issuing_site.name not in text
 
 
 def test_venue_check_of_a_mistyped_number_explains_the_typo(en, world, alpha_card):
@@ -50,23 +51,26 @@ def test_venue_check_with_htmx_returns_only_the_result(en, world, alpha_card):
 
 def test_card_page_shows_the_barcodes_and_the_holders_data(en, world, alpha_card):
     en.force_login(world.alpha_distributor)
-    text = en.get(reverse("web:card", args=[alpha_card.identifier])).content.decode()
+    text = en.get(reverse("web:card", args=[alpha_card.pk])).content.decode()
     assert text.count("<svg") == 2
     assert "1980" in text
     assert "33100" in text
 
 
 def test_distributor_page_lists_cards_expiring_soon(en, world):
-    soon = issue_card(
-        actor=world.alpha_distributor,
-        site=world.alpha_site,
-        holder=holder(),
-        issued_on=dt.date(2025, 7, 1),
-    )
+    with on_day(dt.date(2025, 7, 1)):
+        soon = [
+            issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
+            for _ in range(25)
+        ]
     en.force_login(world.alpha_distributor)
     text = en.get(reverse("web:distributor")).content.decode()
     expiring = text.split('aria-label="Expiring soon"')[1].split("</table>")[0]
-    assert soon.display_identifier in expiring
+    assert soon[0].display_identifier in expiring
+    # The count is of all of them, not of the 20 listed; the rest are one click away.
+    assert expiring.count("<tr>") == 1 + 20
+    assert '<span class="number">25</span> expire within 30 days' in text
+    assert "All 25 cards that expire within 30 days" in text
 
 
 def test_use_filters_say_what_is_wrong(en, world, alpha_card):

@@ -1,9 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kaikukanta.network.models import Venue
+from kaikukanta.uses.models import UseKind
 
-class UseFilterForm(forms.Form):
-    venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
+
+class DateRangeForm(forms.Form):
     since = forms.DateField(
         label=_("From"),
         required=False,
@@ -17,14 +19,33 @@ class UseFilterForm(forms.Form):
         error_messages={"invalid": _("Give a date, for example 31.3.2025.")},
     )
 
-    def __init__(self, venues, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["venue"].queryset = venues
-        self.fields["venue"].empty_label = _("all venues")
-
     def clean(self):
         cleaned = super().clean()
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
             self.add_error("until", _("The end date is before the start date."))
         return cleaned
+
+
+class UseFilterForm(DateRangeForm):
+    venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
+    region = forms.ModelChoiceField(label=_("Region of the venue"), queryset=None, required=False)
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", _("all")), *Venue.Category.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("all")), *UseKind.choices], required=False
+    )
+    field_order = ["venue", "region", "since", "until", "category", "kind"]
+
+    def __init__(self, venues, regions, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, queryset, empty in [
+            ("venue", venues, _("all venues")),
+            ("region", regions, _("all regions")),
+        ]:
+            if len(queryset) > 1:
+                self.fields[name].queryset = queryset
+                self.fields[name].empty_label = empty
+            else:
+                del self.fields[name]

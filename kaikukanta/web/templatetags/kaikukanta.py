@@ -31,3 +31,9 @@ def small_count_threshold():
 @register.simple_tag
 def stats_rounding():
     return settings.KAIKUKANTA_STATS_ROUNDING
+
+
+@register.simple_tag
+def card_status(card, day):
+    """ "valid", "expired" or "closed" on `day`: Card.status_on, the one rule lists and pages show."""
+    return card.status_on(day)

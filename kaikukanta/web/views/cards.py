@@ -1,8 +1,10 @@
-"""Cards as their own staff see them: the list with its filters, and a card's own page."""
+"""Cards as their own staff see them: the list with its filters and number search, and a card's page.
+
+A card's page is addressed by the card's internal key, and the number search is posted: card numbers
+never appear in an address, a browser history or a server log."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -10,47 +12,53 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from kaikukanta.cards import printing
-from kaikukanta.cards.models import Card, CardStatus
-from kaikukanta.cards.services import look_up_card
+from kaikukanta.cards.models import Card
+from kaikukanta.cards.services import look_up_card, open_card
 from kaikukanta.core.dates import today
 from kaikukanta.core.errors import DomainError
+from kaikukanta.network.models import DistributorSite, Region
 from kaikukanta.uses.models import Use
 
 from ..access import CARD_READER, requires
-from ..forms.cards import CardSearchForm
-
-PAGE_SIZE = 50
+from ..forms import add_domain_error
+from ..forms.cards import EXPIRING_DAYS, CardFilterForm, CardSearchForm
+from ..pagination import KeysetPaginator
 
 
 @requires(CARD_READER)
 def card_list(request: HttpRequest) -> HttpResponse:
-    search = CardSearchForm(request.GET or None)
+    search = CardSearchForm(request.POST if request.method == "POST" else None)
+    if search.is_bound and search.is_valid():
+        try:
+            card = look_up_card(actor=request.user, identifier=search.cleaned_data["identifier"])
+        except DomainError as error:
+            add_domain_error(search, error)
+        else:
+            return redirect("web:card", card_id=card.pk)
+    filters = CardFilterForm(
+        Region.objects.visible_to(request.user).order_by("name"),
+        DistributorSite.objects.visible_to(request.user).order_by("name"),
+        request.GET or None,
+    )
     cards = Card.objects.visible_to(request.user).select_related("issuing_site", "region")
-    if search.is_valid():
-        number = search.cleaned_data.get("q")
-        if number:
-            try:
-                card = look_up_card(actor=request.user, identifier=number)
-            except DomainError as error:
-                search.add_error("q", error.message)
-            else:
-                return redirect("web:card", identifier=card.identifier)
-        status = search.cleaned_data.get("status")
-        day = today()
-        if status == "valid":
-            cards = cards.filter(status=CardStatus.ACTIVE, valid_until__gte=day)
-        elif status == "expired":
-            cards = cards.filter(status=CardStatus.ACTIVE, valid_until__lt=day)
-        elif status == "closed":
-            cards = cards.filter(status=CardStatus.CLOSED)
-        if search.cleaned_data.get("card_type"):
-            cards = cards.filter(card_type=search.cleaned_data["card_type"])
-    page = Paginator(cards.order_by("-issued_on", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request, "web/cards/list.html", {"page": page, "search": search, "today": today()}
-    )
+    ordering = "-issued_on"
+    if filters.is_valid():
+        status = filters.cleaned_data.get("status")
+        if status == "expiring":
+            cards = cards.expiring_within(EXPIRING_DAYS)
+            ordering = "valid_until"  # the soonest first
+        elif status:
+            cards = cards.with_status(status)
+        if filters.cleaned_data.get("card_type"):
+            cards = cards.filter(card_type=filters.cleaned_data["card_type"])
+        if filters.cleaned_data.get("region"):
+            cards = cards.filter(region=filters.cleaned_data["region"])
+        if filters.cleaned_data.get("site"):
+            cards = cards.filter(issuing_site=filters.cleaned_data["site"])
+    page = KeysetPaginator(cards, ordering).page(request.GET)
+    context = {"page": page, "search": search, "filters": filters, "today": today()}
+    status = 422 if search.errors else 200
+    return render(request, "web/cards/list.html", context, status=status)
 
 
 def _inline_svg(data: bytes) -> SafeString:
@@ -61,23 +69,23 @@ def _inline_svg(data: bytes) -> SafeString:
 
 
 @requires(CARD_READER)
-def card_detail(request: HttpRequest, identifier: str) -> HttpResponse:
+def card_detail(request: HttpRequest, card_id: int) -> HttpResponse:
     try:
-        card = look_up_card(actor=request.user, identifier=identifier)
+        card = open_card(actor=request.user, card_id=card_id)
     except DomainError:
         raise Http404(_("No such card, or it is not yours to see.")) from None
     uses = (
         Use.objects.visible_to(request.user)
         .filter(card=card)
         .select_related("venue", "event")
-        .order_by("-occurred_at")[:100]
+        .order_by("-occurred_at", "-pk")[:100]
     )
     context = {
         "card": card,
         "uses": uses,
         "wellbeing": card.wellbeing.all(),
         "replaces": Card.objects.visible_to(request.user).filter(replaced_by=card).first(),
-        "replaced_by": card.replaced_by,
+        "replaced_by": Card.objects.visible_to(request.user).filter(pk=card.replaced_by_id).first(),
         "qr_svg": _inline_svg(printing.qr_code(card.identifier)),
         "code39_svg": _inline_svg(printing.code39(card.identifier)),
         "today": today(),
@@ -87,5 +95,5 @@ def card_detail(request: HttpRequest, identifier: str) -> HttpResponse:
 
 urlpatterns = [
     path("cards/", card_list, name="cards"),
-    path("cards/<str:identifier>/", card_detail, name="card"),
+    path("cards/<int:card_id>/", card_detail, name="card"),
 ]

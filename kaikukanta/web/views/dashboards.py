@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,14 +10,18 @@ from django.utils.translation import gettext as _
 
 from kaikukanta.accounts.models import COORDINATOR_ROLES, RoleAssignment
 from kaikukanta.accounts.scope import scope_for
-from kaikukanta.cards.models import Card, CardStatus, CardType
+from kaikukanta.audit.models import Flag
+from kaikukanta.cards.models import Card, CardType
 from kaikukanta.core.dates import today
 from kaikukanta.network.models import DistributorSite, Region, Venue
 from kaikukanta.stats.queries import yearly_table
 
 from ..access import DISTRIBUTOR, NATIONAL, SIGNED_IN, requires
+from ..forms.cards import EXPIRING_DAYS, CardSearchForm
 from ..navigation import landing_url
 from .stats import chosen_year, figures_context
+
+SHOWN_ON_LANDING = 20
 
 
 @requires(SIGNED_IN)
@@ -41,9 +43,8 @@ def national(request: HttpRequest) -> HttpResponse:
     context = {
         "regions": regions,
         "popup_venues": Venue.objects.visible_to(request.user).filter(is_popup=True),
-        "active_cards": Card.objects.visible_to(request.user)
-        .filter(status=CardStatus.ACTIVE, valid_until__gte=today())
-        .count(),
+        "active_cards": Card.objects.visible_to(request.user).valid_on().count(),
+        "flags": Flag.objects.visible_to(request.user).select_related("region", "venue")[:10],
         **figures_context(year, rows),
     }
     return render(request, "web/dashboards/national.html", context)
@@ -77,9 +78,18 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "coordinators": RoleAssignment.objects.filter(region=region, role__in=COORDINATOR_ROLES)
         .select_related("user")
         .order_by("role", "user__last_name"),
-        "active_cards": Card.objects.visible_to(request.user)
-        .filter(region=region, status=CardStatus.ACTIVE, valid_until__gte=today())
-        .count(),
+        # The region's own figure, for those who see all of the region's cards; to a distributor it
+        # would be their site's count shown as the region's.
+        "active_cards": (
+            Card.objects.visible_to(request.user).filter(region=region).valid_on().count()
+            if is_coordinator
+            else None
+        ),
+        "flags": (
+            Flag.objects.visible_to(request.user).filter(region=region).select_related("venue")[:10]
+            if is_coordinator
+            else []
+        ),
         "is_coordinator": is_coordinator,
         **figures_context(year, rows),
     }
@@ -94,20 +104,18 @@ def distributor_home(request: HttpRequest) -> HttpResponse:
         .filter(pk__in=scope.distributor_sites)
         .select_related("organisation", "region")
     )
-    cards = Card.objects.visible_to(request.user).select_related("issuing_site")
+    cards = Card.objects.visible_to(request.user).select_related("issuing_site", "region")
     own = cards.filter(issuing_site__in=scope.distributor_sites, card_type=CardType.PERSONAL)
-    day = today()
+    expiring = own.expiring_within(EXPIRING_DAYS)
     context = {
         "sites": sites,
-        "active_count": own.filter(status=CardStatus.ACTIVE, valid_until__gte=day).count(),
+        "active_count": own.valid_on().count(),
+        "expiring_count": expiring.count(),
+        "expiring_cards": expiring.order_by("valid_until", "pk")[:SHOWN_ON_LANDING],
         "recent_cards": own.order_by("-issued_on", "-pk")[:10],
-        "expiring_cards": own.filter(
-            status=CardStatus.ACTIVE,
-            valid_until__gte=day,
-            valid_until__lte=day + dt.timedelta(days=30),
-        ).order_by("valid_until")[:20],
         "community_cards": cards.filter(card_type=CardType.COMMUNITY).order_by("-valid_until"),
-        "today": day,
+        "search": CardSearchForm(),
+        "today": today(),
     }
     return render(request, "web/dashboards/distributor.html", context)
 

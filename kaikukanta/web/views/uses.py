@@ -2,35 +2,51 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+import datetime as dt
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.utils import timezone
 
-from kaikukanta.network.models import Venue
+from kaikukanta.network.models import Region, Venue
 from kaikukanta.uses.models import Use
 
 from ..access import ANY_ROLE, requires
 from ..forms.uses import UseFilterForm
+from ..pagination import KeysetPaginator
 
-PAGE_SIZE = 50
+
+def day_starts(day: dt.date) -> dt.datetime:
+    """The first moment of a day in Finland: a time range, not a date cast, so the index serves it."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def day_ends(day: dt.date) -> dt.datetime:
+    return day_starts(day + dt.timedelta(days=1))
 
 
 @requires(ANY_ROLE)
 def use_list(request: HttpRequest) -> HttpResponse:
     venues = Venue.objects.visible_to(request.user).order_by("name")
-    filters = UseFilterForm(venues, request.GET or None)
+    regions = Region.objects.visible_to(request.user).order_by("name")
+    filters = UseFilterForm(venues, regions, request.GET or None)
     uses = Use.objects.visible_to(request.user).select_related("card", "venue", "event")
     if filters.is_valid():
-        if filters.cleaned_data.get("venue"):
-            uses = uses.filter(venue=filters.cleaned_data["venue"])
-        if filters.cleaned_data.get("since"):
-            uses = uses.filter(occurred_at__date__gte=filters.cleaned_data["since"])
-        if filters.cleaned_data.get("until"):
-            uses = uses.filter(occurred_at__date__lte=filters.cleaned_data["until"])
-    page = Paginator(uses.order_by("-occurred_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+        data = filters.cleaned_data
+        if data.get("venue"):
+            uses = uses.filter(venue=data["venue"])
+        if data.get("region"):
+            uses = uses.filter(venue__in=Venue.objects.filter(region=data["region"]))
+        if data.get("since"):
+            uses = uses.filter(occurred_at__gte=day_starts(data["since"]))
+        if data.get("until"):
+            uses = uses.filter(occurred_at__lt=day_ends(data["until"]))
+        if data.get("category"):
+            uses = uses.filter(category=data["category"])
+        if data.get("kind"):
+            uses = uses.filter(kind=data["kind"])
+    page = KeysetPaginator(uses, "-occurred_at").page(request.GET)
     return render(request, "web/uses/list.html", {"page": page, "filters": filters})
 
 
