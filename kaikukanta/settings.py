@@ -230,13 +230,32 @@ STORAGES = {
     },
 }
 
+# One handler, the console, and every line through it masks anything shaped like a card number
+# (kaikukanta/core/logging.py). Django's own loggers are routed here too: its default handlers (a
+# console in debug, mail to ADMINS, which is not set) and runserver's request log would write
+# unmasked copies.
+LOG_LEVEL = os.environ.get("KAIKUKANTA_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("KAIKUKANTA_LOG_LEVEL", "INFO")},
-    # django-axes logs every successful login at INFO; failures and lockouts are warnings.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "filters": {"mask_card_numbers": {"()": "kaikukanta.core.logging.MaskCardNumbers"}},
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_card_numbers"],
+            "formatter": "plain",
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # django.request ("Not Found: /cards/…" and "Forbidden" warnings, 500 tracebacks) with it.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # runserver's request lines.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # django-axes logs every successful login at INFO; failures and lockouts are warnings.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- Kaikukortti rules that differ between sources, and so are settings --------------------------

@@ -1,0 +1,98 @@
+"""Hardening that an operator checks from outside: what the logs say, which headers pages carry, what the
+cache is."""
+
+import copy
+import io
+import logging
+import logging.config
+
+import pytest
+from django.conf import settings
+
+from kaikukanta.core.logging import MASK, MaskCardNumbers
+
+
+@pytest.fixture
+def service_log():
+    """What the service's own logging configuration writes, captured from its console handler."""
+    buffer = io.StringIO()
+    config = copy.deepcopy(settings.LOGGING)
+    for handler in config["handlers"].values():
+        handler["stream"] = buffer
+    logging.config.dictConfig(config)
+    yield buffer
+    logging.config.dictConfig(settings.LOGGING)
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "K7M4RXWP9A",
+        "k7m4r-xwp9a",
+        "K7M4R-XWP9A",
+        "AB12CD34EF56",  # imported from the earlier registry
+        "131052-308T",  # a Finnish identity code pasted by mistake
+        "4400123456",  # an imported number of digits only
+    ],
+)
+def test_not_found_warning_masks_the_card_number(service_log, number):
+    logging.getLogger("django.request").warning("Not Found: %s", f"/cards/{number}/")
+    line = service_log.getvalue()
+    assert f"Not Found: /cards/{MASK}/" in line
+    assert number not in line
+    assert number.upper() not in line
+
+
+def test_runserver_request_lines_are_masked(service_log):
+    logging.getLogger("django.server").info(
+        '"%s" %s %s', "GET /cards/K7M4RXWP9A/?q=131052-308T HTTP/1.1", 404, 179
+    )
+    line = service_log.getvalue()
+    assert f'"GET /cards/{MASK}/?q={MASK} HTTP/1.1" 404 179' in line
+    assert "K7M4RXWP9A" not in line
+    assert "308T" not in line
+
+
+def test_a_traceback_is_masked_too(service_log):
+    try:
+        raise ValueError("no card K7M4RXWP9A")
+    except ValueError:
+        logging.getLogger("kaikukanta.cards").exception("Look-up of %s failed", "K7M4R-XWP9A")
+    text = service_log.getvalue()
+    assert f"Look-up of {MASK} failed" in text
+    assert f"ValueError: no card {MASK}" in text
+    assert "Traceback (most recent call last)" in text
+    assert "K7M4R" not in text
+    assert "XWP9A" not in text
+
+
+def test_ordinary_words_numbers_and_times_stay_readable(service_log):
+    message = "2026-11-28 00:07:28 venue 42 checked 3 cards, status 403, from 10.0.0.12 (Tampere)"
+    logging.getLogger("kaikukanta").warning(message)
+    assert message in service_log.getvalue()
+
+
+def test_every_handler_of_the_service_masks(service_log):
+    """Django's default handlers (a console in debug, mail to ADMINS) would write unmasked copies."""
+    loggers = [logging.getLogger()] + [
+        logger
+        for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    ]
+    handlers = {
+        handler
+        for logger in loggers
+        for handler in logger.handlers
+        if not type(handler).__module__.startswith("_pytest")
+    }
+    assert handlers
+    for handler in handlers:
+        assert any(isinstance(f, MaskCardNumbers) for f in handler.filters), handler
+
+
+def test_a_missing_page_is_logged_without_the_card_number(client, db, service_log):
+    response = client.get("/cards/k7m4r-xwp9a/no-such-page/")
+    assert response.status_code == 404
+    text = service_log.getvalue()
+    assert f"Not Found: /cards/{MASK}/no-such-page/" in text
+    assert "xwp9a" not in text.lower()
