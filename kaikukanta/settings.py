@@ -58,10 +58,23 @@ if not SECRET_KEY:
             "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), "
             "or set KAIKUKANTA_DEBUG=1 for local development."
         )
+elif not (DEBUG or TESTING) and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    # Django's deployment check (security.W009) only warns about these; a guessable key forges sessions.
+    raise ImproperlyConfigured(
+        f"KAIKUKANTA_SECRET_KEY is too weak: it has {len(SECRET_KEY)} characters, "
+        f"{len(set(SECRET_KEY))} of them different. Use at least 50 characters with at least 5 "
+        "different ones, for example: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
-ALLOWED_HOSTS = env_list(
-    "KAIKUKANTA_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG or TESTING else []
-)
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+ALLOWED_HOSTS = env_list("KAIKUKANTA_ALLOWED_HOSTS", LOCAL_HOSTS if DEBUG or TESTING else [])
+if DEBUG and any(host.lower() not in LOCAL_HOSTS for host in ALLOWED_HOSTS):
+    # Debug pages show settings, tracebacks with local variables and SQL: never to another machine.
+    raise ImproperlyConfigured(
+        "KAIKUKANTA_DEBUG=1 is for local development only, but KAIKUKANTA_ALLOWED_HOSTS names "
+        f"{', '.join(h for h in ALLOWED_HOSTS if h.lower() not in LOCAL_HOSTS)}. "
+        "Unset KAIKUKANTA_DEBUG on a server, or allow only localhost, 127.0.0.1 and [::1] in debug."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("KAIKUKANTA_CSRF_TRUSTED_ORIGINS", [])
 
 # Behind a TLS-terminating proxy (the production set-up): secure cookies, HSTS, and trust the proxy's
