@@ -206,11 +206,14 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
-# Login throttling (django-axes): after five failed attempts for the same user name from the same
-# address, that pair is locked for 15 minutes; a success resets the count.
+# Login throttling (django-axes): after five failed attempts for the same user name, from one address
+# or spread over many (a password-guessing botnet), that user name is locked for 15 minutes; a
+# success resets the count. Other user names, from the same addresses too, can still log in. The
+# price: anyone can lock a known user name out for 15 minutes.
 AXES_FAILURE_LIMIT = env_int("KAIKUKANTA_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("KAIKUKANTA_LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Each item is counted on its own: the pair (user name, address), and the user name from any address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False

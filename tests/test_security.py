@@ -1,5 +1,5 @@
-"""Hardening that an operator checks from outside: what the logs say, which headers pages carry, what the
-cache is."""
+"""Hardening that an operator checks from outside: what the logs say, when logins lock, which headers
+pages carry, what the cache is."""
 
 import copy
 import io
@@ -8,8 +8,11 @@ import logging.config
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 
 from kaikukanta.core.logging import MASK, MaskCardNumbers
+
+from .conftest import PASSWORD
 
 
 @pytest.fixture
@@ -96,3 +99,28 @@ def test_a_missing_page_is_logged_without_the_card_number(client, db, service_lo
     text = service_log.getvalue()
     assert f"Not Found: /cards/{MASK}/no-such-page/" in text
     assert "xwp9a" not in text.lower()
+
+
+def test_failures_from_many_addresses_lock_the_user_name(client, world):
+    login = reverse("web:login")
+    username = world.alpha_distributor.username
+    statuses = [
+        client.post(
+            login, {"username": username, "password": "guess"}, REMOTE_ADDR=f"198.51.100.{n}"
+        ).status_code
+        for n in range(1, 6)
+    ]
+    assert statuses == [200, 200, 200, 200, 429]  # the fifth failure locks
+    locked = client.post(
+        login, {"username": username, "password": PASSWORD}, REMOTE_ADDR="203.0.113.7"
+    )
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # Another user name still logs in, from one of the same addresses.
+    other = client.post(
+        login,
+        {"username": world.alpha_venue_staff.username, "password": PASSWORD},
+        REMOTE_ADDR="198.51.100.1",
+    )
+    assert other.status_code == 302
+    assert client.session["_auth_user_id"] == str(world.alpha_venue_staff.pk)
