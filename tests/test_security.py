@@ -124,3 +124,43 @@ def test_failures_from_many_addresses_lock_the_user_name(client, world):
     )
     assert other.status_code == 302
     assert client.session["_auth_user_id"] == str(world.alpha_venue_staff.pk)
+
+
+EXPECTED_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "base-uri": ["'none'"],
+    "object-src": ["'none'"],
+}
+
+
+def policy_of(response) -> dict[str, list[str]]:
+    header = response.headers["Content-Security-Policy"]
+    directives = [part.split() for part in header.split(";") if part.strip()]
+    return {name: sources for name, *sources in directives}
+
+
+def test_login_page_has_the_content_security_policy(client, db):
+    response = client.get(reverse("web:login"))
+    assert response.status_code == 200
+    assert policy_of(response) == EXPECTED_POLICY
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+
+
+def test_error_page_has_the_content_security_policy(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert policy_of(response) == EXPECTED_POLICY
+
+
+def test_admin_page_has_the_content_security_policy(client, world):
+    client.force_login(world.national)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert policy_of(response) == EXPECTED_POLICY
