@@ -164,3 +164,29 @@ def test_admin_page_has_the_content_security_policy(client, world):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 200
     assert policy_of(response) == EXPECTED_POLICY
+
+
+def cache_control(response) -> set[str]:
+    return {part.strip() for part in response.headers.get("Cache-Control", "").split(",")}
+
+
+@pytest.mark.parametrize("name", ["web:distributor", "web:cards", "web:uses"])
+def test_pages_for_a_signed_in_user_are_never_stored(client, world, name):
+    client.force_login(world.alpha_distributor)
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert "no-store" in cache_control(response)
+
+
+def test_even_an_error_page_for_a_signed_in_user_is_never_stored(client, world):
+    client.force_login(world.alpha_distributor)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "no-store" in cache_control(response)
+
+
+def test_anonymous_pages_are_not_marked_no_store(client, db):
+    # The login page has Django's own never-cache headers; an anonymous error page has none.
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "no-store" not in cache_control(response)
