@@ -5,9 +5,16 @@ import copy
 import io
 import logging
 import logging.config
+import os
+import uuid
 
 import pytest
+import redis
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.redis import RedisCache
+from django.db import connection
 from django.urls import reverse
 
 from kaikukanta.core.logging import MASK, MaskCardNumbers
@@ -190,3 +197,46 @@ def test_anonymous_pages_are_not_marked_no_store(client, db):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "no-store" not in cache_control(response)
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("REDIS_URL")), reason="REDIS_URL is set, so the cache is Redis, not a table"
+)
+def test_the_default_cache_is_shared_through_the_database(db):
+    cache = caches["default"]
+    assert isinstance(cache, DatabaseCache)
+    cache.set("login-attempts:198.51.100.1", 1, timeout=60)
+    assert cache.incr("login-attempts:198.51.100.1") == 2
+    assert cache.get("login-attempts:198.51.100.1") == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM kaikukanta_cache")
+        assert cursor.fetchone()[0] == 1
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_cache():
+    """A RedisCache on database 15 of the local Redis. Skipped, with the reason, where Redis is not
+    running; in CI (KAIKUKANTA_CI=1) a missing Redis fails the run instead."""
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError as error:
+        message = f"Redis is not reachable at {REDIS_TEST_URL} ({error}): start redis-server"
+        if os.environ.get("KAIKUKANTA_CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    cache = RedisCache(REDIS_TEST_URL, {"KEY_PREFIX": f"kaikukanta-test-{uuid.uuid4().hex}"})
+    yield cache
+    cache.delete_many(["counter"])
+    cache.close()
+
+
+def test_redis_cache_keeps_counters(redis_cache):
+    redis_cache.set("counter", 1, timeout=None)
+    assert redis_cache.incr("counter") == 2
+    assert redis_cache.incr("counter", 3) == 5
+    assert redis_cache.get("counter") == 5
+    client = redis_cache._cache.get_client()
+    assert client.ttl(redis_cache.make_and_validate_key("counter")) == -1  # never expires

@@ -2,6 +2,7 @@
 on a real host name, and passes Django's deployment checklist when configured as the README says."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ def run_manage(*args, **env):
         if not k.startswith(("KAIKUKANTA_", "PYTEST_", "DJANGO_"))
     }
     clean.pop("DATABASE_URL", None)
+    clean.pop("REDIS_URL", None)
     clean.update(env)
     clean["KAIKUKANTA_VAR_DIR"] = env.get("KAIKUKANTA_VAR_DIR", str(ROOT / "var"))
     return subprocess.run(
@@ -107,3 +109,34 @@ def test_debug_on_this_machine_starts():
         "check", KAIKUKANTA_DEBUG="1", KAIKUKANTA_ALLOWED_HOSTS="localhost,127.0.0.1,[::1]"
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_fresh_install_gets_the_cache_table_from_migrate(tmp_path):
+    result = run_manage(
+        "migrate", "--no-input", KAIKUKANTA_DEBUG="1", KAIKUKANTA_VAR_DIR=str(tmp_path)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    with sqlite3.connect(tmp_path / "kaikukanta.sqlite3") as database:
+        tables = {row[0] for row in database.execute("SELECT name FROM sqlite_master")}
+    assert "kaikukanta_cache" in tables
+
+
+def show_cache(**env) -> str:
+    result = run_manage(
+        "shell",
+        "--command",
+        "from django.conf import settings; c = settings.CACHES['default']; "
+        "print(c['BACKEND'], c['LOCATION'])",
+        KAIKUKANTA_DEBUG="1",
+        **env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_the_cache_is_a_database_table_unless_redis_url_is_set():
+    assert show_cache() == "django.core.cache.backends.db.DatabaseCache kaikukanta_cache"
+    assert (
+        show_cache(REDIS_URL="redis://cache.example.fi:6379/2")
+        == "django.core.cache.backends.redis.RedisCache redis://cache.example.fi:6379/2"
+    )
