@@ -2,12 +2,15 @@
 pages carry, what the cache is."""
 
 import copy
+import datetime as dt
 import io
 import logging
 import logging.config
 import os
+import types
 import uuid
 
+import gunicorn.config
 import pytest
 import redis
 from django.conf import settings
@@ -240,3 +243,48 @@ def test_redis_cache_keeps_counters(redis_cache):
     assert redis_cache.get("counter") == 5
     client = redis_cache._cache.get_client()
     assert client.ttl(redis_cache.make_and_validate_key("counter")) == -1  # never expires
+
+
+@pytest.fixture
+def gunicorn_logger():
+    """gunicorn's logger as the README's production command configures it. Made in the test itself,
+    so that its handlers write to the test's captured stdout and stderr."""
+    made = []
+
+    def make():
+        cfg = gunicorn.config.Config()
+        cfg.set("logger_class", "kaikukanta.core.gunicorn.Logger")
+        cfg.set("accesslog", "-")
+        made.append(cfg.logger_class(cfg))
+        return made[-1]
+
+    yield make
+    for logger in made:
+        for log in (logger.error_log, logger.access_log):
+            for handler in list(log.handlers):
+                if getattr(handler, "_gunicorn", False):
+                    log.removeHandler(handler)
+
+
+def test_gunicorn_access_and_error_logs_are_masked(gunicorn_logger, capsys):
+    logger = gunicorn_logger()
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/cards/K7M4RXWP9A/?q=131052-308T",
+        "PATH_INFO": "/cards/K7M4RXWP9A/",
+        "QUERY_STRING": "q=131052-308T",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.0.0.12",
+        "HTTP_REFERER": "https://kaikukanta.example.fi/cards/k7m4r-xwp9a/",
+    }
+    response = types.SimpleNamespace(status="404 Not Found", sent=179, headers=[])
+    request = types.SimpleNamespace(headers=[])
+    logger.access(response, request, environ, dt.timedelta(milliseconds=12))
+    logger.error("Error handling request %s", "/cards/K7M4RXWP9A/")
+    output = capsys.readouterr()
+    assert f'"GET /cards/{MASK}/?q={MASK} HTTP/1.1" 404 179' in output.out
+    assert f"https://kaikukanta.example.fi/cards/{MASK}/" in output.out
+    assert f"Error handling request /cards/{MASK}/" in output.err
+    for text in (output.out, output.err):
+        assert "XWP9A" not in text.upper()
+        assert "308T" not in text
