@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -58,10 +59,23 @@ if not SECRET_KEY:
             "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), "
             "or set KAIKUKANTA_DEBUG=1 for local development."
         )
+elif not (DEBUG or TESTING) and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    # Django's deployment check (security.W009) only warns about these; a guessable key forges sessions.
+    raise ImproperlyConfigured(
+        f"KAIKUKANTA_SECRET_KEY is too weak: it has {len(SECRET_KEY)} characters, "
+        f"{len(set(SECRET_KEY))} of them different. Use at least 50 characters with at least 5 "
+        "different ones, for example: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
-ALLOWED_HOSTS = env_list(
-    "KAIKUKANTA_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG or TESTING else []
-)
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+ALLOWED_HOSTS = env_list("KAIKUKANTA_ALLOWED_HOSTS", LOCAL_HOSTS if DEBUG or TESTING else [])
+if DEBUG and any(host.lower() not in LOCAL_HOSTS for host in ALLOWED_HOSTS):
+    # Debug pages show settings, tracebacks with local variables and SQL: never to another machine.
+    raise ImproperlyConfigured(
+        "KAIKUKANTA_DEBUG=1 is for local development only, but KAIKUKANTA_ALLOWED_HOSTS names "
+        f"{', '.join(h for h in ALLOWED_HOSTS if h.lower() not in LOCAL_HOSTS)}. "
+        "Unset KAIKUKANTA_DEBUG on a server, or allow only localhost, 127.0.0.1 and [::1] in debug."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("KAIKUKANTA_CSRF_TRUSTED_ORIGINS", [])
 
 # Behind a TLS-terminating proxy (the production set-up): secure cookies, HSTS, and trust the proxy's
@@ -91,6 +105,22 @@ SESSION_COOKIE_AGE = env_int("KAIKUKANTA_SESSION_SECONDS", 8 * 60 * 60)  # one w
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp 4): scripts, styles, fonts and fetches only from this site, no
+# inline script or style, no plugins, and no page of ours inside another site's frame.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 INSTALLED_APPS = [
     "kaikukanta.core",
@@ -114,16 +144,20 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "axes",
+    "csp",  # its system checks flag settings in the django-csp 3 format, which 4.0 ignores
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that its header is on every response, errors and redirects too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kaikukanta.core.middleware.NeverCacheForSignedInUsers",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -174,6 +208,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared memory, so that the concurrency tests' threads lock the way production does.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
+# A cache shared by every worker and server, for rate-limit counters: a table in the database (made by
+# the core app's migration), or Redis when REDIS_URL is set (redis://host:6379/0).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "kaikukanta_cache",
+        }
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -193,11 +242,14 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
-# Login throttling (django-axes): after five failed attempts for the same user name from the same
-# address, that pair is locked for 15 minutes; a success resets the count.
+# Login throttling (django-axes): after five failed attempts for the same user name, from one address
+# or spread over many (a password-guessing botnet), that user name is locked for 15 minutes; a
+# success resets the count. Other user names, from the same addresses too, can still log in. The
+# price: anyone can lock a known user name out for 15 minutes.
 AXES_FAILURE_LIMIT = env_int("KAIKUKANTA_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("KAIKUKANTA_LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Each item is counted on its own: the pair (user name, address), and the user name from any address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/auth/locked_out.html"
 AXES_VERBOSE = False
@@ -232,13 +284,32 @@ STORAGES = {
     },
 }
 
+# One handler, the console, and every line through it masks anything shaped like a card number
+# (kaikukanta/core/logging.py). Django's own loggers are routed here too: its default handlers (a
+# console in debug, mail to ADMINS, which is not set) and runserver's request log would write
+# unmasked copies.
+LOG_LEVEL = os.environ.get("KAIKUKANTA_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("KAIKUKANTA_LOG_LEVEL", "INFO")},
-    # django-axes logs every successful login at INFO; failures and lockouts are warnings.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "filters": {"mask_card_numbers": {"()": "kaikukanta.core.logging.MaskCardNumbers"}},
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_card_numbers"],
+            "formatter": "plain",
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # django.request ("Not Found: /cards/…" and "Forbidden" warnings, 500 tracebacks) with it.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # runserver's request lines.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # django-axes logs every successful login at INFO; failures and lockouts are warnings.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- Kaikukortti rules that differ between sources, and so are settings --------------------------
