@@ -2,11 +2,8 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 
 from kaikukanta.demo.loader import DEMO_PASSWORD
-
-pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE_OPTIONS = {
     "runOnly": {
@@ -36,11 +33,6 @@ ROLES = {
 }
 
 
-@pytest.fixture
-def demo(transactional_db):
-    call_command("load_demo", force=True, verbosity=0)
-
-
 def assert_accessible(page, what):
     results = Axe().run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
@@ -53,8 +45,19 @@ def log_in(page, username):
     page.get_by_role("button", name="Kirjaudu sisään").click()
 
 
+def test_the_live_server_serves_the_stylesheet(page):
+    """The axe checks (colour contrast above all) mean something only with the real stylesheet."""
+    page.goto("/login/")
+    hrefs = page.eval_on_selector_all('link[rel="stylesheet"]', "links => links.map(l => l.href)")
+    assert hrefs
+    for href in hrefs:
+        response = page.request.get(href)
+        assert response.ok, href
+        assert response.headers["content-type"].startswith("text/css"), href
+
+
 @pytest.mark.parametrize("username", list(ROLES))
-def test_role_logs_in_lands_switches_language_and_is_accessible(page, demo, username):
+def test_role_logs_in_lands_switches_language_and_is_accessible(page, username):
     path, finnish, swedish, english = ROLES[username]
     page.goto("/login/")
     assert_accessible(page, "login page")
@@ -78,7 +81,7 @@ def test_role_logs_in_lands_switches_language_and_is_accessible(page, demo, user
     page.wait_for_url("**/login/")
 
 
-def test_small_phone_keyboard_and_card_check(browser, live_server, demo):
+def test_small_phone_keyboard_and_card_check(browser, db, demo_server):
     """A venue clerk on a 360 px phone: no sideways scrolling, the skip link comes first, and a card
     check with the keyboard alone shows the result in place (htmx)."""
     from kaikukanta.cards.models import Card
@@ -87,7 +90,7 @@ def test_small_phone_keyboard_and_card_check(browser, live_server, demo):
         Card.objects.filter(status="active", card_type="personal").order_by("-valid_until").first()
     )
     context = browser.new_context(
-        base_url=live_server.url,
+        base_url=demo_server,
         locale="fi-FI",
         viewport={"width": 360, "height": 640},
         is_mobile=True,
@@ -110,7 +113,7 @@ def test_small_phone_keyboard_and_card_check(browser, live_server, demo):
     context.close()
 
 
-def test_card_page_barcodes_read_back_in_the_browser(browser, live_server, demo):
+def test_card_page_barcodes_read_back_in_the_browser(browser, db, demo_server):
     """The QR code and Code 39 as the browser draws them decode to the card number."""
     import io
 
@@ -120,7 +123,7 @@ def test_card_page_barcodes_read_back_in_the_browser(browser, live_server, demo)
     from kaikukanta.cards.models import Card
 
     card = Card.objects.filter(issuing_site__name="Nauha ry", card_type="personal").first()
-    context = browser.new_context(base_url=live_server.url, locale="fi-FI", device_scale_factor=2)
+    context = browser.new_context(base_url=demo_server, locale="fi-FI", device_scale_factor=2)
     page = context.new_page()
     log_in(page, "jakaja.tampere")
     page.wait_for_url("**/distributor/")
