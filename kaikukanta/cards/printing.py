@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Literal
 
 import barcode
@@ -31,4 +32,11 @@ def code39(identifier: str, kind: Kind = "svg") -> bytes:
         buffer,
         options={"write_text": False, "module_height": 12.0, "quiet_zone": 6.0},
     )
+    if kind == "svg":
+        # Colours as SVG attributes, not inline styles: the Content-Security-Policy (style-src
+        # 'self') refuses inline styles, and the bars would be drawn in no colour at all.
+        return _STYLE_FILL.sub(rb'fill="\1"', buffer.getvalue())
     return buffer.getvalue()
+
+
+_STYLE_FILL = re.compile(rb'style="fill:\s*([a-z]+);?"')

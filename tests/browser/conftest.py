@@ -118,9 +118,32 @@ def db(demo_server):
 
 
 @pytest.fixture
-def page(browser, db, demo_server):
-    context = browser.new_context(base_url=demo_server, locale="fi-FI")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+def new_page(browser, db, demo_server):
+    """Open a page in a new browser context (Finnish, unless the options say otherwise). Every page
+    is watched for Content-Security-Policy violations: a page that needs an inline script or style
+    the policy refuses is broken for real users, so the test fails at its end."""
+    contexts = []
+    violations: list[str] = []
+
+    def open_page(**options):
+        context = browser.new_context(**{"base_url": demo_server, "locale": "fi-FI", **options})
+        contexts.append(context)
+        opened = context.new_page()
+        opened.set_default_timeout(15_000)
+        opened.on(
+            "console",
+            lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None,
+        )
+        return opened
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert violations == []
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()

@@ -81,7 +81,7 @@ def test_role_logs_in_lands_switches_language_and_is_accessible(page, username):
     page.wait_for_url("**/login/")
 
 
-def test_small_phone_keyboard_and_card_check(browser, db, demo_server):
+def test_small_phone_keyboard_and_card_check(new_page):
     """A venue clerk on a 360 px phone: no sideways scrolling, the skip link comes first, and a card
     check with the keyboard alone shows the result in place (htmx)."""
     from kaikukanta.cards.models import Card
@@ -89,14 +89,7 @@ def test_small_phone_keyboard_and_card_check(browser, db, demo_server):
     card = (
         Card.objects.filter(status="active", card_type="personal").order_by("-valid_until").first()
     )
-    context = browser.new_context(
-        base_url=demo_server,
-        locale="fi-FI",
-        viewport={"width": 360, "height": 640},
-        is_mobile=True,
-        has_touch=True,
-    )
-    page = context.new_page()
+    page = new_page(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True)
     log_in(page, "kohde.tampere")
     page.wait_for_url("**/venue/")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -110,10 +103,9 @@ def test_small_phone_keyboard_and_card_check(browser, db, demo_server):
     page.get_by_text(f"Kortti {card.display_identifier} on voimassa.").wait_for()
     assert page.url.endswith("/venue/")  # swapped in place, no page load
     assert_accessible(page, "venue page after a check")
-    context.close()
 
 
-def test_card_page_barcodes_read_back_in_the_browser(browser, db, demo_server):
+def test_card_page_barcodes_read_back_in_the_browser(new_page):
     """The QR code and Code 39 as the browser draws them decode to the card number."""
     import io
 
@@ -123,13 +115,11 @@ def test_card_page_barcodes_read_back_in_the_browser(browser, db, demo_server):
     from kaikukanta.cards.models import Card
 
     card = Card.objects.filter(issuing_site__name="Nauha ry", card_type="personal").first()
-    context = browser.new_context(base_url=demo_server, locale="fi-FI", device_scale_factor=2)
-    page = context.new_page()
+    page = new_page(device_scale_factor=2)
     log_in(page, "jakaja.tampere")
     page.wait_for_url("**/distributor/")
-    page.goto(f"/cards/{card.identifier}/")
+    page.goto(f"/cards/{card.pk}/")
     assert_accessible(page, "card page")
     for selector in [".qr svg", ".code39 svg"]:
         image = Image.open(io.BytesIO(page.locator(selector).screenshot()))
         assert [r.text for r in zxingcpp.read_barcodes(image)] == [card.identifier], selector
-    context.close()
