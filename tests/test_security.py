@@ -288,3 +288,30 @@ def test_gunicorn_access_and_error_logs_are_masked(gunicorn_logger, capsys):
     for text in (output.out, output.err):
         assert "XWP9A" not in text.upper()
         assert "308T" not in text
+
+
+def test_look_up_limits_are_shared_by_every_server_process_through_redis(
+    redis_cache, world, alpha_card, monkeypatch
+):
+    """With REDIS_URL set, every gunicorn worker counts in Redis: what one process counted, another
+    sees. Two separate cache clients stand for two processes here."""
+    from kaikukanta.cards import identifiers
+    from kaikukanta.cards.errors import TooManyLookups
+    from kaikukanta.cards.services import check_card
+    from kaikukanta.core import ratelimit
+    from kaikukanta.core.errors import DomainError
+
+    other_process = RedisCache(REDIS_TEST_URL, {"KEY_PREFIX": redis_cache.key_prefix})
+    monkeypatch.setattr(ratelimit, "cache", redis_cache)
+    for _ in range(settings.KAIKUKANTA_FAILED_LOOKUPS):
+        with pytest.raises(DomainError):
+            check_card(
+                actor=world.alpha_venue_staff,
+                venue=world.alpha_venue,
+                identifier=identifiers.generate(),
+            )
+    monkeypatch.setattr(ratelimit, "cache", other_process)
+    with pytest.raises(TooManyLookups):
+        check_card(
+            actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier=alpha_card.identifier
+        )

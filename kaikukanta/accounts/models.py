@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .errors import RoleTargetInvalid
+
 
 class User(AbstractUser):
     class Meta:
@@ -31,6 +33,7 @@ class Role(models.TextChoices):
 
 
 COORDINATOR_ROLES = (Role.COORDINATOR_CULTURE, Role.COORDINATOR_SOTE)
+ALREADY_GRANTED = _("The user already has this role.")
 
 
 class RoleAssignment(models.Model):
@@ -98,24 +101,31 @@ class RoleAssignment(models.Model):
                     distributor_site__isnull=True,
                     venue__isnull=False,
                 ),
+                violation_error_message=RoleTargetInvalid.template,
             ),
             models.UniqueConstraint(
                 fields=["user", "role"],
                 condition=Q(role=Role.NATIONAL_ADMIN),
                 name="role_unique_national",
+                violation_error_message=ALREADY_GRANTED,
             ),
             models.UniqueConstraint(
                 fields=["user", "role", "region"],
                 condition=Q(region__isnull=False),
                 name="role_unique_region",
+                violation_error_message=ALREADY_GRANTED,
             ),
             models.UniqueConstraint(
                 fields=["user", "distributor_site"],
                 condition=Q(distributor_site__isnull=False),
                 name="role_unique_distributor_site",
+                violation_error_message=ALREADY_GRANTED,
             ),
             models.UniqueConstraint(
-                fields=["user", "venue"], condition=Q(venue__isnull=False), name="role_unique_venue"
+                fields=["user", "venue"],
+                condition=Q(venue__isnull=False),
+                name="role_unique_venue",
+                violation_error_message=ALREADY_GRANTED,
             ),
         ]
 

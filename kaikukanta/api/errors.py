@@ -8,12 +8,27 @@ schema gets the same shape, with the code `invalid_input`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from kaikukanta.core.errors import DomainError
+
+
+@contextmanager
+def fields_named(**names: str) -> Iterator[None]:
+    """A domain error names the service's parameter (`identifier`); the API's body may call it
+    otherwise (`card`). Inside this block, errors are renamed to the request's own field names."""
+    try:
+        yield
+    except DomainError as error:
+        if error.field in names:
+            error.field = names[error.field]
+        raise
 
 
 def error_body(code: str, message: str, field: str | None) -> dict[str, str | None]:
@@ -26,6 +41,28 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(
             request, error_body(error.code, error.message, error.field), status=error.status
         )
+
+    @api.exception_handler(AuthenticationError)
+    def not_signed_in(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+        message = _("Sign in first: the API answers signed-in staff only.")
+        return api.create_response(request, error_body("not_signed_in", message, None), status=401)
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+        # Raised by the framework itself; the one it raises for a browser session is a failed CSRF
+        # check.
+        if error.status_code == 403:
+            body = error_body(
+                "csrf_failed",
+                _(
+                    "The request lacks its CSRF token: send the csrftoken cookie's value in the "
+                    "X-CSRFToken header."
+                ),
+                None,
+            )
+        else:
+            body = error_body("http_error", str(error), None)
+        return api.create_response(request, body, status=error.status_code)
 
     @api.exception_handler(ValidationError)
     def invalid_input(request: HttpRequest, error: ValidationError) -> HttpResponse:

@@ -32,7 +32,9 @@ def create_event(
     if category and category not in Venue.Category.values:
         raise ChoiceInvalid(field="category", value=category)
     if cardholder_quota is not None and (
-        not isinstance(cardholder_quota, int) or cardholder_quota < 1
+        not isinstance(cardholder_quota, int)
+        or isinstance(cardholder_quota, bool)
+        or cardholder_quota < 1
     ):
         raise QuotaInvalid()
     with transaction.atomic():

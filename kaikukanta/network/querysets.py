@@ -64,6 +64,15 @@ class VenueQuerySet(models.QuerySet):
             condition |= Q(region__in=scope.distributor_regions) | Q(is_popup=True)
         return self.filter(condition)
 
+    def acted_for_by(self, user) -> VenueQuerySet:
+        """The venues for which the user checks cards and records uses: their own venues, and as a
+        coordinator their regions' venues (typing in paper records); pop-up venues are national.
+        The same rule as accounts.permissions.can_act_for_venue, for lists."""
+        scope = scope_for(user)
+        if scope.national:
+            return self.all()
+        return self.filter(Q(pk__in=scope.venues) | Q(region__in=scope.coordinator_regions))
+
 
 class TicketAgencyQuerySet(models.QuerySet):
     def visible_to(self, user) -> TicketAgencyQuerySet:

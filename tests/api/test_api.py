@@ -1,11 +1,27 @@
+"""The JSON API: its contract is the committed OpenAPI document, its errors have one shape with the
+domain error's own status, and it says no more than the pages do."""
+
+import datetime as dt
 import json
 
+import pytest
+from django.test import Client
+
 from kaikukanta.api.schema import CONTRACT, openapi_document
+from kaikukanta.cards import identifiers
+from kaikukanta.cards.models import ClosingReason
+from kaikukanta.cards.services import close_card
+
+CHECKS = "/api/v1/checks"
+
+
+def contract_schema(name):
+    return json.loads(CONTRACT.read_text())["components"]["schemas"][name]
 
 
 def test_the_committed_contract_matches_the_code():
     assert CONTRACT.read_text(encoding="utf-8") == openapi_document(), (
-        "The API changed: run `make openapi` and commit kaikukanta/api/openapi.json"
+        "The API changed: run `make openapi` and commit kaikukanta/api/v1/openapi.json"
     )
 
 
@@ -13,6 +29,133 @@ def test_health_answers_as_the_contract_says(client, db):
     response = client.get("/api/v1/health")
     assert response.status_code == 200
     body = response.json()
-    schema = json.loads(CONTRACT.read_text())["components"]["schemas"]["Health"]
+    schema = contract_schema("Health")
     assert set(body) == set(schema["properties"]) == set(schema["required"])
     assert body["status"] == "ok"
+
+
+def api_client(user, language="en"):
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(user)
+    return client
+
+
+def check(client, venue, card):
+    return client.post(CHECKS, {"venue": venue.pk, "card": card}, content_type="application/json")
+
+
+def assert_error(response, status, code, field=None):
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == set(contract_schema("Error")["properties"])
+    assert (body["code"], body["field"]) == (code, field)
+    assert body["message"]
+    return body
+
+
+def test_venues_are_those_the_caller_acts_for(world):
+    names = {
+        user: [venue["name"] for venue in api_client(user).get("/api/v1/venues").json()]
+        for user in [world.alpha_venue_staff, world.alpha_coordinator, world.popup_staff]
+    }
+    assert names[world.alpha_venue_staff] == ["Alfalan museo"]
+    assert names[world.alpha_coordinator] == ["Alfalan museo", "Alfalan opisto"]
+    popup = api_client(world.popup_staff).get("/api/v1/venues").json()
+    assert popup == [
+        {
+            "id": world.popup.pk,
+            "name": "Pop-up-museo",
+            "category": "science",
+            "popup": True,
+            "accepts_from": "2026-01-01",
+            "accepts_until": "2026-12-31",
+        }
+    ]
+    assert api_client(world.alpha_distributor).get("/api/v1/venues").json() == []
+
+
+def test_a_check_answers_what_recording_would(world, alpha_card, beta_card):
+    client = api_client(world.beta_venue_staff)
+    body = check(client, world.beta_venue, alpha_card.display_identifier.lower()).json()
+    schema = contract_schema("CheckOut")
+    assert set(body) == set(schema["properties"])
+    assert body == {
+        "card": alpha_card.display_identifier,
+        "card_type": "personal",
+        "status": "valid",
+        "valid": True,
+        "valid_until": "2027-06-15",
+        "closed_on": None,
+        "children": 2,
+        "accepted": True,
+        "refusal": None,
+    }
+    world.beta_venue.accepts_other_regions = False
+    world.beta_venue.save()
+    refused = check(client, world.beta_venue, alpha_card.identifier).json()
+    assert (refused["valid"], refused["accepted"]) == (True, False)
+    assert refused["refusal"]["code"] == "venue_own_region_only"
+    assert "Alfala" not in json.dumps(refused)  # never where the card was issued
+
+
+def test_a_closed_card_shows_no_future_validity(world, alpha_card):
+    close_card(actor=world.alpha_distributor, card=alpha_card, reason=ClosingReason.LOST)
+    body = check(api_client(world.alpha_venue_staff), world.alpha_venue, alpha_card.identifier)
+    body = body.json()
+    assert (body["status"], body["valid_until"], body["closed_on"]) == (
+        "closed",
+        None,
+        "2026-06-15",
+    )
+    assert body["refusal"]["code"] == "card_closed"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("fi", "ei löydy korttia"),
+        ("sv", "Inget kort har numret"),
+        ("en", "No card has the number"),
+    ],
+)
+def test_errors_have_one_shape_the_domain_status_and_the_readers_language(
+    world, alpha_card, language, words
+):
+    client = api_client(world.alpha_venue_staff, language)
+    unregistered = identifiers.generate()  # passes its check character, not registered
+    body = assert_error(
+        check(client, world.alpha_venue, unregistered), 404, "card_not_found", "card"
+    )
+    assert words in body["message"]
+    number = alpha_card.identifier
+    typo = number[:-1] + ("2" if number[-1] != "2" else "3")
+    assert_error(check(client, world.alpha_venue, typo), 422, "identifier_check_failed", "card")
+    assert_error(check(client, world.beta_venue, number), 404, "venue_unknown", "venue")
+    missing = client.post(CHECKS, {"venue": world.alpha_venue.pk}, content_type="application/json")
+    assert_error(missing, 422, "invalid_input", "card")
+
+
+def test_the_api_needs_a_session_and_its_csrf_token(world, alpha_card):
+    anonymous = Client()
+    assert_error(anonymous.get("/api/v1/venues"), 401, "not_signed_in")
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(world.alpha_venue_staff)
+    assert_error(check(strict, world.alpha_venue, alpha_card.identifier), 403, "csrf_failed")
+
+
+def test_guessing_numbers_is_stopped_with_429(world, settings):
+    client = api_client(world.alpha_venue_staff)
+    for _ in range(settings.KAIKUKANTA_FAILED_LOOKUPS):
+        assert check(client, world.alpha_venue, identifiers.generate()).status_code == 404
+    body = assert_error(
+        check(client, world.alpha_venue, identifiers.generate()), 429, "too_many_lookups"
+    )
+    assert "Wait 10 minutes" in body["message"]
+
+
+def test_a_popup_outside_its_period_refuses_in_the_check(world, alpha_card):
+    world.popup.active_until = dt.date(2026, 6, 1)
+    world.popup.save()
+    body = check(api_client(world.popup_staff), world.popup, alpha_card.identifier).json()
+    assert (body["valid"], body["accepted"]) == (True, False)
+    assert body["refusal"]["code"] == "venue_not_accepting"

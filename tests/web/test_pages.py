@@ -162,3 +162,74 @@ def test_replacements_and_community_cards_are_not_new_registrations(
     replace_card(actor=world.alpha_distributor, card=alpha_card)
     rows = {row.label: row for row in yearly_table(world.national, 2026, "Pop-ups", "All")}
     assert rows["Alfala"].cards_registered.value == 1
+
+
+def test_a_venue_guessing_numbers_is_stopped_and_its_coordinators_see_a_flag(en, world, settings):
+    from kaikukanta.audit.models import Flag
+    from kaikukanta.cards import identifiers
+
+    en.force_login(world.alpha_venue_staff)
+    for _ in range(settings.KAIKUKANTA_FAILED_LOOKUPS):
+        answer = en.post(reverse("web:venue"), {"identifier": identifiers.generate()})
+        assert answer.status_code == 404
+        assert "No card has the number" in answer.content.decode()
+    stopped = en.post(reverse("web:venue"), {"identifier": identifiers.generate()})
+    assert stopped.status_code == 429
+    assert "Too many card look-ups" in stopped.content.decode()
+    assert "Wait 10 minutes" in stopped.content.decode()
+    # Shown in place to htmx too, not swallowed as an error.
+    htmx = en.post(
+        reverse("web:venue"), {"identifier": identifiers.generate()}, HTTP_HX_REQUEST="true"
+    )
+    assert htmx.status_code == 429
+    assert "Too many card look-ups" in htmx.content.decode()
+
+    flag = Flag.objects.get()
+    assert (flag.venue, flag.region, flag.count) == (world.alpha_venue, world.alpha, 10)
+    en.force_login(world.alpha_coordinator)
+    region_page = en.get(reverse("web:region", args=["alpha"])).content.decode()
+    assert "10 card numbers that match no card looked up by alpha_venue" in region_page
+    en.force_login(world.beta_coordinator)
+    assert "match no card" not in en.get(reverse("web:region", args=["beta"])).content.decode()
+    en.force_login(world.alpha_venue_staff)
+    assert "match no card" not in en.get(reverse("web:region", args=["alpha"])).content.decode()
+
+
+def test_a_distributor_searching_a_number_too_often_is_stopped(en, world, settings):
+    from kaikukanta.cards import identifiers
+
+    en.force_login(world.alpha_distributor)
+    for _ in range(settings.KAIKUKANTA_FAILED_LOOKUPS):
+        en.post(reverse("web:cards"), {"identifier": identifiers.generate()})
+    stopped = en.post(reverse("web:cards"), {"identifier": identifiers.generate()})
+    assert stopped.status_code == 429
+
+
+def test_look_ups_are_limited_per_venue_across_its_staff(world, settings, alpha_card):
+    """Limits are counted per user and per venue: two clerks at one venue share the venue's."""
+    from kaikukanta.accounts.models import Role, RoleAssignment, User
+    from kaikukanta.cards.errors import TooManyLookups
+    from kaikukanta.cards.services import check_card
+
+    settings.KAIKUKANTA_VENUE_LOOKUPS_PER_MINUTE = 3
+    second = User.objects.create_user("second_clerk")
+    RoleAssignment.objects.create(user=second, role=Role.VENUE_STAFF, venue=world.alpha_venue)
+    for clerk in [world.alpha_venue_staff, second, world.alpha_venue_staff]:
+        check_card(actor=clerk, venue=world.alpha_venue, identifier=alpha_card.identifier)
+    with pytest.raises(TooManyLookups):
+        check_card(actor=second, venue=world.alpha_venue, identifier=alpha_card.identifier)
+    # Another venue is not affected.
+    check_card(
+        actor=world.beta_venue_staff, venue=world.beta_venue, identifier=alpha_card.identifier
+    )
+
+
+def test_region_figures_are_shown_only_to_those_who_see_the_whole_region(en, world, alpha_card):
+    issue_card(actor=world.alpha_other_distributor, site=world.alpha_other_site, holder=holder())
+    en.force_login(world.alpha_coordinator)
+    page = en.get(reverse("web:region", args=["alpha"])).content.decode()
+    assert "<dt>Valid cards today</dt><dd>2</dd>" in page
+    for user in [world.alpha_distributor, world.alpha_venue_staff]:
+        en.force_login(user)
+        page = en.get(reverse("web:region", args=["alpha"])).content.decode()
+        assert "Valid cards today" not in page

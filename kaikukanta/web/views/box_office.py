@@ -26,18 +26,23 @@ def venue_home(request: HttpRequest) -> HttpResponse:
     venues = Venue.objects.visible_to(request.user).filter(pk__in=scope.venues)
     form = CardCheckForm(venues, request.POST or None)
     result = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = check_card(
-                actor=request.user,
-                venue=form.cleaned_data["venue"],
-                identifier=form.cleaned_data["identifier"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                result = check_card(
+                    actor=request.user,
+                    venue=form.cleaned_data["venue"],
+                    identifier=form.cleaned_data["identifier"],
+                )
+                status = 200
+            except DomainError as error:
+                add_domain_error(form, error)
+                status = error.status
     context = {"form": form, "result": result, "venues": venues}
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "web/box_office/_check.html", context)
+        return render(request, "web/box_office/_check.html", context, status=status)
     context.update(
         {
             "recent_uses": Use.objects.visible_to(request.user)
@@ -50,7 +55,7 @@ def venue_home(request: HttpRequest) -> HttpResponse:
             .order_by("starts_at")[:10],
         }
     )
-    return render(request, "web/box_office/venue.html", context)
+    return render(request, "web/box_office/venue.html", context, status=status)
 
 
 urlpatterns = [

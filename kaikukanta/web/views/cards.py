@@ -28,11 +28,13 @@ from ..pagination import KeysetPaginator
 @requires(CARD_READER)
 def card_list(request: HttpRequest) -> HttpResponse:
     search = CardSearchForm(request.POST if request.method == "POST" else None)
+    status = 422 if search.is_bound else 200
     if search.is_bound and search.is_valid():
         try:
             card = look_up_card(actor=request.user, identifier=search.cleaned_data["identifier"])
         except DomainError as error:
             add_domain_error(search, error)
+            status = error.status
         else:
             return redirect("web:card", card_id=card.pk)
     filters = CardFilterForm(
@@ -57,7 +59,6 @@ def card_list(request: HttpRequest) -> HttpResponse:
             cards = cards.filter(issuing_site=filters.cleaned_data["site"])
     page = KeysetPaginator(cards, ordering).page(request.GET)
     context = {"page": page, "search": search, "filters": filters, "today": today()}
-    status = 422 if search.errors else 200
     return render(request, "web/cards/list.html", context, status=status)
 
 
