@@ -15,6 +15,9 @@ api = NinjaAPI(
     version="1",
     description="Registry of the Kaikukortti culture card.",
     urls_namespace="api-v1",
+    # The interactive docs page loads Swagger UI from a CDN with inline scripts, which the
+    # Content-Security-Policy refuses; the document itself is at /api/v1/openapi.json.
+    docs_url=None,
 )
 install_error_handlers(api)
 api.add_router("", service.router)
