@@ -234,3 +234,32 @@ def test_region_figures_are_shown_only_to_those_who_see_the_whole_region(en, wor
         en.force_login(user)
         page = en.get(reverse("web:region", args=["alpha"])).content.decode()
         assert "Valid cards today" not in page
+
+
+def test_the_card_list_filters_by_status_with_the_same_rule_as_the_card(en, world, alpha_card):
+    from kaikukanta.cards.models import ClosingReason
+    from kaikukanta.cards.services import close_card
+
+    with on_day(dt.date(2025, 6, 1)):
+        expired = issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
+    with on_day(dt.date(2025, 6, 20)):
+        expiring = issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
+    closed = issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
+    close_card(actor=world.alpha_distributor, card=closed, reason=ClosingReason.ON_REQUEST)
+    en.force_login(world.alpha_distributor)
+    expected = {
+        "": {alpha_card, expired, expiring, closed},
+        "valid": {alpha_card, expiring},
+        "expiring": {expiring},
+        "expired": {expired},
+        "closed": {closed},
+    }
+    for status, cards in expected.items():
+        response = en.get(reverse("web:cards"), {"status": status})
+        assert response.status_code == 200, status
+        text = response.content.decode()
+        shown = {card for card in expected[""] if card.display_identifier in text}
+        assert shown == cards, status
+    bad = en.get(reverse("web:cards"), {"status": "lost"})
+    assert bad.status_code == 200
+    assert "Select a valid choice" in bad.content.decode()

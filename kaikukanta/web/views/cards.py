@@ -45,12 +45,12 @@ def card_list(request: HttpRequest) -> HttpResponse:
     cards = Card.objects.visible_to(request.user).select_related("issuing_site", "region")
     ordering = "-issued_on"
     if filters.is_valid():
-        status = filters.cleaned_data.get("status")
-        if status == "expiring":
+        wanted = filters.cleaned_data.get("status")
+        if wanted == "expiring":
             cards = cards.expiring_within(EXPIRING_DAYS)
             ordering = "valid_until"  # the soonest first
-        elif status:
-            cards = cards.with_status(status)
+        elif wanted:
+            cards = cards.with_status(wanted)
         if filters.cleaned_data.get("card_type"):
             cards = cards.filter(card_type=filters.cleaned_data["card_type"])
         if filters.cleaned_data.get("region"):
