@@ -132,9 +132,11 @@ def new_page(browser, db, demo_server):
         opened.set_default_timeout(15_000)
         opened.on(
             "console",
-            lambda message: violations.append(message.text)
-            if "Content Security Policy" in message.text
-            else None,
+            lambda message: (
+                violations.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
         )
         return opened
 
