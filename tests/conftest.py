@@ -198,3 +198,37 @@ def beta_card(world):
 @pytest.fixture
 def community_card(world):
     return issue_community_card(actor=world.alpha_other_distributor, site=world.alpha_other_site)
+
+
+# --- a signed-in test client for each role of the world -------------------------------------------
+
+ANONYMOUS = "anonymous"
+WORLD_ROLES = (
+    "national",
+    "alpha_coordinator",
+    "alpha_sote_coordinator",
+    "beta_coordinator",
+    "alpha_distributor",
+    "alpha_other_distributor",
+    "beta_distributor",
+    "alpha_venue_staff",
+    "beta_venue_staff",
+    "popup_staff",
+    "nobody",
+)
+
+
+@pytest.fixture
+def client_as(world):
+    """`client_as("alpha_distributor")`: a fresh test client signed in as that user of the world,
+    with English pages; `client_as("anonymous")` is signed out. Each call gives a new client."""
+    from django.test import Client
+
+    def make(role: str) -> Client:
+        client = Client()
+        client.cookies["kaikukanta_language"] = "en"
+        if role != ANONYMOUS:
+            client.force_login(getattr(world, role))
+        return client
+
+    return make

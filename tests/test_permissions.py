@@ -1,0 +1,689 @@
+"""The permission matrix: every URL of the staff pages, the API and the admin, for every role of the
+`world` (and the anonymous), on an object of the user's own and on one foreign to them.
+
+How to read a row: `Row("web:card", objects=own_and_foreign("card"), get=staff(403, national=OK,
+alpha_distributor=(OK, 404), ...))` says that the card page answers 403 to every role not named, sends
+the anonymous to the login page, shows the national administrator both cards and shows
+alpha_distributor their own card and a 404 for a card of another site. A pair is (own, foreign); a
+single outcome is the same for both.
+
+Outcomes: a status code; `LOGIN` (a 302 to the login page; in the admin, through /admin/login/);
+`AWAY` (the admin sends a signed-in user without the right away, to a page that is not the admin's);
+`Redirect(...)` (a 302 to exactly that address); `SERVED` (the admin took the POST: a 200 form or a
+302 within the admin). A refused request (403, 404, 405, LOGIN, AWAY) writes nothing to the audit trail,
+unless its row says it `audits` refusals (a card look-up is audited, found or not).
+
+The admin's rows are generated from `admin.site._registry`; `test_every_url_has_a_row` walks the URL
+resolver and fails, naming them, when a URL has no row. A new page, API operation or admin view needs
+a row here (or, for a new kind of admin view, a line in `model_admin_rows`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from kaikukanta.audit.models import AuditEvent
+from kaikukanta.core.admin import NationalAdmin
+from kaikukanta.network.models import TicketAgency, WellbeingCounty
+from kaikukanta.web.access import capability_of
+from kaikukanta.web.navigation import landing_url, menu
+
+from .conftest import ANONYMOUS, WORLD_ROLES
+
+ROLES = (*WORLD_ROLES, ANONYMOUS)
+
+OK = 200
+LOGIN = "login"
+AWAY = "away"
+SERVED = "served"
+REFUSED = {403, 404, 405, LOGIN, AWAY}
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A 302 to exactly this address: a URL name with its arguments, or a function of the object."""
+
+    to: str | Callable[[Any], str]
+    args: tuple = ()
+
+    def url(self, obj: Any) -> str:
+        return self.to(obj) if callable(self.to) else reverse(self.to, args=self.args)
+
+    def __repr__(self) -> str:
+        return f"Redirect({getattr(self.to, '__name__', self.to)!s}{self.args or ''})"
+
+
+Outcome = Any  # int | str | Redirect, or a pair (own, foreign) of them
+Expectations = dict[str, Outcome]
+
+
+def by_role(default: Outcome, **special: Outcome) -> Expectations:
+    unknown = set(special) - set(ROLES)
+    assert not unknown, f"no such role in the world: {unknown}"
+    return {role: special.get(role, default) for role in ROLES}
+
+
+def staff(default: Outcome, **special: Outcome) -> Expectations:
+    """A page behind the login: the anonymous go to the login page."""
+    return by_role(default, **{ANONYMOUS: LOGIN, **special})
+
+
+def national_only(national: Outcome) -> Expectations:
+    """An admin page: the national administrator gets `national`, everyone else is sent away."""
+    return by_role(AWAY, national=national, **{ANONYMOUS: LOGIN})
+
+
+# --- the objects of the world, own and foreign -----------------------------------------------------
+
+# For each kind of object a URL or a form names, each role's own one and one foreign to them. Where a
+# role has no object of that kind (nobody, the pop-up's staff have no region), both are alpha/beta's.
+OWN = {
+    "card": {
+        **dict.fromkeys(ROLES, "alpha_card"),
+        "beta_coordinator": "beta_card",
+        "beta_distributor": "beta_card",
+        "beta_venue_staff": "beta_card",
+        "alpha_other_distributor": "community_card",  # the card of its own site
+    },
+    "region": {
+        **dict.fromkeys(ROLES, "alpha"),
+        "beta_coordinator": "beta",
+        "beta_distributor": "beta",
+        "beta_venue_staff": "beta",
+    },
+    "venue": {
+        **dict.fromkeys(ROLES, "alpha_venue"),
+        "beta_coordinator": "beta_venue",
+        "beta_distributor": "beta_venue",
+        "beta_venue_staff": "beta_venue",
+        "popup_staff": "popup",
+    },
+}
+FOREIGN = {
+    "card": {
+        **dict.fromkeys(ROLES, "beta_card"),
+        "beta_coordinator": "alpha_card",
+        "beta_distributor": "alpha_card",
+        "beta_venue_staff": "alpha_card",
+        "alpha_other_distributor": "alpha_card",  # same region, another site
+    },
+    "region": {
+        **dict.fromkeys(ROLES, "beta"),
+        "beta_coordinator": "alpha",
+        "beta_distributor": "alpha",
+        "beta_venue_staff": "alpha",
+    },
+    "venue": {
+        **dict.fromkeys(ROLES, "beta_venue"),
+        "beta_coordinator": "alpha_venue",
+        "beta_distributor": "alpha_venue",
+        "beta_venue_staff": "alpha_venue",
+        "popup_staff": "alpha_venue",
+    },
+}
+
+Objects = Callable[[str, dict[str, Any]], list[Any]]
+
+
+def no_object(role: str, things: dict[str, Any]) -> list[Any]:
+    return [None]
+
+
+def own_and_foreign(kind: str) -> Objects:
+    def objects(role: str, things: dict[str, Any]) -> list[Any]:
+        return [things[OWN[kind][role]], things[FOREIGN[kind][role]]]
+
+    objects.kind = kind  # type: ignore[attr-defined]
+    return objects
+
+
+def the(name: str) -> Objects:
+    """One object, the same for every role (the admin, where the national administrator sees all)."""
+    return lambda role, things: [things[name]]
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # the URL's name with its namespace, as test_every_url_has_a_row finds it
+    get: Expectations
+    post: Expectations | None = None  # None: the page takes no POST
+    objects: Objects = no_object
+    path: Callable[[Any], str] | None = None  # the address, from the object; default reverse(key)
+    args: Callable[[Any], list] = lambda obj: []
+    data: Callable[[Any, dict[str, Any]], dict] = lambda obj, things: {}
+    query: str = ""
+    json: bool = False  # the POST's body is JSON (the API), not a form
+    audits: bool = False  # the page audits its refusals too (a card look-up, found or not)
+    label: str = ""  # tells apart rows of one URL name (the admin's app pages)
+
+    @property
+    def id(self) -> str:
+        return f"{self.key}-{self.label}" if self.label else self.key
+
+    def url(self, obj: Any) -> str:
+        url = self.path(obj) if self.path else reverse(self.key, args=self.args(obj))
+        return url + self.query
+
+    def methods(self) -> Iterator[tuple[str, Expectations]]:
+        yield "GET", self.get
+        if self.post is not None:
+            yield "POST", self.post
+
+
+# --- the staff pages -------------------------------------------------------------------------------
+
+READERS = {
+    "alpha_coordinator": (OK, 404),
+    "alpha_sote_coordinator": (OK, 404),
+    "beta_coordinator": (OK, 404),
+    "alpha_distributor": (OK, 404),
+    "alpha_other_distributor": (OK, 404),
+    "beta_distributor": (OK, 404),
+}
+COORDINATORS = ("alpha_coordinator", "alpha_sote_coordinator", "beta_coordinator")
+DISTRIBUTORS = ("alpha_distributor", "alpha_other_distributor", "beta_distributor")
+VENUE_STAFF = ("alpha_venue_staff", "beta_venue_staff", "popup_staff")
+TO_CARD = Redirect(lambda card: reverse("web:card", args=[card.pk]))
+TO_HOME = Redirect("web:home")
+
+WEB_ROWS = [
+    Row(
+        "web:home",
+        get=staff(
+            OK,  # nobody: the page that says they have no role yet
+            national=Redirect("web:national"),
+            alpha_coordinator=Redirect("web:region", ("alpha",)),
+            alpha_sote_coordinator=Redirect("web:region", ("alpha",)),
+            beta_coordinator=Redirect("web:region", ("beta",)),
+            **dict.fromkeys(DISTRIBUTORS, Redirect("web:distributor")),
+            **dict.fromkeys(VENUE_STAFF, Redirect("web:venue")),
+        ),
+    ),
+    Row("web:national", get=staff(403, national=OK)),
+    Row(
+        "web:region",
+        objects=own_and_foreign("region"),
+        args=lambda region: [region.slug],
+        # Every signed-in user sees their own region's page; a region outside one's scope is a 404,
+        # and the pop-up's staff and the roleless have no region at all.
+        get=staff(
+            (OK, 404),
+            national=OK,
+            popup_staff=404,
+            nobody=404,
+        ),
+    ),
+    Row("web:distributor", get=staff(403, **dict.fromkeys(DISTRIBUTORS, OK))),
+    Row(
+        "web:venue",
+        objects=own_and_foreign("venue"),
+        data=lambda venue, things: {
+            "venue": venue.pk,
+            "identifier": things["alpha_card"].identifier,
+        },
+        get=staff(403, **dict.fromkeys(VENUE_STAFF, OK)),
+        # A user of one venue checks at that venue whatever the form names (test_scopes checks where).
+        post=staff(403, **dict.fromkeys(VENUE_STAFF, OK)),
+    ),
+    Row(
+        "web:cards",
+        objects=own_and_foreign("card"),
+        data=lambda card, things: {"identifier": card.identifier},
+        audits=True,
+        get=staff(403, national=OK, **dict.fromkeys(COORDINATORS + DISTRIBUTORS, OK)),
+        # The posted number search: one's own card opens its page; a card of another site or region
+        # is "registered elsewhere" (422), never shown.
+        post=staff(
+            403, national=TO_CARD, **dict.fromkeys(COORDINATORS + DISTRIBUTORS, (TO_CARD, 422))
+        ),
+    ),
+    Row(
+        "web:card",
+        objects=own_and_foreign("card"),
+        args=lambda card: [card.pk],
+        get=staff(403, national=OK, **READERS),
+    ),
+    Row("web:uses", get=staff(OK, nobody=403)),
+    Row("web:audit", get=staff(403, national=OK, **dict.fromkeys(COORDINATORS, OK))),
+    Row(
+        "web:login",
+        data=lambda obj, things: {"username": "alpha_dist", "password": "not-the-password"},
+        get=by_role(TO_HOME, anonymous=OK),
+        post=by_role(TO_HOME, anonymous=OK),  # the form again, saying the password is wrong
+    ),
+    Row("web:logout", get=by_role(405), post=by_role(Redirect("web:login"))),
+    Row(
+        "set_language",
+        data=lambda obj, things: {"language": "en", "next": "/"},
+        get=by_role(Redirect(lambda obj: "/")),
+        post=by_role(Redirect(lambda obj: "/")),
+    ),
+]
+
+# --- the API ---------------------------------------------------------------------------------------
+
+API_ROWS = [
+    Row("api-v1:health", get=by_role(OK)),
+    # The contract is public (it is committed to the repository too) and so are its docs.
+    Row("api-v1:openapi-json", get=by_role(OK)),
+    Row("api-v1:openapi-view", get=by_role(OK)),
+    # django-ninja's root, which only names the docs' address.
+    Row("api-v1:api-root", get=by_role(404)),
+]
+
+# --- the admin -------------------------------------------------------------------------------------
+
+
+def admin_prefix() -> str:
+    return reverse("admin:index").lstrip("/")
+
+
+def model_admin_rows(model, model_admin) -> list[Row]:
+    """A row for each URL a registered model's admin has, national-only; unknown views fail."""
+    opts = model._meta
+    label = opts.label
+    base = f"{opts.app_label}_{opts.model_name}"
+    prefix = f"{admin_prefix()}{opts.app_label}/{opts.model_name}/"
+    # What the design withholds even from the national administrator.
+    may_add = label not in NEVER_ADDED
+    may_delete = label not in NEVER_DELETED
+    rows = []
+    for pattern in model_admin.urls:
+        route = prefix + str(pattern.pattern)
+        if pattern.name is None:
+            # Django's old object address, sent on to the change page.
+            rows.append(
+                Row(
+                    unnamed_key("admin", route),
+                    objects=the(label),
+                    path=lambda obj, opts=opts: (
+                        reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+                        + f"{obj.pk}/"
+                    ),
+                    get=national_only(
+                        Redirect(
+                            lambda obj, base=base: reverse(f"admin:{base}_change", args=[obj.pk])
+                        )
+                    ),
+                )
+            )
+            continue
+        view = pattern.name.removeprefix(f"{base}_")
+        key = f"admin:{pattern.name}"
+        if view == "changelist":
+            rows.append(Row(key, get=national_only(OK), post=national_only(SERVED)))
+        elif view == "add":
+            allowed = OK if may_add else 403
+            rows.append(
+                Row(
+                    key,
+                    get=national_only(allowed),
+                    post=national_only(SERVED if may_add else 403),
+                )
+            )
+        elif view in {"change", "delete", "history"}:
+            allowed = OK if view != "delete" or may_delete else 403
+            posted = None
+            if view != "history":
+                posted = national_only(SERVED if allowed == OK else 403)
+            rows.append(
+                Row(
+                    key,
+                    objects=the(label),
+                    args=lambda obj: [obj.pk],
+                    get=national_only(allowed),
+                    post=posted,
+                )
+            )
+        elif pattern.name == "auth_user_password_change":  # django.contrib.auth's UserAdmin
+            rows.append(
+                Row(
+                    key,
+                    objects=the(label),
+                    args=lambda obj: [obj.pk],
+                    get=national_only(OK),
+                    post=national_only(SERVED),
+                )
+            )
+        # Any other view a ModelAdmin adds has no row: test_every_url_has_a_row names it.
+    return rows
+
+
+# Users are deactivated, never deleted (their history keeps their name); django-axes' login records are
+# written by logins only.
+NEVER_ADDED = {"axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"}
+NEVER_DELETED = {"accounts.User"}
+
+
+def admin_site_rows() -> list[Row]:
+    app_labels = sorted({model._meta.app_label for model in admin.site._registry})
+    return [
+        Row("admin:index", get=national_only(OK)),
+        *[
+            Row(
+                "admin:app_list",
+                path=lambda obj, app=app: reverse("admin:app_list", args=[app]),
+                label=app,
+                get=national_only(OK),
+            )
+            for app in app_labels
+        ],
+        # One login page for everyone: the admin's sends the signed-in home, the rest to /login/.
+        Row("admin:login", get=by_role(TO_HOME, anonymous=LOGIN)),
+        Row("admin:logout", get=national_only(405), post=national_only(Redirect("web:login"))),
+        Row("admin:password_change", get=national_only(OK), post=national_only(SERVED)),
+        Row("admin:password_change_done", get=national_only(OK)),
+        Row(
+            "admin:autocomplete",
+            query="?app_label=accounts&model_name=roleassignment&field_name=region&term=Alf",
+            get=national_only(OK),
+        ),
+        Row("admin:jsi18n", get=national_only(OK)),
+        # No registered model has a page of its own on the site (get_absolute_url), so: 404.
+        Row(
+            "admin:view_on_site",
+            objects=the("network.Region"),
+            args=lambda obj: [ContentType.objects.get_for_model(obj).pk, obj.pk],
+            get=national_only(404),
+        ),
+        # Anything else under /admin/: Django's catch-all, behind the same login.
+        Row(
+            unnamed_key("admin", f"{admin_prefix()}(?P<url>.*)$"),
+            path=lambda obj: reverse("admin:index") + "no-such-page/",
+            get=national_only(404),
+        ),
+    ]
+
+
+def admin_rows() -> list[Row]:
+    rows = admin_site_rows()
+    for model, model_admin in admin.site._registry.items():
+        rows.extend(model_admin_rows(model, model_admin))
+    return rows
+
+
+def unnamed_key(namespace: str, route: str) -> str:
+    return f"{namespace}:<unnamed {route}>"
+
+
+ROWS = [*WEB_ROWS, *API_ROWS, *admin_rows()]
+
+
+# --- the objects -----------------------------------------------------------------------------------
+
+
+def admin_objects(world) -> dict[str, Any]:
+    """A real object of every registered model, by its label."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    attempt = {
+        "user_agent": "test",
+        "ip_address": "192.0.2.1",
+        "username": "nobody",
+        "http_accept": "text/html",
+        "path_info": "/login/",
+    }
+    agency = TicketAgency.objects.create(organisation=world.alpha_venue.organisation, name="Lippu")
+    agency.venues.add(world.alpha_venue)
+    return {
+        "accounts.User": world.nobody,
+        "network.WellbeingCounty": WellbeingCounty.objects.create(name="Alfalan hva", slug="alfa"),
+        "network.Municipality": world.alpha.municipalities.get(),
+        "network.Region": world.alpha,
+        "network.Organisation": world.alpha_site.organisation,
+        "network.DistributorSite": world.alpha_site,
+        "network.Venue": world.alpha_venue,
+        "network.TicketAgency": agency,
+        "axes.AccessAttempt": AccessAttempt.objects.create(
+            **attempt, get_data="", post_data="", failures_since_start=1
+        ),
+        "axes.AccessLog": AccessLog.objects.create(**attempt),
+        "axes.AccessFailureLog": AccessFailureLog.objects.create(**attempt),
+    }
+
+
+@pytest.fixture
+def things(world, alpha_card, beta_card, community_card) -> dict[str, Any]:
+    return {
+        **vars(world),
+        "alpha_card": alpha_card,
+        "beta_card": beta_card,
+        "community_card": community_card,
+        **admin_objects(world),
+    }
+
+
+# --- checking an outcome ---------------------------------------------------------------------------
+
+
+def describe(response) -> str:
+    if response.status_code in (301, 302):
+        return f"{response.status_code} to {response['Location']}"
+    return str(response.status_code)
+
+
+def follow(client, response, limit: int = 10):
+    """The redirects, followed with GETs (a POST is sent once): the pages passed and the last one."""
+    passed = []
+    while response.status_code in (301, 302) and len(passed) < limit:
+        passed.append(response["Location"])
+        response = client.get(response["Location"])
+    return passed, response
+
+
+def mismatch(client, url: str, response, expected: Outcome, obj: Any) -> str | None:
+    """What is wrong with `response` for `expected`, or None."""
+    status = response.status_code
+    is_admin = url.startswith(reverse("admin:index"))
+    login = reverse("web:login")
+    if expected == LOGIN:
+        if status != 302:
+            return describe(response)
+        if not is_admin:
+            return None if response["Location"].startswith(login) else describe(response)
+        _, last = follow(client, response)
+        if last.status_code != 200 or last.request["PATH_INFO"] != login:
+            return f"{describe(response)}, ends on {last.request['PATH_INFO']} ({last.status_code})"
+        return None
+    if expected == AWAY:
+        if status != 302:
+            return describe(response)
+        _, last = follow(client, response)
+        path = last.request["PATH_INFO"]
+        text = last.content.decode(errors="replace")
+        if last.status_code != 200 or path.startswith(reverse("admin:index")):
+            return f"{describe(response)}, ends on {path} ({last.status_code})"
+        if "Kaikukanta administration" in text or path == login:
+            return f"{describe(response)}, ends on {path}, an admin or login page"
+        return None
+    if expected == SERVED:
+        if status == 200:
+            return None
+        if status == 302 and response["Location"].startswith(reverse("admin:index")):
+            return None
+        return describe(response)
+    if isinstance(expected, Redirect):
+        if status == 302 and response["Location"] == expected.url(obj):
+            return None
+        return describe(response)
+    return None if status == expected else describe(response)
+
+
+def check_row(row: Row, client_as, things) -> tuple[int, list[str]]:
+    cases, failures = 0, []
+    for role in ROLES:
+        client = client_as(role)
+        objects = row.objects(role, things)
+        for method, expectations in row.methods():
+            expected_for_role = expectations[role]
+            for index, obj in enumerate(objects):
+                expected = expected_for_role
+                if isinstance(expected, tuple):
+                    expected = expected[index]
+                which = ("own", "foreign")[index] if len(objects) == 2 else ""
+                url = row.url(obj)
+                if method == "GET" and index and url == row.url(objects[0]):
+                    pair = expected_for_role
+                    assert not isinstance(pair, tuple) or pair[0] == pair[1], (
+                        f"{row.id}, {role}: one address for both objects, two outcomes"
+                    )
+                    continue  # the object is only in the form: one GET says it
+                audited = AuditEvent.objects.count()
+                if method == "GET":
+                    response = client.get(url)
+                else:
+                    body = {"content_type": "application/json"} if row.json else {}
+                    response = client.post(url, row.data(obj, things), **body)
+                cases += 1
+                problem = mismatch(client, url, response, expected, obj)
+                wrote = AuditEvent.objects.count() != audited
+                if problem is None and expected in REFUSED and wrote and not row.audits:
+                    problem = "refused, yet it wrote to the audit trail"
+                if problem is not None:
+                    failures.append(
+                        f"{method} {url} as {role}{f' ({which})' if which else ''}: "
+                        f"expected {expected!r}, got {problem}"
+                    )
+    return cases, failures
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)
+def test_permission_matrix(row, client_as, things):
+    cases, failures = check_row(row, client_as, things)
+    assert cases
+    assert not failures, "\n".join(failures)
+
+
+# --- completeness ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pattern:
+    key: str
+    route: str
+    namespace: str
+    callback: Any
+
+
+def every_pattern(
+    resolver=None, namespace: tuple[str, ...] = (), prefix: str = ""
+) -> list[Pattern]:
+    resolver = resolver or get_resolver()
+    found = []
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = (*namespace, pattern.namespace) if pattern.namespace else namespace
+            found.extend(every_pattern(pattern, inner, route))
+        else:
+            assert isinstance(pattern, URLPattern)
+            space = ":".join(namespace)
+            if pattern.name:
+                key = f"{space}:{pattern.name}" if space else pattern.name
+            else:
+                key = unnamed_key(space, route)
+            found.append(Pattern(key, route, space, pattern.callback))
+    return found
+
+
+def test_every_url_has_a_row():
+    patterns = every_pattern()
+    covered = {row.key for row in ROWS}
+    missing = sorted({p.key for p in patterns} - covered)
+    assert not missing, "URLs without a row in the permission matrix:\n" + "\n".join(missing)
+    stale = sorted(covered - {p.key for p in patterns})
+    assert not stale, "rows for URLs that no longer exist:\n" + "\n".join(stale)
+
+
+def test_the_unnamed_urls_are_only_the_admins_own():
+    """Django's admin has an unnamed address for each model's objects and a catch-all; every other
+    URL has a name."""
+    unnamed = [p for p in every_pattern() if "<unnamed " in p.key]
+    assert unnamed
+    others = [p.key for p in unnamed if p.namespace != "admin"]
+    assert not others, f"give these URLs a name: {others}"
+
+
+def test_every_page_declares_who_may_open_it():
+    pages = [p for p in every_pattern() if p.namespace == "web"]
+    assert pages
+    undeclared = [p.key for p in pages if capability_of(p.callback) is None]
+    assert not undeclared, f"pages without @requires or @public: {undeclared}"
+
+
+def test_every_registered_admin_is_a_national_admin():
+    """The admin is for national administrators only, and each of its models answers the same
+    question (`scope.national`), not Django's per-model permissions, which no role grants."""
+    others = sorted(
+        f"{model._meta.label} ({type(model_admin).__module__}.{type(model_admin).__name__})"
+        for model, model_admin in admin.site._registry.items()
+        if not isinstance(model_admin, NationalAdmin)
+    )
+    assert not others, f"admins that are not NationalAdmin: {others}"
+
+
+def test_the_matrix_knows_every_role_of_the_world(world):
+    assert set(WORLD_ROLES) == set(world.users())
+
+
+def test_the_admin_rows_have_an_object_of_every_registered_model(things):
+    missing = [
+        model._meta.label for model in admin.site._registry if model._meta.label not in things
+    ]
+    assert not missing, f"admin_objects() makes no object of {missing}"
+
+
+# --- object keys in admin addresses ------------------------------------------------------------------
+
+ADMIN_OBJECT_ROWS = [
+    row
+    for row in ROWS
+    if row.key.startswith("admin:")
+    and row.objects is not no_object
+    and row.key != "admin:view_on_site"
+    and "<unnamed" not in row.key
+]
+
+
+@pytest.mark.parametrize("row", ADMIN_OBJECT_ROWS, ids=lambda row: row.key)
+def test_admin_object_keys_that_are_not_objects(row, client_as, things):
+    """For the national administrator, a malformed key in an admin address is a 404, and the key of
+    an object that does not exist is never a server error."""
+    client = client_as("national")
+    malformed = client.get(reverse(row.key, args=["abc"]))
+    assert malformed.status_code == 404, describe(malformed)
+    missing = client.get(reverse(row.key, args=["987654"]))
+    assert missing.status_code in (302, 403, 404), describe(missing)
+    if missing.status_code == 302:  # Django's "does not exist, perhaps it was deleted"
+        assert missing["Location"] == reverse("admin:index"), describe(missing)
+
+
+# --- the menu and the landing page -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", WORLD_ROLES)
+def test_the_menu_offers_only_pages_that_open(role, world, client_as, things):
+    user = getattr(world, role)
+    client = client_as(role)
+    links = menu(user)
+    for link in links:
+        response = client.get(link.url)
+        assert response.status_code == 200, (
+            f"{role}: menu link {link.url} gave {describe(response)}"
+        )
+    landing = landing_url(user)
+    if role == "nobody":
+        assert landing is None
+        assert links == []
+    else:
+        assert landing is not None
+        assert landing in {link.url for link in links}
+        response = client.get(landing)
+        assert response.status_code == 200, f"{role}: landing {landing} gave {describe(response)}"
