@@ -253,6 +253,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/auth/locked_out.html"
 AXES_VERBOSE = False
+# No admin pages of django-axes' own: they would follow Django's model permissions, not the national
+# administrator's role. A lock-out ends by itself after KAIKUKANTA_LOGIN_LOCKOUT_MINUTES.
+AXES_ENABLE_ADMIN = False
 # Behind a reverse proxy the client address is the proxy's; name the header the proxy sets.
 AXES_CLIENT_IP_CALLABLE = "kaikukanta.accounts.throttling.client_ip"
 KAIKUKANTA_CLIENT_IP_HEADER = os.environ.get("KAIKUKANTA_CLIENT_IP_HEADER", "")

@@ -239,9 +239,9 @@ WEB_ROWS = [
         audits=True,
         get=staff(403, national=OK, **dict.fromkeys(COORDINATORS + DISTRIBUTORS, OK)),
         # The posted number search: one's own card opens its page; a card of another site or region
-        # is "registered elsewhere" (422), never shown.
+        # is "registered elsewhere" (403), never shown.
         post=staff(
-            403, national=TO_CARD, **dict.fromkeys(COORDINATORS + DISTRIBUTORS, (TO_CARD, 422))
+            403, national=TO_CARD, **dict.fromkeys(COORDINATORS + DISTRIBUTORS, (TO_CARD, 403))
         ),
     ),
     Row(
@@ -271,9 +271,25 @@ WEB_ROWS = [
 
 API_ROWS = [
     Row("api-v1:health", get=by_role(OK)),
-    # The contract is public (it is committed to the repository too) and so are its docs.
+    # The contract is public (it is committed to the repository too).
     Row("api-v1:openapi-json", get=by_role(OK)),
-    Row("api-v1:openapi-view", get=by_role(OK)),
+    # The venues the caller acts for: a list, empty for those who act for none.
+    Row("api-v1:venues", get=staff(OK, anonymous=401)),
+    # The venue's check: at one's own venue a 200 (the card's answer), at another venue a 404
+    # (no such venue of theirs); the national administrator acts for every venue.
+    Row(
+        "api-v1:check",
+        objects=own_and_foreign("venue"),
+        json=True,
+        data=lambda venue, things: {"venue": venue.pk, "card": things["alpha_card"].identifier},
+        get=staff(405, anonymous=405),
+        post=staff(
+            404,
+            anonymous=401,
+            national=OK,
+            **dict.fromkeys(COORDINATORS + VENUE_STAFF, (OK, 404)),
+        ),
+    ),
     # django-ninja's root, which only names the docs' address.
     Row("api-v1:api-root", get=by_role(404)),
 ]

@@ -37,3 +37,9 @@ def stats_rounding():
 def card_status(card, day):
     """ "valid", "expired" or "closed" on `day`: Card.status_on, the one rule lists and pages show."""
     return card.status_on(day)
+
+
+@register.simple_tag
+def lockout_minutes():
+    """How long a locked-out login stays locked (KAIKUKANTA_LOGIN_LOCKOUT_MINUTES)."""
+    return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
