@@ -80,8 +80,9 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
         ("", {"fields": ["is_active", "is_superuser", "last_login", "date_joined"]}),
     ]
     # Deactivation has its own action (and audit event); an account is never deleted, so that its
-    # history keeps its name.
-    readonly_fields = ["is_active", "last_login", "date_joined"]
+    # history keeps its name. National rights come from a role granted through the services, never
+    # from the superuser flag (which only `createsuperuser` sets, for the very first administrator).
+    readonly_fields = ["is_active", "is_superuser", "last_login", "date_joined"]
     actions = ["deactivate"]
 
     def save_with_service(self, *, actor, obj, changed):
