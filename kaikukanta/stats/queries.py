@@ -84,7 +84,8 @@ def yearly_table(user, year: int, popup_label: str, total_label: str) -> list[Ro
     uses = Use.objects.visible_to(user).filter(occurred_at__gte=starts, occurred_at__lt=ends)
 
     personal = cards.filter(card_type=CardType.PERSONAL)
-    registered = dict(
+    # Keyed by region; the pop-up and total rows also look up None (pop-up venues have no region).
+    registered: dict[int | None, int] = dict(
         personal.filter(issued_on__year=year, replaces__isnull=True)
         .values_list("region")
         .annotate(n=Count("pk"))
