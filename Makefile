@@ -46,9 +46,10 @@ demo: install compile-messages ## Set up SQLite, load the demo network, serve at
 test: install-dev compile-messages ## Run every test (PostgreSQL when DATABASE_URL points at one)
 	$(PY) -m pytest
 
-lint: install-dev ## Check formatting and lint with ruff
+lint: install-dev ## Check formatting and lint with ruff, and types with mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(DEMO_ENV) $(BIN)/mypy
 
 format: install-dev ## Format and fix what ruff can
 	$(BIN)/ruff format .

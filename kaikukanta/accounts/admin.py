@@ -24,7 +24,13 @@ class RoleFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
         for form in self.forms:
-            if not form.has_changed() or self._should_delete_form(form) or form.errors:
+            # django-stubs leave out BaseFormSet._should_delete_form, Django's own (private) test
+            # of whether a row is marked for deletion.
+            if (
+                not form.has_changed()
+                or self._should_delete_form(form)  # type: ignore[attr-defined]
+                or form.errors
+            ):
                 continue
             data = form.cleaned_data
             user = self.instance
@@ -34,7 +40,7 @@ class RoleFormSet(BaseInlineFormSet):
                 services.check_grant(
                     actor=self.actor,
                     user=user,
-                    role=data.get("role"),
+                    role=data.get("role", ""),  # none: RoleTargetInvalid, as before
                     **{name: data.get(name) for name in TARGETS},
                 )
             except DomainError as error:

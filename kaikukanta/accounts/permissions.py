@@ -3,42 +3,55 @@ to decide which buttons to show."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .scope import scope_for
 
+if TYPE_CHECKING:
+    from kaikukanta.cards.models import Card
+    from kaikukanta.network.models import DistributorSite, Region, Venue
 
-def can_issue_at(user, site) -> bool:
+
+def can_issue_at(user: Any, site: DistributorSite) -> bool:
     """Staff of the distributor site, or a coordinator of its region (and national admins)."""
     scope = scope_for(user)
     return scope.works_at_site(site.pk) or scope.coordinates(site.region_id)
 
 
-def can_manage_card(user, card) -> bool:
+def can_manage_card(user: Any, card: Card) -> bool:
     """Renew, close or replace: only at the issuing site, or by the card region's coordinator."""
     scope = scope_for(user)
     return scope.works_at_site(card.issuing_site_id) or scope.coordinates(card.region_id)
 
 
-def can_act_for_venue(user, venue) -> bool:
+def can_act_for_venue(user: Any, venue: Venue) -> bool:
     """Check cards and record uses: the venue's staff, or a coordinator of its region typing in a
     paper record. Pop-up venues are national, so only their staff and national admins."""
     scope = scope_for(user)
     return scope.works_at_venue(venue.pk) or scope.coordinates(venue.region_id)
 
 
-def can_run_distributor_sites_in(user, region_id: int | None) -> bool:
+def can_run_distributor_sites_in(user: Any, region_id: int | None) -> bool:
     """Add, edit and staff distributor sites: the region's social and health coordinator."""
     scope = scope_for(user)
     return scope.national or (region_id is not None and region_id in scope.sote_regions)
 
 
-def can_run_venues_in(user, region_id: int | None) -> bool:
+def can_run_venues_in(user: Any, region_id: int | None) -> bool:
     """Add, edit and staff venues: the region's culture coordinator. Pop-up venues (no region) are
     national."""
     scope = scope_for(user)
     return scope.national or (region_id is not None and region_id in scope.culture_regions)
 
 
-def can_grant(user, role: str, *, region=None, distributor_site=None, venue=None) -> bool:
+def can_grant(
+    user: Any,
+    role: str,
+    *,
+    region: Region | None = None,
+    distributor_site: DistributorSite | None = None,
+    venue: Venue | None = None,
+) -> bool:
     """National roles and coordinators are granted by national admins; staff of a site or venue
     also by the coordinator of that side of its region."""
     from .models import Role

@@ -7,6 +7,7 @@ who sees what.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .models import COORDINATOR_ROLES, Role, RoleAssignment
 
@@ -49,7 +50,7 @@ class Scope:
 NO_SCOPE = Scope()
 
 
-def scope_for(user) -> Scope:
+def scope_for(user: Any) -> Scope:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_SCOPE
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
@@ -68,20 +69,22 @@ def scope_for(user) -> Scope:
     assignments = RoleAssignment.objects.filter(user=user).select_related(
         "distributor_site", "venue"
     )
+    # The role_names_its_object constraint gives each role its target: the `is not None` checks
+    # below skip no row, they tell the type checker so.
     for assignment in assignments:
         roles.add(assignment.role)
         if assignment.role == Role.NATIONAL_ADMIN:
             national = True
-        elif assignment.role in COORDINATOR_ROLES:
+        elif assignment.role in COORDINATOR_ROLES and assignment.region_id is not None:
             coordinator_regions.add(assignment.region_id)
             side = culture_regions if assignment.role == Role.COORDINATOR_CULTURE else sote_regions
             side.add(assignment.region_id)
-        elif assignment.role == Role.DISTRIBUTOR_STAFF:
+        elif assignment.role == Role.DISTRIBUTOR_STAFF and assignment.distributor_site is not None:
             site = assignment.distributor_site
             sites.add(site.pk)
             organisations.add(site.organisation_id)
             distributor_regions.add(site.region_id)
-        elif assignment.role == Role.VENUE_STAFF:
+        elif assignment.role == Role.VENUE_STAFF and assignment.venue is not None:
             venue = assignment.venue
             venues.add(venue.pk)
             if venue.region_id is not None:
@@ -102,7 +105,7 @@ def scope_for(user) -> Scope:
     return scope
 
 
-def forget_scope(user) -> None:
+def forget_scope(user: Any) -> None:
     """Drop the cached scope after the user's roles changed."""
     if hasattr(user, _CACHE_ATTRIBUTE):
         delattr(user, _CACHE_ATTRIBUTE)

@@ -6,7 +6,7 @@ pages call these; nothing else writes roles."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -19,30 +19,40 @@ from .models import Role, RoleAssignment, User
 from .permissions import can_grant
 from .scope import forget_scope, scope_for
 
+if TYPE_CHECKING:
+    from kaikukanta.network.models import DistributorSite, Region, Venue
 
-def _region_of(assignment: RoleAssignment) -> Any:
+
+def _region_of(assignment: RoleAssignment) -> Region | None:
     if assignment.region_id is not None:
         return assignment.region
-    if assignment.distributor_site_id is not None:
+    if assignment.distributor_site is not None:
         return assignment.distributor_site.region
-    if assignment.venue_id is not None:
+    if assignment.venue is not None:
         return assignment.venue.region
     return None
 
 
 def check_grant(
-    *, actor: Any, user: User, role: str, region=None, distributor_site=None, venue=None
+    *,
+    actor: Any,
+    user: User,
+    role: str,
+    region: Region | None = None,
+    distributor_site: DistributorSite | None = None,
+    venue: Venue | None = None,
 ) -> None:
     """Raise the error granting this role would give, without granting it (for forms)."""
     targets = {"region": region, "distributor_site": distributor_site, "venue": venue}
     named = {name for name, value in targets.items() if value is not None}
-    expected = {
+    targets_of_role: dict[str, set[str]] = {
         Role.NATIONAL_ADMIN: set(),
         Role.COORDINATOR_CULTURE: {"region"},
         Role.COORDINATOR_SOTE: {"region"},
         Role.DISTRIBUTOR_STAFF: {"distributor_site"},
         Role.VENUE_STAFF: {"venue"},
-    }.get(role)
+    }
+    expected = targets_of_role.get(role)
     if expected is None or named != expected:
         raise RoleTargetInvalid()
     if not can_grant(actor, role, region=region, distributor_site=distributor_site, venue=venue):
@@ -52,7 +62,13 @@ def check_grant(
 
 
 def grant_role(
-    *, actor: Any, user: User, role: str, region=None, distributor_site=None, venue=None
+    *,
+    actor: Any,
+    user: User,
+    role: str,
+    region: Region | None = None,
+    distributor_site: DistributorSite | None = None,
+    venue: Venue | None = None,
 ) -> RoleAssignment:
     check_grant(
         actor=actor,

@@ -6,6 +6,8 @@ never edited. They name objects by type and key, not by content: an event never 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -38,8 +40,8 @@ class Action(models.TextChoices):
     LOOKUPS_FLAGGED = "lookups.flagged", _("many unknown card numbers looked up")
 
 
-class AuditEventQuerySet(models.QuerySet):
-    def visible_to(self, user) -> AuditEventQuerySet:
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def visible_to(self, user: Any) -> AuditEventQuerySet:
         scope = scope_for(user)
         if scope.national:
             return self.all()
@@ -97,8 +99,8 @@ class AuditEvent(models.Model):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"
 
 
-class FlagQuerySet(models.QuerySet):
-    def visible_to(self, user) -> FlagQuerySet:
+class FlagQuerySet(models.QuerySet["Flag"]):
+    def visible_to(self, user: Any) -> FlagQuerySet:
         """National admins: every flag (pop-up venues belong to no region). Coordinators: their
         regions' flags. Nobody else: the flag is about them or their colleagues."""
         scope = scope_for(user)

@@ -1,19 +1,22 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from .models import Action, AuditEvent
 
+if TYPE_CHECKING:
+    from kaikukanta.network.models import Region, Venue
+
 
 def record(
     *,
-    actor,
+    actor: Any,
     action: Action,
     target: models.Model | None = None,
-    region=None,
-    venue=None,
+    region: Region | None = None,
+    venue: Venue | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Write one audit event. Call it inside the transaction of the change it describes."""

@@ -12,7 +12,7 @@ the shared cache, so every server process counts together.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -29,6 +29,9 @@ from .errors import (
     TooManyLookups,
 )
 
+if TYPE_CHECKING:
+    from kaikukanta.network.models import Region, Venue
+
 # What a guesser gets back for a number that is not a card.
 UNKNOWN_NUMBER = (
     CardNotFound,
@@ -38,7 +41,10 @@ UNKNOWN_NUMBER = (
 )
 
 
-def _windows(actor: Any, venue: Any) -> tuple[list, list]:
+_Windows = list[tuple[Window, str]]  # each window with the subject it counts
+
+
+def _windows(actor: Any, venue: Venue | None) -> tuple[_Windows, _Windows]:
     minutes = settings.KAIKUKANTA_FAILED_LOOKUP_MINUTES * 60
     subjects = [
         (
@@ -62,7 +68,7 @@ def _windows(actor: Any, venue: Any) -> tuple[list, list]:
     return all_lookups, failed
 
 
-def admit(actor: Any, venue: Any = None, *, count: bool = True) -> None:
+def admit(actor: Any, venue: Venue | None = None, *, count: bool = True) -> None:
     """Raise TooManyLookups when the actor or venue has looked up too much; otherwise count this
     look-up (unless `count` is false: recording a use by number is limited by failures only)."""
     all_lookups, failed = _windows(actor, venue)
@@ -75,7 +81,9 @@ def admit(actor: Any, venue: Any = None, *, count: bool = True) -> None:
                 raise TooManyLookups(minutes=window.minutes_left())
 
 
-def note_failure(actor: Any, error: DomainError, venue: Any = None, region: Any = None) -> None:
+def note_failure(
+    actor: Any, error: DomainError, venue: Venue | None = None, region: Region | None = None
+) -> None:
     """Count a look-up whose number matched no card; the first time a window fills, raise a flag."""
     if not isinstance(error, UNKNOWN_NUMBER):
         return

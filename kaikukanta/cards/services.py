@@ -23,7 +23,7 @@ from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
 from kaikukanta.core.dates import add_years, today, typed_day
 from kaikukanta.core.errors import DateInFuture, DomainError, NotAllowed
-from kaikukanta.network.models import DistributorSite, Venue
+from kaikukanta.network.models import DistributorSite, Region, Venue
 
 from . import identifiers, lookups
 from .errors import (
@@ -84,7 +84,7 @@ class HolderData:
     life_situation: str = ""
     gender: str = ""
 
-    def as_fields(self) -> dict:
+    def as_fields(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in HOLDER_FIELDS}
 
 
@@ -200,9 +200,12 @@ def parse_identifier(raw: str) -> str:
     return identifier
 
 
-def _validity_until(region, start: dt.date) -> dt.date:
+def _validity_until(region: Region, start: dt.date) -> dt.date:
     """One year from `start`, but never past the end of the region's pilot."""
     if region.is_pilot:
+        # A pilot has both dates (the region_pilot_has_dates constraint), as in Region.is_running_on.
+        assert region.pilot_starts is not None
+        assert region.pilot_ends is not None
         if start < region.pilot_starts:
             raise PilotNotStarted(region=region, starts=region.pilot_starts)
         if start > region.pilot_ends:
@@ -219,7 +222,7 @@ def _new_identifier() -> str:
             return candidate
 
 
-def _create_card(**fields) -> Card:
+def _create_card(**fields: Any) -> Card:
     """Insert a card; a number taken meanwhile by a concurrent request becomes a clear error."""
     try:
         with transaction.atomic():
@@ -230,19 +233,19 @@ def _create_card(**fields) -> Card:
         raise
 
 
-def _check_site(actor, site: DistributorSite) -> None:
+def _check_site(actor: Any, site: DistributorSite) -> None:
     if not can_issue_at(actor, site):
         raise NotAllowed()
     if not site.is_active:
         raise SiteNotTakingPart(site=site)
 
 
-def _check_manager(actor, card: Card) -> None:
+def _check_manager(actor: Any, card: Card) -> None:
     if not can_manage_card(actor, card):
         raise CardManagedElsewhere(identifier=card.display_identifier)
 
 
-def _check_site_still_taking_part(actor, card: Card) -> None:
+def _check_site_still_taking_part(actor: Any, card: Card) -> None:
     """A site that has left the network keeps its cards, but new validity (renewal) or a new
     number (replacement) for them comes from the region's coordinator."""
     if not card.issuing_site.is_active and not scope_for(actor).coordinates(card.region_id):
@@ -284,7 +287,7 @@ def _lock(card: Card) -> Card:
 
 def issue_card(
     *,
-    actor,
+    actor: Any,
     site: DistributorSite,
     holder: HolderData,
     identifier: str | None = None,
@@ -319,7 +322,7 @@ def issue_card(
 
 def issue_community_card(
     *,
-    actor,
+    actor: Any,
     site: DistributorSite,
     identifier: str | None = None,
     issued_on: dt.date | None = None,
@@ -352,7 +355,7 @@ def issue_community_card(
 
 def import_card(
     *,
-    actor,
+    actor: Any,
     site: DistributorSite,
     identifier: str,
     issued_on: dt.date,
@@ -403,7 +406,7 @@ def import_card(
     return card
 
 
-def _is_national(actor) -> bool:
+def _is_national(actor: Any) -> bool:
     return scope_for(actor).national
 
 
@@ -412,7 +415,7 @@ def _is_national(actor) -> bool:
 
 def renew_card(
     *,
-    actor,
+    actor: Any,
     card: Card,
     holder: HolderData | None = None,
     wellbeing: Wellbeing | None = None,
@@ -465,7 +468,7 @@ def renew_card(
     return card
 
 
-def close_card(*, actor, card: Card, reason: str, closed_on: dt.date | None = None) -> Card:
+def close_card(*, actor: Any, card: Card, reason: str, closed_on: dt.date | None = None) -> Card:
     """Close a card for good: lost, moved away, no longer eligible, or at the holder's request."""
     _check_manager(actor, card)
     if reason not in ClosingReason.values:
@@ -491,7 +494,7 @@ def close_card(*, actor, card: Card, reason: str, closed_on: dt.date | None = No
 
 
 def replace_card(
-    *, actor, card: Card, identifier: str | None = None, replaced_on: dt.date | None = None
+    *, actor: Any, card: Card, identifier: str | None = None, replaced_on: dt.date | None = None
 ) -> Card:
     """Replace a lost card: the old one is closed as lost and linked to a new number that carries the
     same holder data and validity, so the history of both stays together."""
@@ -579,7 +582,7 @@ def find_card(number: str, raw: str) -> Card:
     return card
 
 
-def look_up_card(*, actor, identifier: str) -> Card:
+def look_up_card(*, actor: Any, identifier: str) -> Card:
     """A card by its number, for its own staff and coordinators. A number registered at a site the
     actor does not see is said to exist elsewhere (never which site), not to be unknown. Audited,
     found or not, and throttled (cards/lookups.py)."""
@@ -610,7 +613,7 @@ def look_up_card(*, actor, identifier: str) -> Card:
     return card
 
 
-def open_card(*, actor, card_id: int) -> Card:
+def open_card(*, actor: Any, card_id: int) -> Card:
     """A card by its internal key (the key of its page), for whoever may see it; audited. Raises
     CardNotFound for a card the actor may not see, as for one that does not exist."""
     card = (
@@ -625,18 +628,18 @@ def open_card(*, actor, card_id: int) -> Card:
     return card
 
 
-def _actor_region(actor):
+def _actor_region(actor: Any) -> Region | None:
     """The region a distributor's flag goes to: the one of their (first) site."""
     scope = scope_for(actor)
     regions = sorted(scope.distributor_regions | scope.coordinator_regions)
     if not regions:
         return None
-    from kaikukanta.network.models import Region
-
     return Region.objects.filter(pk=regions[0]).first()
 
 
-def check_card(*, actor, venue: Venue, identifier: str, on: dt.date | None = None) -> CardCheck:
+def check_card(
+    *, actor: Any, venue: Venue, identifier: str, on: dt.date | None = None
+) -> CardCheck:
     """What a venue may know of a card, by its full number: whether recording a use of it here would
     be accepted, and if not the same refusal `record_use` would give. Every check is audited, found
     or not, and throttled (cards/lookups.py)."""

@@ -13,7 +13,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -27,10 +28,12 @@ class KaikukantaAdminSite(admin.AdminSite):
     site_title = _("Kaikukanta administration")
     index_title = _("National administration")
 
-    def has_permission(self, request) -> bool:
+    def has_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and scope_for(request.user).national
 
-    def login(self, request, extra_context=None):
+    def login(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         # One login page for everyone; a signed-in user without the right lands on their own page.
         if request.user.is_authenticated:
             return redirect("web:home")
@@ -42,13 +45,15 @@ class NationalAdmin(admin.ModelAdmin):
     """Lists what the user's scope allows, for national admins only; a malformed object key in the
     address is a 404, not a server error."""
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
         if hasattr(queryset, "visible_to"):
             return queryset.visible_to(request.user)
         return queryset if scope_for(request.user).national else queryset.none()
 
-    def get_object(self, request, object_id, from_field=None):
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Any:
         field = self.model._meta.get_field(from_field) if from_field else self.model._meta.pk
         try:
             field.to_python(object_id)
@@ -56,22 +61,22 @@ class NationalAdmin(admin.ModelAdmin):
             raise Http404(_("No such object.")) from None
         return super().get_object(request, object_id, from_field)
 
-    def _national(self, request) -> bool:
+    def _national(self, request: HttpRequest) -> bool:
         return scope_for(request.user).national
 
-    def has_module_permission(self, request) -> bool:
+    def has_module_permission(self, request: HttpRequest) -> bool:
         return self._national(request)
 
-    def has_view_permission(self, request, obj=None) -> bool:
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._national(request)
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return self._national(request)
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._national(request)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._national(request)
 
 
@@ -84,12 +89,12 @@ class ServiceAdmin(NationalAdmin):
     def delete_with_service(self, *, actor: Any, obj: Any) -> None:
         raise NotImplementedError
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         self.save_with_service(actor=request.user, obj=obj, changed=list(form.changed_data))
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
         self.delete_with_service(actor=request.user, obj=obj)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for obj in queryset:
             self.delete_with_service(actor=request.user, obj=obj)

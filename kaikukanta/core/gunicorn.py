@@ -7,13 +7,15 @@ filter to them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from gunicorn import glogging
 
 from kaikukanta.core.logging import MaskCardNumbers
 
 
 class Logger(glogging.Logger):
-    def setup(self, cfg) -> None:
+    def setup(self, cfg: Any) -> None:  # gunicorn.config.Config (gunicorn has no types)
         super().setup(cfg)
         for log in (self.error_log, self.access_log):
             for handler in log.handlers:

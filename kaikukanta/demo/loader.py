@@ -303,9 +303,10 @@ class DemoLoader:
     def wellbeing(self) -> Wellbeing | None:
         if self.random.random() > 0.4:
             return None
+        roll = self.random.randint
         return Wellbeing(
-            who5=tuple(self.random.randint(0, 5) for _ in range(5)),
-            mood=self.random.randint(1, 5),
+            who5=(roll(0, 5), roll(0, 5), roll(0, 5), roll(0, 5), roll(0, 5)),
+            mood=roll(1, 5),
         )
 
     def next_key(self) -> str:
@@ -355,7 +356,7 @@ class DemoLoader:
             region = self.regions[slug]
             sites = [site for site in self.sites.values() if site.region_id == region.pk]
             first = window_start
-            if region.is_pilot:
+            if region.is_pilot and region.pilot_starts is not None:
                 first = max(first, region.pilot_starts)
             stories = []
             for _ in range(count):
@@ -464,7 +465,9 @@ class DemoLoader:
         for name in COMMUNITY_CARD_SITES:
             site = self.sites[name]
             region = site.region
-            first = max(window_start, region.pilot_starts) if region.is_pilot else window_start
+            first = window_start
+            if region.is_pilot and region.pilot_starts is not None:
+                first = max(window_start, region.pilot_starts)
             issued_on = self.random_day(first, first + dt.timedelta(days=30))
             with as_of(self.noon(issued_on)):
                 community = issue_community_card(

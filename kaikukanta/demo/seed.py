@@ -9,6 +9,7 @@ network looked when the deck was presented (see the README).
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 SEED_YEAR = 2025  # the deck is dated 28.1.2025
 
@@ -51,10 +52,22 @@ ORGANISATIONS = {
 
 PILOT_2024_25 = (dt.date(2024, 9, 1), dt.date(2025, 12, 31))
 
+
+class RegionSpec(TypedDict):
+    slug: str
+    name: str
+    name_sv: str
+    municipalities: list[str]  # municipality codes, the first the venues' own
+    status: str
+    pilot: tuple[dt.date, dt.date]
+    distributors: list[tuple[str, str]]  # (organisation, site name)
+    venues: list[tuple[str, str, str]]  # (organisation, venue name, category)
+
+
 # Each locality: status and pilot period, its distributor sites as (organisation, site name), and its
 # venues as (organisation, venue name, category). An organisation not listed in ORGANISATIONS is one of
 # its own, named as its site or venue.
-REGIONS = [
+REGIONS: list[RegionSpec] = [
     {
         "slug": "tampere",
         "name": "Tampere",

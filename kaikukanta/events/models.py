@@ -3,6 +3,8 @@ of cardholder tickets. The venue marks an event sold out; cardholders get nothin
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -11,8 +13,8 @@ from kaikukanta.accounts.scope import scope_for
 from kaikukanta.network.models import Venue
 
 
-class EventQuerySet(models.QuerySet):
-    def visible_to(self, user) -> EventQuerySet:
+class EventQuerySet(models.QuerySet["Event"]):
+    def visible_to(self, user: Any) -> EventQuerySet:
         scope = scope_for(user)
         if scope.national:
             return self.all()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 
@@ -17,7 +18,7 @@ from .models import Event
 
 def create_event(
     *,
-    actor,
+    actor: Any,
     venue: Venue,
     title: str,
     starts_at: dt.datetime | None = None,
@@ -51,7 +52,7 @@ def create_event(
     return event
 
 
-def set_sold_out(*, actor, event: Event, sold_out: bool = True) -> Event:
+def set_sold_out(*, actor: Any, event: Event, sold_out: bool = True) -> Event:
     """Mark an event sold out (or open again): a sold-out event gives cardholders nothing."""
     if not can_act_for_venue(actor, event.venue):
         raise NotAllowed()

@@ -4,14 +4,19 @@ can reveal that its holder is, say, a client of adult psychiatry."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
 
 from kaikukanta.accounts.scope import scope_for
 
+if TYPE_CHECKING:
+    # Named only as strings in the base classes below, which ruff does not read as uses.
+    from .models import DistributorSite, Organisation, Region, TicketAgency, Venue  # noqa: F401
 
-class RegionQuerySet(models.QuerySet):
+
+class RegionQuerySet(models.QuerySet["Region"]):
     def pilot_ended_before(self, day: dt.date) -> RegionQuerySet:
         """Regions whose pilot ended before `day`: their cards are no longer valid, whatever the
         cards' own dates say."""
@@ -20,7 +25,7 @@ class RegionQuerySet(models.QuerySet):
     def pilot_ending_by(self, day: dt.date) -> RegionQuerySet:
         return self.filter(status="pilot", pilot_ends__lte=day)
 
-    def visible_to(self, user) -> RegionQuerySet:
+    def visible_to(self, user: Any) -> RegionQuerySet:
         scope = scope_for(user)
         if scope.national:
             return self.all()
@@ -28,8 +33,8 @@ class RegionQuerySet(models.QuerySet):
         return self.filter(pk__in=ids)
 
 
-class OrganisationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> OrganisationQuerySet:
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def visible_to(self, user: Any) -> OrganisationQuerySet:
         scope = scope_for(user)
         if scope.national:
             return self.all()
@@ -42,8 +47,8 @@ class OrganisationQuerySet(models.QuerySet):
         ).distinct()
 
 
-class DistributorSiteQuerySet(models.QuerySet):
-    def visible_to(self, user) -> DistributorSiteQuerySet:
+class DistributorSiteQuerySet(models.QuerySet["DistributorSite"]):
+    def visible_to(self, user: Any) -> DistributorSiteQuerySet:
         scope = scope_for(user)
         if scope.national:
             return self.all()
@@ -52,8 +57,8 @@ class DistributorSiteQuerySet(models.QuerySet):
         )
 
 
-class VenueQuerySet(models.QuerySet):
-    def visible_to(self, user) -> VenueQuerySet:
+class VenueQuerySet(models.QuerySet["Venue"]):
+    def visible_to(self, user: Any) -> VenueQuerySet:
         scope = scope_for(user)
         if scope.national:
             return self.all()
@@ -64,7 +69,7 @@ class VenueQuerySet(models.QuerySet):
             condition |= Q(region__in=scope.distributor_regions) | Q(is_popup=True)
         return self.filter(condition)
 
-    def acted_for_by(self, user) -> VenueQuerySet:
+    def acted_for_by(self, user: Any) -> VenueQuerySet:
         """The venues for which the user checks cards and records uses: their own venues, and as a
         coordinator their regions' venues (typing in paper records); pop-up venues are national.
         The same rule as accounts.permissions.can_act_for_venue, for lists."""
@@ -74,8 +79,8 @@ class VenueQuerySet(models.QuerySet):
         return self.filter(Q(pk__in=scope.venues) | Q(region__in=scope.coordinator_regions))
 
 
-class TicketAgencyQuerySet(models.QuerySet):
-    def visible_to(self, user) -> TicketAgencyQuerySet:
+class TicketAgencyQuerySet(models.QuerySet["TicketAgency"]):
+    def visible_to(self, user: Any) -> TicketAgencyQuerySet:
         scope = scope_for(user)
         if scope.national:
             return self.all()

@@ -6,7 +6,7 @@ transaction. The administration and the coordinators' pages call these."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -19,6 +19,8 @@ from kaikukanta.core.errors import NotAllowed
 
 from .errors import NetworkDataInvalid
 from .models import DistributorSite, Region, Venue
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 def _validate(obj: models.Model) -> None:
@@ -37,7 +39,7 @@ def _region_of(obj: models.Model) -> Region | None:
     return getattr(obj, "region", None)
 
 
-def _save(actor: Any, obj: models.Model, changed: Iterable[str]) -> models.Model:
+def _save(actor: Any, obj: _M, changed: Iterable[str]) -> _M:
     _validate(obj)
     created = obj.pk is None
     with transaction.atomic():
@@ -76,7 +78,7 @@ def save_venue(*, actor: Any, venue: Venue, changed: Iterable[str] = ()) -> Venu
     return _save(actor, venue, changed)
 
 
-def save_network_object(*, actor: Any, obj: models.Model, changed: Iterable[str] = ()) -> Any:
+def save_network_object(*, actor: Any, obj: _M, changed: Iterable[str] = ()) -> _M:
     """Create or edit a region, organisation, municipality, county or ticket agency: national."""
     if not scope_for(actor).national:
         raise NotAllowed()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
@@ -75,7 +76,7 @@ def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def yearly_table(user, year: int, popup_label: str, total_label: str) -> list[Row]:
+def yearly_table(user: Any, year: int, popup_label: str, total_label: str) -> list[Row]:
     """One row per region the user sees (uses counted where they happened, cards where issued), a
     row for the pop-up venues if the user sees them, and a total row when there is more than one."""
     starts, ends = _year_bounds(year)
@@ -84,13 +85,14 @@ def yearly_table(user, year: int, popup_label: str, total_label: str) -> list[Ro
     uses = Use.objects.visible_to(user).filter(occurred_at__gte=starts, occurred_at__lt=ends)
 
     personal = cards.filter(card_type=CardType.PERSONAL)
-    registered = dict(
+    # Keyed by region; the pop-up and total rows also look up None (pop-up venues have no region).
+    registered: dict[int | None, int] = dict(
         personal.filter(issued_on__year=year, replaces__isnull=True)
         .values_list("region")
         .annotate(n=Count("pk"))
         .values_list("region", "n")
     )
-    used = dict(
+    used: dict[int | None, int] = dict(
         uses.filter(card__card_type=CardType.PERSONAL)
         .values_list("card__region")
         .annotate(n=Count("card", distinct=True))

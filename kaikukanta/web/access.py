@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from kaikukanta.accounts.scope import Scope, scope_for
 
@@ -44,6 +44,8 @@ OVERSEER = Capability(
 )
 
 View = Callable[..., HttpResponse]
+# Any view: a class-based one's as_view() is typed to answer any HttpResponseBase.
+AnyView = TypeVar("AnyView", bound=Callable[..., HttpResponseBase])
 
 
 def requires(capability: Capability) -> Callable[[View], View]:
@@ -64,7 +66,7 @@ def requires(capability: Capability) -> Callable[[View], View]:
     return decorator
 
 
-def public(view: View) -> View:
+def public(view: AnyView) -> AnyView:
     """A page for everyone, signed in or not (the login page)."""
     view.capability = PUBLIC  # type: ignore[attr-defined]
     return view

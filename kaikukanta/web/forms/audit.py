@@ -1,7 +1,13 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.audit.models import Action
+from kaikukanta.network.models import Region
 
 from .uses import DateRangeForm
 
@@ -10,12 +16,15 @@ class AuditFilterForm(DateRangeForm):
     action = forms.ChoiceField(
         label=_("Action"), choices=[("", _("all")), *Action.choices], required=False
     )
-    region = forms.ModelChoiceField(label=_("Region"), queryset=None, required=False)
+    region: forms.ModelChoiceField[Region] = forms.ModelChoiceField(
+        label=_("Region"), queryset=None, required=False
+    )
 
-    def __init__(self, regions, *args, **kwargs):
+    def __init__(self, regions: QuerySet[Region], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if len(regions) > 1:
-            self.fields["region"].queryset = regions
-            self.fields["region"].empty_label = _("all regions")
+            field = cast("forms.ModelChoiceField[Region]", self.fields["region"])
+            field.queryset = regions
+            field.empty_label = _("all regions")
         else:
             del self.fields["region"]

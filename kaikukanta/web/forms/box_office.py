@@ -1,11 +1,18 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from kaikukanta.network.models import Venue
 
 from . import card_number_attrs
 
 
 class CardCheckForm(forms.Form):
-    venue = forms.ModelChoiceField(
+    venue: forms.ModelChoiceField[Venue] = forms.ModelChoiceField(
         label=_("Venue"),
         queryset=None,
         empty_label=None,
@@ -19,16 +26,17 @@ class CardCheckForm(forms.Form):
         widget=forms.TextInput(attrs=card_number_attrs),
     )
 
-    def __init__(self, venues, *args, **kwargs):
+    def __init__(self, venues: QuerySet[Venue], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.only_venue = venues[0] if len(venues) == 1 else None
         if self.only_venue is not None:
             del self.fields["venue"]  # nothing to choose
         else:
-            self.fields["venue"].queryset = venues
+            cast("forms.ModelChoiceField[Venue]", self.fields["venue"]).queryset = venues
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if self.only_venue is not None:
             cleaned["venue"] = self.only_venue
         return cleaned

@@ -1,7 +1,13 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.cards.models import CardType
+from kaikukanta.network.models import DistributorSite, Region
 
 from . import card_number_attrs
 
@@ -32,10 +38,20 @@ class CardFilterForm(forms.Form):
     card_type = forms.ChoiceField(
         label=_("Card type"), choices=[("", _("all")), *CardType.choices], required=False
     )
-    region = forms.ModelChoiceField(label=_("Region"), queryset=None, required=False)
-    site = forms.ModelChoiceField(label=_("Distributor site"), queryset=None, required=False)
+    region: forms.ModelChoiceField[Region] = forms.ModelChoiceField(
+        label=_("Region"), queryset=None, required=False
+    )
+    site: forms.ModelChoiceField[DistributorSite] = forms.ModelChoiceField(
+        label=_("Distributor site"), queryset=None, required=False
+    )
 
-    def __init__(self, regions, sites, *args, **kwargs):
+    def __init__(
+        self,
+        regions: QuerySet[Region],
+        sites: QuerySet[DistributorSite],
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         # A choice of one is no choice: the field is shown only when there is something to pick.
         for name, queryset, empty in [
@@ -43,7 +59,8 @@ class CardFilterForm(forms.Form):
             ("site", sites, _("all sites")),
         ]:
             if len(queryset) > 1:
-                self.fields[name].queryset = queryset
-                self.fields[name].empty_label = empty
+                field = cast("forms.ModelChoiceField[Any]", self.fields[name])
+                field.queryset = queryset
+                field.empty_label = empty
             else:
                 del self.fields[name]

@@ -1,7 +1,12 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kaikukanta.network.models import Venue
+from kaikukanta.network.models import Region, Venue
 from kaikukanta.uses.models import UseKind
 
 
@@ -19,8 +24,9 @@ class DateRangeForm(forms.Form):
         error_messages={"invalid": _("Give a date, for example 31.3.2025.")},
     )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
             self.add_error("until", _("The end date is before the start date."))
@@ -28,8 +34,12 @@ class DateRangeForm(forms.Form):
 
 
 class UseFilterForm(DateRangeForm):
-    venue = forms.ModelChoiceField(label=_("Venue"), queryset=None, required=False)
-    region = forms.ModelChoiceField(label=_("Region of the venue"), queryset=None, required=False)
+    venue: forms.ModelChoiceField[Venue] = forms.ModelChoiceField(
+        label=_("Venue"), queryset=None, required=False
+    )
+    region: forms.ModelChoiceField[Region] = forms.ModelChoiceField(
+        label=_("Region of the venue"), queryset=None, required=False
+    )
     category = forms.ChoiceField(
         label=_("Category"), choices=[("", _("all")), *Venue.Category.choices], required=False
     )
@@ -38,14 +48,17 @@ class UseFilterForm(DateRangeForm):
     )
     field_order = ["venue", "region", "since", "until", "category", "kind"]
 
-    def __init__(self, venues, regions, *args, **kwargs):
+    def __init__(
+        self, venues: QuerySet[Venue], regions: QuerySet[Region], *args: Any, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         for name, queryset, empty in [
             ("venue", venues, _("all venues")),
             ("region", regions, _("all regions")),
         ]:
             if len(queryset) > 1:
-                self.fields[name].queryset = queryset
-                self.fields[name].empty_label = empty
+                field = cast("forms.ModelChoiceField[Any]", self.fields[name])
+                field.queryset = queryset
+                field.empty_label = empty
             else:
                 del self.fields[name]

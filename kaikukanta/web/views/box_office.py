@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -40,7 +42,7 @@ def venue_home(request: HttpRequest) -> HttpResponse:
             except DomainError as error:
                 add_domain_error(form, error)
                 status = error.status
-    context = {"form": form, "result": result, "venues": venues}
+    context: dict[str, Any] = {"form": form, "result": result, "venues": venues}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/box_office/_check.html", context, status=status)
     context.update(

@@ -18,7 +18,8 @@ def chosen_year(request: HttpRequest) -> int:
         return form.cleaned_data["year"]
     if form.is_bound and not form.is_valid():
         for error in form.errors.get("year", []):
-            messages.error(request, error)
+            # Iterating an ErrorList gives its messages as str; django-stubs say ValidationError too.
+            messages.error(request, error)  # type: ignore[arg-type]
     return today().year
 
 
