@@ -208,20 +208,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared memory, so that the concurrency tests' threads lock the way production does.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
-# A cache shared by every worker and server, for rate-limit counters: a table in the database (made by
-# the core app's migration), or Redis when REDIS_URL is set (redis://host:6379/0).
+# Rate-limit counters (core/ratelimit.py) are shared by every worker and server: in Redis when
+# REDIS_URL is set (redis://host:6379/0), otherwise in a table of the database. Redis is then also
+# the cache; without it the cache is each process's own memory, which nothing shared relies on.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "kaikukanta_cache",
-        }
-    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -228,9 +228,18 @@ WEB_ROWS = [
             "venue": venue.pk,
             "identifier": things["alpha_card"].identifier,
         },
-        get=staff(403, **dict.fromkeys(VENUE_STAFF, OK)),
-        # A user of one venue checks at that venue whatever the form names (test_scopes checks where).
-        post=staff(403, **dict.fromkeys(VENUE_STAFF, OK)),
+        # Venue staff and, typing in paper records, the region's coordinators and national admins.
+        get=staff(403, national=OK, **dict.fromkeys(VENUE_STAFF + COORDINATORS, OK)),
+        # A user of one venue checks at that venue whatever the form names (test_scopes checks
+        # where); one of several venues naming another region's venue is told to choose one of
+        # theirs (alpha's coordinators act for two venues, beta's for one).
+        post=staff(
+            403,
+            national=OK,
+            beta_coordinator=OK,
+            **dict.fromkeys(VENUE_STAFF, OK),
+            **dict.fromkeys(("alpha_coordinator", "alpha_sote_coordinator"), (OK, 422)),
+        ),
     ),
     Row(
         "web:cards",

@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.core.admin import ServiceAdmin
 from kaikukanta.core.errors import DomainError
+from kaikukanta.web.forms import add_domain_error
 
 from . import services
+from .errors import RoleAlreadyGranted
 from .models import RoleAssignment, User
 
 admin.site.unregister(Group)  # roles, not Django groups, decide what a user sees
@@ -23,28 +25,25 @@ class RoleFormSet(BaseInlineFormSet):
 
     def clean(self):
         super().clean()
+        kept: set[tuple] = set()
         for form in self.forms:
             # django-stubs leave out BaseFormSet._should_delete_form, Django's own (private) test
             # of whether a row is marked for deletion.
-            if (
-                not form.has_changed()
-                or self._should_delete_form(form)  # type: ignore[attr-defined]
-                or form.errors
-            ):
+            if self._should_delete_form(form) or form.errors or not form.cleaned_data:  # type: ignore[attr-defined]
                 continue
             data = form.cleaned_data
+            role = data.get("role", "")  # none: RoleTargetInvalid, as before
+            targets = {name: data.get(name) for name in TARGETS}
+            key = (role, *(getattr(value, "pk", None) for value in targets.values()))
             user = self.instance
-            if user.pk is None:
-                continue  # a new user: checked again when granted
             try:
-                services.check_grant(
-                    actor=self.actor,
-                    user=user,
-                    role=data.get("role", ""),  # none: RoleTargetInvalid, as before
-                    **{name: data.get(name) for name in TARGETS},
-                )
+                if key in kept:  # the same role twice in one save
+                    raise RoleAlreadyGranted(user=user.get_username())
+                kept.add(key)
+                if form.has_changed() and user.pk is not None:  # a new user: checked when granted
+                    services.check_grant(actor=self.actor, user=user, role=role, **targets)
             except DomainError as error:
-                form.add_error(None, error.message)
+                add_domain_error(form, error)
 
 
 class RoleAssignmentInline(admin.TabularInline):

@@ -33,6 +33,12 @@ class Scope:
         return bool(self.roles)
 
     @property
+    def acts_for_venues(self) -> bool:
+        """Whether the user checks cards and records uses for some venue: its staff, or a
+        coordinator typing in paper records (accounts.permissions.can_act_for_venue, venue by venue)."""
+        return self.national or bool(self.coordinator_regions) or bool(self.venues)
+
+    @property
     def reads_cards(self) -> bool:
         """Whether the user sees any cards' own pages: venues check one card at a time instead."""
         return self.national or bool(self.coordinator_regions) or bool(self.distributor_sites)

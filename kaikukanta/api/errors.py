@@ -49,14 +49,22 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
-        # Raised by the framework itself; the one it raises for a browser session is a failed CSRF
-        # check.
+        # Raised by the framework itself: a failed CSRF check, a body that is not JSON.
         if error.status_code == 403:
             body = error_body(
                 "csrf_failed",
                 _(
                     "The request lacks its CSRF token: send the csrftoken cookie's value in the "
                     "X-CSRFToken header."
+                ),
+                None,
+            )
+        elif error.status_code == 400:
+            body = error_body(
+                "invalid_json",
+                _(
+                    "The request body is not valid JSON. Send a JSON object, for example "
+                    '{"venue": 12, "card": "K7M4R-XWP9A"}.'
                 ),
                 None,
             )

@@ -38,6 +38,7 @@ class Action(models.TextChoices):
     USER_DEACTIVATED = "user.deactivated", _("user deactivated")
     DATA_LOADED = "data.loaded", _("data loaded")
     LOOKUPS_FLAGGED = "lookups.flagged", _("many unknown card numbers looked up")
+    LOOKUP_REFUSED = "lookup.refused", _("card look-up refused: too many")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

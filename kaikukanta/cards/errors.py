@@ -138,6 +138,14 @@ class CardExpired(DomainError):
     )
 
 
+class CardPilotEnded(DomainError):
+    code = "card_pilot_ended"
+    template = _(
+        "Card %(identifier)s was valid until %(ends)s, the end of the pilot of %(region)s, and cannot "
+        "be renewed. The region's coordinators know whether the Kaikukortti continues there."
+    )
+
+
 class CardNotYetValid(DomainError):
     code = "card_not_yet_valid"
     template = _("Card %(identifier)s was issued on %(issued_on)s and was not valid on %(day)s.")
@@ -226,6 +234,6 @@ class TooManyLookups(DomainError):
     code = "too_many_lookups"
     status = 429
     template = _(
-        "Too many card look-ups in a short time, or too many numbers that match no card. Wait "
-        "%(minutes)s minutes and try again. If this was not you, tell your region's coordinator."
+        "Too many card look-ups in a short time, or too many numbers that match no card. Try again "
+        "after %(until)s. If this was not you, tell your region's coordinator."
     )

@@ -1,17 +1,22 @@
 """Throttling of card look-ups: card numbers must not be found by guessing.
 
-Every look-up by number (a venue's check, a distributor's search, a use recorded with a number) first
-asks `admit`. Look-ups are limited per user and per venue; numbers that match no card or fail their
-check character have a much lower limit, and once it is reached the user (or venue) gets no answers at
-all until the window ends. The first time a window fills up, a `Flag` is raised for the region's
-coordinators (pop-up venues: the national administrators) with who and where, never what was typed.
+Every look-up by number (a venue's check, a distributor's search, a use recorded with a number) asks
+`admit` first and reports how it went. Look-ups are limited per user and per venue; numbers that match
+no card or fail their check character have a much lower limit, and once it is reached the user (or
+venue) gets no answers until the window ends. Each look-up reserves a failure before it looks, and
+gives it back when the number was a card: so that look-ups sent all at once cannot all pass the check
+before any of them has failed. The first time a failure window fills up, a `Flag` is raised for the
+region's coordinators (pop-up venues: the national administrators) with who and where, never what was
+typed. A refused look-up leaves an audit event too.
 
-Limits are settings (KAIKUKANTA_LOOKUPS_PER_MINUTE and friends, see the README); the counters live in
-the shared cache, so every server process counts together.
+Limits are settings (KAIKUKANTA_LOOKUPS_PER_MINUTE and friends, see the README); the counters are
+shared by every server process (core/ratelimit.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -41,70 +46,107 @@ UNKNOWN_NUMBER = (
 )
 
 
-_Windows = list[tuple[Window, str]]  # each window with the subject it counts
-
-
-def _windows(actor: Any, venue: Venue | None) -> tuple[_Windows, _Windows]:
-    minutes = settings.KAIKUKANTA_FAILED_LOOKUP_MINUTES * 60
+def _subjects(actor: Any, venue: Venue | None) -> list[tuple[Window, Window, str]]:
+    """(all look-ups a minute, failed look-ups in the failure window, subject) per user and venue."""
+    seconds = settings.KAIKUKANTA_FAILED_LOOKUP_MINUTES * 60
     subjects = [
         (
-            "user",
+            Window("lookups:user", settings.KAIKUKANTA_LOOKUPS_PER_MINUTE, 60),
+            Window("failed:user", settings.KAIKUKANTA_FAILED_LOOKUPS, seconds),
             f"user:{actor.pk}",
-            settings.KAIKUKANTA_LOOKUPS_PER_MINUTE,
-            settings.KAIKUKANTA_FAILED_LOOKUPS,
         )
     ]
     if venue is not None:
         subjects.append(
             (
-                "venue",
+                Window("lookups:venue", settings.KAIKUKANTA_VENUE_LOOKUPS_PER_MINUTE, 60),
+                Window("failed:venue", settings.KAIKUKANTA_VENUE_FAILED_LOOKUPS, seconds),
                 f"venue:{venue.pk}",
-                settings.KAIKUKANTA_VENUE_LOOKUPS_PER_MINUTE,
-                settings.KAIKUKANTA_VENUE_FAILED_LOOKUPS,
             )
         )
-    all_lookups = [(Window(f"lookups:{kind}", limit, 60), key) for kind, key, limit, _f in subjects]
-    failed = [(Window(f"failed:{kind}", limit, minutes), key) for kind, key, _l, limit in subjects]
-    return all_lookups, failed
+    return subjects
 
 
-def admit(actor: Any, venue: Venue | None = None, *, count: bool = True) -> None:
-    """Raise TooManyLookups when the actor or venue has looked up too much; otherwise count this
-    look-up (unless `count` is false: recording a use by number is limited by failures only)."""
-    all_lookups, failed = _windows(actor, venue)
-    for window, subject in failed:
-        if window.exceeded(subject):
-            raise TooManyLookups(minutes=window.minutes_left())
-    if count:
-        for window, subject in all_lookups:
-            if window.hit(subject) > window.limit:
-                raise TooManyLookups(minutes=window.minutes_left())
+@dataclass
+class Lookup:
+    """An admitted look-up: say how it went with `found` or `failed`."""
+
+    actor: Any
+    venue: Venue | None
+    regions: list[Region]
+    reserved: list[tuple[Window, str, int]]
+
+    def found(self) -> None:
+        """The number was a card: the reserved failures are given back."""
+        for window, subject, _count in self.reserved:
+            window.give_back(subject)
+        self.reserved = []
+
+    def failed(self, error: DomainError) -> None:
+        """The look-up ended with `error`: a number that matched no card keeps its reserved
+        failures, and fills a window the first time raises a flag; any other refusal (the card was
+        found, a rule said no) gives them back."""
+        if not isinstance(error, UNKNOWN_NUMBER):
+            self.found()
+            return
+        for window, subject, count in self.reserved:
+            if count >= window.limit and window.first_time("flag", subject):
+                regions: list[Region | None] = [*self.regions] or [None]
+                for region in regions:
+                    _raise_flag(self.actor, self.venue, region, count, window)
+        self.reserved = []
 
 
-def note_failure(
-    actor: Any, error: DomainError, venue: Venue | None = None, region: Region | None = None
+def _raise_flag(
+    actor: Any, venue: Venue | None, region: Region | None, count: int, window: Window
 ) -> None:
-    """Count a look-up whose number matched no card; the first time a window fills, raise a flag."""
-    if not isinstance(error, UNKNOWN_NUMBER):
-        return
-    _all, failed = _windows(actor, venue)
-    for window, subject in failed:
-        count = window.hit(subject)
-        if count >= window.limit and window.first_time("flag", subject):
-            flag = Flag.objects.create(
-                kind=Flag.Kind.LOOKUP_SWEEP,
-                region=region,
-                venue=venue,
-                actor=actor,
-                actor_username=actor.get_username(),
-                count=count,
-                minutes=window.seconds // 60,
-            )
-            record(
-                actor=actor,
-                action=Action.LOOKUPS_FLAGGED,
-                target=flag,
-                region=region,
-                venue=venue,
-                data={"count": count, "minutes": window.seconds // 60},
-            )
+    flag = Flag.objects.create(
+        kind=Flag.Kind.LOOKUP_SWEEP,
+        region=region,
+        venue=venue,
+        actor=actor,
+        actor_username=actor.get_username(),
+        count=count,
+        minutes=window.seconds // 60,
+    )
+    record(
+        actor=actor,
+        action=Action.LOOKUPS_FLAGGED,
+        target=flag,
+        region=region,
+        venue=venue,
+        data={"count": count, "minutes": window.seconds // 60},
+    )
+
+
+def admit(
+    actor: Any,
+    venue: Venue | None = None,
+    *,
+    regions: Iterable[Region] = (),
+    count: bool = True,
+) -> Lookup:
+    """Admit one look-up by `actor` (at `venue`), or raise TooManyLookups (and audit the refusal).
+    `regions`: whose coordinators a flag goes to (the venue's region; a distributor's regions).
+    `count` false: recording a use by number is limited by failures only, not by the rate."""
+    regions = list(regions)
+    reserved: list[tuple[Window, str, int]] = []
+    refused_until = None
+    for rate, failed, subject in _subjects(actor, venue):
+        failures = failed.hit(subject)
+        reserved.append((failed, subject, failures))
+        if failures > failed.limit:
+            refused_until = failed.reopens_at()
+        elif count and rate.hit(subject) > rate.limit:
+            refused_until = refused_until or rate.reopens_at()
+    if refused_until is not None:
+        Lookup(actor, venue, regions, reserved).found()  # nothing was looked up
+        record(
+            actor=actor,
+            action=Action.LOOKUP_REFUSED,
+            venue=venue,
+            region=regions[0] if regions else None,
+            data={"code": TooManyLookups.code},
+        )
+        raise TooManyLookups(until=refused_until)
+    return Lookup(actor, venue, regions, reserved)

@@ -21,7 +21,13 @@ from django.utils.translation import gettext_lazy as _
 from kaikukanta.core.errors import DomainError
 
 from . import identifiers
-from .errors import CardClosed, CardExpired, CardNotYetValid, CommunityCardNeedsGroup
+from .errors import (
+    CardClosed,
+    CardExpired,
+    CardNotYetValid,
+    CardPilotEnded,
+    CommunityCardNeedsGroup,
+)
 from .querysets import CardQuerySet, WellbeingMeasurementQuerySet
 
 if TYPE_CHECKING:
@@ -221,9 +227,13 @@ class Card(models.Model):
         if self.closed_on is not None and day >= self.closed_on:
             return CardClosed(identifier=self.display_identifier, closed_on=self.closed_on)
         if self.is_expired_on(day):
-            return CardExpired(
-                identifier=self.display_identifier, valid_until=self.effective_valid_until
-            )
+            ended = self.effective_valid_until
+            if self.region.is_pilot and ended == self.region.pilot_ends:
+                # Renewal would not help: no card of the region is valid after its pilot.
+                return CardPilotEnded(
+                    identifier=self.display_identifier, region=self.region, ends=ended
+                )
+            return CardExpired(identifier=self.display_identifier, valid_until=ended)
         if day < self.issued_on:
             return CardNotYetValid(
                 identifier=self.display_identifier, issued_on=self.issued_on, day=day

@@ -108,8 +108,8 @@ class CardCheck:
 
     identifier: str
     card_type: str
-    status: str  # "valid", "expired" or "closed" (Card.status_on)
-    valid_until: dt.date
+    status: str  # "valid", "expired", "closed" (Card.status_on)
+    valid_until: dt.date | None  # while the card is valid
     closed_on: dt.date | None
     children: int | None
     refusal: DomainError | None
@@ -559,7 +559,7 @@ def typed_number_for_audit(number: str) -> dict[str, Any]:
     return {"not_a_card_number": True, "typed_length": len(number)}
 
 
-def unknown_number_error(number: str, raw: str) -> DomainError:
+def unknown_number_error(number: str) -> DomainError:
     """The most helpful error for a number that matches no card: a typing error the check character
     reveals, characters no number has, or simply no such card."""
     if identifiers.has_native_shape(number) and not identifiers.is_valid(number):
@@ -572,14 +572,23 @@ def unknown_number_error(number: str, raw: str) -> DomainError:
     return CardNotFound(identifier=identifiers.display(number))
 
 
-def find_card(number: str, raw: str) -> Card:
-    """The card with a normalised number, by anyone's look-up (the callers check who may ask)."""
-    card = (
-        Card.objects.select_related("region").filter(identifier=number).first() if number else None
-    )
+def find_card(number: str, *, lock: bool = False) -> Card:
+    """The card with a normalised number, by anyone's look-up (the callers check who may ask and
+    throttle). `lock`: hold the card's row until the transaction ends, so that the card is not
+    closed half-way through recording a use of it."""
+    cards = Card.objects.select_related("region")
+    if lock:
+        cards = cards.select_for_update(of=("self",))
+    card = cards.filter(identifier=number).first() if number else None
     if card is None:
-        raise unknown_number_error(number, raw)
+        raise unknown_number_error(number)
     return card
+
+
+def _staff_regions(actor: Any) -> list[Region]:
+    """Where a distributor's or coordinator's look-up flags go: their own regions."""
+    scope = scope_for(actor)
+    return list(Region.objects.filter(pk__in=scope.distributor_regions | scope.coordinator_regions))
 
 
 def look_up_card(*, actor: Any, identifier: str) -> Card:
@@ -588,18 +597,19 @@ def look_up_card(*, actor: Any, identifier: str) -> Card:
     found or not, and throttled (cards/lookups.py)."""
     if not scope_for(actor).reads_cards:
         raise NotAllowed()
-    lookups.admit(actor)
+    lookup = lookups.admit(actor, regions=_staff_regions(actor))
     number = identifiers.normalize(identifier)
     try:
-        card = find_card(number, identifier)
+        card = find_card(number)
     except DomainError as error:
         record(
             actor=actor,
             action=Action.CARD_VIEWED,
             data={**typed_number_for_audit(number), "found": False},
         )
-        lookups.note_failure(actor, error, region=_actor_region(actor))
+        lookup.failed(error)
         raise
+    lookup.found()
     if not Card.objects.visible_to(actor).filter(pk=card.pk).exists():
         record(
             actor=actor,
@@ -613,28 +623,17 @@ def look_up_card(*, actor: Any, identifier: str) -> Card:
     return card
 
 
-def open_card(*, actor: Any, card_id: int) -> Card:
-    """A card by its internal key (the key of its page), for whoever may see it; audited. Raises
-    CardNotFound for a card the actor may not see, as for one that does not exist."""
+def open_card(*, actor: Any, card_id: int) -> Card | None:
+    """A card by its internal key (the key of its page), if the actor may see it; audited."""
     card = (
         Card.objects.visible_to(actor)
         .select_related("issuing_site__organisation", "region", "replaced_by")
         .filter(pk=card_id)
         .first()
     )
-    if card is None:
-        raise CardNotFound(identifier="")
-    record(actor=actor, action=Action.CARD_VIEWED, target=card, region=card.region)
+    if card is not None:
+        record(actor=actor, action=Action.CARD_VIEWED, target=card, region=card.region)
     return card
-
-
-def _actor_region(actor: Any) -> Region | None:
-    """The region a distributor's flag goes to: the one of their (first) site."""
-    scope = scope_for(actor)
-    regions = sorted(scope.distributor_regions | scope.coordinator_regions)
-    if not regions:
-        return None
-    return Region.objects.filter(pk=regions[0]).first()
 
 
 def check_card(
@@ -645,11 +644,11 @@ def check_card(
     or not, and throttled (cards/lookups.py)."""
     if not can_act_for_venue(actor, venue):
         raise NotAllowed()
-    lookups.admit(actor, venue)
+    lookup = lookups.admit(actor, venue, regions=[venue.region] if venue.region else [])
     number = identifiers.normalize(identifier)
     day = on or today()
     try:
-        card = find_card(number, identifier)
+        card = find_card(number)
     except DomainError as error:
         record(
             actor=actor,
@@ -658,8 +657,9 @@ def check_card(
             region=venue.region,
             data={**typed_number_for_audit(number), "found": False},
         )
-        lookups.note_failure(actor, error, venue=venue, region=venue.region)
+        lookup.failed(error)
         raise
+    lookup.found()
     refusal = card.refusal_at(venue, day)
     record(
         actor=actor,
@@ -669,12 +669,14 @@ def check_card(
         region=venue.region,
         data={"found": True, "refusal": refusal.code if refusal else None},
     )
+    valid = card.refusal_on(day) is None
     return CardCheck(
         identifier=card.identifier,
         card_type=card.card_type,
         status=card.status_on(day),
-        valid_until=card.effective_valid_until,
+        # Nothing that looks valid for a card that is not: its refusal says why and until when.
+        valid_until=card.effective_valid_until if valid else None,
         closed_on=card.closed_on,
-        children=card.children,
+        children=card.children if valid else None,
         refusal=refusal,
     )

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import formats, timezone
@@ -65,17 +66,49 @@ def typed_day(day: dt.date | None) -> dt.date:
     return day
 
 
-def period_text(starts: dt.date | None, ends: dt.date | None) -> str:
-    """ "from 1.9.2025 to 31.12.2026", "from 1.9.2025 on", "until 31.12.2026" in the reader's language."""
-    from django.utils.translation import gettext as _
+# A clock a little ahead on a box-office tablet should not turn a use into an error.
+CLOCK_TOLERANCE = dt.timedelta(minutes=5)
 
-    def fmt(day: dt.date) -> str:
-        return formats.date_format(day, "SHORT_DATE_FORMAT")
 
-    if starts and ends:
-        return _("from %(starts)s to %(ends)s") % {"starts": fmt(starts), "ends": fmt(ends)}
-    if starts:
-        return _("from %(starts)s on") % {"starts": fmt(starts)}
-    if ends:
-        return _("until %(ends)s") % {"ends": fmt(ends)}
-    return ""
+def typed_moment(moment: dt.datetime | None) -> dt.datetime:
+    """A moment given by staff for something that happened (a use typed in from a paper form): now
+    when not given; never in the future beyond CLOCK_TOLERANCE; its day at most
+    KAIKUKANTA_BACKDATING_DAYS back, as `typed_day`."""
+    from .errors import DateInFuture, DateTooFarBack
+
+    current = now()
+    if moment is None:
+        return current
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    if moment > current + CLOCK_TOLERANCE:
+        raise DateInFuture(date=moment)
+    if timezone.localdate(moment) < earliest_typed_day():
+        raise DateTooFarBack(date=moment, days=settings.KAIKUKANTA_BACKDATING_DAYS)
+    return moment
+
+
+@dataclass(frozen=True)
+class Period:
+    """ "from 1.9.2025 to 31.12.2026", "from 1.9.2025 on", "until 31.12.2026": written in the reader's
+    language when shown (str), not when made, like the rest of a DomainError's message."""
+
+    starts: dt.date | None
+    ends: dt.date | None
+
+    def __str__(self) -> str:
+        from django.utils.translation import gettext as _
+
+        def fmt(day: dt.date) -> str:
+            return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+        if self.starts and self.ends:
+            return _("from %(starts)s to %(ends)s") % {
+                "starts": fmt(self.starts),
+                "ends": fmt(self.ends),
+            }
+        if self.starts:
+            return _("from %(starts)s on") % {"starts": fmt(self.starts)}
+        if self.ends:
+            return _("until %(ends)s") % {"ends": fmt(self.ends)}
+        return ""

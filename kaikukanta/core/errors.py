@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
 def _render(value: Any) -> Any:
     if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
         return formats.date_format(value, "SHORT_DATETIME_FORMAT")
     if isinstance(value, dt.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
@@ -34,6 +36,9 @@ class DomainError(Exception):
     status: ClassVar[int] = 422
     template: ClassVar[Any] = _("The request could not be completed.")
     field: str | None = None
+    # The card number typed or scanned that the error is about, when a request names several (a
+    # group visit): the audit trail records the refusal against that number.
+    card_number: str | None = None
 
     def __init__(self, *, field: str | None = None, **params: Any) -> None:
         self.params = params
@@ -92,9 +97,3 @@ class IdempotencyConflict(DomainError):
         "This request key was already used for a different request (another card, or other "
         "tickets). Send each new request with a new key."
     )
-
-
-class TooManyRequests(DomainError):
-    code = "too_many_requests"
-    status = 429
-    template = _("Too many requests in a short time. Wait %(minutes)s minutes and try again.")

@@ -24,3 +24,19 @@ class TranslatedName(models.Model):
         if language == "en" and self.name_en:
             return self.name_en
         return self.name
+
+
+class RateCounter(models.Model):
+    """A rate-limit counter in the database, when there is no Redis (core/ratelimit.py). The key
+    names a limit, a subject (a user or venue key) and a time window; never a card number."""
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.IntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("rate-limit counter")
+        verbose_name_plural = _("rate-limit counters")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.count}"

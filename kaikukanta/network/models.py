@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kaikukanta.core.dates import period_text
+from kaikukanta.core.dates import Period
 from kaikukanta.core.errors import DomainError
 from kaikukanta.core.models import TranslatedName
 
@@ -240,7 +240,7 @@ class Venue(TranslatedName):
         every region's cards within its period."""
         if not self.is_active_on(day):
             starts, ends = self.active_period()
-            return VenueNotAccepting(venue=self, day=day, period=period_text(starts, ends))
+            return VenueNotAccepting(venue=self, day=day, period=Period(starts, ends))
         own_region_only = self.region_id is not None and not self.accepts_other_regions
         if own_region_only and card_region_id != self.region_id:
             return VenueAcceptsOwnRegionOnly(venue=self, region=self.region)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
@@ -27,11 +28,11 @@ from kaikukanta.cards import identifiers, lookups
 from kaikukanta.cards.errors import ChoiceInvalid
 from kaikukanta.cards.models import Card
 from kaikukanta.cards.services import find_card, typed_number_for_audit
-from kaikukanta.core import dates
-from kaikukanta.core.errors import DateInFuture, DateTooFarBack, DomainError, NotAllowed
+from kaikukanta.core.dates import typed_moment
+from kaikukanta.core.errors import DomainError, NotAllowed
 from kaikukanta.core.idempotency import once, validate_key
 from kaikukanta.events.models import Event
-from kaikukanta.network.models import Venue
+from kaikukanta.network.models import Region, Venue
 
 from .errors import (
     AgeInvalid,
@@ -50,9 +51,6 @@ from .errors import (
     TooManyChildTickets,
 )
 from .models import GroupVisit, Use, UseKind
-
-# A clock a little ahead on a box-office tablet should not turn a use into an error.
-CLOCK_TOLERANCE = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -79,23 +77,26 @@ class GroupVisitResult:
 # --- rules shared by both kinds of use ------------------------------------------------------------
 
 
-def _when(occurred_at: dt.datetime | None) -> dt.datetime:
-    """When the use happened: now, or a time typed in from a paper form, at most
-    KAIKUKANTA_BACKDATING_DAYS back and not in the future (beyond a few minutes of clock skew)."""
-    now = dates.now()
-    if occurred_at is None:
-        return now
-    if timezone.is_naive(occurred_at):
-        occurred_at = timezone.make_aware(occurred_at)
-    if occurred_at > now + CLOCK_TOLERANCE:
-        raise DateInFuture(date=occurred_at)
-    if timezone.localdate(occurred_at) < dates.earliest_typed_day():
-        raise DateTooFarBack(date=occurred_at, days=settings.KAIKUKANTA_BACKDATING_DAYS)
-    return occurred_at
+def _regions(venue: Venue) -> list[Region]:
+    """Whose coordinators hear of a look-up sweep at `venue` (none: the national administrators)."""
+    return [venue.region] if venue.region is not None else []
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is not None and timezone.is_naive(moment):
+        return timezone.make_aware(moment)
+    return moment
 
 
 def _find_card(raw: str) -> Card:
-    return find_card(identifiers.normalize(raw), raw)
+    """The card of a typed or scanned number, its row locked until the use is recorded (a closing
+    of the card waits, so that no use lands after it). An unknown number's error remembers the
+    number, for the audit trail."""
+    try:
+        return find_card(identifiers.normalize(raw), lock=True)
+    except DomainError as error:
+        error.card_number = raw
+        raise
 
 
 def _check_usable(card: Card, venue: Venue, day: dt.date, *, in_group: bool = False) -> None:
@@ -149,17 +150,20 @@ def _claim_event_tickets(event: Event | None, venue: Venue, needed: int) -> Even
     return event
 
 
-def _refused(actor, venue: Venue, error: DomainError, identifier: str) -> None:
-    """A refused attempt: audited with the rule that refused it, and counted towards the look-up
-    limits when the number matched no card."""
+def _refused(
+    actor: Any, venue: Venue, error: DomainError, identifier: str, lookup: lookups.Lookup
+) -> None:
+    """A refused attempt: audited with the rule that refused it and the number it concerns, and
+    counted towards the look-up limits when that number matched no card."""
+    number = identifiers.normalize(error.card_number or identifier)
     record(
         actor=actor,
         action=Action.USE_REJECTED,
         venue=venue,
         region=venue.region,
-        data={"code": error.code, **typed_number_for_audit(identifiers.normalize(identifier))},
+        data={"code": error.code, **typed_number_for_audit(number)},
     )
-    lookups.note_failure(actor, error, venue=venue, region=venue.region)
+    lookup.failed(error)
 
 
 # --- a holder's own use ---------------------------------------------------------------------------
@@ -183,8 +187,9 @@ def record_use(
     if not can_act_for_venue(actor, venue):
         raise NotAllowed()
     key = validate_key(idempotency_key)
-    lookups.admit(actor, venue, count=False)
+    lookup = lookups.admit(actor, venue, regions=_regions(venue), count=False)
     number = identifiers.normalize(card_identifier)
+    moment = _aware(occurred_at)
 
     def same(use: Use) -> bool:
         return (
@@ -194,6 +199,7 @@ def record_use(
             and use.child_tickets == child_tickets
             and use.event_id == (event.pk if event is not None else None)
             and (not category or use.category == category)
+            and (moment is None or use.occurred_at == moment)
         )
 
     try:
@@ -216,8 +222,9 @@ def record_use(
             ),
         )
     except DomainError as error:
-        _refused(actor, venue, error, card_identifier)
+        _refused(actor, venue, error, card_identifier, lookup)
         raise
+    lookup.found()
     return UseResult(outcome.result, created=outcome.created)
 
 
@@ -234,7 +241,7 @@ def _record_use(
     category: str,
     occurred_at: dt.datetime | None,
 ) -> Use:
-    occurred_at = _when(occurred_at)
+    occurred_at = typed_moment(occurred_at)
     day = timezone.localdate(occurred_at)
     card = _find_card(card_identifier)
     _check_usable(card, venue, day)
@@ -291,12 +298,13 @@ def record_group_visit(
     if not can_act_for_venue(actor, venue):
         raise NotAllowed()
     key = validate_key(idempotency_key)
-    lookups.admit(actor, venue, count=False)
-    members = [GroupMember(m) if isinstance(m, str) else m for m in members]
+    lookup = lookups.admit(actor, venue, regions=_regions(venue), count=False)
+    group = [GroupMember(m) if isinstance(m, str) else m for m in members]
     ages = list(covered_client_ages)
+    moment = _aware(occurred_at)
     asked = (
         identifiers.normalize(community_card_identifier),
-        [(identifiers.normalize(m.identifier), m.child_tickets) for m in members],
+        [(identifiers.normalize(m.identifier), m.child_tickets) for m in group],
         len(ages),
         kind,
         event.pk if event is not None else None,
@@ -311,7 +319,11 @@ def record_group_visit(
             uses[0].kind if uses else kind,
             visit.event_id,
         )
-        return recorded == asked
+        return (
+            recorded == asked
+            and (not category or all(use.category == category for use in uses))
+            and (moment is None or visit.occurred_at == moment)
+        )
 
     try:
         outcome = once(
@@ -325,7 +337,7 @@ def record_group_visit(
                 actor=actor,
                 venue=venue,
                 community_card_identifier=community_card_identifier,
-                members=members,
+                members=group,
                 key=key,
                 covered_client_ages=ages,
                 kind=kind,
@@ -335,8 +347,9 @@ def record_group_visit(
             ),
         )
     except DomainError as error:
-        _refused(actor, venue, error, community_card_identifier)
+        _refused(actor, venue, error, community_card_identifier, lookup)
         raise
+    lookup.found()
     visit = outcome.result
     return GroupVisitResult(visit, list(visit.uses.order_by("pk")), created=outcome.created)
 
@@ -354,7 +367,7 @@ def _record_group_visit(
     category: str,
     occurred_at: dt.datetime | None,
 ) -> GroupVisit:
-    occurred_at = _when(occurred_at)
+    occurred_at = typed_moment(occurred_at)
     day = timezone.localdate(occurred_at)
     _check_kind(kind)
     if kind != UseKind.ENTRY_TICKET:

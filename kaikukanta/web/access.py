@@ -37,6 +37,7 @@ NATIONAL = Capability("national administrator", lambda scope: scope.national)
 COORDINATOR = Capability("regional coordinator", lambda scope: bool(scope.coordinator_regions))
 DISTRIBUTOR = Capability("distributor staff", lambda scope: bool(scope.distributor_sites))
 VENUE = Capability("venue staff", lambda scope: bool(scope.venues))
+ACTS_FOR_VENUE = Capability("acts for a venue", lambda scope: scope.acts_for_venues)
 CARD_READER = Capability("reads cards", lambda scope: scope.reads_cards)
 OVERSEER = Capability(
     "national administrator or coordinator",

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from kaikukanta.accounts.scope import scope_for
 from kaikukanta.network.models import Region
 
-from .access import COORDINATOR, NATIONAL, Capability, capability_of
+from .access import COORDINATOR, NATIONAL, VENUE, Capability, capability_of
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ MENU = [
         "web:region", _("Region"), capability=COORDINATOR, landing=True, links=_coordinated_regions
     ),
     Entry("web:distributor", _("Distributor"), landing=True),
-    Entry("web:venue", _("Venue"), landing=True),
+    # Coordinators may type in paper records there too, but it is a venue's own start page.
+    Entry("web:venue", _("Venue"), capability=VENUE, landing=True),
     Entry("web:cards", _("Cards")),
     Entry("web:uses", _("Uses")),
     Entry("web:audit", _("Audit trail")),

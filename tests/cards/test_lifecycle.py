@@ -315,13 +315,16 @@ def test_a_pilot_shortened_after_issue_ends_its_cards_too(world, beta_card):
         actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier=beta_card.identifier
     )
     assert not result.valid
-    assert result.valid_until == dt.date(2026, 6, 14)
-    assert result.refusal.code == "card_expired"
+    assert result.valid_until is None  # nothing valid-looking for a card that is not valid
+    assert "was valid until 14.6.2026" in result.refusal.message
+    # Renewing would not help: the message says so instead of sending the holder to renew.
+    assert result.refusal.code == "card_pilot_ended"
+    assert "cannot be renewed" in result.refusal.message
     from kaikukanta.uses.services import record_use
 
     from ..conftest import new_key
 
-    with pytest.raises(errors.CardExpired):
+    with pytest.raises(errors.CardPilotEnded):
         record_use(
             actor=world.alpha_venue_staff,
             venue=world.alpha_venue,

@@ -65,7 +65,7 @@ SITUATIONS = {
     other_regions_card_at_a_popup: None,
     popup_outside_its_period: "venue_not_accepting",
     venue_of_a_pilot_that_has_ended: "venue_not_accepting",
-    card_of_a_pilot_that_has_ended: "card_expired",
+    card_of_a_pilot_that_has_ended: "card_pilot_ended",
     venue_for_its_own_region_only: "venue_own_region_only",
     closed_card: "card_closed",
     expired_card: "card_expired",

@@ -139,3 +139,13 @@ def test_the_whole_group_fits_the_quota_or_none_of_it_is_recorded(world, communi
     assert Use.objects.count() == 0
     visit(world, community_card, [members[0].identifier, members[1].identifier], event=event)
     assert Use.objects.filter(event=event).count() == 3
+
+
+def test_a_refused_member_is_audited_by_their_own_number(world, community_card, members):
+    from kaikukanta.cards import identifiers
+
+    unregistered = identifiers.generate()
+    with pytest.raises(card_errors.CardNotFound):
+        visit(world, community_card, [members[0].identifier, unregistered])
+    rejected = AuditEvent.objects.get(action=Action.USE_REJECTED)
+    assert rejected.data == {"code": "card_not_found", "identifier": unregistered}

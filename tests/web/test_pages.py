@@ -177,7 +177,7 @@ def test_a_venue_guessing_numbers_is_stopped_and_its_coordinators_see_a_flag(en,
     stopped = en.post(reverse("web:venue"), {"identifier": identifiers.generate()})
     assert stopped.status_code == 429
     assert "Too many card look-ups" in stopped.content.decode()
-    assert re.search(r"Wait (10|[1-9]) minutes", stopped.content.decode())
+    assert re.search(r"Try again after 15.6.2026 12.(0|1)0\.", stopped.content.decode())
     # Shown in place to htmx too, not swallowed as an error.
     htmx = en.post(
         reverse("web:venue"), {"identifier": identifiers.generate()}, HTTP_HX_REQUEST="true"
@@ -263,3 +263,59 @@ def test_the_card_list_filters_by_status_with_the_same_rule_as_the_card(en, worl
     bad = en.get(reverse("web:cards"), {"status": "lost"})
     assert bad.status_code == 200
     assert "Select a valid choice" in bad.content.decode()
+
+
+def test_look_ups_sent_all_at_once_cannot_all_pass_the_failure_limit(world, settings):
+    """Each look-up reserves a failure before it looks: eleven guesses in flight at once, none yet
+    answered, and the eleventh is refused, with an audit event for the refusal."""
+    from kaikukanta.audit.models import AuditEvent
+    from kaikukanta.cards import lookups
+    from kaikukanta.cards.errors import TooManyLookups
+
+    in_flight = [
+        lookups.admit(world.alpha_venue_staff, world.alpha_venue)
+        for _ in range(settings.KAIKUKANTA_FAILED_LOOKUPS)
+    ]
+    with pytest.raises(TooManyLookups):
+        lookups.admit(world.alpha_venue_staff, world.alpha_venue)
+    assert AuditEvent.objects.filter(action="lookup.refused", venue=world.alpha_venue).count() == 1
+    for lookup in in_flight:  # all of them were cards after all
+        lookup.found()
+    lookups.admit(world.alpha_venue_staff, world.alpha_venue).found()
+
+
+def test_a_distributors_sweep_is_flagged_to_their_regions_coordinators(en, world, settings):
+    from kaikukanta.audit.models import Flag
+    from kaikukanta.cards import identifiers
+
+    en.force_login(world.alpha_distributor)
+    for _ in range(settings.KAIKUKANTA_FAILED_LOOKUPS):
+        en.post(reverse("web:cards"), {"identifier": identifiers.generate()})
+    flag = Flag.objects.get()
+    assert (flag.region, flag.venue, flag.actor) == (world.alpha, None, world.alpha_distributor)
+    en.force_login(world.alpha_sote_coordinator)
+    page = en.get(reverse("web:region", args=["alpha"])).content.decode()
+    assert "looked up by alpha_dist" in page
+    assert "Ask the user whether someone was guessing card numbers." in page
+
+
+def test_lists_refuse_dates_no_one_means(en, world):
+    en.force_login(world.national)
+    for page in ["web:uses", "web:audit"]:
+        for since, until in [("0001-01-01", ""), ("", "9999-12-31")]:
+            response = en.get(reverse(page), {"since": since, "until": until})
+            assert response.status_code == 200, (page, since, until)
+            text = response.content.decode()
+            assert "Give a date in 2000 or later." in text or "before the year 2100" in text
+
+
+def test_the_distributors_expiring_count_is_the_list_it_links_to(en, world, community_card):
+    with on_day(dt.date(2025, 6, 20)):
+        expiring = issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
+    en.force_login(world.alpha_distributor)
+    page = en.get(reverse("web:distributor")).content.decode()
+    assert '<span class="number">1</span> expires within 30 days' in page
+    link = re.search(r'href="(/cards/\?status=expiring[^"]*)"', page).group(1).replace("&amp;", "&")
+    listed = en.get(link).content.decode()
+    assert expiring.display_identifier in listed
+    assert "1 card" in listed

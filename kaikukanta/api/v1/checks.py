@@ -69,7 +69,7 @@ def check(request: HttpRequest, payload: CheckIn) -> dict:
         "card_type": result.card_type,
         "status": result.status,
         "valid": result.valid,
-        "valid_until": result.valid_until if result.valid else None,
+        "valid_until": result.valid_until,
         "closed_on": result.closed_on,
         "children": result.children,
         "accepted": result.accepted,

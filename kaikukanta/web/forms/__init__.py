@@ -7,9 +7,16 @@ no view maps errors to fields by hand.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.core.errors import DomainError
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 card_number_attrs = {
     "autocomplete": "off",
@@ -20,7 +27,30 @@ card_number_attrs = {
 }
 
 
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
+def card_number_field() -> forms.CharField:
+    """The card number as typed or read by a barcode scanner: checked by the service, not here."""
+    return forms.CharField(
+        label=_("Card number"),
+        max_length=40,
+        help_text=_("Type the number on the card, or read it with a barcode scanner."),
+        error_messages={"required": _("Type the card number.")},
+        widget=forms.TextInput(attrs=card_number_attrs),
+    )
+
+
+def offer_choice(
+    form: forms.Form, name: str, queryset: QuerySet[Any], empty_label: str | _StrPromise
+) -> None:
+    """A filter of one of `queryset`: shown only when there is more than one to pick from."""
+    if len(queryset) > 1:
+        field = cast("forms.ModelChoiceField[Any]", form.fields[name])
+        field.queryset = queryset
+        field.empty_label = empty_label
+    else:
+        del form.fields[name]
+
+
+def add_domain_error(form: forms.BaseForm, error: DomainError) -> None:
     """Show a service's refusal beside the field it concerns, or above the form."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)

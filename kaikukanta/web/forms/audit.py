@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from kaikukanta.audit.models import Action
 from kaikukanta.network.models import Region
 
+from . import offer_choice
 from .uses import DateRangeForm
 
 
@@ -22,9 +23,4 @@ class AuditFilterForm(DateRangeForm):
 
     def __init__(self, regions: QuerySet[Region], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if len(regions) > 1:
-            field = cast("forms.ModelChoiceField[Region]", self.fields["region"])
-            field.queryset = regions
-            field.empty_label = _("all regions")
-        else:
-            del self.fields["region"]
+        offer_choice(self, "region", regions, _("all regions"))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.network.models import Venue
 
-from . import card_number_attrs
+from . import card_number_field
 
 
 class CardCheckForm(forms.Form):
@@ -18,13 +18,7 @@ class CardCheckForm(forms.Form):
         empty_label=None,
         error_messages={"invalid_choice": _("Choose one of your own venues.")},
     )
-    identifier = forms.CharField(
-        label=_("Card number"),
-        max_length=40,
-        help_text=_("Type the number on the card, or read it with a barcode scanner."),
-        error_messages={"required": _("Type the card number.")},
-        widget=forms.TextInput(attrs=card_number_attrs),
-    )
+    identifier = card_number_field()
 
     def __init__(self, venues: QuerySet[Venue], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

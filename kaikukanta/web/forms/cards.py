@@ -1,36 +1,36 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.cards.models import CardType
 from kaikukanta.network.models import DistributorSite, Region
 
-from . import card_number_attrs
+from . import card_number_field, offer_choice
 
 EXPIRING_DAYS = 30
+
+
+def _expiring() -> str:
+    return gettext("expires within %(days)s days") % {"days": EXPIRING_DAYS}
 
 
 class CardSearchForm(forms.Form):
     """Find a card by its number: posted, so that the number never appears in an address or a log."""
 
-    identifier = forms.CharField(
-        label=_("Card number"),
-        max_length=40,
-        help_text=_("Type the number on the card, or read it with a barcode scanner."),
-        error_messages={"required": _("Type the card number.")},
-        widget=forms.TextInput(attrs=card_number_attrs),
-    )
+    identifier = card_number_field()
 
 
 class CardFilterForm(forms.Form):
     STATUS_CHOICES = [
         ("", _("all")),
         ("valid", _("valid")),
-        ("expiring", _("expires within 30 days")),
+        ("expiring", lazy(_expiring, str)()),
         ("expired", _("expired")),
         ("closed", _("closed")),
     ]
@@ -53,14 +53,5 @@ class CardFilterForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        # A choice of one is no choice: the field is shown only when there is something to pick.
-        for name, queryset, empty in [
-            ("region", regions, _("all regions")),
-            ("site", sites, _("all sites")),
-        ]:
-            if len(queryset) > 1:
-                field = cast("forms.ModelChoiceField[Any]", self.fields[name])
-                field.queryset = queryset
-                field.empty_label = empty
-            else:
-                del self.fields[name]
+        offer_choice(self, "region", regions, _("all regions"))
+        offer_choice(self, "site", sites, _("all sites"))

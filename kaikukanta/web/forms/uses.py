@@ -1,13 +1,24 @@
 from __future__ import annotations
 
-from typing import Any, cast
+import datetime as dt
+from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.network.models import Region, Venue
 from kaikukanta.uses.models import UseKind
+
+from . import offer_choice
+
+# The registry's records start in 2016; a date far outside is a typing error, not a question.
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+DATE_BOUNDS = [
+    MinValueValidator(EARLIEST, _("Give a date in 2000 or later.")),
+    MaxValueValidator(LATEST, _("Give a date before the year 2100.")),
+]
 
 
 class DateRangeForm(forms.Form):
@@ -16,12 +27,14 @@ class DateRangeForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Give a date, for example 1.3.2025.")},
+        validators=DATE_BOUNDS,
     )
     until = forms.DateField(
         label=_("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Give a date, for example 31.3.2025.")},
+        validators=DATE_BOUNDS,
     )
 
     def clean(self) -> dict[str, Any]:
@@ -52,13 +65,5 @@ class UseFilterForm(DateRangeForm):
         self, venues: QuerySet[Venue], regions: QuerySet[Region], *args: Any, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        for name, queryset, empty in [
-            ("venue", venues, _("all venues")),
-            ("region", regions, _("all regions")),
-        ]:
-            if len(queryset) > 1:
-                field = cast("forms.ModelChoiceField[Any]", self.fields[name])
-                field.queryset = queryset
-                field.empty_label = empty
-            else:
-                del self.fields[name]
+        offer_choice(self, "venue", venues, _("all venues"))
+        offer_choice(self, "region", regions, _("all regions"))

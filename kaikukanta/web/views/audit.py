@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.apps import apps
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kaikukanta.audit.models import AuditEvent
 from kaikukanta.network.models import Region
@@ -14,6 +19,53 @@ from ..access import OVERSEER, requires
 from ..forms.audit import AuditFilterForm
 from ..pagination import KeysetPaginator
 from .uses import day_ends, day_starts
+
+# What the details of an event mean, in the reader's language (the trail stores keys, not text).
+DETAILS = {
+    "identifier": gettext_lazy("card number"),
+    "found": gettext_lazy("card found"),
+    "visible": gettext_lazy("the searcher's own card"),
+    "refusal": gettext_lazy("refused because"),
+    "code": gettext_lazy("refused because"),
+    "not_a_card_number": gettext_lazy("not a card number"),
+    "typed_length": gettext_lazy("characters typed"),
+    "fields": gettext_lazy("fields changed"),
+    "changed": gettext_lazy("fields changed"),
+    "reason": gettext_lazy("reason"),
+    "previous_valid_until": gettext_lazy("valid until, before"),
+    "valid_until": gettext_lazy("valid until"),
+    "card": gettext_lazy("card (key)"),
+    "community_card": gettext_lazy("community card (key)"),
+    "member_cards": gettext_lazy("members' cards (keys)"),
+    "covered_clients": gettext_lazy("clients without a card"),
+    "replaced_by": gettext_lazy("replaced by (key)"),
+    "replaces": gettext_lazy("replaces (key)"),
+    "sold_out": gettext_lazy("sold out"),
+    "count": gettext_lazy("count"),
+    "minutes": gettext_lazy("within minutes"),
+    "user": gettext_lazy("user (key)"),
+    "role": gettext_lazy("role"),
+    "name": gettext_lazy("name"),
+    "card_type": gettext_lazy("card type"),
+}
+
+
+def readable_details(data: dict[str, Any]) -> list[tuple[str, str]]:
+    def value(item: Any) -> str:
+        if isinstance(item, bool):
+            return _("yes") if item else _("no")
+        if isinstance(item, list):
+            return ", ".join(str(part) for part in item)
+        return "\u2013" if item is None else str(item)  # an en dash
+
+    return [(str(DETAILS.get(key, key)), value(item)) for key, item in data.items()]
+
+
+def object_name(label: str) -> str:
+    try:
+        return str(apps.get_model(label)._meta.verbose_name) if label else ""
+    except (LookupError, ValueError):
+        return label
 
 
 @requires(OVERSEER)
@@ -32,6 +84,9 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         if data.get("until"):
             events = events.filter(occurred_at__lt=day_ends(data["until"]))
     page = KeysetPaginator(events, "-occurred_at").page(request.GET)
+    for event in page.items:
+        event.details = readable_details(event.data)
+        event.object_name = object_name(event.object_type)
     return render(request, "web/audit/list.html", {"page": page, "filters": filters})
 
 

@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
-from kaikukanta.accounts.scope import scope_for
 from kaikukanta.cards.services import check_card
 from kaikukanta.core.dates import today
 from kaikukanta.core.errors import DomainError
@@ -17,15 +16,15 @@ from kaikukanta.events.models import Event
 from kaikukanta.network.models import Venue
 from kaikukanta.uses.models import Use
 
-from ..access import VENUE, requires
+from ..access import ACTS_FOR_VENUE, requires
 from ..forms import add_domain_error
 from ..forms.box_office import CardCheckForm
 
 
-@requires(VENUE)
+@requires(ACTS_FOR_VENUE)
 def venue_home(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    venues = Venue.objects.visible_to(request.user).filter(pk__in=scope.venues)
+    # The venues the user acts for: their own, and a coordinator's region's (paper records).
+    venues = Venue.objects.acted_for_by(request.user).select_related("region").order_by("name")
     form = CardCheckForm(venues, request.POST or None)
     result = None
     status = 200

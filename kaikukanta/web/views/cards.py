@@ -71,10 +71,9 @@ def _inline_svg(data: bytes) -> SafeString:
 
 @requires(CARD_READER)
 def card_detail(request: HttpRequest, card_id: int) -> HttpResponse:
-    try:
-        card = open_card(actor=request.user, card_id=card_id)
-    except DomainError:
-        raise Http404(_("No such card, or it is not yours to see.")) from None
+    card = open_card(actor=request.user, card_id=card_id)
+    if card is None:
+        raise Http404(_("No such card, or it is not yours to see."))
     uses = (
         Use.objects.visible_to(request.user)
         .filter(card=card)

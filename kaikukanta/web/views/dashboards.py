@@ -75,7 +75,9 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .filter(region=region)
         .select_related("organisation")
         .order_by("category", "name"),
-        "coordinators": RoleAssignment.objects.filter(region=region, role__in=COORDINATOR_ROLES)
+        "coordinators": RoleAssignment.objects.filter(
+            region=region, role__in=COORDINATOR_ROLES, user__is_active=True
+        )
         .select_related("user")
         .order_by("role", "user__last_name"),
         # The region's own figure, for those who see all of the region's cards; to a distributor it
@@ -115,6 +117,8 @@ def distributor_home(request: HttpRequest) -> HttpResponse:
         "recent_cards": own.order_by("-issued_on", "-pk")[:10],
         "community_cards": cards.filter(card_type=CardType.COMMUNITY).order_by("-valid_until"),
         "search": CardSearchForm(),
+        "days": EXPIRING_DAYS,
+        "no_expiring_text": _("No card expires within %(days)s days.") % {"days": EXPIRING_DAYS},
         "today": today(),
     }
     return render(request, "web/dashboards/distributor.html", context)
