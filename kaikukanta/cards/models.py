@@ -244,9 +244,12 @@ class Card(models.Model):
         return self.refusal_on(day) is None
 
     def status_on(self, day: dt.date) -> str:
-        """ "valid", "expired" or "closed" on `day`, as lists and filters name it."""
+        """ "valid", "expired" or "closed" on `day`, as lists and filters name them; "not yet valid"
+        before the card was issued (no list shows cards on such a day)."""
         if self.closed_on is not None and day >= self.closed_on:
             return "closed"
+        if day < self.issued_on:
+            return "not yet valid"
         return "valid" if self.refusal_on(day) is None else "expired"
 
     def refusal_at(

@@ -3,7 +3,8 @@
 The client sends a key with each attempt (a UUID will do). A retry with the same key and the same
 content gets back what the first attempt wrote, even when both arrive at the same moment; the same key
 with different content is a conflict, never a silent return of something else. Every write that takes
-a key (uses, group visits, and card registration's double-click protection) goes through `once`.
+a key goes through `once`: today uses and group visits; card registration's double-click protection
+will too.
 """
 
 from __future__ import annotations

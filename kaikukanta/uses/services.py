@@ -372,6 +372,16 @@ def _record_group_visit(
     _check_kind(kind)
     if kind != UseKind.ENTRY_TICKET:
         raise CommunityCardNotForCourses()
+    # Lock every card of the group at once, in one order, so that two group visits sharing cards
+    # wait for each other instead of deadlocking.
+    numbers = {identifiers.normalize(m.identifier) for m in members}
+    numbers.add(identifiers.normalize(community_card_identifier))
+    list(
+        Card.objects.select_for_update(of=("self",))
+        .filter(identifier__in=sorted(numbers))
+        .order_by("identifier")
+        .values_list("pk", flat=True)
+    )
     community_card = _find_card(community_card_identifier)
     if not community_card.is_community:
         raise NotACommunityCard(identifier=community_card.display_identifier)

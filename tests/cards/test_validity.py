@@ -66,9 +66,11 @@ def test_the_queryset_and_the_card_agree_on_every_day(cards, day):
     for card in Card.objects.select_related("region"):
         in_valid = everything.valid_on(day).filter(pk=card.pk).exists()
         assert in_valid == (card.refusal_on(day) is None), (card, day)
+        listed = [s for s in CARD_STATUSES if everything.with_status(s, day).filter(pk=card.pk)]
         if day >= card.issued_on:
-            listed = [s for s in CARD_STATUSES if everything.with_status(s, day).filter(pk=card.pk)]
             assert listed == [card.status_on(day)], (card, day)
+        else:  # not issued yet: in no list, and said so
+            assert (listed, card.status_on(day)) == ([], "not yet valid"), (card, day)
 
 
 def test_a_pilot_moved_earlier_ends_its_cards_in_lists_too(cards):

@@ -85,7 +85,11 @@ def card_detail(request: HttpRequest, card_id: int) -> HttpResponse:
         "uses": uses,
         "wellbeing": card.wellbeing.all(),
         "replaces": Card.objects.visible_to(request.user).filter(replaced_by=card).first(),
-        "replaced_by": Card.objects.visible_to(request.user).filter(pk=card.replaced_by_id).first(),
+        "replaced_by": (
+            Card.objects.visible_to(request.user).filter(pk=card.replaced_by_id).first()
+            if card.replaced_by_id is not None
+            else None
+        ),
         "qr_svg": _inline_svg(printing.qr_code(card.identifier)),
         "code39_svg": _inline_svg(printing.code39(card.identifier)),
         "today": today(),
