@@ -3,9 +3,10 @@
 Every look-up by number (a venue's check, a distributor's search, a use recorded with a number) asks
 `admit` first and reports how it went. Look-ups are limited per user and per venue; numbers that match
 no card or fail their check character have a much lower limit, and once it is reached the user (or
-venue) gets no answers until the window ends. Each look-up reserves a failure before it looks, and
-gives it back when the number was a card: so that look-ups sent all at once cannot all pass the check
-before any of them has failed. The first time a failure window fills up, a `Flag` is raised for the
+venue) gets no answers until the window ends. Each check or search reserves a failure before it
+looks, and gives it back when the number was a card: so that checks sent all at once cannot all pass
+the limit before any of them has failed (which also caps a user's checks in flight at once at the
+failure limit). The first time a failure window fills up, a `Flag` is raised for the
 region's coordinators (pop-up venues: the national administrators) with who and where, never what was
 typed. A refused look-up leaves an audit event too.
 
@@ -75,6 +76,7 @@ class Lookup:
     venue: Venue | None
     regions: list[Region]
     reserved: list[tuple[Window, str, int]]
+    reserve: bool = True
 
     def found(self) -> None:
         """The number was a card: the reserved failures are given back."""
@@ -89,6 +91,11 @@ class Lookup:
         if not isinstance(error, UNKNOWN_NUMBER):
             self.found()
             return
+        if not self.reserve:  # counted now that it failed
+            self.reserved = [
+                (failed, subject, failed.hit(subject))
+                for _rate, failed, subject in _subjects(self.actor, self.venue)
+            ]
         for window, subject, count in self.reserved:
             if count >= window.limit and window.first_time("flag", subject):
                 regions: list[Region | None] = [*self.regions] or [None]
@@ -128,19 +135,27 @@ def admit(
 ) -> Lookup:
     """Admit one look-up by `actor` (at `venue`), or raise TooManyLookups (and audit the refusal).
     `regions`: whose coordinators a flag goes to (the venue's region; a distributor's regions).
-    `count` false: recording a use by number is limited by failures only, not by the rate."""
+
+    A check or search (`count`) is counted against the rate and reserves a failure before it looks.
+    Recording a use by number is not a question about the card: it is refused only once the
+    failures are used up, and its own failure is counted when it comes, so that a box office or a
+    ticketing system may record many uses at once."""
     regions = list(regions)
     reserved: list[tuple[Window, str, int]] = []
     refused_until = None
     for rate, failed, subject in _subjects(actor, venue):
-        failures = failed.hit(subject)
-        reserved.append((failed, subject, failures))
+        if count:
+            failures = failed.hit(subject)
+            reserved.append((failed, subject, failures))
+        else:
+            failures = failed.count(subject) + 1
         if failures > failed.limit:
             refused_until = failed.reopens_at()
         elif count and rate.hit(subject) > rate.limit:
             refused_until = refused_until or rate.reopens_at()
+    lookup = Lookup(actor, venue, regions, reserved, reserve=count)
     if refused_until is not None:
-        Lookup(actor, venue, regions, reserved).found()  # nothing was looked up
+        lookup.found()  # nothing was looked up
         record(
             actor=actor,
             action=Action.LOOKUP_REFUSED,
@@ -149,4 +164,4 @@ def admit(
             data={"code": TooManyLookups.code},
         )
         raise TooManyLookups(until=refused_until)
-    return Lookup(actor, venue, regions, reserved)
+    return lookup
