@@ -95,6 +95,15 @@ class KeysetPaginator:
         value = self.field.value_to_string(row)
         return _encode([value, str(row.pk)])
 
+    def ordered(self) -> QuerySet:
+        """The whole list in the order its pages show it."""
+        return self.queryset.order_by(*self._order())
+
+    def cursor_for(self, row: Any) -> str:
+        """The cursor of `row`, as a page whose edge it is would put in its links: `?after=` it
+        shows the rows that follow it in `ordered()`."""
+        return self._cursor(row)
+
     def _rows(self, queryset: QuerySet, *, reverse: bool = False) -> tuple[list[Any], bool]:
         rows = list(queryset.order_by(*self._order(reverse))[: self.per_page + 1])
         items = rows[: self.per_page]
