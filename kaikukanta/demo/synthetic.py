@@ -9,7 +9,9 @@ renewal and never past a pilot's end, issue only inside a pilot, uses only while
 and not after its closing, child tickets only with entry tickets and never more than the card's
 children, ...), and written with PostgreSQL's COPY (or batched INSERTs on SQLite). No per-card
 audit events are written: a single `data.loaded` event with ``{"what": "synthetic", ...counts}``
-records the run.
+records the run. For benchmarks of the audit trail, ``audit_events`` adds that many synthetic events
+of their own (see `AUDIT_MIX`): staff actions spread over the history, by synthetic user names and with
+no actor account, naming random card and use keys; they describe no real change.
 
 If the database has no region that could take cards (one with a distributor site and a venue), or
 if ``regions`` is given, a synthetic national network is created first, through the ORM: regions
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import random
 import time
 import zoneinfo
@@ -45,7 +48,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q
 
-from kaikukanta.audit.models import Action
+from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.audit.services import record
 from kaikukanta.cards import identifiers
 from kaikukanta.cards.models import (
@@ -144,6 +147,25 @@ KIND_TABLES = {
     "culture": [UseKind.ENTRY_TICKET.value],
     "science": [UseKind.ENTRY_TICKET.value],
 }
+# Synthetic audit events: (action, who does it, object type, weight). "venue" events name a venue and
+# its region, "site" events the region of a distributor site, "region" events a coordinator's region.
+AUDIT_MIX = [
+    (Action.USE_RECORDED, "venue", "uses.use", 400),
+    (Action.CARD_CHECKED, "venue", "cards.card", 300),
+    (Action.CARD_VIEWED, "site", "cards.card", 120),
+    (Action.CARD_ISSUED, "site", "cards.card", 80),
+    (Action.CARD_RENEWED, "site", "cards.card", 40),
+    (Action.USE_REJECTED, "venue", "", 25),
+    (Action.CARD_CLOSED, "site", "cards.card", 15),
+    (Action.GROUP_VISIT_RECORDED, "venue", "uses.groupvisit", 8),
+    (Action.EVENT_CREATED, "venue", "events.event", 5),
+    (Action.EVENT_CHANGED, "venue", "events.event", 3),
+    (Action.CARD_REPLACED, "site", "cards.card", 2),
+    (Action.ROLE_GRANTED, "region", "accounts.roleassignment", 1),
+    (Action.LOOKUPS_FLAGGED, "venue", "audit.flag", 1),
+]
+AUDIT_REJECTION_CODES = ["card_expired", "card_closed", "card_unknown", "venue_not_accepting"]
+
 # Uses happen between 10:00 and 20:00, more in the afternoon and early evening.
 HOUR_TABLE = _table({10: 8, 11: 10, 12: 12, 13: 13, 14: 13, 15: 12, 16: 11, 17: 13, 18: 14, 19: 10})
 
@@ -248,6 +270,7 @@ class VenuePlan:
 class Result:
     cards: int = 0
     uses: int = 0
+    audit_events: int = 0
     community_cards: int = 0
     renewed_cards: int = 0
     closed_cards: int = 0
@@ -259,6 +282,7 @@ class Result:
     seconds_network: float = 0.0
     seconds_cards: float = 0.0
     seconds_uses: float = 0.0
+    seconds_audit: float = 0.0
     seconds_total: float = 0.0
     details: dict = field(default_factory=dict)
 
@@ -366,6 +390,17 @@ USE_FIELDS = [
     "idempotency_key",
     "card",
     "venue",
+]
+AUDIT_FIELDS = [
+    "id",
+    "occurred_at",
+    "actor_username",
+    "action",
+    "object_type",
+    "object_id",
+    "region",
+    "venue",
+    "data",
 ]
 
 
@@ -491,14 +526,15 @@ class SyntheticGenerator:
         *,
         cards: int,
         uses: int,
+        audit_events: int = 0,
         regions: int | None = None,
         seed: int | None = None,
         batch: int = DEFAULT_BATCH,
         indexes: str = "auto",
         write: Callable[[str], None] | None = None,
     ):
-        if cards < 0 or uses < 0:
-            raise ValueError("The numbers of cards and uses cannot be negative.")
+        if cards < 0 or uses < 0 or audit_events < 0:
+            raise ValueError("The numbers of cards, uses and audit events cannot be negative.")
         if regions is not None and regions < 1:
             raise ValueError("--regions must be at least 1.")
         if batch < 1:
@@ -509,6 +545,7 @@ class SyntheticGenerator:
         if uses and not cards:
             raise ValueError("Uses need cards: give --cards too.")
         self.n_cards, self.n_uses, self.n_regions, self.batch = cards, uses, regions, batch
+        self.n_audit = audit_events
         self.seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
         self.rng = random.Random(self.seed)
         self.write = write
@@ -1046,6 +1083,92 @@ class SyntheticGenerator:
                     venue_id,
                 )
 
+    # --- audit events ----------------------------------------------------------------------------
+
+    def generate_audit_events(self, calendar: Calendar, writer: Writer) -> None:
+        progress = Progress("audit events", self.n_audit, self.write)
+        rows = self.audit_rows(calendar, writer.max_id() + 1)
+        self.result.audit_events = writer.load(rows, progress)
+        assert self.result.audit_events == self.n_audit
+
+    def audit_rows(self, calendar: Calendar, first_id: int) -> Iterator[tuple]:
+        """`n_audit` events over the history, in time order, weighted by season like the uses and
+        by region like the cards; between 08:00 and 20:00."""
+        rng, rnd, cal = self.rng, self.rng.random, calendar
+        last_day = cal.number(self.today) - 1
+        season = [USE_MONTH[day.month - 1] * USE_WEEKDAY[day.weekday()] for day in cal.dates]
+        per_day = [0] * (last_day + 1)
+        for day in rng.choices(range(last_day + 1), season[: last_day + 1], k=self.n_audit):
+            per_day[day] += 1
+        actions = _table({index: weight for index, (*_, weight) in enumerate(AUDIT_MIX)})
+        region_weights = [region.weight for region in self.regions]
+        venues_of: dict[int | None, list[VenuePlan]] = {}
+        for venue in self.venues:
+            venues_of.setdefault(venue.region_pk, []).append(venue)
+        popups = venues_of.get(None, [])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT MIN(id), MAX(id) FROM {connection.ops.quote_name(Card._meta.db_table)}"  # noqa: S608
+            )
+            card_ids = cursor.fetchone()
+            cursor.execute(
+                f"SELECT MAX(id) FROM {connection.ops.quote_name(Use._meta.db_table)}"  # noqa: S608
+            )
+            last_use = cursor.fetchone()[0] or 0
+        first_card, last_card = (card_ids[0] or 0), (card_ids[1] or 0)
+        event_id = first_id - 1
+        for day, count in enumerate(per_day):
+            if not count:
+                continue
+            regions = rng.choices(self.regions, region_weights, k=count)
+            seconds = sorted(28800 + int(rnd() * 43200) for _ in range(count))
+            for region, second in zip(regions, seconds, strict=True):
+                action, side, object_type, _weight = AUDIT_MIX[actions[int(rnd() * len(actions))]]
+                venue_id = None
+                region_id: int | None = region.pk
+                if side == "venue":
+                    # One in ten at a pop-up venue (which belongs to no region).
+                    choices = popups if popups and rnd() < 0.1 else venues_of.get(region.pk, popups)
+                    if choices:
+                        venue = choices[int(rnd() * len(choices))]
+                        venue_id, region_id = venue.pk, venue.region_pk
+                        username = f"syn.kohde.{venue.pk}"
+                    else:  # no venue open in the whole history: the region's own event
+                        username = f"syn.alue.{region.pk}"
+                elif side == "site":
+                    site = region.sites[int(rnd() * len(region.sites))]
+                    username = f"syn.jakaja.{site}"
+                else:
+                    username = f"syn.alue.{region.pk}"
+                object_id = ""
+                data: dict = {}
+                if object_type == "cards.card" and last_card:
+                    object_id = str(first_card + int(rnd() * (last_card - first_card + 1)))
+                    if action == Action.CARD_CHECKED:
+                        data = {"found": True, "refusal": None}
+                    elif action == Action.CARD_VIEWED:
+                        data = {"found": True}
+                elif object_type == "uses.use" and last_use:
+                    object_id = str(1 + int(rnd() * last_use))
+                    data = {"card": first_card + int(rnd() * max(last_card - first_card + 1, 1))}
+                elif object_type:
+                    object_id = str(1 + int(rnd() * 1000))
+                if action == Action.USE_REJECTED:
+                    code = AUDIT_REJECTION_CODES[int(rnd() * len(AUDIT_REJECTION_CODES))]
+                    data = {"code": code}
+                event_id += 1
+                yield (
+                    event_id,
+                    cal.timestamp(day, second),
+                    username,
+                    action.value,
+                    object_type if object_id else "",
+                    object_id,
+                    region_id,
+                    venue_id,
+                    json.dumps(data),
+                )
+
     # --- the run ---------------------------------------------------------------------------------
 
     def rebuild_indexes(self, writer: Writer, rows: int) -> IndexRebuild | None:
@@ -1085,6 +1208,7 @@ class SyntheticGenerator:
         calendar = Calendar(calendar_first, calendar_last, utc=connection.vendor != "postgresql")
         card_writer = Writer(Card, CARD_FIELDS, self.batch)
         use_writer = Writer(Use, USE_FIELDS, self.batch)
+        audit_writer = Writer(AuditEvent, AUDIT_FIELDS, self.batch)
         postgres = connection.vendor == "postgresql"
         with transaction.atomic():
             self.ensure_network()
@@ -1093,20 +1217,21 @@ class SyntheticGenerator:
                 with connection.cursor() as cursor:
                     # Keys are assigned here: keep other writers out until the sequences are moved.
                     cursor.execute(
-                        f"LOCK TABLE {card_writer.quoted_table}, {use_writer.quoted_table} "
-                        "IN EXCLUSIVE MODE"
+                        f"LOCK TABLE {card_writer.quoted_table}, {use_writer.quoted_table}, "
+                        f"{audit_writer.quoted_table} IN EXCLUSIVE MODE"
                     )
                     # Where foreign keys stay in place, they are checked at the end of each COPY
                     # instead of at commit, so that PostgreSQL need not queue millions of checks.
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                     # For rebuilding indexes; LOCAL: only until this transaction ends.
                     cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-            self.load(
-                "cards",
-                card_writer,
-                self.n_cards,
-                lambda: self.generate_cards(calendar, card_writer),
-            )
+            if self.n_cards:
+                self.load(
+                    "cards",
+                    card_writer,
+                    self.n_cards,
+                    lambda: self.generate_cards(calendar, card_writer),
+                )
             if self.n_uses:
                 self.load(
                     "uses",
@@ -1114,14 +1239,25 @@ class SyntheticGenerator:
                     self.n_uses,
                     lambda: self.generate_uses(calendar, use_writer),
                 )
+            if self.n_audit:
+                if not self.regions:
+                    raise ValueError("Audit events need a region that issues cards.")
+                self.load(
+                    "audit",
+                    audit_writer,
+                    self.n_audit,
+                    lambda: self.generate_audit_events(calendar, audit_writer),
+                )
             card_writer.reset_sequence()
             use_writer.reset_sequence()
+            audit_writer.reset_sequence()
             if postgres:
                 with connection.cursor() as cursor:
                     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             counts = {
                 "cards": self.result.cards,
                 "uses": self.result.uses,
+                "audit_events": self.result.audit_events,
                 "community_cards": self.result.community_cards,
                 "renewed_cards": self.result.renewed_cards,
                 "closed_cards": self.result.closed_cards,
@@ -1136,7 +1272,7 @@ class SyntheticGenerator:
         if postgres:
             phase = time.perf_counter()
             with connection.cursor() as cursor:
-                for model in (Card, Use, Region, DistributorSite, Venue):
+                for model in (Card, Use, AuditEvent, Region, DistributorSite, Venue):
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
             self.result.details["seconds_analyze"] = time.perf_counter() - phase
         self.result.seconds_total = time.perf_counter() - started
