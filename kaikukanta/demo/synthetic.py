@@ -1087,13 +1087,28 @@ class SyntheticGenerator:
 
     def generate_audit_events(self, calendar: Calendar, writer: Writer) -> None:
         progress = Progress("audit events", self.n_audit, self.write)
-        rows = self.audit_rows(calendar, writer.max_id() + 1)
+        # Read before the rows are generated: the COPY holds the connection while they are.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT MIN(id), MAX(id) FROM {connection.ops.quote_name(Card._meta.db_table)}"  # noqa: S608
+            )
+            first_card, last_card = cursor.fetchone()
+            cursor.execute(
+                f"SELECT MAX(id) FROM {connection.ops.quote_name(Use._meta.db_table)}"  # noqa: S608
+            )
+            last_use = cursor.fetchone()[0]
+        rows = self.audit_rows(
+            calendar, writer.max_id() + 1, (first_card or 0, last_card or 0), last_use or 0
+        )
         self.result.audit_events = writer.load(rows, progress)
         assert self.result.audit_events == self.n_audit
 
-    def audit_rows(self, calendar: Calendar, first_id: int) -> Iterator[tuple]:
+    def audit_rows(
+        self, calendar: Calendar, first_id: int, card_ids: tuple[int, int], last_use: int
+    ) -> Iterator[tuple]:
         """`n_audit` events over the history, in time order, weighted by season like the uses and
-        by region like the cards; between 08:00 and 20:00."""
+        by region like the cards; between 08:00 and 20:00. They name random keys between the
+        first and last card (`card_ids`) and up to the last use."""
         rng, rnd, cal = self.rng, self.rng.random, calendar
         last_day = cal.number(self.today) - 1
         season = [USE_MONTH[day.month - 1] * USE_WEEKDAY[day.weekday()] for day in cal.dates]
@@ -1106,16 +1121,7 @@ class SyntheticGenerator:
         for venue in self.venues:
             venues_of.setdefault(venue.region_pk, []).append(venue)
         popups = venues_of.get(None, [])
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT MIN(id), MAX(id) FROM {connection.ops.quote_name(Card._meta.db_table)}"  # noqa: S608
-            )
-            card_ids = cursor.fetchone()
-            cursor.execute(
-                f"SELECT MAX(id) FROM {connection.ops.quote_name(Use._meta.db_table)}"  # noqa: S608
-            )
-            last_use = cursor.fetchone()[0] or 0
-        first_card, last_card = (card_ids[0] or 0), (card_ids[1] or 0)
+        first_card, last_card = card_ids
         event_id = first_id - 1
         for day, count in enumerate(per_day):
             if not count:
