@@ -389,6 +389,7 @@ USE_FIELDS = [
     "recorded_at",
     "idempotency_key",
     "card",
+    "card_region",
     "venue",
 ]
 AUDIT_FIELDS = [
@@ -1024,6 +1025,7 @@ class SyntheticGenerator:
         use_id = first_id - 1
         first_card_id = self.first_card_id
         region_of, children_of = self.card_region, self.card_children
+        region_pks = [region.pk for region in self.regions]
         entry_ticket = UseKind.ENTRY_TICKET.value
         hours, n_hours = HOUR_TABLE, len(HOUR_TABLE)
         iso, shift, suffix = cal.iso, cal.shift, cal.suffix
@@ -1080,6 +1082,7 @@ class SyntheticGenerator:
                     recorded,
                     f"syn-{use_id:012d}",
                     first_card_id + card,
+                    region_pks[region],
                     venue_id,
                 )
 

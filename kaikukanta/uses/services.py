@@ -245,6 +245,7 @@ def _record_use(
     event = _claim_event_tickets(event, venue, int(bool(adult_ticket)) + child_tickets)
     use = Use.objects.create(
         card=card,
+        card_region_id=card.region_id,
         venue=venue,
         event=event,
         occurred_at=occurred_at,
@@ -404,6 +405,7 @@ def _record_group_visit(
         [
             Use(
                 card=card,
+                card_region_id=card.region_id,
                 venue=venue,
                 event=event,
                 occurred_at=occurred_at,

@@ -83,6 +83,7 @@ def assert_uses_obey_the_rules(uses: list[Use]) -> None:
     for use in uses:
         card, venue = use.card, use.venue
         day = timezone.localdate(use.occurred_at)
+        assert use.card_region_id == card.region_id
         assert card.card_type == CardType.PERSONAL
         assert card.issued_on <= day <= card.valid_until
         assert card.closed_on is None or day < card.closed_on
@@ -154,6 +155,7 @@ def test_new_rows_after_the_run_get_fresh_keys():
     assert card.pk > Card.objects.exclude(pk=card.pk).order_by("-pk").values_list("pk")[0][0]
     use = Use.objects.create(
         card=card,
+        card_region=card.region,
         venue=Venue.objects.filter(region=site.region).first(),
         occurred_at=timezone.now(),
         category="culture",
