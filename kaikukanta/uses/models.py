@@ -8,9 +8,12 @@ own card, tied together by a `GroupVisit`.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Min, OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.accounts.scope import scope_for
@@ -49,6 +52,81 @@ class UseQuerySet(models.QuerySet):
                 card__issuing_site__organisation__in=scope.distributor_organisations,
             )
         return self.filter(condition)
+
+    def in_scope_period(self, user) -> UseQuerySet:
+        """The same uses, within the period the user's scope has uses in: from the first to the last
+        use at their venues and of their regions' cards, read from the two ends of each of those
+        indexes (a few index probes); for distributor staff, from the day the first of their cards
+        was issued (no card is used before its issue day, Card.refusal_on).
+
+        For a list read in time order. PostgreSQL reads a scope made of several parts (an OR) by
+        walking the time index and testing every use, as if the scope's uses were spread evenly over
+        time; where they begin late (a pilot begun this year, a new site) or end early (a pilot that
+        ended), it would first walk past years of other regions' uses. A use recorded after the
+        bounds were read falls outside them, as it would if the page had been read a moment earlier.
+        National administrators see every use: no bounds."""
+        if scope_for(user).national:
+            return self
+        first, last = self.scope_period(user)
+        if first is None:
+            return self.none()
+        bounded = self.filter(occurred_at__gte=first)
+        return bounded if last is None else bounded.filter(occurred_at__lte=last)
+
+    def scope_period(self, user) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """(first, last): no use the user sees falls outside them (last None: no end); (None, None):
+        the user sees no use. Not for national administrators (their period is everything)."""
+        from kaikukanta.cards.models import Card
+        from kaikukanta.network.models import DistributorSite, Region
+
+        scope = scope_for(user)
+        uses = self.model._default_manager
+        firsts: list[dt.datetime] = []
+        lasts: list[dt.datetime | None] = []
+
+        def probe(owners: models.QuerySet, field: str) -> None:
+            """The first and last use of each owner (venue, card region), one query."""
+            mine = uses.filter(**{field: OuterRef("pk")})
+            for first, last in owners.annotate(
+                first=Subquery(mine.order_by("occurred_at").values("occurred_at")[:1]),
+                last=Subquery(mine.order_by("-occurred_at").values("occurred_at")[:1]),
+            ).values_list("first", "last"):
+                if first is not None:
+                    firsts.append(first)
+                    lasts.append(last)
+
+        venues = set(scope.venues)
+        if scope.coordinator_regions:
+            regions = scope.coordinator_regions
+            venues |= set(Venue.objects.filter(region__in=regions).values_list("pk", flat=True))
+            probe(Region.objects.filter(pk__in=regions), "card_region")
+        if venues:
+            probe(Venue.objects.filter(pk__in=venues), "venue")
+        if scope.distributor_sites or scope.distributor_organisations:
+            first_issue = Subquery(
+                Card.objects.filter(issuing_site=OuterRef("pk"))
+                .order_by("issued_on")
+                .values("issued_on")[:1]
+            )
+            days = list(
+                DistributorSite.objects.filter(pk__in=scope.distributor_sites)
+                .annotate(first=first_issue)
+                .values_list("first", flat=True)
+            )
+            days.append(
+                Card.objects.filter(
+                    card_type="community",
+                    issuing_site__organisation__in=scope.distributor_organisations,
+                ).aggregate(first=Min("issued_on"))["first"]
+            )
+            days = [day for day in days if day is not None]
+            if days:
+                midnight = dt.datetime.combine(min(days), dt.time())
+                firsts.append(timezone.make_aware(midnight, timezone.get_default_timezone()))
+                lasts.append(None)  # cards keep being used: no end
+        if not firsts:
+            return None, None
+        return min(firsts), None if None in lasts else max(lasts)
 
 
 class GroupVisitQuerySet(models.QuerySet):

@@ -33,7 +33,9 @@ def filtered_uses(user, params: QueryDict) -> tuple[UseFilterForm, QuerySet[Use]
     venues = Venue.objects.visible_to(user).order_by("name")
     regions = Region.objects.visible_to(user).order_by("name")
     filters = UseFilterForm(venues, regions, params or None)
-    uses = Use.objects.visible_to(user).select_related("card", "venue", "event")
+    uses = (
+        Use.objects.visible_to(user).in_scope_period(user).select_related("card", "venue", "event")
+    )
     if filters.is_valid():
         data = filters.cleaned_data
         if data.get("venue"):
