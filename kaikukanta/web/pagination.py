@@ -12,13 +12,13 @@ OR-ed conditions in the query, which no index serves.)
 Totals are counted only up to COUNT_LIMIT: an exact count of millions of rows would cost more than the
 page itself, and no one reads a list of more than ten thousand rows to the end.
 
-A list of at most SMALL_LIST rows (the count says so exactly) is paged from its keys instead: the keys
-and sort values of all its rows are read in one query, which the database answers in whatever way
-is cheapest (on PostgreSQL often a bitmap of two indexes), sorted here, and the page's rows fetched by
-key. Walking an index in the list's order and skipping rows that do not match is what a keyset query
-does; PostgreSQL chooses it when it expects matches spread evenly over the index, and when they are
-not (a small region's uses all in the last year, a rare kind of use, a distributor site opened
-lately) it walks past millions of rows. Both ways give the same pages.
+The count reads the keys of the first COUNT_LIMIT + 1 rows in no order, which the database answers in
+whatever way is cheapest (on PostgreSQL often a bitmap of two indexes). A list of at most SMALL_LIST
+rows, whose keys that read all of, is then paged from them: their sort values are read by key, sorted
+here, and the page's rows fetched by key. Walking an index in the list's order and skipping rows that
+do not match is what a keyset query does; PostgreSQL chooses it when it expects matches spread evenly
+over the index, and when they are not (a small region's uses all in the last year, a rare kind of use,
+a distributor site opened lately) it walks past millions of rows. Both ways give the same pages.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -155,11 +157,20 @@ class KeysetPaginator:
         items, more = self._rows(queryset)
         return items, more, False
 
-    def _small_list_page(self, params: QueryDict) -> tuple[list[Any], bool, bool]:
-        """(items, has_next, has_previous) of a small list, from all its keys sorted here: the same
-        pages, flags included, as `_keyset_page`."""
+    def _small_list_page(self, pks: list[Any], params: QueryDict) -> tuple[list[Any], bool, bool]:
+        """(items, has_next, has_previous) of a small list whose keys are `pks`, from their sort
+        values read by key and sorted here: the same pages, flags included, as `_keyset_page`."""
         after, before = params.get("after"), params.get("before")
-        keys = list(self.queryset.select_related(None).order_by().values_list(self.column, "pk"))
+        keys = (
+            list(
+                self.queryset.select_related(None)
+                .filter(pk__in=pks)
+                .order_by()
+                .values_list(self.column, "pk")
+            )
+            if pks
+            else []
+        )
         keys.sort(reverse=self.descending)  # the list's order: column, then key, same direction
         per_page = self.per_page
 
@@ -193,11 +204,16 @@ class KeysetPaginator:
     def page(self, params: QueryDict) -> KeysetPage:
         """The page that `params` (the request's GET) asks for: `after` or `before` a cursor,
         `page=last`, or else the first page. A cursor that does not decode gives the first page."""
-        # Keys only, without the joins of select_related: an index can count them.
-        count = (
-            self.queryset.select_related(None).order_by().values("pk")[: COUNT_LIMIT + 1].count()
+        # Keys only, without the joins of select_related: an index can give them.
+        pks = list(
+            self.queryset.select_related(None)
+            .order_by()
+            .values_list("pk", flat=True)[: COUNT_LIMIT + 1]
         )
-        page = self._small_list_page if count <= self.small_list else self._keyset_page
+        count = len(pks)
+        page: Callable[[QueryDict], tuple[list[Any], bool, bool]] = self._keyset_page
+        if count <= self.small_list:
+            page = functools.partial(self._small_list_page, pks)
         invalid = False
         try:
             items, has_next, has_previous = page(params)
