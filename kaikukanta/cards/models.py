@@ -143,10 +143,22 @@ class Card(models.Model):
         verbose_name = _("card")
         verbose_name_plural = _("cards")
         ordering = ["-issued_on", "-pk"]
+        # In the card lists' orders (web/views/cards.py), the key breaking ties: newest issued first,
+        # also within a region or a site, and soonest valid-until first for cards that expire soon.
+        # Any page of a list, the last one too, is then read in index order.
+        # Community cards (one in a hundred) have their own small index: their list, and a
+        # distributor's cards (their sites' cards or their organisation's community cards), would
+        # otherwise be found by reading every card.
         indexes = [
-            models.Index(fields=["region", "issued_on"], name="card_region_issued"),
-            models.Index(fields=["issuing_site", "issued_on"], name="card_site_issued"),
-            models.Index(fields=["valid_until"], name="card_valid_until"),
+            models.Index(fields=["issued_on", "id"], name="card_issued_id"),
+            models.Index(fields=["region", "issued_on", "id"], name="card_region_issued_id"),
+            models.Index(fields=["issuing_site", "issued_on", "id"], name="card_site_issued_id"),
+            models.Index(fields=["valid_until", "id"], name="card_valid_until_id"),
+            models.Index(
+                fields=["issued_on", "id"],
+                name="card_community_issued_id",
+                condition=Q(card_type=CardType.COMMUNITY),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["identifier"], name="card_unique_identifier"),

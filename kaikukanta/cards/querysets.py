@@ -10,18 +10,29 @@ from kaikukanta.accounts.scope import scope_for
 from kaikukanta.core.dates import today
 
 if TYPE_CHECKING:
-    from kaikukanta.network.models import Region
-
     # Named only as strings in the base classes below, which ruff does not read as uses.
     from .models import Card, WellbeingMeasurement  # noqa: F401
 
 CARD_STATUSES = ("valid", "expired", "closed")
 
 
-def _pilot_ended_before(day: dt.date) -> models.QuerySet[Region, Any]:
+# The regions whose pilot decides a card's validity are read first, as a list of keys, rather than
+# put in the card query as a subquery: there are a handful of regions, and with their keys known (and
+# usually none) the card query keeps its plain date ranges, which the indexes on (valid_until, id) and
+# (issued_on, id) can serve. Behind an OR with a subquery, PostgreSQL reads every card still valid to
+# find the few expiring within 30 days.
+
+
+def _pilot_ended_before(day: dt.date) -> list[int]:
     from kaikukanta.network.models import Region
 
-    return Region.objects.pilot_ended_before(day).values("pk")
+    return list(Region.objects.pilot_ended_before(day).values_list("pk", flat=True))
+
+
+def _pilot_ending_by(day: dt.date) -> list[int]:
+    from kaikukanta.network.models import Region
+
+    return list(Region.objects.pilot_ending_by(day).values_list("pk", flat=True))
 
 
 class CardQuerySet(models.QuerySet["Card"]):
@@ -48,18 +59,20 @@ class CardQuerySet(models.QuerySet["Card"]):
         """Cards that can be used on `day` (today by default): issued by then, not closed by then,
         and not past their own valid-until or the end of their region's pilot."""
         day = day or today()
-        return self.filter(
+        valid = self.filter(
             Q(closed_on__isnull=True) | Q(closed_on__gt=day),
             issued_on__lte=day,
             valid_until__gte=day,
-        ).exclude(region__in=_pilot_ended_before(day))
+        )
+        ended = _pilot_ended_before(day)
+        return valid.exclude(region__in=ended) if ended else valid
 
     def expired_on(self, day: dt.date | None = None) -> CardQuerySet:
         """Cards not closed by `day` whose validity (or their region's pilot) ended before it."""
         day = day or today()
-        return self.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day)).filter(
-            Q(valid_until__lt=day) | Q(region__in=_pilot_ended_before(day))
-        )
+        ended = _pilot_ended_before(day)
+        expired = Q(valid_until__lt=day) | Q(region__in=ended) if ended else Q(valid_until__lt=day)
+        return self.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day)).filter(expired)
 
     def closed_on_or_before(self, day: dt.date | None = None) -> CardQuerySet:
         return self.filter(closed_on__lte=day or today())
@@ -67,14 +80,13 @@ class CardQuerySet(models.QuerySet["Card"]):
     def expiring_within(self, days: int, day: dt.date | None = None) -> CardQuerySet:
         """Cards valid on `day` whose last valid day is at most `days` days later: the ones to
         renew soon."""
-        from kaikukanta.network.models import Region
-
         day = day or today()
         last = day + dt.timedelta(days=days)
-        return self.valid_on(day).filter(
-            Q(valid_until__lte=last)
-            | Q(region__in=Region.objects.pilot_ending_by(last).values("pk"))
+        ending = _pilot_ending_by(last)
+        soon = (
+            Q(valid_until__lte=last) | Q(region__in=ending) if ending else Q(valid_until__lte=last)
         )
+        return self.valid_on(day).filter(soon)
 
     def with_status(self, status: str, day: dt.date | None = None) -> CardQuerySet:
         """The cards of one of CARD_STATUSES, as Card.status_on names them."""

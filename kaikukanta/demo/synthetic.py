@@ -9,7 +9,9 @@ renewal and never past a pilot's end, issue only inside a pilot, uses only while
 and not after its closing, child tickets only with entry tickets and never more than the card's
 children, ...), and written with PostgreSQL's COPY (or batched INSERTs on SQLite). No per-card
 audit events are written: a single `data.loaded` event with ``{"what": "synthetic", ...counts}``
-records the run.
+records the run. For benchmarks of the audit trail, ``audit_events`` adds that many synthetic events
+of their own (see `AUDIT_MIX`): staff actions spread over the history, by synthetic user names and with
+no actor account, naming random card and use keys; they describe no real change.
 
 If the database has no region that could take cards (one with a distributor site and a venue), or
 if ``regions`` is given, a synthetic national network is created first, through the ORM: regions
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import random
 import time
 import zoneinfo
@@ -45,7 +48,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q
 
-from kaikukanta.audit.models import Action
+from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.audit.services import record
 from kaikukanta.cards import identifiers
 from kaikukanta.cards.models import (
@@ -144,6 +147,25 @@ KIND_TABLES = {
     "culture": [UseKind.ENTRY_TICKET.value],
     "science": [UseKind.ENTRY_TICKET.value],
 }
+# Synthetic audit events: (action, who does it, object type, weight). "venue" events name a venue and
+# its region, "site" events the region of a distributor site, "region" events a coordinator's region.
+AUDIT_MIX = [
+    (Action.USE_RECORDED, "venue", "uses.use", 400),
+    (Action.CARD_CHECKED, "venue", "cards.card", 300),
+    (Action.CARD_VIEWED, "site", "cards.card", 120),
+    (Action.CARD_ISSUED, "site", "cards.card", 80),
+    (Action.CARD_RENEWED, "site", "cards.card", 40),
+    (Action.USE_REJECTED, "venue", "", 25),
+    (Action.CARD_CLOSED, "site", "cards.card", 15),
+    (Action.GROUP_VISIT_RECORDED, "venue", "uses.groupvisit", 8),
+    (Action.EVENT_CREATED, "venue", "events.event", 5),
+    (Action.EVENT_CHANGED, "venue", "events.event", 3),
+    (Action.CARD_REPLACED, "site", "cards.card", 2),
+    (Action.ROLE_GRANTED, "region", "accounts.roleassignment", 1),
+    (Action.LOOKUPS_FLAGGED, "venue", "audit.flag", 1),
+]
+AUDIT_REJECTION_CODES = ["card_expired", "card_closed", "card_unknown", "venue_not_accepting"]
+
 # Uses happen between 10:00 and 20:00, more in the afternoon and early evening.
 HOUR_TABLE = _table({10: 8, 11: 10, 12: 12, 13: 13, 14: 13, 15: 12, 16: 11, 17: 13, 18: 14, 19: 10})
 
@@ -248,6 +270,7 @@ class VenuePlan:
 class Result:
     cards: int = 0
     uses: int = 0
+    audit_events: int = 0
     community_cards: int = 0
     renewed_cards: int = 0
     closed_cards: int = 0
@@ -259,8 +282,16 @@ class Result:
     seconds_network: float = 0.0
     seconds_cards: float = 0.0
     seconds_uses: float = 0.0
+    seconds_audit: float = 0.0
     seconds_total: float = 0.0
     details: dict = field(default_factory=dict)
+
+
+def _utc_offset_seconds(day: dt.date) -> int:
+    offset = dt.datetime.combine(day, dt.time(12), HELSINKI).utcoffset()
+    if offset is None:  # never for an aware time in Helsinki
+        raise ValueError(f"no UTC offset for {day}")
+    return int(offset.total_seconds())
 
 
 class Calendar:
@@ -271,10 +302,7 @@ class Calendar:
         self.days = (last - first).days + 1
         self.dates = [first + dt.timedelta(days=n) for n in range(self.days)]
         self.iso = [day.isoformat() for day in self.dates]
-        offsets = [
-            int(dt.datetime.combine(day, dt.time(12), HELSINKI).utcoffset().total_seconds())
-            for day in self.dates
-        ]
+        offsets = [_utc_offset_seconds(day) for day in self.dates]
         if utc:
             # SQLite stores aware datetimes as naive UTC text: shift the local time back.
             self.shift = offsets
@@ -365,7 +393,19 @@ USE_FIELDS = [
     "recorded_at",
     "idempotency_key",
     "card",
+    "card_region",
     "venue",
+]
+AUDIT_FIELDS = [
+    "id",
+    "occurred_at",
+    "actor_username",
+    "action",
+    "object_type",
+    "object_id",
+    "region",
+    "venue",
+    "data",
 ]
 
 
@@ -491,14 +531,15 @@ class SyntheticGenerator:
         *,
         cards: int,
         uses: int,
+        audit_events: int = 0,
         regions: int | None = None,
         seed: int | None = None,
         batch: int = DEFAULT_BATCH,
         indexes: str = "auto",
         write: Callable[[str], None] | None = None,
     ):
-        if cards < 0 or uses < 0:
-            raise ValueError("The numbers of cards and uses cannot be negative.")
+        if cards < 0 or uses < 0 or audit_events < 0:
+            raise ValueError("The numbers of cards, uses and audit events cannot be negative.")
         if regions is not None and regions < 1:
             raise ValueError("--regions must be at least 1.")
         if batch < 1:
@@ -509,6 +550,7 @@ class SyntheticGenerator:
         if uses and not cards:
             raise ValueError("Uses need cards: give --cards too.")
         self.n_cards, self.n_uses, self.n_regions, self.batch = cards, uses, regions, batch
+        self.n_audit = audit_events
         self.seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
         self.rng = random.Random(self.seed)
         self.write = write
@@ -666,10 +708,10 @@ class SyntheticGenerator:
         far = calendar.days - 1
         usable = {r.pk for r in self.usable_regions()}
         self.regions: list[RegionPlan] = []
-        index_of: dict[int, int] = {}
+        index_of: dict[int | None, int] = {}
         for region in Region.objects.filter(pk__in=usable).order_by("pk"):
             first, last, cap = 0, last_issue, far
-            if region.is_pilot:
+            if region.is_pilot and region.pilot_starts and region.pilot_ends:
                 first = max(first, cal.number(region.pilot_starts))
                 last = min(last, cal.number(region.pilot_ends))
                 cap = min(far, cal.number(region.pilot_ends))
@@ -690,8 +732,8 @@ class SyntheticGenerator:
                 "add synthetic regions with --regions."
             )
         # Zipf-like sizes: the n-th region issues about 1/n**1.1 of the first's cards per day.
-        for rank, region in enumerate(self.regions, start=1):
-            region.weight = (region.issue_last - region.issue_first + 1) / rank**1.1
+        for rank, plan in enumerate(self.regions, start=1):
+            plan.weight = (plan.issue_last - plan.issue_first + 1) / rank**1.1
 
         self.venues: list[VenuePlan] = []
         rank_in_region: dict[int | None, int] = {}
@@ -893,7 +935,9 @@ class SyntheticGenerator:
 
     # --- uses ------------------------------------------------------------------------------------
 
-    def venue_tables(self, day: int):
+    def venue_tables(
+        self, day: int
+    ) -> tuple[list[list[tuple]], list[tuple[int, list[tuple]]], list[tuple]]:
         """Choice tables of the venues open on `day`: per home region, national, pop-ups."""
         home: list[list[tuple]] = [[] for _ in self.regions]
         national: list[tuple] = []
@@ -975,7 +1019,7 @@ class SyntheticGenerator:
 
     def generate_uses(self, calendar: Calendar, writer: Writer) -> None:
         buckets = self.plan_uses(calendar)
-        self.cumulative = self.windows = array("d")  # no longer needed
+        self.cumulative, self.windows = array("d"), array("i")  # no longer needed
         progress = Progress("uses", self.n_uses, self.write)
         rows = self.use_rows(calendar, buckets, writer.max_id() + 1)
         self.result.uses = writer.load(rows, progress)
@@ -987,12 +1031,16 @@ class SyntheticGenerator:
         use_id = first_id - 1
         first_card_id = self.first_card_id
         region_of, children_of = self.card_region, self.card_children
+        region_pks = [region.pk for region in self.regions]
         entry_ticket = UseKind.ENTRY_TICKET.value
         hours, n_hours = HOUR_TABLE, len(HOUR_TABLE)
         iso, shift, suffix = cal.iso, cal.shift, cal.suffix
         home_share, popup_from = HOME_REGION_SHARE, HOME_REGION_SHARE + OTHER_REGION_SHARE
         signature = None
-        home = popups = national_all = None
+        # Replaced by the day's tables before the first card is placed.
+        home: list[list[tuple]] = []
+        popups: list[tuple] = []
+        national_all: list[tuple] = []
         for day in range(cal.days):
             cards = buckets[day]
             if cards is None:
@@ -1043,7 +1091,100 @@ class SyntheticGenerator:
                     recorded,
                     f"syn-{use_id:012d}",
                     first_card_id + card,
+                    region_pks[region],
                     venue_id,
+                )
+
+    # --- audit events ----------------------------------------------------------------------------
+
+    def generate_audit_events(self, calendar: Calendar, writer: Writer) -> None:
+        progress = Progress("audit events", self.n_audit, self.write)
+        # Read before the rows are generated: the COPY holds the connection while they are.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT MIN(id), MAX(id) FROM {connection.ops.quote_name(Card._meta.db_table)}"  # noqa: S608
+            )
+            first_card, last_card = cursor.fetchone()
+            cursor.execute(
+                f"SELECT MAX(id) FROM {connection.ops.quote_name(Use._meta.db_table)}"  # noqa: S608
+            )
+            last_use = cursor.fetchone()[0]
+        rows = self.audit_rows(
+            calendar, writer.max_id() + 1, (first_card or 0, last_card or 0), last_use or 0
+        )
+        self.result.audit_events = writer.load(rows, progress)
+        assert self.result.audit_events == self.n_audit
+
+    def audit_rows(
+        self, calendar: Calendar, first_id: int, card_ids: tuple[int, int], last_use: int
+    ) -> Iterator[tuple]:
+        """`n_audit` events over the history, in time order, weighted by season like the uses and
+        by region like the cards; between 08:00 and 20:00. They name random keys between the
+        first and last card (`card_ids`) and up to the last use."""
+        rng, rnd, cal = self.rng, self.rng.random, calendar
+        last_day = cal.number(self.today) - 1
+        season = [USE_MONTH[day.month - 1] * USE_WEEKDAY[day.weekday()] for day in cal.dates]
+        per_day = [0] * (last_day + 1)
+        for day in rng.choices(range(last_day + 1), season[: last_day + 1], k=self.n_audit):
+            per_day[day] += 1
+        actions = _table({index: weight for index, (*_, weight) in enumerate(AUDIT_MIX)})
+        region_weights = [region.weight for region in self.regions]
+        venues_of: dict[int | None, list[VenuePlan]] = {}
+        for venue in self.venues:
+            venues_of.setdefault(venue.region_pk, []).append(venue)
+        popups = venues_of.get(None, [])
+        first_card, last_card = card_ids
+        event_id = first_id - 1
+        for day, count in enumerate(per_day):
+            if not count:
+                continue
+            regions = rng.choices(self.regions, region_weights, k=count)
+            seconds = sorted(28800 + int(rnd() * 43200) for _ in range(count))
+            for region, second in zip(regions, seconds, strict=True):
+                action, side, object_type, _weight = AUDIT_MIX[actions[int(rnd() * len(actions))]]
+                venue_id = None
+                region_id: int | None = region.pk
+                if side == "venue":
+                    # One in ten at a pop-up venue (which belongs to no region).
+                    choices = popups if popups and rnd() < 0.1 else venues_of.get(region.pk, popups)
+                    if choices:
+                        venue = choices[int(rnd() * len(choices))]
+                        venue_id, region_id = venue.pk, venue.region_pk
+                        username = f"syn.kohde.{venue.pk}"
+                    else:  # no venue open in the whole history: the region's own event
+                        username = f"syn.alue.{region.pk}"
+                elif side == "site":
+                    site = region.sites[int(rnd() * len(region.sites))]
+                    username = f"syn.jakaja.{site}"
+                else:
+                    username = f"syn.alue.{region.pk}"
+                object_id = ""
+                data: dict = {}
+                if object_type == "cards.card" and last_card:
+                    object_id = str(first_card + int(rnd() * (last_card - first_card + 1)))
+                    if action == Action.CARD_CHECKED:
+                        data = {"found": True, "refusal": None}
+                    elif action == Action.CARD_VIEWED:
+                        data = {"found": True}
+                elif object_type == "uses.use" and last_use:
+                    object_id = str(1 + int(rnd() * last_use))
+                    data = {"card": first_card + int(rnd() * max(last_card - first_card + 1, 1))}
+                elif object_type:
+                    object_id = str(1 + int(rnd() * 1000))
+                if action == Action.USE_REJECTED:
+                    code = AUDIT_REJECTION_CODES[int(rnd() * len(AUDIT_REJECTION_CODES))]
+                    data = {"code": code}
+                event_id += 1
+                yield (
+                    event_id,
+                    cal.timestamp(day, second),
+                    username,
+                    action.value,
+                    object_type if object_id else "",
+                    object_id,
+                    region_id,
+                    venue_id,
+                    json.dumps(data),
                 )
 
     # --- the run ---------------------------------------------------------------------------------
@@ -1085,6 +1226,7 @@ class SyntheticGenerator:
         calendar = Calendar(calendar_first, calendar_last, utc=connection.vendor != "postgresql")
         card_writer = Writer(Card, CARD_FIELDS, self.batch)
         use_writer = Writer(Use, USE_FIELDS, self.batch)
+        audit_writer = Writer(AuditEvent, AUDIT_FIELDS, self.batch)
         postgres = connection.vendor == "postgresql"
         with transaction.atomic():
             self.ensure_network()
@@ -1093,20 +1235,21 @@ class SyntheticGenerator:
                 with connection.cursor() as cursor:
                     # Keys are assigned here: keep other writers out until the sequences are moved.
                     cursor.execute(
-                        f"LOCK TABLE {card_writer.quoted_table}, {use_writer.quoted_table} "
-                        "IN EXCLUSIVE MODE"
+                        f"LOCK TABLE {card_writer.quoted_table}, {use_writer.quoted_table}, "
+                        f"{audit_writer.quoted_table} IN EXCLUSIVE MODE"
                     )
                     # Where foreign keys stay in place, they are checked at the end of each COPY
                     # instead of at commit, so that PostgreSQL need not queue millions of checks.
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                     # For rebuilding indexes; LOCAL: only until this transaction ends.
                     cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-            self.load(
-                "cards",
-                card_writer,
-                self.n_cards,
-                lambda: self.generate_cards(calendar, card_writer),
-            )
+            if self.n_cards:
+                self.load(
+                    "cards",
+                    card_writer,
+                    self.n_cards,
+                    lambda: self.generate_cards(calendar, card_writer),
+                )
             if self.n_uses:
                 self.load(
                     "uses",
@@ -1114,14 +1257,25 @@ class SyntheticGenerator:
                     self.n_uses,
                     lambda: self.generate_uses(calendar, use_writer),
                 )
+            if self.n_audit:
+                if not self.regions:
+                    raise ValueError("Audit events need a region that issues cards.")
+                self.load(
+                    "audit",
+                    audit_writer,
+                    self.n_audit,
+                    lambda: self.generate_audit_events(calendar, audit_writer),
+                )
             card_writer.reset_sequence()
             use_writer.reset_sequence()
+            audit_writer.reset_sequence()
             if postgres:
                 with connection.cursor() as cursor:
                     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             counts = {
                 "cards": self.result.cards,
                 "uses": self.result.uses,
+                "audit_events": self.result.audit_events,
                 "community_cards": self.result.community_cards,
                 "renewed_cards": self.result.renewed_cards,
                 "closed_cards": self.result.closed_cards,
@@ -1136,7 +1290,7 @@ class SyntheticGenerator:
         if postgres:
             phase = time.perf_counter()
             with connection.cursor() as cursor:
-                for model in (Card, Use, Region, DistributorSite, Venue):
+                for model in (Card, Use, AuditEvent, Region, DistributorSite, Venue):
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
             self.result.details["seconds_analyze"] = time.perf_counter() - phase
         self.result.seconds_total = time.perf_counter() - started

@@ -8,9 +8,13 @@ own card, tied together by a `GroupVisit`.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Min, OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.accounts.scope import scope_for
@@ -23,28 +27,112 @@ class UseKind(models.TextChoices):
     SEASON_PASS = "season_pass", _("season pass")
 
 
-class UseQuerySet(models.QuerySet):
-    def visible_to(self, user) -> UseQuerySet:
+class UseQuerySet(models.QuerySet["Use"]):
+    def visible_to(self, user: Any) -> UseQuerySet:
         """National admins: all. Coordinators: uses at their regions' venues and uses of their
-        regions' cards. Distributor staff: uses of the cards they see. Venue staff: their venues'."""
+        regions' cards. Distributor staff: uses of the cards they see. Venue staff: their venues'.
+
+        A coordinator's uses are found in this table alone, by venue key and by the card's region
+        copied onto the use (`card_region`), each with an index in time order: joining ten million
+        uses to their cards and venues to test either region would cost seconds."""
         scope = scope_for(user)
         if scope.national:
             return self.all()
         regions = scope.coordinator_regions
-        return self.filter(
-            Q(venue__region__in=regions)
-            | Q(card__region__in=regions)
-            | Q(venue__in=scope.venues)
-            | Q(card__issuing_site__in=scope.distributor_sites)
-            | Q(
+        condition = Q(venue__in=scope.venues)
+        if regions:
+            # The venues' keys as a list, not a subquery: PostgreSQL can then count and find
+            # rare rows with both indexes at once (a BitmapOr), which a subquery in an OR prevents.
+            venues = Venue.objects.filter(region__in=regions).values_list("pk", flat=True)
+            condition |= Q(venue__in=list(venues)) | Q(card_region__in=regions)
+        if scope.distributor_sites:
+            condition |= Q(card__issuing_site__in=scope.distributor_sites)
+        if scope.distributor_organisations:
+            condition |= Q(
                 card__card_type="community",
                 card__issuing_site__organisation__in=scope.distributor_organisations,
             )
-        )
+        return self.filter(condition)
+
+    def in_scope_period(self, user: Any) -> UseQuerySet:
+        """The same uses, within the period the user's scope has uses in: from the first to the last
+        use at their venues and of their regions' cards, read from the two ends of each of those
+        indexes (a few index probes); for distributor staff, from the day the first of their cards
+        was issued (no card is used before its issue day, Card.refusal_on).
+
+        For a list read in time order. PostgreSQL reads a scope made of several parts (an OR) by
+        walking the time index and testing every use, as if the scope's uses were spread evenly over
+        time; where they begin late (a pilot begun this year, a new site) or end early (a pilot that
+        ended), it would first walk past years of other regions' uses. A use recorded after the
+        bounds were read falls outside them, as it would if the page had been read a moment earlier.
+        National administrators see every use: no bounds."""
+        if scope_for(user).national:
+            return self
+        first, last = self.scope_period(user)
+        if first is None:
+            return self.none()
+        bounded = self.filter(occurred_at__gte=first)
+        return bounded if last is None else bounded.filter(occurred_at__lte=last)
+
+    def scope_period(self, user) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """(first, last): no use the user sees falls outside them (last None: no end); (None, None):
+        the user sees no use. Not for national administrators (their period is everything)."""
+        from kaikukanta.cards.models import Card
+        from kaikukanta.network.models import DistributorSite, Region
+
+        scope = scope_for(user)
+        uses = self.model._default_manager
+        firsts: list[dt.datetime] = []
+        lasts: list[dt.datetime | None] = []
+
+        def probe(owners: models.QuerySet, field: str) -> None:
+            """The first and last use of each owner (venue, card region), one query."""
+            mine = uses.filter(**{field: OuterRef("pk")})
+            for first, last in owners.annotate(
+                first=Subquery(mine.order_by("occurred_at").values("occurred_at")[:1]),
+                last=Subquery(mine.order_by("-occurred_at").values("occurred_at")[:1]),
+            ).values_list("first", "last"):
+                if first is not None:
+                    firsts.append(first)
+                    lasts.append(last)
+
+        venues = set(scope.venues)
+        if scope.coordinator_regions:
+            regions = scope.coordinator_regions
+            venues |= set(Venue.objects.filter(region__in=regions).values_list("pk", flat=True))
+            probe(Region.objects.filter(pk__in=regions), "card_region")
+        if venues:
+            probe(Venue.objects.filter(pk__in=venues), "venue")
+        if scope.distributor_sites or scope.distributor_organisations:
+            first_issue = Subquery(
+                Card.objects.filter(issuing_site=OuterRef("pk"))
+                .order_by("issued_on")
+                .values("issued_on")[:1]
+            )
+            days = list(
+                DistributorSite.objects.filter(pk__in=scope.distributor_sites)
+                .annotate(first=first_issue)
+                .values_list("first", flat=True)
+            )
+            days.append(
+                Card.objects.filter(
+                    card_type="community",
+                    issuing_site__organisation__in=scope.distributor_organisations,
+                ).aggregate(first=Min("issued_on"))["first"]
+            )
+            days = [day for day in days if day is not None]
+            if days:
+                midnight = dt.datetime.combine(min(days), dt.time())
+                firsts.append(timezone.make_aware(midnight, timezone.get_default_timezone()))
+                lasts.append(None)  # cards keep being used: no end
+        if not firsts:
+            return None, None
+        known = [last for last in lasts if last is not None]
+        return min(firsts), None if len(known) < len(lasts) else max(known)
 
 
-class GroupVisitQuerySet(models.QuerySet):
-    def visible_to(self, user) -> GroupVisitQuerySet:
+class GroupVisitQuerySet(models.QuerySet["GroupVisit"]):
+    def visible_to(self, user: Any) -> GroupVisitQuerySet:
         scope = scope_for(user)
         if scope.national:
             return self.all()
@@ -103,8 +191,8 @@ class GroupVisit(models.Model):
 
 
 class Use(models.Model):
-    # Indexes: card and venue lead the composite indexes in Meta; event, group visit and recorder are
-    # empty on most uses, so their indexes in Meta are partial.
+    # Indexes: card, venue and the card's region lead the composite indexes in Meta; event, group
+    # visit and recorder are empty on most uses, so their indexes in Meta are partial.
     card = models.ForeignKey(
         "cards.Card",
         verbose_name=_("card"),
@@ -117,6 +205,17 @@ class Use(models.Model):
         verbose_name=_("venue"),
         on_delete=models.PROTECT,
         related_name="uses",
+        db_index=False,
+    )
+    # The card's region, copied from the card when the use is recorded (uses/services.py), so that
+    # a coordinator's uses are read from this table by an index (UseQuerySet.visible_to). A card's
+    # region never changes (a holder who moves gets a new card from the new region's distributor,
+    # and nothing updates Card.region), so the copy cannot drift from the card.
+    card_region = models.ForeignKey(
+        "network.Region",
+        verbose_name=_("region of the card"),
+        on_delete=models.PROTECT,
+        related_name="+",
         db_index=False,
     )
     event = models.ForeignKey(
@@ -162,10 +261,23 @@ class Use(models.Model):
         verbose_name = _("use")
         verbose_name_plural = _("uses")
         ordering = ["-occurred_at", "-pk"]
+        # The lists show uses newest first, the key breaking ties (web/pagination.py): the indexes
+        # go on with (occurred_at, id), so that any page, the last one too, is read in index order.
+        # A venue's and a card's (so a distributor's) indexes carry the category and kind as well:
+        # the list's filters on them, and its count, are then answered from the index alone, without
+        # reading each of a busy venue's million uses.
         indexes = [
-            models.Index(fields=["card", "occurred_at"], name="use_card_time"),
-            models.Index(fields=["venue", "occurred_at"], name="use_venue_time"),
-            models.Index(fields=["occurred_at"], name="use_time"),
+            models.Index(
+                fields=["card", "occurred_at", "id", "category", "kind"], name="use_card_time_kind"
+            ),
+            models.Index(
+                fields=["venue", "occurred_at", "id", "category", "kind"],
+                name="use_venue_time_kind",
+            ),
+            models.Index(
+                fields=["card_region", "occurred_at", "id"], name="use_card_region_time_id"
+            ),
+            models.Index(fields=["occurred_at", "id"], name="use_time_id"),
             models.Index(fields=["event"], name="use_event", condition=Q(event__isnull=False)),
             models.Index(
                 fields=["group_visit"],

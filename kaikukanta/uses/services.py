@@ -171,7 +171,7 @@ def _refused(
 
 def record_use(
     *,
-    actor,
+    actor: Any,
     venue: Venue,
     card_identifier: str,
     idempotency_key: str,
@@ -230,7 +230,7 @@ def record_use(
 
 def _record_use(
     *,
-    actor,
+    actor: Any,
     venue: Venue,
     card_identifier: str,
     key: str,
@@ -252,6 +252,7 @@ def _record_use(
     event = _claim_event_tickets(event, venue, int(bool(adult_ticket)) + child_tickets)
     use = Use.objects.create(
         card=card,
+        card_region_id=card.region_id,
         venue=venue,
         event=event,
         occurred_at=occurred_at,
@@ -278,7 +279,7 @@ def _record_use(
 
 def record_group_visit(
     *,
-    actor,
+    actor: Any,
     venue: Venue,
     community_card_identifier: str,
     members: Sequence[GroupMember | str],
@@ -356,7 +357,7 @@ def record_group_visit(
 
 def _record_group_visit(
     *,
-    actor,
+    actor: Any,
     venue: Venue,
     community_card_identifier: str,
     members: list[GroupMember],
@@ -427,6 +428,7 @@ def _record_group_visit(
         [
             Use(
                 card=card,
+                card_region_id=card.region_id,
                 venue=venue,
                 event=event,
                 occurred_at=occurred_at,

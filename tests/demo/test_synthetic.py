@@ -83,6 +83,7 @@ def assert_uses_obey_the_rules(uses: list[Use]) -> None:
     for use in uses:
         card, venue = use.card, use.venue
         day = timezone.localdate(use.occurred_at)
+        assert use.card_region_id == card.region_id
         assert card.card_type == CardType.PERSONAL
         assert card.issued_on <= day <= card.valid_until
         assert card.closed_on is None or day < card.closed_on
@@ -154,6 +155,7 @@ def test_new_rows_after_the_run_get_fresh_keys():
     assert card.pk > Card.objects.exclude(pk=card.pk).order_by("-pk").values_list("pk")[0][0]
     use = Use.objects.create(
         card=card,
+        card_region=card.region,
         venue=Venue.objects.filter(region=site.region).first(),
         occurred_at=timezone.now(),
         category="culture",
@@ -263,3 +265,37 @@ def test_rebuilding_indexes_leaves_the_schema_exactly_as_it_was():
     assert Card.objects.count() == 200
     assert Use.objects.count() == 1000
     assert_uses_obey_the_rules(list(Use.objects.select_related("card__region", "venue__region")))
+
+
+def test_audit_events_for_benchmarks():
+    generate(cards=100, uses=400, audit_events=600, seed=3)
+    generate(cards=0, audit_events=150, seed=4)  # later, on the same network: no new cards
+
+    assert Card.objects.count() == 100
+    synthetic = AuditEvent.objects.exclude(action=Action.DATA_LOADED)
+    assert synthetic.count() == 750
+    assert AuditEvent.objects.filter(action=Action.DATA_LOADED).count() == 2
+    assert (
+        AuditEvent.objects.filter(action=Action.DATA_LOADED).latest("pk").data["audit_events"]
+        == 150
+    )
+    today = timezone.localdate()
+    earliest = add_years(today, -3)
+    actions = set()
+    for event in synthetic.select_related("venue"):
+        actions.add(event.action)
+        assert event.actor_id is None
+        assert event.actor_username.startswith("syn.")
+        assert earliest <= timezone.localdate(event.occurred_at) < today
+        assert 8 <= timezone.localtime(event.occurred_at).hour < 20
+        if event.venue is not None:
+            assert event.region_id == event.venue.region_id  # None at a pop-up venue
+        else:
+            assert event.region_id is not None
+        if event.object_type == "cards.card":
+            assert Card.objects.filter(pk=int(event.object_id)).exists()
+    assert {Action.USE_RECORDED, Action.CARD_CHECKED, Action.CARD_ISSUED} <= actions
+    assert actions <= set(Action.values)
+    # New events after the run get fresh keys.
+    later = AuditEvent.objects.create(action=Action.DATA_LOADED)
+    assert later.pk > synthetic.order_by("-pk").values_list("pk", flat=True)[0]

@@ -48,6 +48,16 @@ def test_group_visit_records_the_worker_and_every_members_own_card(world, commun
     assert event.data["covered_clients"] == 2
 
 
+def test_every_use_of_a_group_visit_carries_its_own_cards_region(world, community_card):
+    beta_member = issue_card(actor=world.beta_distributor, site=world.beta_site, holder=holder())
+    result = visit(world, community_card, [beta_member.identifier])
+    assert [(u.card, u.card_region) for u in result.uses] == [
+        (community_card, world.alpha),
+        (beta_member, world.beta),
+    ]
+    assert all(u.card_region_id == u.card.region_id for u in Use.objects.all())
+
+
 def test_retried_group_visit_records_nothing_new(world, community_card, members):
     key = new_key()
     first = visit(world, community_card, [members[0].identifier], idempotency_key=key)

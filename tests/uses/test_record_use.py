@@ -49,6 +49,14 @@ def test_venue_records_an_entry_ticket_with_child_tickets(world, alpha_card):
     ).exists()
 
 
+def test_a_use_carries_its_cards_region_not_the_venues(world, alpha_card, beta_card):
+    # Use.card_region is what a coordinator's list of "our cards' uses" reads (no join to cards).
+    assert use(world, alpha_card).use.card_region == world.alpha
+    travelling = use(world, beta_card).use
+    assert travelling.venue.region == world.alpha
+    assert travelling.card_region == world.beta
+
+
 def test_card_from_another_region_is_accepted_everywhere_by_default(world, beta_card):
     assert use(world, beta_card).created
     assert (

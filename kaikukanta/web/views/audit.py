@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -68,11 +69,12 @@ def object_name(label: str) -> str:
         return label
 
 
-@requires(OVERSEER)
-def audit_trail(request: HttpRequest) -> HttpResponse:
-    regions = Region.objects.visible_to(request.user).order_by("name")
-    filters = AuditFilterForm(regions, request.GET or None)
-    events = AuditEvent.objects.visible_to(request.user).select_related("region", "venue")
+def filtered_events(user, params: QueryDict) -> tuple[AuditFilterForm, QuerySet[AuditEvent], str]:
+    """The audit trail's filter form, its events and their ordering, for `user` and the request's
+    GET parameters (benchmarks/lists.py builds the same query to find a cursor in the middle)."""
+    regions = Region.objects.visible_to(user).order_by("name")
+    filters = AuditFilterForm(regions, params or None)
+    events = AuditEvent.objects.visible_to(user).select_related("region", "venue")
     if filters.is_valid():
         data = filters.cleaned_data
         if data.get("action"):
@@ -83,7 +85,13 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
             events = events.filter(occurred_at__gte=day_starts(data["since"]))
         if data.get("until"):
             events = events.filter(occurred_at__lt=day_ends(data["until"]))
-    page = KeysetPaginator(events, "-occurred_at").page(request.GET)
+    return filters, events, "-occurred_at"
+
+
+@requires(OVERSEER)
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    filters, events, ordering = filtered_events(request.user, request.GET)
+    page = KeysetPaginator(events, ordering).page(request.GET)
     for event in page.items:
         event.details = readable_details(event.data)
         event.object_name = object_name(event.object_type)

@@ -5,7 +5,8 @@ never appear in an address, a browser history or a server log."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.safestring import SafeString, mark_safe
@@ -25,24 +26,15 @@ from ..forms.cards import EXPIRING_DAYS, CardFilterForm, CardSearchForm
 from ..pagination import KeysetPaginator
 
 
-@requires(CARD_READER)
-def card_list(request: HttpRequest) -> HttpResponse:
-    search = CardSearchForm(request.POST if request.method == "POST" else None)
-    status = 422 if search.is_bound else 200
-    if search.is_bound and search.is_valid():
-        try:
-            card = look_up_card(actor=request.user, identifier=search.cleaned_data["identifier"])
-        except DomainError as error:
-            add_domain_error(search, error)
-            status = error.status
-        else:
-            return redirect("web:card", card_id=card.pk)
+def filtered_cards(user, params: QueryDict) -> tuple[CardFilterForm, QuerySet[Card], str]:
+    """The card list's filter form, its cards and their ordering, for `user` and the request's GET
+    parameters (benchmarks/lists.py builds the same query to find a cursor in the middle)."""
     filters = CardFilterForm(
-        Region.objects.visible_to(request.user).order_by("name"),
-        DistributorSite.objects.visible_to(request.user).order_by("name"),
-        request.GET or None,
+        Region.objects.visible_to(user).order_by("name"),
+        DistributorSite.objects.visible_to(user).order_by("name"),
+        params or None,
     )
-    cards = Card.objects.visible_to(request.user).select_related("issuing_site", "region")
+    cards = Card.objects.visible_to(user).select_related("issuing_site", "region")
     ordering = "-issued_on"
     if filters.is_valid():
         wanted = filters.cleaned_data.get("status")
@@ -57,6 +49,22 @@ def card_list(request: HttpRequest) -> HttpResponse:
             cards = cards.filter(region=filters.cleaned_data["region"])
         if filters.cleaned_data.get("site"):
             cards = cards.filter(issuing_site=filters.cleaned_data["site"])
+    return filters, cards, ordering
+
+
+@requires(CARD_READER)
+def card_list(request: HttpRequest) -> HttpResponse:
+    search = CardSearchForm(request.POST if request.method == "POST" else None)
+    status = 422 if search.is_bound else 200
+    if search.is_bound and search.is_valid():
+        try:
+            card = look_up_card(actor=request.user, identifier=search.cleaned_data["identifier"])
+        except DomainError as error:
+            add_domain_error(search, error)
+            status = error.status
+        else:
+            return redirect("web:card", card_id=card.pk)
+    filters, cards, ordering = filtered_cards(request.user, request.GET)
     page = KeysetPaginator(cards, ordering).page(request.GET)
     context = {"page": page, "search": search, "filters": filters, "today": today()}
     return render(request, "web/cards/list.html", context, status=status)

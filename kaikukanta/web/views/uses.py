@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -26,12 +27,15 @@ def day_ends(day: dt.date) -> dt.datetime:
     return day_starts(day + dt.timedelta(days=1))
 
 
-@requires(ANY_ROLE)
-def use_list(request: HttpRequest) -> HttpResponse:
-    venues = Venue.objects.visible_to(request.user).order_by("name")
-    regions = Region.objects.visible_to(request.user).order_by("name")
-    filters = UseFilterForm(venues, regions, request.GET or None)
-    uses = Use.objects.visible_to(request.user).select_related("card", "venue", "event")
+def filtered_uses(user, params: QueryDict) -> tuple[UseFilterForm, QuerySet[Use], str]:
+    """The use list's filter form, its uses and their ordering, for `user` and the request's GET
+    parameters (benchmarks/lists.py builds the same query to find a cursor in the middle)."""
+    venues = Venue.objects.visible_to(user).order_by("name")
+    regions = Region.objects.visible_to(user).order_by("name")
+    filters = UseFilterForm(venues, regions, params or None)
+    uses = (
+        Use.objects.visible_to(user).in_scope_period(user).select_related("card", "venue", "event")
+    )
     if filters.is_valid():
         data = filters.cleaned_data
         if data.get("venue"):
@@ -46,7 +50,13 @@ def use_list(request: HttpRequest) -> HttpResponse:
             uses = uses.filter(category=data["category"])
         if data.get("kind"):
             uses = uses.filter(kind=data["kind"])
-    page = KeysetPaginator(uses, "-occurred_at").page(request.GET)
+    return filters, uses, "-occurred_at"
+
+
+@requires(ANY_ROLE)
+def use_list(request: HttpRequest) -> HttpResponse:
+    filters, uses, ordering = filtered_uses(request.user, request.GET)
+    page = KeysetPaginator(uses, ordering).page(request.GET)
     return render(request, "web/uses/list.html", {"page": page, "filters": filters})
 
 

@@ -14,6 +14,13 @@ class Command(BaseCommand):
         parser.add_argument("--cards", type=int, required=True, help="Number of cards to generate.")
         parser.add_argument("--uses", type=int, default=0, help="Number of uses to generate.")
         parser.add_argument(
+            "--audit-events",
+            type=int,
+            default=0,
+            help="Number of synthetic audit events to generate, for benchmarks of the audit trail "
+            "(staff actions over the history, by synthetic user names; default none).",
+        )
+        parser.add_argument(
             "--regions",
             type=int,
             default=None,
@@ -58,6 +65,7 @@ class Command(BaseCommand):
             generator = synthetic.SyntheticGenerator(
                 cards=options["cards"],
                 uses=options["uses"],
+                audit_events=options["audit_events"],
                 regions=options["regions"],
                 seed=options["seed"],
                 batch=options["batch"],
@@ -65,9 +73,11 @@ class Command(BaseCommand):
                 write=write,
             )
             if write:
+                audit = options["audit_events"]
                 write(
-                    f"Generating {options['cards']:,} cards and {options['uses']:,} uses "
-                    f"(seed {generator.seed})."
+                    f"Generating {options['cards']:,} cards and {options['uses']:,} uses"
+                    + (f" and {audit:,} audit events" if audit else "")
+                    + f" (seed {generator.seed})."
                 )
             result = generator.run()
         except ValueError as error:
@@ -80,6 +90,12 @@ class Command(BaseCommand):
                     f"{self.indexes_text(details.get('seconds_cards_indexes'))} and "
                     f"{result.uses:,} uses in {result.seconds_uses:.1f} s"
                     f"{self.indexes_text(details.get('seconds_uses_indexes'))}"
+                    + (
+                        f", {result.audit_events:,} audit events in {result.seconds_audit:.1f} s"
+                        f"{self.indexes_text(details.get('seconds_audit_indexes'))}"
+                        if result.audit_events
+                        else ""
+                    )
                     + (
                         f", ANALYZE {details['seconds_analyze']:.1f} s"
                         if "seconds_analyze" in details
