@@ -319,3 +319,20 @@ def test_the_distributors_expiring_count_is_the_list_it_links_to(en, world, comm
     listed = en.get(link).content.decode()
     assert expiring.display_identifier in listed
     assert "1 card" in listed
+
+
+def test_the_distributor_page_shows_the_latest_community_cards_and_links_to_all(en, world):
+    from kaikukanta.cards.services import issue_community_card
+
+    cards = [
+        issue_community_card(actor=world.alpha_other_distributor, site=world.alpha_other_site)
+        for _ in range(22)
+    ]
+    en.force_login(world.alpha_other_distributor)
+    page = en.get(reverse("web:distributor")).content.decode()
+    section = page.split('aria-label="Community cards of your organisation"')[1].split("</table>")[
+        0
+    ]
+    assert section.count("<tr>") == 1 + 20
+    assert cards[-1].display_identifier in section
+    assert "All 22 community cards of your organisation" in page

@@ -109,13 +109,15 @@ def distributor_home(request: HttpRequest) -> HttpResponse:
     cards = Card.objects.visible_to(request.user).select_related("issuing_site", "region")
     own = cards.filter(issuing_site__in=scope.distributor_sites, card_type=CardType.PERSONAL)
     expiring = own.expiring_within(EXPIRING_DAYS)
+    community = cards.filter(card_type=CardType.COMMUNITY)
     context = {
         "sites": sites,
         "active_count": own.valid_on().count(),
         "expiring_count": expiring.count(),
         "expiring_cards": expiring.order_by("valid_until", "pk")[:SHOWN_ON_LANDING],
         "recent_cards": own.order_by("-issued_on", "-pk")[:10],
-        "community_cards": cards.filter(card_type=CardType.COMMUNITY).order_by("-valid_until"),
+        "community_cards": community.order_by("-issued_on", "-pk")[:SHOWN_ON_LANDING],
+        "community_count": community.count(),
         "search": CardSearchForm(),
         "days": EXPIRING_DAYS,
         "no_expiring_text": _("No card expires within %(days)s days.") % {"days": EXPIRING_DAYS},
