@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from kaikukanta.audit.models import Action
-from kaikukanta.audit.services import record
+from kaikukanta.audit.services import record, save_audited
 from kaikukanta.core.errors import NotAllowed
 
 from .errors import CannotDeactivateSelf, RoleAlreadyGranted, RoleTargetInvalid
@@ -118,17 +118,7 @@ def save_user(*, actor: Any, user: User, changed: Iterable[str] = ()) -> User:
     """Create or edit a staff user's account details (national administrators)."""
     if not scope_for(actor).national:
         raise NotAllowed()
-    created = user.pk is None
-    with transaction.atomic():
-        user.save()
-        record(
-            actor=actor,
-            action=Action.OBJECT_CREATED if created else Action.OBJECT_CHANGED,
-            target=user,
-            # Which fields changed, never their values (a password hash, an e-mail address).
-            data={"fields": sorted(changed)},
-        )
-    return user
+    return save_audited(actor=actor, obj=user, changed=changed)
 
 
 def deactivate_user(*, actor: Any, user: User) -> User:

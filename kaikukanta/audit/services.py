@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db import models
+from django.db import models, transaction
 
 from .models import Action, AuditEvent
 
@@ -31,3 +32,24 @@ def record(
         venue=venue,
         data=data or {},
     )
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+def save_audited(
+    *, actor: Any, obj: _M, changed: Iterable[str], region: Region | None = None
+) -> _M:
+    """Save a network or account object and record it as created or changed, naming the fields
+    that changed, never their values (an e-mail address, a password hash)."""
+    created = obj.pk is None
+    with transaction.atomic():
+        obj.save()
+        record(
+            actor=actor,
+            action=Action.OBJECT_CREATED if created else Action.OBJECT_CHANGED,
+            target=obj,
+            region=region,
+            data={"fields": sorted(changed)},
+        )
+    return obj

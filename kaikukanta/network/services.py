@@ -14,7 +14,7 @@ from django.db import models, transaction
 from kaikukanta.accounts.permissions import can_run_distributor_sites_in, can_run_venues_in
 from kaikukanta.accounts.scope import scope_for
 from kaikukanta.audit.models import Action
-from kaikukanta.audit.services import record
+from kaikukanta.audit.services import record, save_audited
 from kaikukanta.core.errors import NotAllowed
 
 from .errors import NetworkDataInvalid
@@ -41,17 +41,7 @@ def _region_of(obj: models.Model) -> Region | None:
 
 def _save(actor: Any, obj: _M, changed: Iterable[str]) -> _M:
     _validate(obj)
-    created = obj.pk is None
-    with transaction.atomic():
-        obj.save()
-        record(
-            actor=actor,
-            action=Action.OBJECT_CREATED if created else Action.OBJECT_CHANGED,
-            target=obj,
-            region=_region_of(obj),
-            data={"fields": sorted(changed)},
-        )
-    return obj
+    return save_audited(actor=actor, obj=obj, changed=changed, region=_region_of(obj))
 
 
 def _regions_concerned(obj: DistributorSite | Venue) -> set[int | None]:
