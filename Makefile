@@ -10,7 +10,7 @@ DEMO_ENV := KAIKUKANTA_DEBUG=1
 
 .DEFAULT_GOAL := help
 .PHONY: help demo test lint format install install-dev messages compile-messages migrations-check \
-	openapi lock clean check-python bench-lists
+	openapi lock clean check-python bench-lists assets
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -72,6 +72,14 @@ openapi: install ## Write the API contract to kaikukanta/api/v1/openapi.json
 lock: install-dev ## Re-lock requirements/*.txt after editing requirements/*.in
 	cd requirements && ../$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe -o base.txt base.in
 	cd requirements && ../$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe -o dev.txt dev.in
+
+VENDOR := kaikukanta/web/static/vendor
+
+assets: ## Rebuild the committed front-end files in $(VENDOR) from package-lock.json (needs Node.js and npm)
+	npm ci --no-audit --no-fund --silent
+	mkdir -p $(VENDOR)
+	cp node_modules/@zxing/library/umd/index.min.js $(VENDOR)/zxing-library.min.js
+	cp node_modules/@zxing/library/LICENSE $(VENDOR)/zxing-library.LICENSE
 
 clean: ## Remove .venv and var/ (the demo database)
 	rm -rf $(VENV) var

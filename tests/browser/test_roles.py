@@ -1,17 +1,7 @@
 """Each demo role logs in, lands on its own page, switches language, and passes axe-core."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-
-from kaikukanta.demo.loader import DEMO_PASSWORD
-
-AXE_OPTIONS = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
-    },
-    "resultTypes": ["violations"],
-}
+from .support import assert_accessible, log_in
 
 ROLES = {
     # user name: (landing path, heading in fi, sv, en)
@@ -31,18 +21,6 @@ ROLES = {
     "jakaja.tampere": ("/distributor/", "Kortinjakaja", "Kortutdelare", "Distributor"),
     "kohde.tampere": ("/venue/", "Kohde", "Besöksmål", "Venue"),
 }
-
-
-def assert_accessible(page, what):
-    results = Axe().run(page, options=AXE_OPTIONS)
-    assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
-
-
-def log_in(page, username):
-    page.goto("/login/")
-    page.get_by_label("Käyttäjätunnus").fill(username)
-    page.get_by_label("Salasana").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Kirjaudu sisään").click()
 
 
 def test_the_live_server_serves_the_stylesheet(page):

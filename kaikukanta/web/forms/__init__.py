@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 card_number_attrs = {
     "autocomplete": "off",
+    "data-card-number": "any",
     "autocapitalize": "characters",
     "spellcheck": "false",
     "inputmode": "text",
@@ -27,15 +28,23 @@ card_number_attrs = {
 }
 
 
-def card_number_field() -> forms.CharField:
-    """The card number as typed or read by a barcode scanner: checked by the service, not here."""
-    return forms.CharField(
-        label=_("Card number"),
-        max_length=40,
-        help_text=_("Type the number on the card, or read it with a barcode scanner."),
-        error_messages={"required": _("Type the card number.")},
-        widget=forms.TextInput(attrs=card_number_attrs),
-    )
+def card_number_field(*, new: bool = False, **options: Any) -> forms.CharField:
+    """The card number as typed or read by a barcode scanner: checked by the service, not here.
+
+    The page checks it too as it is typed (static/kaikukanta/card-number.js, the same rule as
+    cards/identifiers.py): `new` for a number of a card to register, where every fault is flagged;
+    otherwise imported numbers of other shapes pass. web/_field.html adds the check's message and the
+    camera button beside it; a page that has one loads web/_card_number_scripts.html."""
+    defaults: dict[str, Any] = {
+        "label": _("Card number"),
+        "max_length": 40,
+        "help_text": _("Type the number on the card, or read it with a barcode scanner."),
+        "error_messages": {"required": _("Type the card number.")},
+        "widget": forms.TextInput(
+            attrs={**card_number_attrs, "data-card-number": "new" if new else "any"}
+        ),
+    }
+    return forms.CharField(**{**defaults, **options})
 
 
 def offer_choice(

@@ -19,6 +19,7 @@ class CardCheckForm(forms.Form):
         error_messages={"invalid_choice": _("Choose one of your own venues.")},
     )
     identifier = card_number_field()
+    identifier.widget.attrs["data-camera-submit"] = ""  # a read card is checked at once
 
     def __init__(self, venues: QuerySet[Venue], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

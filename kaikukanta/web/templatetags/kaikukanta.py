@@ -43,3 +43,30 @@ def card_status(card, day):
 def lockout_minutes():
     """How long a locked-out login stays locked (KAIKUKANTA_LOGIN_LOCKOUT_MINUTES)."""
     return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+
+
+@register.simple_tag
+def card_number_messages():
+    """The registry's own messages about a mistyped card number, for card-number.js to show as the
+    number is typed: the page says exactly what the server would, in the page's language."""
+    from django.utils.html import json_script
+
+    from kaikukanta.cards import errors
+
+    messages = {
+        error.code: str(error.template)
+        for error in (
+            errors.IdentifierMalformed,
+            errors.IdentifierHasInvalidCharacters,
+            errors.IdentifierCheckFailed,
+        )
+    }
+    messages["identifier_ok"] = _("The check character matches.")
+    return json_script(messages, "card-number-messages")
+
+
+@register.inclusion_tag("web/_card_number_tools.html")
+def card_number_tools(field):
+    """Beside a card-number input: the live check's message and the camera button (which sends the
+    form once it has read a number when the widget has a data-camera-submit attribute)."""
+    return {"field": field, "submit_after_camera": "data-camera-submit" in field.field.widget.attrs}
