@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "kaikukanta.stats",
     "kaikukanta.demo",
     "kaikukanta.web",
+    "kaikukanta.public",
     "kaikukanta.api",
     "kaikukanta.core.apps.KaikukantaAdminConfig",
     "django.contrib.auth",

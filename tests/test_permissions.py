@@ -276,6 +276,15 @@ WEB_ROWS = [
     ),
 ]
 
+# --- the cardholder's pages (public/) ----------------------------------------------------------------
+
+PUBLIC_ROWS = [
+    # The mobile card opens with a hand-over link's secret, for anyone holding it, signed in or not;
+    # a secret that opens nothing is the same neutral 404 for everyone (tests/cards/test_hand_over.py
+    # and tests/public/ test the working links).
+    Row("public:mobile_card", args=lambda obj: ["2345678923456789"], get=by_role(404)),
+]
+
 # --- the API ---------------------------------------------------------------------------------------
 
 API_ROWS = [
@@ -438,7 +447,7 @@ def unnamed_key(namespace: str, route: str) -> str:
     return f"{namespace}:<unnamed {route}>"
 
 
-ROWS = [*WEB_ROWS, *API_ROWS, *admin_rows()]
+ROWS = [*WEB_ROWS, *PUBLIC_ROWS, *API_ROWS, *admin_rows()]
 
 
 # --- the objects -----------------------------------------------------------------------------------

@@ -39,6 +39,19 @@ class Action(models.TextChoices):
     DATA_LOADED = "data.loaded", _("data loaded")
     LOOKUPS_FLAGGED = "lookups.flagged", _("many unknown card numbers looked up")
     LOOKUP_REFUSED = "lookup.refused", _("card look-up refused: too many")
+    # The workspaces: distributors, venues, the cardholder's own card, coordinators.
+    CARD_UPDATED = "card.updated", _("card holder data updated")
+    CARD_HANDED_OVER = "card.handed_over", _("mobile card link given")
+    HAND_OVER_REVOKED = "card.hand_over_revoked", _("mobile card link revoked")
+    MOBILE_CARD_OPENED = "card.mobile_opened", _("mobile card opened by its holder")
+    CARD_STOCK_CREATED = "card_stock.created", _("card stock batch created")
+    REMINDER_SENT = "reminder.sent", _("expiry reminder sent")
+    USE_CANCELLED = "use.cancelled", _("use cancelled")
+    API_TOKEN_CREATED = "api_token.created", _("API token created")
+    API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
+    FEEDBACK_RECEIVED = "feedback.received", _("holder feedback received")
+    FEEDBACK_PUBLISHED = "feedback.published", _("holder feedback published")
+    CATALOGUE_CHANGED = "catalogue.changed", _("catalogue entry changed")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

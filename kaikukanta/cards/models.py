@@ -9,13 +9,14 @@ A community card belongs to a distributor organisation and has no holder data at
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length, Ord, Substr
 from django.db.models.lookups import Exact, Range
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.core.errors import DomainError
@@ -372,3 +373,49 @@ class WellbeingMeasurement(models.Model):
         if any(answer is None for answer in answers):
             return None
         return 4 * sum(answers)
+
+
+class HandOverQuerySet(models.QuerySet["HandOver"]):
+    def active(self) -> HandOverQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+    def visible_to(self, user: Any) -> HandOverQuerySet:
+        """The links of the cards the user sees (when each was given, revoked, last opened)."""
+        return self.filter(card__in=Card.objects.visible_to(user))
+
+
+class HandOver(models.Model):
+    """The link that puts a card on its holder's phone (the mobile card, public/).
+
+    The link carries a random secret, never the card number; only the secret's SHA-256 is stored, so the
+    link is shown once, at the hand-over, and a lost one is replaced by a new one (which revokes it). A
+    card has at most one link that works."""
+
+    card = models.ForeignKey(
+        Card, verbose_name=_("card"), on_delete=models.CASCADE, related_name="hand_overs"
+    )
+    secret_hash = models.CharField(_("secret (SHA-256)"), max_length=64)
+    created_at = models.DateTimeField(_("given"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_opened_at = models.DateTimeField(_("last opened"), null=True, blank=True)
+
+    objects = HandOverQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mobile card link")
+        verbose_name_plural = _("mobile card links")
+        constraints = [
+            models.UniqueConstraint(fields=["secret_hash"], name="hand_over_unique_secret"),
+            models.UniqueConstraint(
+                fields=["card"],
+                condition=Q(revoked_at__isnull=True),
+                name="hand_over_one_active_per_card",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +64,7 @@ from .models import (
     CardType,
     ClosingReason,
     Gender,
+    HandOver,
     LifeSituation,
     WellbeingMeasurement,
 )
@@ -679,4 +682,60 @@ def check_card(
         closed_on=card.closed_on,
         children=card.children if valid else None,
         refusal=refusal,
+    )
+
+
+# The mobile-card hand-over: a link with a random secret, never the card number.
+
+HAND_OVER_SECRET_LENGTH = 16  # characters of the card-number alphabet: 29**16, about 78 bits
+
+
+def _hand_over_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def hand_over_card(*, actor: Any, card: Card) -> str:
+    """Give the holder a new link to their mobile card, and stop any earlier one from working.
+
+    Returns the link's secret. Only its hash is stored: the worker shows the link (a QR code and a
+    short address) once, and gives a new one if the holder loses it."""
+    _check_manager(actor, card)
+    with transaction.atomic():
+        card = _lock(card)
+        if card.is_closed:
+            raise CardClosed(identifier=card.display_identifier, closed_on=card.closed_on)
+        now = timezone.now()
+        card.hand_overs.active().update(revoked_at=now)
+        secret = "".join(
+            secrets.choice(identifiers.ALPHABET) for _ in range(HAND_OVER_SECRET_LENGTH)
+        )
+        HandOver.objects.create(card=card, secret_hash=_hand_over_hash(secret), created_at=now)
+        record(actor=actor, action=Action.CARD_HANDED_OVER, target=card, region=card.region)
+    return secret
+
+
+def revoke_hand_over(*, actor: Any, card: Card) -> bool:
+    """Stop the card's mobile-card link from working (a lost phone, a link sent to the wrong person).
+    Returns whether there was a link to revoke."""
+    _check_manager(actor, card)
+    with transaction.atomic():
+        card = _lock(card)
+        revoked = card.hand_overs.active().update(revoked_at=timezone.now())
+        if revoked:
+            record(actor=actor, action=Action.HAND_OVER_REVOKED, target=card, region=card.region)
+    return bool(revoked)
+
+
+def hand_over_for(secret: str) -> HandOver | None:
+    """The working hand-over a link's secret opens, with its card and region; None for an unknown or
+    revoked secret, or anything that is not one (the caller shows a page that reveals nothing, and
+    throttles the asking)."""
+    secret = identifiers.normalize(secret)
+    if len(secret) != HAND_OVER_SECRET_LENGTH or identifiers.invalid_characters(secret):
+        return None
+    return (
+        HandOver.objects.active()
+        .select_related("card__region")
+        .filter(secret_hash=_hand_over_hash(secret))
+        .first()
     )

@@ -78,7 +78,9 @@ def test_a_typo_is_told_as_it_is_typed_and_nothing_is_sent(signed_in_page):
         wrong = number[:-1] + identifiers.ALPHABET[(identifiers.VALUES[number[-1]] + 1) % 29]
     field = page.get_by_label("Kortin numero")
     requests = []
-    page.on("request", lambda request: requests.append(request) if request.method == "POST" else None)
+    page.on(
+        "request", lambda request: requests.append(request) if request.method == "POST" else None
+    )
     field.fill(wrong)
     with translation.override("fi"):
         expected = str(IdentifierCheckFailed(identifier=identifiers.display(wrong)).message)

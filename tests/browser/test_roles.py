@@ -1,6 +1,7 @@
 """Each demo role logs in, lands on its own page, switches language, and passes axe-core."""
 
 import pytest
+
 from .support import assert_accessible, log_in
 
 ROLES = {
