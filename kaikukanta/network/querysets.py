@@ -69,6 +69,17 @@ class VenueQuerySet(models.QuerySet["Venue"]):
             condition |= Q(region__in=scope.distributor_regions) | Q(is_popup=True)
         return self.filter(condition)
 
+    def offered_to(self, region: Any, day: dt.date) -> VenueQuerySet:
+        """What a card of `region` offers from `day` on: the region's venues and the national pop-up
+        venues, leaving out those whose period (or pilot) has ended. The offering list handed over
+        with a card and the public catalogue both read it. Whether a venue accepts a card on a given
+        day is Venue.refusal_for's answer, not this list's."""
+        still_open = Q(active_until__isnull=True) | Q(active_until__gte=day)
+        pilot_not_over = Q(region__pilot_ends__isnull=True) | Q(region__pilot_ends__gte=day)
+        return self.filter(
+            (Q(region=region) & pilot_not_over & still_open) | (Q(is_popup=True) & still_open)
+        )
+
     def acted_for_by(self, user: Any) -> VenueQuerySet:
         """The venues for which the user checks cards and records uses: their own venues, and as a
         coordinator their regions' venues (typing in paper records); pop-up venues are national.
