@@ -24,6 +24,7 @@ from ..access import CARD_READER, requires
 from ..forms import add_domain_error
 from ..forms.cards import EXPIRING_DAYS, CardFilterForm, CardSearchForm
 from ..pagination import KeysetPaginator
+from .registration import card_page_context
 
 
 def filtered_cards(user, params: QueryDict) -> tuple[CardFilterForm, QuerySet[Card], str]:
@@ -101,7 +102,10 @@ def card_detail(request: HttpRequest, card_id: int) -> HttpResponse:
         "qr_svg": _inline_svg(printing.qr_code(card.identifier)),
         "code39_svg": _inline_svg(printing.code39(card.identifier)),
         "today": today(),
+        **card_page_context(request, card),
     }
+    if context["hand_over_link"]:
+        context["hand_over_qr"] = _inline_svg(printing.qr_code(context["hand_over_link"], scale=5))
     return render(request, "web/cards/detail.html", context)
 
 
