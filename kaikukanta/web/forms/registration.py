@@ -49,9 +49,19 @@ class SiteChoiceMixin(forms.Form):
         field = self.fields["site"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = sites
-        if len(sites) == 1:
-            field.initial = sites[0].pk
+        self.only_site = sites[0] if len(sites) == 1 else None
+        if self.only_site is not None:
+            field.initial = self.only_site.pk
+            field.required = False
             field.widget = forms.HiddenInput()
+
+    def clean_site(self) -> DistributorSite:
+        site = self.cleaned_data.get("site") or getattr(self, "only_site", None)
+        if site is None:
+            raise forms.ValidationError(
+                self.fields["site"].error_messages["required"], code="required"
+            )
+        return site
 
 
 class HolderForm(forms.Form):

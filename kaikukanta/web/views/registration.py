@@ -25,6 +25,7 @@ from kaikukanta.accounts.scope import scope_for
 from kaikukanta.cards import pdf
 from kaikukanta.cards.models import Card
 from kaikukanta.cards.services import (
+    HolderData,
     close_card,
     hand_over_card,
     issue_card,
@@ -193,6 +194,17 @@ def update(request: HttpRequest, card_id: int) -> HttpResponse:
     return _action_page(request, card, "web/cards/update.html", {"form": form}, status)
 
 
+def _changed_holder(form: forms.Form, card: Card) -> HolderData | None:
+    """The holder data of the renewal form when it differs from the card's, else None: a renewal
+    that would change neither the validity nor the details is refused as changing nothing."""
+    if not isinstance(form, RenewForm):
+        return None
+    holder = form.holder()
+    if HolderForm.initial_from(card) == holder.as_fields():
+        return None
+    return holder
+
+
 @requires(CARD_READER)
 def renew(request: HttpRequest, card_id: int) -> HttpResponse:
     card = _managed_card(request, card_id)
@@ -210,7 +222,7 @@ def renew(request: HttpRequest, card_id: int) -> HttpResponse:
                 renew_card(
                     actor=request.user,
                     card=card,
-                    holder=form.holder() if isinstance(form, RenewForm) else None,
+                    holder=_changed_holder(form, card),
                     wellbeing=None if card.is_community else wellbeing.wellbeing(),
                 )
             except DomainError as error:
