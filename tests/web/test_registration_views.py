@@ -243,7 +243,9 @@ def test_renew_of_a_card_valid_for_a_year_says_it_changes_nothing(worker, alpha_
 def test_close_with_a_reason(worker, alpha_card):
     url = reverse("web:card_close", args=[alpha_card.pk])
     assert "lost" not in re.findall(r'value="([a-z_]+)"', text(worker.get(url)))
-    assert worker.post(url, {}).status_code == 422
+    refused = worker.post(url, {})
+    assert refused.status_code == 422
+    assert "Choose why the card is closed." in text(refused)
     worker.post(url, {"reason": "moved_away"})
     alpha_card.refresh_from_db()
     assert (alpha_card.is_closed, alpha_card.closing_reason) == (True, "moved_away")

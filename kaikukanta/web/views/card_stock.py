@@ -24,6 +24,7 @@ from ..access import OVERSEER, requires
 from ..forms import add_domain_error
 from ..forms.registration import CardStockForm
 from ..pagination import KeysetPaginator
+from .registration import _posted
 
 
 def _regions(user: Any) -> QuerySet[Region]:
@@ -38,7 +39,7 @@ def _regions(user: Any) -> QuerySet[Region]:
 
 @requires(OVERSEER)
 def stock_list(request: HttpRequest) -> HttpResponse:
-    form = CardStockForm(_regions(request.user), request.POST or None)
+    form = CardStockForm(_regions(request.user), _posted(request))
     status = 200
     if request.method == "POST":
         status = 422

@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import translation
@@ -59,6 +59,11 @@ from ..forms.registration import (
 HAND_OVER_SESSION_KEY = "hand_over_secret"
 
 
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The posted data, even when empty (so that an empty form says what it misses)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _own_sites(user: Any) -> QuerySet[DistributorSite]:
     return (
         DistributorSite.objects.visible_to(user)
@@ -85,9 +90,9 @@ def _pop_link(request: HttpRequest, card: Card) -> str | None:
 @requires(DISTRIBUTOR)
 def register(request: HttpRequest) -> HttpResponse:
     sites = _own_sites(request.user)
-    form = RegisterCardForm(request.POST or None)
+    form = RegisterCardForm(_posted(request))
     form.offer_sites(sites)
-    wellbeing = WellbeingForm(request.POST or None, prefix="wellbeing")
+    wellbeing = WellbeingForm(_posted(request), prefix="wellbeing")
     status = 200
     if request.method == "POST":
         status = 422
@@ -120,7 +125,7 @@ def register(request: HttpRequest) -> HttpResponse:
 @requires(DISTRIBUTOR)
 def register_community(request: HttpRequest) -> HttpResponse:
     sites = _own_sites(request.user)
-    form = RegisterCommunityCardForm(request.POST or None)
+    form = RegisterCommunityCardForm(_posted(request))
     form.offer_sites(sites)
     status = 200
     if request.method == "POST":
@@ -178,7 +183,7 @@ def update(request: HttpRequest, card_id: int) -> HttpResponse:
     card = _managed_card(request, card_id)
     if card.is_community:
         raise Http404(_("A community card has no holder details to update."))
-    form = UpdateHolderForm(request.POST or None, initial=HolderForm.initial_from(card))
+    form = UpdateHolderForm(_posted(request), initial=HolderForm.initial_from(card))
     status = 200
     if request.method == "POST":
         status = 422
@@ -210,10 +215,10 @@ def renew(request: HttpRequest, card_id: int) -> HttpResponse:
     card = _managed_card(request, card_id)
     form: forms.Form
     if card.is_community:
-        form = forms.Form(request.POST or None)
+        form = forms.Form(_posted(request))
     else:
-        form = RenewForm(request.POST or None, initial=HolderForm.initial_from(card))
-    wellbeing = WellbeingForm(request.POST or None, prefix="wellbeing")
+        form = RenewForm(_posted(request), initial=HolderForm.initial_from(card))
+    wellbeing = WellbeingForm(_posted(request), prefix="wellbeing")
     status = 200
     if request.method == "POST":
         status = 422
@@ -238,7 +243,7 @@ def renew(request: HttpRequest, card_id: int) -> HttpResponse:
 @requires(CARD_READER)
 def close(request: HttpRequest, card_id: int) -> HttpResponse:
     card = _managed_card(request, card_id)
-    form = CloseCardForm(request.POST or None)
+    form = CloseCardForm(_posted(request))
     status = 200
     if request.method == "POST":
         status = 422
@@ -257,7 +262,7 @@ def close(request: HttpRequest, card_id: int) -> HttpResponse:
 @requires(CARD_READER)
 def replace(request: HttpRequest, card_id: int) -> HttpResponse:
     card = _managed_card(request, card_id)
-    form = ReplaceCardForm(request.POST or None)
+    form = ReplaceCardForm(_posted(request))
     status = 200
     if request.method == "POST":
         status = 422
