@@ -296,7 +296,7 @@ WEB_ROWS = [
             args=lambda card: [card.pk],
             data=lambda card, things: {"identifier": "X"},
             get=staff(403, national=OK, **READERS),
-            post=staff(403, national=422, **{role: (422, 404) for role in READERS}),
+            post=staff(403, national=422, **dict.fromkeys(READERS, (422, 404))),
         )
         for action in ("renew", "close", "replace")
     ],
@@ -309,7 +309,7 @@ WEB_ROWS = [
         post=staff(
             403,
             national=422,
-            **{**{role: (422, 404) for role in READERS}, "alpha_other_distributor": 404},
+            **{**dict.fromkeys(READERS, (422, 404)), "alpha_other_distributor": 404},
         ),
     ),
     *[
@@ -319,7 +319,7 @@ WEB_ROWS = [
             args=lambda card: [card.pk],
             get=by_role(405),
             post=staff(
-                403, national=TO_MOBILE_CARD, **{role: (TO_MOBILE_CARD, 404) for role in READERS}
+                403, national=TO_MOBILE_CARD, **dict.fromkeys(READERS, (TO_MOBILE_CARD, 404))
             ),
         )
         for action in ("hand_over", "revoke_hand_over")

@@ -467,9 +467,7 @@ class CardStock(models.Model):
 
     def registered_count(self) -> int:
         """How many of the batch's numbers are registered cards."""
-        return Card.objects.filter(
-            identifier__in=self.numbers.values("identifier")  # type: ignore[attr-defined]
-        ).count()
+        return Card.objects.filter(identifier__in=self.numbers.values("identifier")).count()
 
 
 class StockNumberQuerySet(models.QuerySet["StockNumber"]):
@@ -518,9 +516,7 @@ class RegistrationKey(models.Model):
     class Meta:
         verbose_name = _("registration key")
         verbose_name_plural = _("registration keys")
-        constraints = [
-            models.UniqueConstraint(fields=["key"], name="registration_key_unique_key")
-        ]
+        constraints = [models.UniqueConstraint(fields=["key"], name="registration_key_unique_key")]
 
     def __str__(self) -> str:
         return self.key

@@ -65,12 +65,24 @@ def _code39(canvas: Canvas, number: str, x: float, y: float, width: float) -> No
     `width` and centred there."""
     bar_width = 0.3 * mm
     symbol = code39.Standard39(
-        number, barWidth=bar_width, barHeight=9 * mm, checksum=0, quiet=1, lquiet=3 * mm, rquiet=3 * mm
+        number,
+        barWidth=bar_width,
+        barHeight=9 * mm,
+        checksum=0,
+        quiet=1,
+        lquiet=3 * mm,
+        rquiet=3 * mm,
     )
     while symbol.width > width and bar_width > 0.19 * mm:
         bar_width -= 0.01 * mm
         symbol = code39.Standard39(
-            number, barWidth=bar_width, barHeight=9 * mm, checksum=0, quiet=1, lquiet=3 * mm, rquiet=3 * mm
+            number,
+            barWidth=bar_width,
+            barHeight=9 * mm,
+            checksum=0,
+            quiet=1,
+            lquiet=3 * mm,
+            rquiet=3 * mm,
         )
     symbol.drawOn(canvas, x + (width - symbol.width) / 2, y)
 
@@ -124,7 +136,7 @@ def _draw_community(canvas: Canvas, card: Card, x: float, y: float) -> None:
         _("Community: %(name)s") % {"name": card.issuing_site.organisation.display_name},
         card.region.display_name,
         _("Registered: %(date)s") % {"date": _date(card.issued_on)},
-        _("Renewed: %(date)s") % {"date": _date(card.renewed_on) or "–"},
+        _("Renewed: %(date)s") % {"date": _date(card.renewed_on)},
         _("Last valid: %(date)s") % {"date": _date(card.effective_valid_until)},
     ]
     for index, line in enumerate(lines):
@@ -144,7 +156,9 @@ def _draw_blank(canvas: Canvas, number: str, region: Region, x: float, y: float)
     for index, label in enumerate((_("Valid until"), _("Children"), _("Name:"))):
         line_y = top - (14 + 5 * index) * mm
         canvas.drawString(x + pad, line_y, label)
-        canvas.line(x + pad + 18 * mm, line_y - 0.5 * mm, x + CARD_WIDTH - pad - 26 * mm, line_y - 0.5 * mm)
+        canvas.line(
+            x + pad + 18 * mm, line_y - 0.5 * mm, x + CARD_WIDTH - pad - 26 * mm, line_y - 0.5 * mm
+        )
     _draw_number(canvas, number, x, y)
 
 
@@ -259,12 +273,14 @@ def offering_pdf(region: Region, venues: Iterable[Venue], day: dt.date) -> bytes
     if not ordered:
         story.append(Paragraph(_("No venues are taking part yet."), styles["Normal"]))
     for category, group in groupby(ordered, key=lambda venue: venue.category):
-        story.append(Paragraph(str(labels.get(category, category)).capitalize(), styles["Heading2"]))
+        story.append(
+            Paragraph(str(labels.get(category, category)).capitalize(), styles["Heading2"])
+        )
         for venue in group:
-            where = venue.municipality.display_name if venue.municipality_id else ""
+            where = venue.municipality.display_name if venue.municipality is not None else ""
             if venue.is_popup:
                 where = _("pop-up venue until %(date)s") % {"date": _date(venue.active_until)}
-            text = venue.display_name + (f" – {where}" if where else "")
+            text = venue.display_name + (f", {where}" if where else "")
             story.append(Paragraph(_escape(text), styles["Normal"]))
     document.build(story)
     return buffer.getvalue()

@@ -88,15 +88,16 @@ def _message(sites: list[SiteCount]) -> tuple[str, str]:
     for count in sites:
         lines.append(
             ngettext(
-                "%(site)s: %(count)s card – %(url)s",
-                "%(site)s: %(count)s cards – %(url)s",
+                "%(site)s: %(count)s card",
+                "%(site)s: %(count)s cards",
                 count.expiring,
             )
-            % {"site": count.site.display_name, "count": count.expiring, "url": count.url}
+            % {"site": count.site.display_name, "count": count.expiring}
         )
+        lines.append(count.url)
     lines += [
         "",
-        _("You get this reminder at most once a week. – Kaikukanta"),
+        _("Kaikukanta sends this reminder at most once a week."),
     ]
     return subject, "\n".join(lines)
 
@@ -109,20 +110,24 @@ def send_expiry_reminders(*, now: dt.datetime | None = None) -> int:
     if not counts:
         return 0
     sites = {
-        site.pk: site
-        for site in DistributorSite.objects.filter(pk__in=counts, is_active=True)
+        site.pk: site for site in DistributorSite.objects.filter(pk__in=counts, is_active=True)
     }
     per_user: dict[int, list[SiteCount]] = defaultdict(list)
     users: dict[int, User] = {}
-    assignments = RoleAssignment.objects.filter(
-        role=Role.DISTRIBUTOR_STAFF,
-        distributor_site__in=list(sites),
-        user__is_active=True,
-    ).select_related("user").order_by("user_id", "distributor_site__name")
+    assignments = (
+        RoleAssignment.objects.filter(
+            role=Role.DISTRIBUTOR_STAFF,
+            distributor_site__in=list(sites),
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user_id", "distributor_site__name")
+    )
     for assignment in assignments:
         if not assignment.user.email:
             continue
         users[assignment.user_id] = assignment.user
+        assert assignment.distributor_site_id is not None  # filtered by site above
         site = sites[assignment.distributor_site_id]
         per_user[assignment.user_id].append(SiteCount(site, counts[site.pk]))
     recent = _reminded_recently(now)

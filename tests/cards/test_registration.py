@@ -24,8 +24,12 @@ from ..conftest import holder, new_key
 
 def test_the_same_form_key_registers_one_card(world):
     key = new_key()
-    first = issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder(), key=key)
-    again = issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder(), key=key)
+    first = issue_card(
+        actor=world.alpha_distributor, site=world.alpha_site, holder=holder(), key=key
+    )
+    again = issue_card(
+        actor=world.alpha_distributor, site=world.alpha_site, holder=holder(), key=key
+    )
     assert again.pk == first.pk
     assert Card.objects.count() == 1
     assert AuditEvent.objects.filter(action=Action.CARD_ISSUED).count() == 1
@@ -88,7 +92,9 @@ def test_a_number_of_another_regions_stock_is_refused(world):
     assert "Beetala" in refused.value.message
     assert refused.value.field == "identifier"
     with pytest.raises(errors.StockOfAnotherRegion):
-        issue_community_card(actor=world.alpha_distributor, site=world.alpha_site, identifier=number)
+        issue_community_card(
+            actor=world.alpha_distributor, site=world.alpha_site, identifier=number
+        )
     assert not Card.objects.exists()
     # In its own region it registers.
     card = issue_card(
@@ -154,7 +160,9 @@ def test_update_only_by_the_issuing_site_or_coordinators(world, alpha_card):
         update_holder_data(
             actor=world.alpha_other_distributor, card=alpha_card, holder=holder(children=0)
         )
-    update_holder_data(actor=world.alpha_sote_coordinator, card=alpha_card, holder=holder(children=0))
+    update_holder_data(
+        actor=world.alpha_sote_coordinator, card=alpha_card, holder=holder(children=0)
+    )
 
 
 def test_a_community_card_has_no_holder_data_to_update(world, community_card):
@@ -169,7 +177,9 @@ def test_a_closed_card_is_not_updated(world, alpha_card):
 
     close_card(actor=world.alpha_distributor, card=alpha_card, reason="moved_away")
     with pytest.raises(errors.CardClosed):
-        update_holder_data(actor=world.alpha_distributor, card=alpha_card, holder=holder(children=1))
+        update_holder_data(
+            actor=world.alpha_distributor, card=alpha_card, holder=holder(children=1)
+        )
 
 
 def test_holder_data_type_is_what_the_form_gives():

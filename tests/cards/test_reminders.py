@@ -52,7 +52,9 @@ def test_staff_are_told_how_many_cards_expire_with_a_link_and_no_numbers(world):
 def test_at_most_one_email_a_week(world):
     with_email(world)
     expiring_cards(world)
-    sent = [send_expiry_reminders(now=at(dt.date(2026, 6, 15) + dt.timedelta(days=d))) for d in range(9)]
+    sent = [
+        send_expiry_reminders(now=at(dt.date(2026, 6, 15) + dt.timedelta(days=d))) for d in range(9)
+    ]
     assert sent == [1, 0, 0, 0, 0, 0, 0, 1, 0]
     assert len(mail.outbox) == 2
 

@@ -58,7 +58,7 @@ def test_the_register_form_asks_nothing_that_identifies_the_client(worker):
     assert 'name="wellbeing-mood"' in page
     assert 'type="hidden" name="key"' in page
     assert 'data-card-number="new"' in page  # the number is checked as it is typed
-    assert "name" not in {m for m in re.findall(r'name="([a-z_]*name[a-z_]*)"', page)}
+    assert "name" not in set(re.findall(r'name="([a-z_]*name[a-z_]*)"', page))
 
 
 def test_registering_leads_to_the_cards_page_ready_to_print(world, worker):
@@ -114,7 +114,7 @@ def test_bad_input_is_refused_with_what_to_do(worker, overrides, message):
 
 def test_a_typo_in_the_number_is_caught_by_its_check_character(worker):
     number = identifiers.generate()
-    wrong = [c for c in identifiers.ALPHABET if c != number[-1]][0]
+    wrong = next(c for c in identifiers.ALPHABET if c != number[-1])
     response = worker.post(reverse(REGISTER), form(identifier=number[:-1] + wrong))
     assert response.status_code == 422
     assert "typing error" in text(response)
@@ -134,7 +134,9 @@ def test_a_number_of_another_regions_stock_is_refused(world, worker):
     assert response.status_code == 422
     assert "card stock of Beetala" in text(response)
     own = create_card_stock(actor=world.alpha_coordinator, region=world.alpha, size=1)
-    worker.post(reverse(REGISTER), form(identifier=own.numbers.get().identifier, key="key-two-0001"))
+    worker.post(
+        reverse(REGISTER), form(identifier=own.numbers.get().identifier, key="key-two-0001")
+    )
     assert Card.objects.get().identifier == own.numbers.get().identifier
 
 
@@ -211,11 +213,11 @@ def test_update_changes_details_without_renewing(worker, alpha_card):
 
 
 def test_renew_offers_the_questionnaire_again(world, worker):
+    import datetime as dt
+
     from kaikukanta.cards.services import issue_card
 
     from ..conftest import on_day
-
-    import datetime as dt
 
     with on_day(dt.date(2025, 9, 1)):
         card = issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
@@ -267,7 +269,10 @@ def test_another_sites_card_cannot_be_changed(client_as, alpha_card):
     other = client_as("alpha_other_distributor")
     for name in ("card_update", "card_renew", "card_close", "card_replace", "card_pdf"):
         assert other.get(reverse(f"web:{name}", args=[alpha_card.pk])).status_code == 404
-    assert other.post(reverse("web:card_close", args=[alpha_card.pk]), {"reason": "lost"}).status_code == 404
+    assert (
+        other.post(reverse("web:card_close", args=[alpha_card.pk]), {"reason": "lost"}).status_code
+        == 404
+    )
     alpha_card.refresh_from_db()
     assert not alpha_card.is_closed
 
@@ -287,7 +292,8 @@ def test_the_card_page_prints_neither_wellbeing_nor_uses(world, worker):
     for heading in ("wellbeing-heading", "uses-heading"):
         before = page[: page.index(f'<h2 id="{heading}"')]
         assert before.rstrip().endswith('<div class="no-print">'), heading
-    css = open(finders.find("kaikukanta/site.css")).read()
+    with open(finders.find("kaikukanta/site.css")) as file:
+        css = file.read()
     print_rules = "".join(re.findall(r"@media print \{(.*?)\n\}", css, re.S))
     assert re.search(r"\.no-print[^{]*\{\s*display: none", print_rules)
 
@@ -319,7 +325,10 @@ def test_coordinator_generates_and_prints_a_batch(world, client_as):
     from kaikukanta.cards.services import issue_card
 
     card = issue_card(
-        actor=world.alpha_distributor, site=world.alpha_site, holder=holder(), identifier=close_number
+        actor=world.alpha_distributor,
+        site=world.alpha_site,
+        holder=holder(),
+        identifier=close_number,
     )
     close_card(actor=world.alpha_distributor, card=card, reason="lost")
     page = text(coordinator.get(response["Location"]))
@@ -329,5 +338,7 @@ def test_coordinator_generates_and_prints_a_batch(world, client_as):
     assert len(pypdfium2.PdfDocument(io.BytesIO(sheets.content))) == 2
     refused = coordinator.post(reverse("web:card_stock"), {"region": world.beta.pk, "size": "5"})
     assert refused.status_code == 422  # not one of their regions to choose
-    too_many = coordinator.post(reverse("web:card_stock"), {"region": world.alpha.pk, "size": "5000"})
+    too_many = coordinator.post(
+        reverse("web:card_stock"), {"region": world.alpha.pk, "size": "5000"}
+    )
     assert "from 1 to 2000" in text(too_many)

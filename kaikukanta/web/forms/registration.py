@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from kaikukanta.cards.models import MAX_CHILDREN, Card, ClosingReason, Gender, LifeSituation
 from kaikukanta.cards.services import HolderData, Wellbeing
-from kaikukanta.network.models import DistributorSite
+from kaikukanta.network.models import DistributorSite, Region
 
 from . import card_number_field
 
@@ -137,11 +137,11 @@ WHO5_SCALE = [
     ("0", _("At no time")),
 ]
 MOOD_SCALE = [
-    ("1", pgettext_lazy("mood", "1 – very bad")),
-    ("2", pgettext_lazy("mood", "2 – bad")),
-    ("3", pgettext_lazy("mood", "3 – neither good nor bad")),
-    ("4", pgettext_lazy("mood", "4 – good")),
-    ("5", pgettext_lazy("mood", "5 – very good")),
+    ("1", pgettext_lazy("mood", "1 (very bad)")),
+    ("2", pgettext_lazy("mood", "2 (bad)")),
+    ("3", pgettext_lazy("mood", "3 (neither good nor bad)")),
+    ("4", pgettext_lazy("mood", "4 (good)")),
+    ("5", pgettext_lazy("mood", "5 (very good)")),
 ]
 
 
@@ -289,7 +289,7 @@ class OfferingForm(forms.Form):
 
 
 class CardStockForm(forms.Form):
-    region = forms.ModelChoiceField(
+    region: forms.ModelChoiceField[Region] = forms.ModelChoiceField(
         label=_("Region"),
         queryset=None,
         error_messages={"required": _("Choose the region the cards are for.")},
@@ -313,5 +313,3 @@ class CardStockForm(forms.Form):
         field.queryset = regions
         if len(regions) == 1:
             field.initial = regions[0].pk
-
-

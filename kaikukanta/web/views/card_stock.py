@@ -77,7 +77,7 @@ def batch_pdf(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(
         CardStock.objects.visible_to(request.user).select_related("region"), pk=batch_id
     )
-    numbers = batch.numbers.values_list("identifier", flat=True)  # type: ignore[attr-defined]
+    numbers = batch.numbers.values_list("identifier", flat=True)
     data = pdf.stock_pdf(batch.region, numbers, sheet=request.GET.get("sheet") == "a4")
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="kaikukortti-stock.pdf"'
