@@ -220,3 +220,19 @@ def test_the_same_number_from_two_sites_at_once_registers_one_card(world):
     assert len(refused) == len(sites) - 1, results
     assert Card.objects.filter(identifier=number).count() == 1
     assert AuditEvent.objects.filter(action=Action.CARD_ISSUED).count() == 1
+
+
+def test_card_stock_is_seen_in_its_region_only(world):
+    alpha = create_card_stock(actor=world.national, region=world.alpha, size=1)
+    beta = create_card_stock(actor=world.national, region=world.beta, size=1)
+    seen = {
+        role: set(CardStock.objects.visible_to(getattr(world, role)))
+        for role in ("national", "alpha_coordinator", "beta_distributor", "alpha_venue_staff")
+    }
+    assert seen == {
+        "national": {alpha, beta},
+        "alpha_coordinator": {alpha},
+        "beta_distributor": {beta},
+        "alpha_venue_staff": set(),
+    }
+    assert set(StockNumber.objects.visible_to(world.alpha_coordinator)) == set(alpha.numbers.all())

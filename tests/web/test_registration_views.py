@@ -342,3 +342,9 @@ def test_coordinator_generates_and_prints_a_batch(world, client_as):
         reverse("web:card_stock"), {"region": world.alpha.pk, "size": "5000"}
     )
     assert "from 1 to 2000" in text(too_many)
+
+
+def test_opening_a_cards_action_page_is_an_audited_look_up(worker, alpha_card):
+    before = AuditEvent.objects.filter(action=Action.CARD_VIEWED).count()
+    worker.get(reverse("web:card_update", args=[alpha_card.pk]))
+    assert AuditEvent.objects.filter(action=Action.CARD_VIEWED).count() == before + 1

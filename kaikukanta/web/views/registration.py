@@ -152,12 +152,17 @@ def register_community(request: HttpRequest) -> HttpResponse:
 def _managed_card(request: HttpRequest, card_id: int) -> Card:
     """The card, if the user sees it (a 404 otherwise); the services refuse those who see it but do
     not manage it (another site of the organisation, for a community card)."""
-    card = (
-        Card.objects.visible_to(request.user)
-        .select_related("region", "issuing_site__organisation")
-        .filter(pk=card_id)
-        .first()
-    )
+    if request.method == "GET":
+        # A page that shows the card: a look-up like its own page, audited.
+        card = open_card(actor=request.user, card_id=card_id)
+    else:
+        # A change: the service's own audit event records it.
+        card = (
+            Card.objects.visible_to(request.user)
+            .select_related("region", "issuing_site__organisation")
+            .filter(pk=card_id)
+            .first()
+        )
     if card is None:
         raise Http404(_("No such card, or it is not yours to see."))
     return card
