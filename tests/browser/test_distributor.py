@@ -21,11 +21,24 @@ FOCUSED = """() => {
 }"""
 
 
+KEYSTROKES = {"count": 0}
+
+
+def press(page, key):
+    KEYSTROKES["count"] += 1
+    page.keyboard.press(key)
+
+
+def type_(page, text):
+    KEYSTROKES["count"] += len(text)
+    page.keyboard.type(text)
+
+
 def tab_to(page, *, text=None, name=None, limit=120):
     """Press Tab until the focused element is the link or button reading `text`, or the field
     named `name`."""
     for _ in range(limit):
-        page.keyboard.press("Tab")
+        press(page, "Tab")
         focused = page.evaluate(FOCUSED)
         if text is not None and focused["text"] == text:
             return focused
@@ -64,30 +77,32 @@ def test_register_print_update_renew_replace_close_with_the_keyboard(new_page):
     checked(page, "distributor landing")
 
     # Screen 1: the landing page's button.
+    KEYSTROKES["count"] = 0
     tab_to(page, text="Rekisteröi kortti")
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     page.wait_for_url("**/cards/register/")
     checked(page, "register form")
 
     # Screen 2: the form. Two sites: the first field asks which.
     tab_to(page, name="site")
-    page.keyboard.press("ArrowDown")
+    press(page, "ArrowDown")
     tab_to(page, name="birth_year")
-    page.keyboard.type("1984")
-    page.keyboard.press("Tab")
-    page.keyboard.type("33100")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Control+A")
-    page.keyboard.type("2")
+    type_(page, "1984")
+    press(page, "Tab")
+    type_(page, "33100")
+    press(page, "Tab")
+    press(page, "Control+A")
+    type_(page, "2")
     # Life situation and gender left as they are; the questionnaire skipped, one group a Tab.
     tab_to(page, name="delivery")  # the checked one: paper card
-    page.keyboard.press("ArrowRight")  # mobile card
-    page.keyboard.press("ArrowRight")  # both
+    press(page, "ArrowRight")  # mobile card
+    press(page, "ArrowRight")  # both
     tab_to(page, text="Rekisteröi kortti")
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     page.wait_for_url(re.compile(r"/cards/\d+/\?print=1"))
 
     # Screen 3: the card's page, ready to print and with the mobile card's link, shown once.
+    print(f"Registering took {KEYSTROKES['count']} keystrokes from the landing page.")
     assert page.get_by_text("Kortti on rekisteröity.").is_visible()
     link = page.locator(".hand-over-address a").inner_text()
     assert re.fullmatch(r"http://localhost:\d+/m/[A-Z0-9]{16}/", link)
@@ -110,41 +125,41 @@ def test_register_print_update_renew_replace_close_with_the_keyboard(new_page):
     # Update: a child born.
     page.goto(card_url)
     tab_to(page, text="Päivitä tiedot")
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     page.wait_for_url("**/update/")
     checked(page, "update form")
     tab_to(page, name="children")
-    page.keyboard.press("Control+A")
-    page.keyboard.type("3")
+    press(page, "Control+A")
+    type_(page, "3")
     tab_to(page, text="Tallenna muutokset")
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     page.wait_for_url(card_url)
     assert page.get_by_text("Kortin tiedot on päivitetty.").is_visible()
     checked(page, "updated card")
 
     # Renew, with a detail changed and the questionnaire offered again.
     tab_to(page, text="Uusi")
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     page.wait_for_url("**/renew/")
     assert page.get_by_text("Olen ollut iloinen ja hyvällä tuulella.").is_visible()
     checked(page, "renew form")
     tab_to(page, name="gender")
-    page.keyboard.press("ArrowDown")
+    press(page, "ArrowDown")
     tab_to(page, name="wellbeing-mood")
-    page.keyboard.press("Space")
+    press(page, "Space")
     tab_to(page, text="Uusi kortti")
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     page.wait_for_url(re.compile(r"/cards/\d+/\?print=1"))
     assert page.get_by_text("Kortti on uusittu.").is_visible()
     checked(page, "renewed card")
 
     # Replace as lost: a new number, the history linked.
     tab_to(page, text="Korvaa kadonnut kortti")
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     page.wait_for_url("**/replace/")
     checked(page, "replace form")
     tab_to(page, text="Korvaa kortti")
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     page.wait_for_url(re.compile(r"/cards/\d+/\?print=1"))
     assert page.url.split("?")[0] != card_url
     assert page.get_by_role("link", name=number).is_visible()  # "Replaces"
@@ -152,13 +167,13 @@ def test_register_print_update_renew_replace_close_with_the_keyboard(new_page):
 
     # Close the new card at the holder's request.
     tab_to(page, text="Sulje")
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     page.wait_for_url("**/close/")
     checked(page, "close form")
     tab_to(page, name="reason")
-    page.keyboard.press("Space")
+    press(page, "Space")
     tab_to(page, text="Sulje kortti")
-    page.keyboard.press("Enter")
+    press(page, "Enter")
     page.wait_for_url(re.compile(r"/cards/\d+/$"))
     assert page.get_by_text("Kortti on suljettu.").is_visible()
     checked(page, "closed card")
