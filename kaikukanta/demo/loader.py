@@ -233,8 +233,6 @@ class DemoLoader:
                 username=spec.username,
                 first_name=spec.first_name,
                 last_name="Demo",
-                # Where the expiry reminders go (printed to the console in the demo).
-                email=f"{spec.username}@example.org",
                 password=password,
             )
             user.save()

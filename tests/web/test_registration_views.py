@@ -50,6 +50,12 @@ def test_the_landing_page_has_the_register_button(worker):
     assert f'href="{reverse("web:register_community_card")}"' in page
 
 
+def test_the_card_list_offers_registering_to_distributors_only(worker, client_as):
+    assert f'href="{reverse(REGISTER)}"' in text(worker.get(reverse("web:cards")))
+    coordinator = client_as("alpha_coordinator")
+    assert f'href="{reverse(REGISTER)}"' not in text(coordinator.get(reverse("web:cards")))
+
+
 def test_the_register_form_asks_nothing_that_identifies_the_client(worker):
     page = text(worker.get(reverse(REGISTER)))
     for field in ("birth_year", "postcode", "children", "life_situation", "gender", "delivery"):

@@ -20,7 +20,7 @@ from kaikukanta.core.errors import DomainError
 from kaikukanta.network.models import DistributorSite, Region
 from kaikukanta.uses.models import Use
 
-from ..access import CARD_READER, requires
+from ..access import CARD_READER, DISTRIBUTOR, requires
 from ..forms import add_domain_error
 from ..forms.cards import EXPIRING_DAYS, CardFilterForm, CardSearchForm
 from ..pagination import KeysetPaginator
@@ -67,7 +67,13 @@ def card_list(request: HttpRequest) -> HttpResponse:
             return redirect("web:card", card_id=card.pk)
     filters, cards, ordering = filtered_cards(request.user, request.GET)
     page = KeysetPaginator(cards, ordering).page(request.GET)
-    context = {"page": page, "search": search, "filters": filters, "today": today()}
+    context = {
+        "page": page,
+        "search": search,
+        "filters": filters,
+        "today": today(),
+        "can_register": DISTRIBUTOR.allows(request.user),
+    }
     return render(request, "web/cards/list.html", context, status=status)
 
 

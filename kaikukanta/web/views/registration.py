@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from kaikukanta.accounts.permissions import can_manage_card
 from kaikukanta.accounts.scope import scope_for
 from kaikukanta.cards import pdf
-from kaikukanta.cards.models import Card
+from kaikukanta.cards.models import Card, CardType
 from kaikukanta.cards.services import (
     HolderData,
     close_card,
@@ -185,9 +185,10 @@ def _action_page(
 
 @requires(CARD_READER)
 def update(request: HttpRequest, card_id: int) -> HttpResponse:
-    card = _managed_card(request, card_id)
-    if card.is_community:
+    if Card.objects.filter(pk=card_id, card_type=CardType.COMMUNITY).exists():
+        # Before the look-up: a page that does not exist shows no card and audits nothing.
         raise Http404(_("A community card has no holder details to update."))
+    card = _managed_card(request, card_id)
     form = UpdateHolderForm(_posted(request), initial=HolderForm.initial_from(card))
     status = 200
     if request.method == "POST":
