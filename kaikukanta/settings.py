@@ -337,3 +337,15 @@ KAIKUKANTA_VENUE_LOOKUPS_PER_MINUTE = env_int("KAIKUKANTA_VENUE_LOOKUPS_PER_MINU
 KAIKUKANTA_FAILED_LOOKUPS = env_int("KAIKUKANTA_FAILED_LOOKUPS", 10)
 KAIKUKANTA_VENUE_FAILED_LOOKUPS = env_int("KAIKUKANTA_VENUE_FAILED_LOOKUPS", 20)
 KAIKUKANTA_FAILED_LOOKUP_MINUTES = env_int("KAIKUKANTA_FAILED_LOOKUP_MINUTES", 10)
+
+# E-mail (the expiry reminders, cards/management/commands/send_expiry_reminders.py): printed to the
+# console in development and in the demo; SMTP (Django's EMAIL_HOST etc.) when deployed.
+EMAIL_BACKEND = os.environ.get(
+    "KAIKUKANTA_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("KAIKUKANTA_FROM_EMAIL", "kaikukanta@localhost")
+# The registry's own address, for links in e-mails sent outside a request.
+KAIKUKANTA_SITE_URL = os.environ.get("KAIKUKANTA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -30,6 +30,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kaikukanta.audit.models import AuditEvent
+from kaikukanta.cards.services import create_card_stock
 from kaikukanta.core.admin import NationalAdmin
 from kaikukanta.network.models import TicketAgency, WellbeingCounty
 from kaikukanta.web.access import capability_of
@@ -98,6 +99,12 @@ OWN = {
         "beta_distributor": "beta",
         "beta_venue_staff": "beta",
     },
+    "stock": {
+        **dict.fromkeys(ROLES, "alpha_stock"),
+        "beta_coordinator": "beta_stock",
+        "beta_distributor": "beta_stock",
+        "beta_venue_staff": "beta_stock",
+    },
     "venue": {
         **dict.fromkeys(ROLES, "alpha_venue"),
         "beta_coordinator": "beta_venue",
@@ -119,6 +126,12 @@ FOREIGN = {
         "beta_coordinator": "alpha",
         "beta_distributor": "alpha",
         "beta_venue_staff": "alpha",
+    },
+    "stock": {
+        **dict.fromkeys(ROLES, "beta_stock"),
+        "beta_coordinator": "alpha_stock",
+        "beta_distributor": "alpha_stock",
+        "beta_venue_staff": "alpha_stock",
     },
     "venue": {
         **dict.fromkeys(ROLES, "beta_venue"),
@@ -192,6 +205,7 @@ DISTRIBUTORS = ("alpha_distributor", "alpha_other_distributor", "beta_distributo
 VENUE_STAFF = ("alpha_venue_staff", "beta_venue_staff", "popup_staff")
 TO_CARD = Redirect(lambda card: reverse("web:card", args=[card.pk]))
 TO_HOME = Redirect("web:home")
+TO_MOBILE_CARD = Redirect(lambda card: reverse("web:card", args=[card.pk]) + "#mobile-card")
 
 WEB_ROWS = [
     Row(
@@ -259,6 +273,81 @@ WEB_ROWS = [
         args=lambda card: [card.pk],
         get=staff(403, national=OK, **READERS),
     ),
+    # The distributor workspace (issue 6). Registering: a distributor's own sites only; the empty
+    # form posted answers 422 (what to fill in), so that no row registers a card.
+    Row(
+        "web:register_card",
+        get=staff(403, **dict.fromkeys(DISTRIBUTORS, OK)),
+        post=staff(403, **dict.fromkeys(DISTRIBUTORS, 422)),
+    ),
+    Row(
+        "web:register_community_card",
+        data=lambda obj, things: {"identifier": "X"},
+        get=staff(403, **dict.fromkeys(DISTRIBUTORS, OK)),
+        post=staff(403, **dict.fromkeys(DISTRIBUTORS, 422)),
+    ),
+    # A card's actions: its own site and the region's coordinators; a card one does not see is a
+    # 404. What is posted is refused by the form or the rule (422), so that no row changes a card;
+    # tests/web/test_registration_views.py posts the real thing.
+    *[
+        Row(
+            f"web:card_{action}",
+            objects=own_and_foreign("card"),
+            args=lambda card: [card.pk],
+            data=lambda card, things: {"identifier": "X"},
+            get=staff(403, national=OK, **READERS),
+            post=staff(403, national=422, **dict.fromkeys(READERS, (422, 404))),
+        )
+        for action in ("renew", "close", "replace")
+    ],
+    # A community card has no holder details: its update page is a 404.
+    Row(
+        "web:card_update",
+        objects=own_and_foreign("card"),
+        args=lambda card: [card.pk],
+        get=staff(403, national=OK, **{**READERS, "alpha_other_distributor": 404}),
+        post=staff(
+            403,
+            national=422,
+            **{**dict.fromkeys(READERS, (422, 404)), "alpha_other_distributor": 404},
+        ),
+    ),
+    *[
+        Row(
+            f"web:card_{action}",
+            objects=own_and_foreign("card"),
+            args=lambda card: [card.pk],
+            get=by_role(405),
+            post=staff(
+                403, national=TO_MOBILE_CARD, **dict.fromkeys(READERS, (TO_MOBILE_CARD, 404))
+            ),
+        )
+        for action in ("hand_over", "revoke_hand_over")
+    ],
+    *[
+        Row(
+            f"web:card_{name}",
+            objects=own_and_foreign("card"),
+            args=lambda card: [card.pk],
+            get=staff(403, national=OK, **READERS),
+        )
+        for name in ("pdf", "offering_pdf")
+    ],
+    # Card stock: the region's coordinators and national admins.
+    Row(
+        "web:card_stock",
+        get=staff(403, national=OK, **dict.fromkeys(COORDINATORS, OK)),
+        post=staff(403, national=422, **dict.fromkeys(COORDINATORS, 422)),
+    ),
+    *[
+        Row(
+            key,
+            objects=own_and_foreign("stock"),
+            args=lambda batch: [batch.pk],
+            get=staff(403, national=OK, **dict.fromkeys(COORDINATORS, (OK, 404))),
+        )
+        for key in ("web:card_stock_batch", "web:card_stock_pdf")
+    ],
     Row("web:uses", get=staff(OK, nobody=403)),
     Row("web:audit", get=staff(403, national=OK, **dict.fromkeys(COORDINATORS, OK))),
     Row(
@@ -490,6 +579,8 @@ def things(world, alpha_card, beta_card, community_card) -> dict[str, Any]:
         "alpha_card": alpha_card,
         "beta_card": beta_card,
         "community_card": community_card,
+        "alpha_stock": create_card_stock(actor=world.national, region=world.alpha, size=1),
+        "beta_stock": create_card_stock(actor=world.national, region=world.beta, size=1),
         **admin_objects(world),
     }
 

@@ -237,3 +237,28 @@ class TooManyLookups(DomainError):
         "Too many card look-ups in a short time, or too many numbers that match no card. Try again "
         "after %(until)s. If this was not you, tell your region's coordinator."
     )
+
+
+class StockOfAnotherRegion(DomainError):
+    code = "stock_of_another_region"
+    field = "identifier"
+    template = _(
+        "Card %(identifier)s comes from the card stock of %(region)s and can be registered only "
+        "there. Take a card from your own region's stock, or leave the number empty to get a new one."
+    )
+
+
+class HolderDataUnchanged(DomainError):
+    code = "holder_data_unchanged"
+    template = _("Nothing was changed: the card already has these details.")
+
+
+class NotAPersonalCard(DomainError):
+    code = "not_a_personal_card"
+    template = _("Card %(identifier)s is a community card: it has no holder details to change.")
+
+
+class StockSizeInvalid(DomainError):
+    code = "stock_size_invalid"
+    field = "size"
+    template = _("A batch has from 1 to %(max)s cards. Give a whole number in that range.")

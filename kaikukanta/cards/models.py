@@ -419,3 +419,104 @@ class HandOver(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class CardStockQuerySet(models.QuerySet["CardStock"]):
+    def visible_to(self, user: Any) -> CardStockQuerySet:
+        """National admins: every batch. Coordinators: their regions' batches. Distributor staff: the
+        batches of their sites' regions (how many of them are registered, never which)."""
+        from kaikukanta.accounts.scope import scope_for
+
+        scope = scope_for(user)
+        if scope.national:
+            return self.all()
+        return self.filter(region__in=scope.coordinator_regions | scope.distributor_regions)
+
+
+class CardStock(models.Model):
+    """A batch of new card numbers generated for a region, printed on blank cards by a card printer.
+
+    A number of a region's stock is registered only in that region."""
+
+    region = models.ForeignKey(
+        "network.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="card_stocks",
+    )
+    size = models.PositiveIntegerField(_("number of cards"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = CardStockQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("card stock batch")
+        verbose_name_plural = _("card stock batches")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.created_at:%Y-%m-%d} ({self.size})"
+
+    def registered_count(self) -> int:
+        """How many of the batch's numbers are registered cards."""
+        return Card.objects.filter(identifier__in=self.numbers.values("identifier")).count()
+
+
+class StockNumberQuerySet(models.QuerySet["StockNumber"]):
+    def visible_to(self, user: Any) -> StockNumberQuerySet:
+        return self.filter(batch__in=CardStock.objects.visible_to(user))
+
+
+class StockNumber(models.Model):
+    """One number of a batch of card stock."""
+
+    batch = models.ForeignKey(
+        CardStock, verbose_name=_("batch"), on_delete=models.CASCADE, related_name="numbers"
+    )
+    identifier = models.CharField(_("card number"), max_length=32)
+
+    objects = StockNumberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("card stock number")
+        verbose_name_plural = _("card stock numbers")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["identifier"], name="stock_number_unique_identifier")
+        ]
+
+    def __str__(self) -> str:
+        return identifiers.display(self.identifier)
+
+
+class RegistrationKeyQuerySet(models.QuerySet["RegistrationKey"]):
+    def visible_to(self, user: Any) -> RegistrationKeyQuerySet:
+        return self.filter(card__in=Card.objects.visible_to(user))
+
+
+class RegistrationKey(models.Model):
+    """The random key a registration form carried (core/idempotency.py): a second submit of the same
+    form (a double click, a reload) finds the card the first one registered instead of a second one."""
+
+    key = models.CharField(_("request key"), max_length=64)
+    card = models.OneToOneField(
+        Card, verbose_name=_("card"), on_delete=models.CASCADE, related_name="registration_key"
+    )
+
+    objects = RegistrationKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registration key")
+        verbose_name_plural = _("registration keys")
+        constraints = [models.UniqueConstraint(fields=["key"], name="registration_key_unique_key")]
+
+    def __str__(self) -> str:
+        return self.key

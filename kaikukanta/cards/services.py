@@ -25,6 +25,7 @@ from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
 from kaikukanta.core.dates import add_years, today, typed_day
 from kaikukanta.core.errors import DateInFuture, DomainError, NotAllowed
+from kaikukanta.core.idempotency import once, validate_key
 from kaikukanta.network.models import DistributorSite, Region, Venue
 
 from . import identifiers, lookups
@@ -39,6 +40,7 @@ from .errors import (
     ChoiceInvalid,
     ClosingBeforeLastUse,
     DateBeforeRenewal,
+    HolderDataUnchanged,
     HolderTooYoung,
     IdentifierCheckFailed,
     IdentifierHasInvalidCharacters,
@@ -46,6 +48,7 @@ from .errors import (
     IdentifierTaken,
     ImportedIdentifierInvalid,
     IssueDateTooEarly,
+    NotAPersonalCard,
     PilotEnded,
     PilotNotStarted,
     PostcodeInvalid,
@@ -53,6 +56,8 @@ from .errors import (
     RenewalCappedByPilot,
     RenewalChangesNothing,
     SiteNotTakingPart,
+    StockOfAnotherRegion,
+    StockSizeInvalid,
     ValidityPastPilot,
     WellbeingIncomplete,
     WellbeingInvalid,
@@ -61,11 +66,14 @@ from .models import (
     MAX_CHILDREN,
     Card,
     CardStatus,
+    CardStock,
     CardType,
     ClosingReason,
     Gender,
     HandOver,
     LifeSituation,
+    RegistrationKey,
+    StockNumber,
     WellbeingMeasurement,
 )
 
@@ -219,10 +227,49 @@ def _validity_until(region: Region, start: dt.date) -> dt.date:
 
 
 def _new_identifier() -> str:
+    """A generated number no card has and no card stock holds."""
     while True:
         candidate = identifiers.generate()
-        if not Card.objects.filter(identifier=candidate).exists():
+        if not (
+            Card.objects.filter(identifier=candidate).exists()
+            or StockNumber.objects.filter(identifier=candidate).exists()
+        ):
             return candidate
+
+
+def _number_for(region: Region, identifier: str | None) -> str:
+    """The number a new card of `region` gets: a typed or scanned one (checked, and refused when it
+    comes from another region's card stock) or a new one."""
+    if not identifier:
+        return _new_identifier()
+    number = parse_identifier(identifier)
+    stock = StockNumber.objects.filter(identifier=number).select_related("batch__region").first()
+    if stock is not None and stock.batch.region_id != region.pk:
+        raise StockOfAnotherRegion(
+            identifier=identifiers.display(number), region=stock.batch.region
+        )
+    return number
+
+
+def _registered_once(key: str | None, site: DistributorSite, create: Any) -> Card:
+    """`create()` once per form key: a second submit of the same registration form (a double
+    click, a reload) returns the card the first one registered (core/idempotency.py)."""
+    if key is None:
+        return create()
+    key = validate_key(key)
+
+    def find() -> Card | None:
+        found = RegistrationKey.objects.filter(key=key).select_related("card").first()
+        return found.card if found else None
+
+    def create_with_key() -> Card:
+        card = create()
+        RegistrationKey.objects.create(key=key, card=card)
+        return card
+
+    return once(
+        find=find, same=lambda card: card.issuing_site_id == site.pk, create=create_with_key
+    ).result
 
 
 def _create_card(**fields: Any) -> Card:
@@ -296,10 +343,13 @@ def issue_card(
     identifier: str | None = None,
     wellbeing: Wellbeing | None = None,
     issued_on: dt.date | None = None,
+    key: str | None = None,
 ) -> Card:
     """Register a personal card at a distributor site.
 
-    `identifier` is the number of a pre-printed card (checked); without it a new number is generated.
+    `identifier` is the number of a pre-printed card (checked; a number of another region's card
+    stock is refused); without it a new number is generated. `key`, the registration form's random
+    key, makes a repeated submit return the card the first one registered.
     """
     _check_site(actor, site)
     issued_on = typed_day(issued_on)
@@ -307,7 +357,24 @@ def issue_card(
     wellbeing = _validate_wellbeing(wellbeing)
     region = site.region
     valid_until = _validity_until(region, issued_on)
-    number = parse_identifier(identifier) if identifier else _new_identifier()
+    return _registered_once(
+        key,
+        site,
+        lambda: _issue_personal(actor, site, holder, identifier, wellbeing, issued_on, valid_until),
+    )
+
+
+def _issue_personal(
+    actor: Any,
+    site: DistributorSite,
+    holder: HolderData,
+    identifier: str | None,
+    wellbeing: Wellbeing | None,
+    issued_on: dt.date,
+    valid_until: dt.date,
+) -> Card:
+    region = site.region
+    number = _number_for(region, identifier)
     with transaction.atomic():
         card = _create_card(
             identifier=number,
@@ -329,6 +396,7 @@ def issue_community_card(
     site: DistributorSite,
     identifier: str | None = None,
     issued_on: dt.date | None = None,
+    key: str | None = None,
 ) -> Card:
     """Register a community card for the organisation of a distributor site. It has no holder: the
     organisation's staff, volunteers and students use it when accompanying clients."""
@@ -336,7 +404,20 @@ def issue_community_card(
     issued_on = typed_day(issued_on)
     region = site.region
     valid_until = _validity_until(region, issued_on)
-    number = parse_identifier(identifier) if identifier else _new_identifier()
+    return _registered_once(
+        key, site, lambda: _issue_community(actor, site, identifier, issued_on, valid_until)
+    )
+
+
+def _issue_community(
+    actor: Any,
+    site: DistributorSite,
+    identifier: str | None,
+    issued_on: dt.date,
+    valid_until: dt.date,
+) -> Card:
+    region = site.region
+    number = _number_for(region, identifier)
     with transaction.atomic():
         card = _create_card(
             identifier=number,
@@ -504,7 +585,7 @@ def replace_card(
     _check_manager(actor, card)
     _check_site_still_taking_part(actor, card)
     replaced_on = typed_day(replaced_on)
-    number = parse_identifier(identifier) if identifier else _new_identifier()
+    number = _number_for(card.region, identifier)
     with transaction.atomic():
         old = _lock(card)
         if old.is_closed:
@@ -545,6 +626,72 @@ def replace_card(
             data={"replaces": old.pk},
         )
     return new
+
+
+def update_holder_data(*, actor: Any, card: Card, holder: HolderData) -> Card:
+    """Change a personal card's holder data when life changes (a child born, a move) without
+    renewing it. The audit event names the fields that changed, never their values."""
+    _check_manager(actor, card)
+    if card.is_community:
+        raise NotAPersonalCard(identifier=card.display_identifier)
+    holder = _validate_holder(holder, on=today())
+    with transaction.atomic():
+        card = _lock(card)
+        if card.is_closed:
+            raise CardClosed(identifier=card.display_identifier, closed_on=card.closed_on)
+        changed = [name for name in HOLDER_FIELDS if getattr(card, name) != getattr(holder, name)]
+        if not changed:
+            raise HolderDataUnchanged()
+        for name in changed:
+            setattr(card, name, getattr(holder, name))
+        card.save(update_fields=[*changed, "updated_at"])
+        record(
+            actor=actor,
+            action=Action.CARD_UPDATED,
+            target=card,
+            region=card.region,
+            data={"changed": changed},
+        )
+    return card
+
+
+# --- card stock ----------------------------------------------------------------------------------
+
+MAX_STOCK_SIZE = 2000
+
+
+def create_card_stock(*, actor: Any, region: Region, size: int) -> CardStock:
+    """Generate a batch of new card numbers for a region, to print on blank cards: by the region's
+    coordinators and national admins. The numbers are registered only in that region."""
+    if not scope_for(actor).coordinates(region.pk):
+        raise NotAllowed()
+    if not isinstance(size, int) or not 1 <= size <= MAX_STOCK_SIZE:
+        raise StockSizeInvalid(max=MAX_STOCK_SIZE)
+    with transaction.atomic():
+        batch = CardStock.objects.create(region=region, size=size, created_by=actor)
+        numbers: set[str] = set()
+        while len(numbers) < size:
+            wanted = size - len(numbers)
+            candidates = {identifiers.generate() for _ in range(wanted)} - numbers
+            taken = set(
+                Card.objects.filter(identifier__in=candidates).values_list("identifier", flat=True)
+            ) | set(
+                StockNumber.objects.filter(identifier__in=candidates).values_list(
+                    "identifier", flat=True
+                )
+            )
+            numbers |= candidates - taken
+        StockNumber.objects.bulk_create(
+            StockNumber(batch=batch, identifier=number) for number in sorted(numbers)
+        )
+        record(
+            actor=actor,
+            action=Action.CARD_STOCK_CREATED,
+            target=batch,
+            region=region,
+            data={"size": size},
+        )
+    return batch
 
 
 # --- look-ups ------------------------------------------------------------------------------------

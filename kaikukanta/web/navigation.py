@@ -66,6 +66,7 @@ MENU = [
     # Coordinators may type in paper records there too, but it is a venue's own start page.
     Entry("web:venue", _("Venue"), capability=VENUE, landing=True),
     Entry("web:cards", _("Cards")),
+    Entry("web:card_stock", _("Card stock")),
     Entry("web:uses", _("Uses")),
     Entry("web:audit", _("Audit trail")),
     # Django's admin is not our view; its site asks the same capability (core/admin.py).

@@ -1,6 +1,6 @@
 """The staff pages: each area's views module owns its URLs, and this joins them."""
 
-from .views import audit, auth, box_office, cards, dashboards, uses
+from .views import audit, auth, box_office, card_stock, cards, dashboards, registration, uses
 
 app_name = "web"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     *auth.urlpatterns,
     *box_office.urlpatterns,
     *cards.urlpatterns,
+    *registration.urlpatterns,
+    *card_stock.urlpatterns,
     *uses.urlpatterns,
     *audit.urlpatterns,
 ]

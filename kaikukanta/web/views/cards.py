@@ -20,10 +20,11 @@ from kaikukanta.core.errors import DomainError
 from kaikukanta.network.models import DistributorSite, Region
 from kaikukanta.uses.models import Use
 
-from ..access import CARD_READER, requires
+from ..access import CARD_READER, DISTRIBUTOR, requires
 from ..forms import add_domain_error
 from ..forms.cards import EXPIRING_DAYS, CardFilterForm, CardSearchForm
 from ..pagination import KeysetPaginator
+from .registration import card_page_context
 
 
 def filtered_cards(user, params: QueryDict) -> tuple[CardFilterForm, QuerySet[Card], str]:
@@ -66,7 +67,13 @@ def card_list(request: HttpRequest) -> HttpResponse:
             return redirect("web:card", card_id=card.pk)
     filters, cards, ordering = filtered_cards(request.user, request.GET)
     page = KeysetPaginator(cards, ordering).page(request.GET)
-    context = {"page": page, "search": search, "filters": filters, "today": today()}
+    context = {
+        "page": page,
+        "search": search,
+        "filters": filters,
+        "today": today(),
+        "can_register": DISTRIBUTOR.allows(request.user),
+    }
     return render(request, "web/cards/list.html", context, status=status)
 
 
@@ -101,7 +108,10 @@ def card_detail(request: HttpRequest, card_id: int) -> HttpResponse:
         "qr_svg": _inline_svg(printing.qr_code(card.identifier)),
         "code39_svg": _inline_svg(printing.code39(card.identifier)),
         "today": today(),
+        **card_page_context(request, card),
     }
+    if context["hand_over_link"]:
+        context["hand_over_qr"] = _inline_svg(printing.qr_code(context["hand_over_link"], scale=5))
     return render(request, "web/cards/detail.html", context)
 
 
