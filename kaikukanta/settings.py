@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "kaikukanta.demo",
     "kaikukanta.web",
     "kaikukanta.public",
+    "kaikukanta.feedback",
     "kaikukanta.api",
     "kaikukanta.core.apps.KaikukantaAdminConfig",
     "django.contrib.auth",

@@ -225,7 +225,7 @@ class Venue(TranslatedName):
     description = models.TextField(_("description in Finnish"), blank=True, max_length=2000)
     description_sv = models.TextField(_("description in Swedish"), blank=True, max_length=2000)
     description_en = models.TextField(_("description in English"), blank=True, max_length=2000)
-    address = models.CharField(
+    location = models.CharField(
         _("street address"),
         max_length=200,
         blank=True,
@@ -260,7 +260,7 @@ class Venue(TranslatedName):
         "description",
         "description_sv",
         "description_en",
-        "address",
+        "location",
         "web_link",
         "offers_entry",
         "offers_courses",
