@@ -338,3 +338,9 @@ KAIKUKANTA_VENUE_LOOKUPS_PER_MINUTE = env_int("KAIKUKANTA_VENUE_LOOKUPS_PER_MINU
 KAIKUKANTA_FAILED_LOOKUPS = env_int("KAIKUKANTA_FAILED_LOOKUPS", 10)
 KAIKUKANTA_VENUE_FAILED_LOOKUPS = env_int("KAIKUKANTA_VENUE_FAILED_LOOKUPS", 20)
 KAIKUKANTA_FAILED_LOOKUP_MINUTES = env_int("KAIKUKANTA_FAILED_LOOKUP_MINUTES", 10)
+
+# --- The cardholder's pages (public/) ---------------------------------------------------------------
+# Requests to mobile-card links (/m/...) per client address in ten minutes, working links or not; the
+# card's own page, its visits and feedback count alike. Feedback messages per client address a day.
+KAIKUKANTA_MOBILE_CARD_REQUESTS = env_int("KAIKUKANTA_MOBILE_CARD_REQUESTS", 60)
+KAIKUKANTA_FEEDBACK_PER_DAY = env_int("KAIKUKANTA_FEEDBACK_PER_DAY", 5)

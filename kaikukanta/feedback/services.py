@@ -7,9 +7,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import get_language
 
+from kaikukanta.accounts.scope import scope_for
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
-from kaikukanta.accounts.scope import scope_for
 from kaikukanta.core.dates import today
 from kaikukanta.network.models import Region
 

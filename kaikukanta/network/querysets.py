@@ -80,6 +80,15 @@ class VenueQuerySet(models.QuerySet["Venue"]):
             (Q(region=region) & pilot_not_over & still_open) | (Q(is_popup=True) & still_open)
         )
 
+    def in_catalogue(self, day: dt.date) -> VenueQuerySet:
+        """The public catalogue from `day` on: what a card of any region is offered (offered_to for
+        every region at once), the venues of every region and the national pop-ups."""
+        still_open = Q(active_until__isnull=True) | Q(active_until__gte=day)
+        pilot_not_over = Q(region__pilot_ends__isnull=True) | Q(region__pilot_ends__gte=day)
+        return self.filter(
+            (Q(is_popup=False) & pilot_not_over & still_open) | (Q(is_popup=True) & still_open)
+        )
+
     def acted_for_by(self, user: Any) -> VenueQuerySet:
         """The venues for which the user checks cards and records uses: their own venues, and as a
         coordinator their regions' venues (typing in paper records); pop-up venues are national.
