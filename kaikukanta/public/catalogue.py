@@ -68,7 +68,11 @@ def filter_venues(venues: QuerySet[Venue], params: Any) -> tuple[QuerySet[Venue]
         chosen["region"] = region
     municipality = params.get("municipality") or ""
     if municipality and Municipality.objects.filter(code=municipality).exists():
-        venues = venues.filter(municipality__code=municipality)
+        # A venue without a municipality of its own is in its region's municipalities.
+        venues = venues.filter(
+            Q(municipality__code=municipality)
+            | Q(municipality__isnull=True, region__municipalities__code=municipality)
+        ).distinct()
         chosen["municipality"] = municipality
     category = params.get("category") or ""
     if category in Venue.Category.values:
