@@ -135,7 +135,7 @@ def feedback(request: HttpRequest, secret: str) -> HttpResponse:
                 region=hand_over.card.region, rating=values["rating"], text=values["text"]
             )
         except DomainError as error:
-            errors[error.field or "__all__"] = error.message
+            errors[error.field or "form"] = error.message
         else:
             return redirect(reverse("public:feedback", args=[secret]) + "?sent=1")
     context = {
@@ -151,7 +151,7 @@ def feedback(request: HttpRequest, secret: str) -> HttpResponse:
         ],
         "max_text": 1000,
     }
-    status = 200 if not errors else (429 if "__all__" in errors else 400)
+    status = 200 if not errors else (429 if "form" in errors else 400)
     return render(request, "public/feedback.html", context, status=status)
 
 

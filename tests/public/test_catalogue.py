@@ -39,7 +39,13 @@ def described(world):
 
 def test_the_catalogue_lists_every_region_and_the_popups_with_periods(world, described, anonymous):
     text = text_of(anonymous.get(reverse("public:catalogue")))
-    for name in ["Alfala", "Beetala", world.alpha_venue.name, world.beta_venue.name, world.popup.name]:
+    for name in [
+        "Alfala",
+        "Beetala",
+        world.alpha_venue.name,
+        world.beta_venue.name,
+        world.popup.name,
+    ]:
         assert name in text
     assert "1.1.2026 to 31.12.2026" in text  # the pop-up's period
     assert "Art and history." in text  # English where given
@@ -65,7 +71,9 @@ def test_filters_have_shareable_addresses(world, described, anonymous):
     offer = text_of(anonymous.get(url, {"offer": "events"}))
     assert world.alpha_venue.name in offer and world.beta_venue.name not in offer
     # Nonsense filters are ignored, not an error.
-    assert anonymous.get(url, {"region": "nowhere", "category": "x", "page": "99"}).status_code == 200
+    assert (
+        anonymous.get(url, {"region": "nowhere", "category": "x", "page": "99"}).status_code == 200
+    )
 
 
 def test_ended_venues_and_pilots_leave_the_catalogue(world, anonymous):
