@@ -102,7 +102,7 @@ def test_the_region_page_speaks_swedish_with_finnish_fallback(world, described, 
 
 @pytest.mark.parametrize(
     ("language", "heading"),
-    [("fi", "Kaikukortti: Alfala"), ("sv", "Kaikukortti i Alfby"), ("en", "Kaikukortti in Alfala")],
+    [("fi", "Kaikukortti: Alfala"), ("sv", "Kaikukortet i Alfby"), ("en", "Kaikukortti in Alfala")],
 )
 def test_the_brochure_reads_back_in_each_language(world, described, anonymous, language, heading):
     import pypdfium2
