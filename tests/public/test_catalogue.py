@@ -156,3 +156,11 @@ def test_catalogue_text_follows_the_active_language(world, described):
         assert described.description_text == "Taidetta ja historiaa."
     with translation.override("en"):
         assert described.description_text == "Art and history."
+
+
+def test_a_permanent_region_that_once_ran_a_pilot_stays_in_the_catalogue(world, anonymous):
+    world.alpha.pilot_starts, world.alpha.pilot_ends = dt.date(2021, 1, 1), dt.date(2022, 12, 31)
+    world.alpha.save()
+    assert world.alpha_venue in Venue.objects.offered_to(world.alpha, dt.date(2026, 6, 15))
+    assert world.alpha_venue in Venue.objects.in_catalogue(dt.date(2026, 6, 15))
+    assert world.alpha_venue.name in text_of(anonymous.get(reverse("public:catalogue")))
