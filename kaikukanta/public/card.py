@@ -30,6 +30,7 @@ from kaikukanta.feedback.services import receive_feedback
 from . import barcodes
 from .language import with_chosen_language
 from .services import open_mobile_card
+from .styles import with_inline_styles
 
 TEN_MINUTES = 600
 DAY = 86400
@@ -71,6 +72,7 @@ def _for_offline(response: HttpResponse) -> HttpResponse:
 @require_GET
 @gzip_page
 @with_chosen_language
+@with_inline_styles
 def mobile_card(request: HttpRequest, secret: str) -> HttpResponse:
     opened = _open(request, secret, "card")
     if isinstance(opened, HttpResponse):
@@ -100,6 +102,7 @@ def mobile_card(request: HttpRequest, secret: str) -> HttpResponse:
 @require_GET
 @gzip_page
 @with_chosen_language
+@with_inline_styles
 def my_visits(request: HttpRequest, secret: str) -> HttpResponse:
     """The card's own uses, newest first: the day, the venue and the tickets. Only this card's."""
     opened = _open(request, secret, "visits")
@@ -113,6 +116,7 @@ def my_visits(request: HttpRequest, secret: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @with_chosen_language
+@with_inline_styles
 def feedback(request: HttpRequest, secret: str) -> HttpResponse:
     """Anonymous feedback from the holder: a rating and free text, stored with the card's region
     only. Sending it is not an opening of the card (it is not audited against the card)."""

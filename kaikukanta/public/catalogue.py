@@ -21,6 +21,7 @@ from kaikukanta.network import brochure
 from kaikukanta.network.models import OFFER_KEYS, Municipality, Region, Venue
 
 from .language import CODES, with_chosen_language
+from .styles import with_inline_styles
 
 PER_PAGE = 40
 
@@ -93,6 +94,7 @@ def _query(chosen: dict[str, str], **extra: Any) -> str:
 
 @require_GET
 @with_chosen_language
+@with_inline_styles
 def catalogue(request: HttpRequest) -> HttpResponse:
     day = today()
     venues, chosen = filter_venues(catalogue_venues(day), request.GET)
@@ -121,6 +123,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @with_chosen_language
+@with_inline_styles
 def catalogue_region(request: HttpRequest, slug: str) -> HttpResponse:
     region = get_object_or_404(Region, slug=slug)
     day = today()

@@ -30,7 +30,7 @@ def with_chosen_language(view: Callable[..., HttpResponse]) -> Callable[..., Htt
             path=settings.LANGUAGE_COOKIE_PATH,
             secure=settings.LANGUAGE_COOKIE_SECURE,
             httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]
         )
         response["Content-Language"] = chosen
         return response

@@ -57,7 +57,8 @@ def test_the_catalogue_lists_every_region_and_the_popups_with_periods(world, des
 def test_filters_have_shareable_addresses(world, described, anonymous):
     url = reverse("public:catalogue")
     by_region = text_of(anonymous.get(url, {"region": "beta"}))
-    assert world.beta_venue.name in by_region and world.alpha_venue.name not in by_region
+    assert world.beta_venue.name in by_region
+    assert world.alpha_venue.name not in by_region
     by_category = text_of(anonymous.get(url, {"category": "education"}))
     assert world.alpha_course_venue.name in by_category
     assert world.alpha_venue.name not in by_category
@@ -65,11 +66,14 @@ def test_filters_have_shareable_addresses(world, described, anonymous):
     assert world.beta_venue.name in by_municipality
     assert world.alpha_venue.name not in by_municipality
     popups = text_of(anonymous.get(url, {"region": "popup"}))
-    assert world.popup.name in popups and world.alpha_venue.name not in popups
+    assert world.popup.name in popups
+    assert world.alpha_venue.name not in popups
     words = text_of(anonymous.get(url, {"q": "history"}))
-    assert world.alpha_venue.name in words and world.alpha_course_venue.name not in words
+    assert world.alpha_venue.name in words
+    assert world.alpha_course_venue.name not in words
     offer = text_of(anonymous.get(url, {"offer": "events"}))
-    assert world.alpha_venue.name in offer and world.beta_venue.name not in offer
+    assert world.alpha_venue.name in offer
+    assert world.beta_venue.name not in offer
     # Nonsense filters are ignored, not an error.
     assert (
         anonymous.get(url, {"region": "nowhere", "category": "x", "page": "99"}).status_code == 200
@@ -86,7 +90,8 @@ def test_ended_venues_and_pilots_leave_the_catalogue(world, anonymous):
 
 def test_the_region_page_is_the_offering_of_a_card(world, described, anonymous):
     text = text_of(anonymous.get(reverse("public:catalogue_region", args=["beta"])))
-    assert world.beta_venue.name in text and world.popup.name in text
+    assert world.beta_venue.name in text
+    assert world.popup.name in text
     assert world.alpha_venue.name not in text
     assert "A pilot from 1.9.2025 to 31.12.2026." in text
     assert anonymous.get(reverse("public:catalogue_region", args=["nowhere"])).status_code == 404

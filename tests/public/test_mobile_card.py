@@ -56,7 +56,8 @@ def test_the_card_shows_its_number_codes_validity_children_and_region(
     # A valid card does not name the issuing site.
     assert world.alpha_site.name not in text
     # No staff assets: no htmx, no staff CSS.
-    assert "htmx" not in html and "site.css" not in html
+    assert "htmx" not in html
+    assert "site.css" not in html
 
 
 def test_the_barcodes_decode_to_the_card_number(world, alpha_card, secret, anonymous):
@@ -162,7 +163,8 @@ def test_the_offering_is_one_tap_away(world, secret, anonymous):
     region_page = reverse("public:catalogue_region", args=["alpha"])
     assert f'href="{region_page}"' in html
     text = text_of(anonymous.get(region_page))
-    assert world.alpha_venue.name in text and world.popup.name in text
+    assert world.alpha_venue.name in text
+    assert world.popup.name in text
     assert world.beta_venue.name not in text
 
 

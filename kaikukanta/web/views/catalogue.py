@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from kaikukanta.accounts.scope import scope_for
 from kaikukanta.core.errors import DomainError
 from kaikukanta.network.catalogue import (
     editable_venues,
@@ -16,8 +17,6 @@ from kaikukanta.network.catalogue import (
     update_venue_entry,
 )
 from kaikukanta.network.models import Region
-
-from kaikukanta.accounts.scope import scope_for
 
 from ..access import KEEPS_CATALOGUE, OVERSEER, requires
 from ..forms import add_domain_error

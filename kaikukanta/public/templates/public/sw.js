@@ -1,8 +1,8 @@
 {% load static %}// The mobile card's service worker: keeps the last copy of the card and its visits for offline use,
 // and the few static files for every later load. A link that stops working drops its copy.
 "use strict";
-const CACHE = "kaikukortti-1";
-const ASSETS = ["{% static 'public/public.css' %}", "{% static 'public/public.js' %}", "{% static 'public/icon.svg' %}"];
+const CACHE = "kaikukortti-2";
+const ASSETS = ["{% static 'public/public.js' %}", "{% static 'public/icon.svg' %}"];
 const WAIT = 4000;
 
 self.addEventListener("install", (event) => {
