@@ -155,3 +155,24 @@ def test_download_a_brochure_and_read_it_back(new_page):
     assert "Kaikukortet i Tammerfors" in text
     assert "Vapriikki" in text
     assert "Museicentral i en gammal fabrik" in text  # the Swedish description
+
+
+def test_staff_keep_the_catalogue_and_read_feedback(new_page):
+    from .support import log_in
+
+    page = new_page()
+    log_in(page, "kohde.tampere")
+    page.goto("/catalogue-entries/")
+    assert_accessible(page, "a venue's catalogue entries")
+    page.locator("table a").first.click()
+    assert_accessible(page, "a catalogue entry form")
+    page.get_by_label("Verkkosivu").fill("ei osoite")
+    page.get_by_role("button", name="Tallenna").click()
+    assert page.locator(".field-error").count() == 1
+    assert_accessible(page, "a catalogue entry form with an error")
+
+    coordinator = new_page()
+    log_in(coordinator, "tampere.kulttuuri")
+    coordinator.goto("/feedback/")
+    assert coordinator.get_by_role("heading", level=1).inner_text() == "Kortinhaltijoiden palaute"
+    assert_accessible(coordinator, "the feedback list")
