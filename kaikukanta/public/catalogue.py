@@ -154,4 +154,5 @@ def region_brochure(request: HttpRequest, slug: str, language: str) -> HttpRespo
         pdf = brochure.region_brochure(region, today())
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="kaikukortti-{region.slug}-{language}.pdf"'
+    response["Cache-Control"] = "public, max-age=600"
     return response

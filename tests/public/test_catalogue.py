@@ -142,6 +142,12 @@ def test_open_data_json_and_csv_match_the_catalogue(world, described, anonymous)
     assert row["child_tickets"] is False
     assert row["region"] == "alpha"
     assert by_id[world.popup.pk]["accepts_until"] == "2026-12-31"
+    for path in [
+        "/api/v1/catalogue/venues",
+        "/api/v1/catalogue/venues.csv",
+        "/api/v1/catalogue/regions",
+    ]:
+        assert anonymous.get(path)["Access-Control-Allow-Origin"] == "*"
     filtered = anonymous.get("/api/v1/catalogue/venues", {"region": "beta"}).json()
     assert [row["id"] for row in filtered] == [world.beta_venue.pk]
     response = anonymous.get("/api/v1/catalogue/venues.csv")

@@ -90,6 +90,13 @@ def _venue(venue: Venue) -> dict:
     }
 
 
+def _open_data(response: HttpResponse) -> None:
+    """Open data: any site may read it from a browser (no credentials are involved), and caches may
+    keep it for a while."""
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=600"
+
+
 def _venues(filters: Filters) -> list[dict]:
     venues, _chosen = filter_venues(catalogue_venues(today()), filters.dict())
     return [_venue(venue) for venue in venues]
@@ -101,9 +108,10 @@ def _venues(filters: Filters) -> list[dict]:
     summary="Every region of the network",
     url_name="catalogue-regions",
 )
-def regions(request: HttpRequest) -> list[dict]:
+def regions(request: HttpRequest, response: HttpResponse) -> list[dict]:
     """Every region, with its pilot period (null for a permanent region), municipality codes and
     catalogue description in Finnish, Swedish and English."""
+    _open_data(response)
     return [
         {
             "slug": region.slug,
@@ -124,11 +132,12 @@ def regions(request: HttpRequest) -> list[dict]:
     summary="The venues that accept the card",
     url_name="catalogue-venues",
 )
-def venues(request: HttpRequest, filters: Query[Filters]) -> list[dict]:
+def venues(request: HttpRequest, response: HttpResponse, filters: Query[Filters]) -> list[dict]:
     """The venues of every region and the national pop-up venues whose period has not ended, with
     what each offers cardholders. Filters as on the catalogue page: `q` (words), `region` (a
     region's slug, or `popup`), `municipality` (a municipality code), `category`, `offer` (entry,
     courses, sports, events); an unknown value is ignored."""
+    _open_data(response)
     return _venues(filters)
 
 
@@ -197,4 +206,5 @@ def venues_csv(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
         )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="kaikukortti-venues.csv"'
+    _open_data(response)
     return response
