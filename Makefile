@@ -10,7 +10,7 @@ DEMO_ENV := KAIKUKANTA_DEBUG=1
 
 .DEFAULT_GOAL := help
 .PHONY: help demo test lint format install install-dev messages compile-messages migrations-check \
-	openapi lock clean check-python bench-lists assets
+	openapi lock clean check-python bench-lists bench-card assets
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -65,6 +65,9 @@ migrations-check: install ## Fail if a model change has no migration
 messages: install ## Collect translatable strings into the .po files (needs GNU gettext)
 	$(DEMO_ENV) $(MANAGE) makemessages --locale fi --locale sv --no-obsolete --no-location \
 		--ignore '.venv/*' --ignore 'var/*'
+
+bench-card: install compile-messages ## The mobile card's first load on Slow 3G in headless Chromium: bytes and render time
+	$(PY) benchmarks/card.py $(BENCH_ARGS)
 
 openapi: install ## Write the API contract to kaikukanta/api/v1/openapi.json
 	$(DEMO_ENV) $(MANAGE) export_openapi --output kaikukanta/api/v1/openapi.json

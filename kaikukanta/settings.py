@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "kaikukanta.demo",
     "kaikukanta.web",
     "kaikukanta.public",
+    "kaikukanta.feedback",
     "kaikukanta.api",
     "kaikukanta.core.apps.KaikukantaAdminConfig",
     "django.contrib.auth",
@@ -349,3 +350,9 @@ EMAIL_BACKEND = os.environ.get(
 DEFAULT_FROM_EMAIL = os.environ.get("KAIKUKANTA_FROM_EMAIL", "kaikukanta@localhost")
 # The registry's own address, for links in e-mails sent outside a request.
 KAIKUKANTA_SITE_URL = os.environ.get("KAIKUKANTA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- The cardholder's pages (public/) ---------------------------------------------------------------
+# Requests to mobile-card links (/m/...) per client address in ten minutes, working links or not; the
+# card's own page, its visits and feedback count alike. Feedback messages per client address a day.
+KAIKUKANTA_MOBILE_CARD_REQUESTS = env_int("KAIKUKANTA_MOBILE_CARD_REQUESTS", 60)
+KAIKUKANTA_FEEDBACK_PER_DAY = env_int("KAIKUKANTA_FEEDBACK_PER_DAY", 5)

@@ -207,6 +207,19 @@ TO_CARD = Redirect(lambda card: reverse("web:card", args=[card.pk]))
 TO_HOME = Redirect("web:home")
 TO_MOBILE_CARD = Redirect(lambda card: reverse("web:card", args=[card.pk]) + "#mobile-card")
 
+
+def feedback_items(role: str, things: dict[str, Any]) -> list[Any]:
+    """An item of feedback from the role's own region and one from a foreign region."""
+    from kaikukanta.feedback.models import Feedback
+
+    return [
+        Feedback.objects.get_or_create(
+            region=things[which[role]], rating=4, text="Hyvä kortti.", received_on="2026-06-15"
+        )[0]
+        for which in (OWN["region"], FOREIGN["region"])
+    ]
+
+
 WEB_ROWS = [
     Row(
         "web:home",
@@ -363,15 +376,125 @@ WEB_ROWS = [
         get=by_role(Redirect(lambda obj: "/")),
         post=by_role(Redirect(lambda obj: "/")),
     ),
+    # The catalogue's content: a venue keeps its own entry, coordinators their regions' venues and
+    # introductions, the national administrator everything.
+    Row(
+        "web:catalogue_entries",
+        get=staff(403, national=OK, **dict.fromkeys((*COORDINATORS, *VENUE_STAFF), OK)),
+    ),
+    Row(
+        "web:catalogue_venue",
+        objects=own_and_foreign("venue"),
+        args=lambda venue: [venue.pk],
+        get=staff(403, national=OK, **dict.fromkeys((*COORDINATORS, *VENUE_STAFF), (OK, 404))),
+        post=staff(
+            403,
+            national=Redirect("web:catalogue_entries"),
+            **dict.fromkeys(
+                (*COORDINATORS, *VENUE_STAFF), (Redirect("web:catalogue_entries"), 404)
+            ),
+        ),
+    ),
+    Row(
+        "web:catalogue_region",
+        objects=own_and_foreign("region"),
+        args=lambda region: [region.slug],
+        get=staff(403, national=OK, **dict.fromkeys(COORDINATORS, (OK, 404))),
+        post=staff(
+            403,
+            national=Redirect("web:catalogue_entries"),
+            **dict.fromkeys(COORDINATORS, (Redirect("web:catalogue_entries"), 404)),
+        ),
+    ),
+    # Feedback: the coordinators of its region read it and mark it publishable.
+    Row("web:feedback", get=staff(403, national=OK, **dict.fromkeys(COORDINATORS, OK))),
+    Row(
+        "web:feedback_publish",
+        objects=feedback_items,
+        args=lambda item: [item.pk],
+        data=lambda obj, things: {"publishable": "yes"},
+        get=by_role(405),
+        post=staff(
+            403,
+            national=Redirect("web:feedback"),
+            **dict.fromkeys(COORDINATORS, (Redirect("web:feedback"), 404)),
+        ),
+    ),
 ]
 
 # --- the cardholder's pages (public/) ----------------------------------------------------------------
+
+_SECRETS: dict[int, str] = {}
+
+
+def as_another_device(data: dict[str, str]) -> dict[str, str]:
+    """Each role sends its feedback from a device of its own: the test clients share one address,
+    which the feedback limit (a few a day per address, tests/public/) would otherwise stop."""
+    from kaikukanta.core.models import RateCounter
+
+    RateCounter.objects.filter(key__contains=":public:feedback:").delete()
+    return data
+
+
+def hand_over(card: Any) -> str:
+    """A working mobile-card link of the card, made once per card and test (rows ask for the address
+    more than once)."""
+    from kaikukanta.accounts.models import User
+    from kaikukanta.cards.models import HandOver
+    from kaikukanta.cards.services import hand_over_card
+
+    secret = _SECRETS.get(card.pk)
+    if secret is None or not HandOver.objects.filter(card=card, revoked_at__isnull=True).exists():
+        secret = hand_over_card(actor=User.objects.get(username="national"), card=card)
+    _SECRETS[card.pk] = secret
+    return secret
+
 
 PUBLIC_ROWS = [
     # The mobile card opens with a hand-over link's secret, for anyone holding it, signed in or not;
     # a secret that opens nothing is the same neutral 404 for everyone (tests/cards/test_hand_over.py
     # and tests/public/ test the working links).
     Row("public:mobile_card", args=lambda obj: ["2345678923456789"], get=by_role(404)),
+    # A working link opens the card for whoever holds it (the holder has no account).
+    Row(
+        "public:mobile_card",
+        label="working link",
+        objects=lambda role, things: [things["alpha_card"]],
+        args=lambda card: [hand_over(card)],
+        get=by_role(OK),
+    ),
+    Row("public:my_visits", args=lambda obj: ["2345678923456789"], get=by_role(404)),
+    Row(
+        "public:my_visits",
+        label="working link",
+        objects=lambda role, things: [things["alpha_card"]],
+        args=lambda card: [hand_over(card)],
+        get=by_role(OK),
+    ),
+    Row(
+        "public:feedback",
+        args=lambda obj: ["2345678923456789"],
+        get=by_role(404),
+        post=by_role(404),
+    ),
+    Row(
+        "public:feedback",
+        label="working link",
+        objects=lambda role, things: [things["alpha_card"]],
+        args=lambda card: [hand_over(card)],
+        data=lambda obj, things: as_another_device({"rating": "4", "text": "Hyvä."}),
+        get=by_role(OK),
+        post=by_role(
+            Redirect(lambda card: reverse("public:feedback", args=[_SECRETS[card.pk]]) + "?sent=1")
+        ),
+    ),
+    # The manifest and the worker look nothing up: the same file for every address.
+    Row("public:manifest", args=lambda obj: ["2345678923456789"], get=by_role(OK)),
+    Row("public:service_worker", get=by_role(OK)),
+    # The catalogue is public.
+    Row("public:catalogue", get=by_role(OK)),
+    Row("public:catalogue_region", args=lambda obj: ["alpha"], get=by_role(OK)),
+    Row("public:brochure", args=lambda obj: ["alpha", "sv"], get=by_role(OK)),
 ]
 
 # --- the API ---------------------------------------------------------------------------------------
@@ -380,6 +503,10 @@ API_ROWS = [
     Row("api-v1:health", get=by_role(OK)),
     # The contract is public (it is committed to the repository too).
     Row("api-v1:openapi-json", get=by_role(OK)),
+    # The catalogue is open data: no login.
+    Row("api-v1:catalogue-regions", get=by_role(OK)),
+    Row("api-v1:catalogue-venues", get=by_role(OK)),
+    Row("api-v1:catalogue-venues-csv", get=by_role(OK)),
     # The venues the caller acts for: a list, empty for those who act for none.
     Row("api-v1:venues", get=staff(OK, anonymous=401)),
     # The venue's check: at one's own venue a 200 (the card's answer), at another venue a 404

@@ -530,9 +530,31 @@ class DemoLoader:
                         ),
                     )
 
+    def load_catalogue(self) -> None:
+        """The public catalogue's content: what each venue offers, and some venues' full entries."""
+        for slug, (text, text_sv, text_en) in seed.REGION_DESCRIPTIONS.items():
+            Region.objects.filter(slug=slug).update(
+                description=text, description_sv=text_sv, description_en=text_en
+            )
+        for name, venue in self.venues.items():
+            entry = seed.VENUE_CATALOGUE.get(name)
+            offers = seed.CATEGORY_OFFERS[venue.category]
+            if entry is not None:
+                location, link, text, text_sv, text_en, access, access_en, own, children = entry
+                offers = own or offers
+                venue.location, venue.web_link = location, link
+                venue.description, venue.description_sv = text, text_sv
+                venue.description_en = text_en
+                venue.accessibility, venue.accessibility_en = access, access_en
+                venue.child_tickets = children
+            for key in ("entry", "courses", "sports", "events"):
+                setattr(venue, f"offers_{key}", key in offers)
+            venue.save()
+
     def run(self) -> dict[str, int]:
         with transaction.atomic():
             self.load_network()
+            self.load_catalogue()
             self.load_users()
             self.load_events()
             self.load_cards()

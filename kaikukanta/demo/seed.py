@@ -241,3 +241,126 @@ POPUP_VENUES = [
         "092",
     ),
 ]
+
+# --- the public catalogue's content (public/): what each venue offers cardholders ----------------
+# What a venue of each category offers when its entry says nothing more.
+CATEGORY_OFFERS = {
+    "culture": ["entry", "events"],
+    "education": ["courses"],
+    "science": ["entry"],
+    "sports": ["sports", "events"],
+}
+
+REGION_DESCRIPTIONS = {
+    "tampere": (
+        "Tampereella Kaikukortilla pääsee maksutta museoihin, teattereihin, konsertteihin, "
+        "festivaaleille ja työväenopiston kursseille.",
+        "I Tammerfors ger Kaikukortet fritt inträde till museer, teatrar, konserter, festivaler "
+        "och kurser vid arbetarinstitutet.",
+        "In Tampere the Kaikukortti gives free entry to museums, theatres, concerts, festivals and "
+        "courses at the adult education centre.",
+    ),
+    "valkeakoski": (
+        "Valkeakosken kokeilussa mukana ovat kaupunginteatteri, museot, uimahalli ja opisto.",
+        "",
+        "The Valkeakoski pilot includes the city theatre, museums, the swimming hall and the adult "
+        "education centre.",
+    ),
+}
+
+# venue name: (street address, web page, description fi, sv, en, accessibility fi, en, offers or
+# None for the category's, child tickets)
+VENUE_CATALOGUE = {
+    "Vapriikki": (
+        "Alaverstaanraitti 5",
+        "https://www.vapriikki.fi/",
+        "Museokeskus Tampellan vanhassa tehdasrakennuksessa: luonnontiede, historia, pelit ja "
+        "jääkiekko.",
+        "Museicentral i en gammal fabrik i Tampella: naturvetenskap, historia, spel och ishockey.",
+        "A museum centre in an old Tampella factory: natural history, games and ice hockey.",
+        "Esteetön sisäänkäynti, hissit kaikkiin kerroksiin, induktiosilmukka infossa.",
+        "Step-free entrance, lifts to every floor, hearing loop at the information desk.",
+        None,
+        True,
+    ),
+    "Tampereen taidemuseo": (
+        "Puutarhakatu 34",
+        "https://taidemuseo.fi/",
+        "Suomalaista taidetta ja vaihtuvia näyttelyitä Pyynikin laidalla.",
+        "Finsk konst och växlande utställningar vid Pyynikki.",
+        "Finnish art and changing exhibitions by Pyynikki.",
+        "Sisäänkäynnillä luiska; näyttelytilat yhdessä kerroksessa.",
+        "A ramp at the entrance; the exhibitions are on one floor.",
+        None,
+        True,
+    ),
+    "Muumimuseo": (
+        "Yliopistonkatu 55",
+        "https://muumimuseo.fi/",
+        "Tove Janssonin alkuperäisiä Muumi-kuvituksia Tampere-talossa.",
+        "Tove Janssons originalillustrationer av Mumin i Tammerforshuset.",
+        "Tove Jansson's original Moomin illustrations in Tampere Hall.",
+        "Esteetön, hissi, pyörätuolin lainaus.",
+        "Step-free, lift, wheelchairs to borrow.",
+        None,
+        True,
+    ),
+    "Tampereen Teatteri": (
+        "Keskustori 2",
+        "https://www.tampereenteatteri.fi/",
+        "Näytelmiä ja musikaaleja keskustorin laidalla. Kaikukortilla lippuja rajoitetusti "
+        "esityksiin; kysy lipunmyynnistä.",
+        "Pjäser och musikaler vid Centraltorget. Med Kaikukortet finns ett begränsat antal biljetter.",
+        "Plays and musicals on the central square; a limited number of Kaikukortti tickets per "
+        "performance, ask at the box office.",
+        "Pyörätuolipaikkoja suurella näyttämöllä, induktiosilmukka.",
+        "Wheelchair places in the main auditorium, hearing loop.",
+        ["events"],
+        True,
+    ),
+    "Tampere Filharmonia": (
+        "Yliopistonkatu 55",
+        "https://tamperefilharmonia.fi/",
+        "Sinfoniakonsertteja Tampere-talossa.",
+        "Symfonikonserter i Tammerforshuset.",
+        "Symphony concerts in Tampere Hall.",
+        "Esteetön sali, induktiosilmukka.",
+        "Step-free hall, hearing loop.",
+        ["events"],
+        False,
+    ),
+    "Tampereen seudun työväenopisto": (
+        "Sammonkatu 2",
+        "https://www.tampere.fi/tyovaenopisto",
+        "Kursseja kielistä käsitöihin ja liikuntaan; Kaikukortilla muutama kurssipaikka "
+        "lukukaudessa.",
+        "Kurser i språk, hantverk och motion; några kursplatser per termin med Kaikukortet.",
+        "Courses from languages to crafts and exercise; a few places a term for cardholders.",
+        "",
+        "",
+        ["courses", "sports"],
+        False,
+    ),
+    "Valkeakosken uimahalli": (
+        "Lepolankatu 2",
+        "",
+        "Uinti ja kuntosali.",
+        "Simning och gym.",
+        "Swimming and a gym.",
+        "Allasnostin, esteettömät pukuhuoneet.",
+        "A pool hoist, accessible changing rooms.",
+        ["sports"],
+        True,
+    ),
+    "Tiedekeskus Heureka": (
+        "Tiedepuisto 1, Vantaa",
+        "https://www.heureka.fi/",
+        "Tiedekeskus, jossa tiedettä kokeillaan itse.",
+        "Ett vetenskapscenter där man prövar själv.",
+        "A science centre where you try science yourself.",
+        "Esteetön, pyörätuolien lainaus.",
+        "Step-free, wheelchairs to borrow.",
+        ["entry"],
+        True,
+    ),
+}

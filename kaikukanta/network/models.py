@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.core.dates import Period
@@ -26,6 +27,17 @@ from .querysets import (
     TicketAgencyQuerySet,
     VenueQuerySet,
 )
+
+
+def in_language(obj: models.Model, field: str) -> str:
+    """The text of `field` in the current language (`field_sv`, `field_en`), falling back to the
+    Finnish `field` when that translation is missing: the catalogue's descriptions."""
+    language = (get_language() or "fi")[:2]
+    if language in ("sv", "en"):
+        translated = getattr(obj, f"{field}_{language}", "")
+        if translated:
+            return str(translated)
+    return str(getattr(obj, field))
 
 
 class WellbeingCounty(TranslatedName):
@@ -79,6 +91,10 @@ class Region(TranslatedName):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     pilot_starts = models.DateField(_("pilot starts"), null=True, blank=True)
     pilot_ends = models.DateField(_("pilot ends"), null=True, blank=True)
+    # The public catalogue's introduction of the region (public/); Finnish is the fallback.
+    description = models.TextField(_("description in Finnish"), blank=True, max_length=2000)
+    description_sv = models.TextField(_("description in Swedish"), blank=True, max_length=2000)
+    description_en = models.TextField(_("description in English"), blank=True, max_length=2000)
 
     objects = RegionQuerySet.as_manager()
 
@@ -107,6 +123,10 @@ class Region(TranslatedName):
     def validity_cap(self) -> dt.date | None:
         """The last day any card of this region may be valid: the end of a running pilot."""
         return self.pilot_ends if self.is_pilot else None
+
+    @property
+    def description_text(self) -> str:
+        return in_language(self, "description")
 
     def is_running_on(self, day: dt.date) -> bool:
         if not self.is_pilot:
@@ -159,6 +179,9 @@ class DistributorSite(TranslatedName):
         ordering = ["name"]
 
 
+OFFER_KEYS = ("entry", "courses", "sports", "events")
+
+
 class Venue(TranslatedName):
     """A culture or sports site that accepts the card, or a national pop-up venue."""
 
@@ -197,7 +220,57 @@ class Venue(TranslatedName):
     active_from = models.DateField(_("accepts cards from"), null=True, blank=True)
     active_until = models.DateField(_("accepts cards until"), null=True, blank=True)
 
+    # The public catalogue's entry (public/, api/v1/catalogue.py, network/brochure.py), kept by the
+    # venue itself or its region's coordinators. Descriptions fall back to Finnish (in_language).
+    description = models.TextField(_("description in Finnish"), blank=True, max_length=2000)
+    description_sv = models.TextField(_("description in Swedish"), blank=True, max_length=2000)
+    description_en = models.TextField(_("description in English"), blank=True, max_length=2000)
+    location = models.CharField(
+        _("street address"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example Hatanpään puistokuja 1."),
+    )
+    web_link = models.URLField(
+        _("web page"),
+        blank=True,
+        help_text=_("The address of the page about the offer, starting https://."),
+    )
+    offers_entry = models.BooleanField(_("entry tickets"), default=False)
+    offers_courses = models.BooleanField(_("courses"), default=False)
+    offers_sports = models.BooleanField(_("sports"), default=False)
+    offers_events = models.BooleanField(_("events and performances"), default=False)
+    accessibility = models.TextField(
+        _("accessibility in Finnish"),
+        blank=True,
+        max_length=1000,
+        help_text=_("Step-free access, lifts, hearing loops, accessible toilets, assistance."),
+    )
+    accessibility_sv = models.TextField(_("accessibility in Swedish"), blank=True, max_length=1000)
+    accessibility_en = models.TextField(_("accessibility in English"), blank=True, max_length=1000)
+    child_tickets = models.BooleanField(
+        _("child tickets apply"),
+        default=True,
+        help_text=_("Whether a cardholder's children under 18 get free tickets too."),
+    )
+
     objects = VenueQuerySet.as_manager()
+
+    CATALOGUE_FIELDS = (
+        "description",
+        "description_sv",
+        "description_en",
+        "location",
+        "web_link",
+        "offers_entry",
+        "offers_courses",
+        "offers_sports",
+        "offers_events",
+        "accessibility",
+        "accessibility_sv",
+        "accessibility_en",
+        "child_tickets",
+    )
 
     class Meta:
         verbose_name = _("venue")
@@ -222,6 +295,19 @@ class Venue(TranslatedName):
                 | Q(active_from__lte=models.F("active_until")),
             ),
         ]
+
+    @property
+    def description_text(self) -> str:
+        return in_language(self, "description")
+
+    @property
+    def accessibility_text(self) -> str:
+        return in_language(self, "accessibility")
+
+    def offers(self) -> list[str]:
+        """What the venue offers cardholders, as the catalogue's keys (entry, courses, sports,
+        events)."""
+        return [key for key in OFFER_KEYS if getattr(self, f"offers_{key}")]
 
     def is_active_on(self, day: dt.date) -> bool:
         """Whether the venue accepts cards on `day`: inside its own period and its region's pilot."""

@@ -75,9 +75,28 @@ class VenueQuerySet(models.QuerySet["Venue"]):
         with a card and the public catalogue both read it. Whether a venue accepts a card on a given
         day is Venue.refusal_for's answer, not this list's."""
         still_open = Q(active_until__isnull=True) | Q(active_until__gte=day)
-        pilot_not_over = Q(region__pilot_ends__isnull=True) | Q(region__pilot_ends__gte=day)
+        # A permanent region may keep the dates of the pilot it once ran: they no longer end it.
+        pilot_not_over = (
+            ~Q(region__status="pilot")
+            | Q(region__pilot_ends__isnull=True)
+            | Q(region__pilot_ends__gte=day)
+        )
         return self.filter(
             (Q(region=region) & pilot_not_over & still_open) | (Q(is_popup=True) & still_open)
+        )
+
+    def in_catalogue(self, day: dt.date) -> VenueQuerySet:
+        """The public catalogue from `day` on: what a card of any region is offered (offered_to for
+        every region at once), the venues of every region and the national pop-ups."""
+        still_open = Q(active_until__isnull=True) | Q(active_until__gte=day)
+        # A permanent region may keep the dates of the pilot it once ran: they no longer end it.
+        pilot_not_over = (
+            ~Q(region__status="pilot")
+            | Q(region__pilot_ends__isnull=True)
+            | Q(region__pilot_ends__gte=day)
+        )
+        return self.filter(
+            (Q(is_popup=False) & pilot_not_over & still_open) | (Q(is_popup=True) & still_open)
         )
 
     def acted_for_by(self, user: Any) -> VenueQuerySet:

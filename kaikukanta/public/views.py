@@ -1,28 +1,25 @@
-"""The cardholder's own pages, opened without an account."""
+"""The cardholder's pages, opened without an account: the mobile card (card.py) and the public
+catalogue (catalogue.py)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import path
 
-from kaikukanta.cards.services import hand_over_for
-from kaikukanta.core.dates import today
+from . import card, catalogue
 
 app_name = "public"
 
-
-def mobile_card(request: HttpRequest, secret: str) -> HttpResponse:
-    """The mobile card a hand-over link opens; an unknown or revoked link gets a page that reveals
-    nothing, not even whether such a link ever existed."""
-    hand_over = hand_over_for(secret)
-    if hand_over is None:
-        return render(request, "public/link_not_working.html", status=404)
-    card = hand_over.card
-    context = {"card": card, "status": card.status_on(today())}
-    return render(request, "public/mobile_card.html", context)
-
-
 urlpatterns = [
-    path("m/<str:secret>/", mobile_card, name="mobile_card"),
+    path("m/sw.js", card.service_worker, name="service_worker"),
+    path("m/<str:secret>/", card.mobile_card, name="mobile_card"),
+    path("m/<str:secret>/visits/", card.my_visits, name="my_visits"),
+    path("m/<str:secret>/feedback/", card.feedback, name="feedback"),
+    path("m/<str:secret>/manifest.webmanifest", card.manifest, name="manifest"),
+    path("catalogue/", catalogue.catalogue, name="catalogue"),
+    path("catalogue/<slug:slug>/", catalogue.catalogue_region, name="catalogue_region"),
+    path(
+        "catalogue/<slug:slug>/brochure-<str:language>.pdf",
+        catalogue.region_brochure,
+        name="brochure",
+    ),
 ]

@@ -43,6 +43,11 @@ OVERSEER = Capability(
     "national administrator or coordinator",
     lambda scope: scope.national or bool(scope.coordinator_regions),
 )
+# The public catalogue's content (web/views/catalogue.py): a venue's own entry, a region's venues.
+KEEPS_CATALOGUE = Capability(
+    "keeps catalogue entries",
+    lambda scope: scope.national or bool(scope.coordinator_regions) or bool(scope.venues),
+)
 
 View = Callable[..., HttpResponse]
 # Any view: a class-based one's as_view() is typed to answer any HttpResponseBase.

@@ -69,6 +69,8 @@ MENU = [
     Entry("web:card_stock", _("Card stock")),
     Entry("web:uses", _("Uses")),
     Entry("web:audit", _("Audit trail")),
+    Entry("web:catalogue_entries", _("Catalogue")),
+    Entry("web:feedback", _("Feedback")),
     # Django's admin is not our view; its site asks the same capability (core/admin.py).
     Entry("admin:index", _("Administration"), capability=NATIONAL),
 ]

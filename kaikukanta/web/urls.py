@@ -1,6 +1,17 @@
 """The staff pages: each area's views module owns its URLs, and this joins them."""
 
-from .views import audit, auth, box_office, card_stock, cards, dashboards, registration, uses
+from .views import (
+    audit,
+    auth,
+    box_office,
+    card_stock,
+    cards,
+    catalogue,
+    dashboards,
+    feedback,
+    registration,
+    uses,
+)
 
 app_name = "web"
 
@@ -13,4 +24,6 @@ urlpatterns = [
     *card_stock.urlpatterns,
     *uses.urlpatterns,
     *audit.urlpatterns,
+    *catalogue.urlpatterns,
+    *feedback.urlpatterns,
 ]

@@ -1,0 +1,60 @@
+"""Receiving a cardholder's feedback, and a coordinator's decision to publish it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import get_language
+
+from kaikukanta.accounts.scope import scope_for
+from kaikukanta.audit.models import Action
+from kaikukanta.audit.services import record
+from kaikukanta.core.dates import today
+from kaikukanta.network.models import Region
+
+from .errors import FeedbackTooLong, NotFeedbackCoordinator, RatingMissing
+from .models import MAX_TEXT, Feedback
+
+
+def receive_feedback(*, region: Region, rating: Any, text: str) -> Feedback:
+    """Store a holder's feedback for the region of their card. The caller (the mobile card) has
+    checked the link and throttled the sender; nothing of the card is passed here, so none can be
+    stored. Its audit event names neither the item nor the region: the trail keeps the time of each
+    mobile-card opening, and an event naming the item at a time would link the two."""
+    try:
+        value = int(rating)
+    except (TypeError, ValueError):
+        raise RatingMissing() from None
+    if not 1 <= value <= 5:
+        raise RatingMissing()
+    text = (text or "").strip()
+    if len(text) > MAX_TEXT:
+        raise FeedbackTooLong(limit=MAX_TEXT, length=len(text))
+    language = (get_language() or "fi")[:2]
+    with transaction.atomic():
+        feedback = Feedback.objects.create(
+            region=region, rating=value, text=text, language=language, received_on=today()
+        )
+        record(actor=None, action=Action.FEEDBACK_RECEIVED)
+    return feedback
+
+
+def set_publishable(*, actor: Any, feedback: Feedback, publishable: bool) -> Feedback:
+    """Mark an item publishable (the catalogue quotes it) or take it back."""
+    if not scope_for(actor).coordinates(feedback.region_id):
+        raise NotFeedbackCoordinator()
+    with transaction.atomic():
+        feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+        if feedback.publishable == publishable:
+            return feedback
+        feedback.publishable = publishable
+        feedback.save(update_fields=["publishable"])
+        record(
+            actor=actor,
+            action=Action.FEEDBACK_PUBLISHED,
+            target=feedback,
+            region=feedback.region,
+            data={"publishable": publishable},
+        )
+    return feedback

@@ -1,0 +1,181 @@
+"""The mobile card: the page a hand-over link opens on the holder's phone, its visits and feedback,
+and what makes it installable and readable offline (a web manifest and a service worker).
+
+The holder has no account: the link's secret is the key. Every request to a link is counted per
+client address (core/ratelimit.Window) and every opening of a working link is audited. A link that
+opens nothing gets the same neutral page, byte for byte, whether it never existed or was revoked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_GET, require_http_methods
+
+from kaikukanta.accounts.throttling import client_ip
+from kaikukanta.cards.models import HandOver
+from kaikukanta.core.dates import today
+from kaikukanta.core.errors import DomainError
+from kaikukanta.core.ratelimit import Window
+from kaikukanta.feedback.errors import FeedbackTooOften
+from kaikukanta.feedback.services import receive_feedback
+
+from . import barcodes
+from .language import with_chosen_language
+from .services import open_mobile_card
+from .styles import with_inline_styles
+
+TEN_MINUTES = 600
+DAY = 86400
+
+
+def _too_many(request: HttpRequest) -> bool:
+    window = Window("public:mobile-card", settings.KAIKUKANTA_MOBILE_CARD_REQUESTS, TEN_MINUTES)
+    return window.hit(client_ip(request) or "unknown") > window.limit
+
+
+def _not_working(request: HttpRequest) -> HttpResponse:
+    """The one page for every link that opens no card (unknown, revoked, mistyped)."""
+    return render(request, "public/link_not_working.html", status=404)
+
+
+def _throttled(request: HttpRequest) -> HttpResponse:
+    response = render(request, "public/too_many.html", status=429)
+    response["Retry-After"] = str(TEN_MINUTES)
+    return response
+
+
+def _open(request: HttpRequest, secret: str, page: str) -> HandOver | HttpResponse:
+    if _too_many(request):
+        return _throttled(request)
+    hand_over = open_mobile_card(secret, page=page)
+    if hand_over is None:
+        return _not_working(request)
+    return hand_over
+
+
+def _for_offline(response: HttpResponse) -> HttpResponse:
+    """Mark a page the service worker keeps a copy of, for showing it offline; the browser's own
+    cache keeps none (the worker decides)."""
+    response["X-Offline-Copy"] = "yes"
+    response["Cache-Control"] = "no-cache, private"
+    return response
+
+
+@require_GET
+@gzip_page
+@with_chosen_language
+@with_inline_styles
+def mobile_card(request: HttpRequest, secret: str) -> HttpResponse:
+    opened = _open(request, secret, "card")
+    if isinstance(opened, HttpResponse):
+        return opened
+    card = opened.card
+    day = today()
+    status = card.status_on(day)
+    number = card.display_identifier
+    context: dict[str, Any] = {
+        "card": card,
+        "status": status,
+        "refusal": card.refusal_on(day),
+        "number": number,
+        "qr": barcodes.qr_svg(
+            card.identifier, _("QR code of card number %(number)s") % {"number": number}
+        ),
+        "code39": barcodes.code39_svg(
+            card.identifier, _("Barcode of card number %(number)s") % {"number": number}
+        ),
+        "updated_at": timezone.localtime(),
+        "issuing_site": card.issuing_site if status != "valid" else None,
+        "region": card.region,
+    }
+    return _for_offline(render(request, "public/mobile_card.html", context))
+
+
+@require_GET
+@gzip_page
+@with_chosen_language
+@with_inline_styles
+def my_visits(request: HttpRequest, secret: str) -> HttpResponse:
+    """The card's own uses, newest first: the day, the venue and the tickets. Only this card's."""
+    opened = _open(request, secret, "visits")
+    if isinstance(opened, HttpResponse):
+        return opened
+    card = opened.card
+    uses = card.uses.select_related("venue").order_by("-occurred_at", "-pk")[:200]
+    context = {"card": card, "uses": uses, "updated_at": timezone.localtime()}
+    return _for_offline(render(request, "public/visits.html", context))
+
+
+@require_http_methods(["GET", "POST"])
+@with_chosen_language
+@with_inline_styles
+def feedback(request: HttpRequest, secret: str) -> HttpResponse:
+    """Anonymous feedback from the holder: a rating and free text, stored with the card's region
+    only. Sending it is not an opening of the card (it is not audited against the card)."""
+    if _too_many(request):
+        return _throttled(request)
+    from kaikukanta.cards.services import hand_over_for
+
+    hand_over = hand_over_for(secret)
+    if hand_over is None:
+        return _not_working(request)
+    errors: dict[str, str] = {}
+    values = {"rating": "", "text": ""}
+    if request.method == "POST":
+        values = {"rating": request.POST.get("rating", ""), "text": request.POST.get("text", "")}
+        window = Window("public:feedback", settings.KAIKUKANTA_FEEDBACK_PER_DAY, DAY)
+        try:
+            if window.hit(client_ip(request) or "unknown") > window.limit:
+                raise FeedbackTooOften()
+            receive_feedback(
+                region=hand_over.card.region, rating=values["rating"], text=values["text"]
+            )
+        except DomainError as error:
+            errors[error.field or "form"] = error.message
+        else:
+            return redirect(reverse("public:feedback", args=[secret]) + "?sent=1")
+    context = {
+        "sent": request.GET.get("sent") == "1" and request.method == "GET",
+        "errors": errors,
+        "values": values,
+        "ratings": [
+            (5, _("5 - excellent")),
+            (4, _("4 - good")),
+            (3, _("3 - fair")),
+            (2, _("2 - poor")),
+            (1, _("1 - very poor")),
+        ],
+        "max_text": 1000,
+    }
+    status = 200 if not errors else (429 if "form" in errors else 400)
+    return render(request, "public/feedback.html", context, status=status)
+
+
+@require_GET
+def manifest(request: HttpRequest, secret: str) -> HttpResponse:
+    """The web manifest that makes the card installable; the same for every link (it looks nothing
+    up): it starts at the link it sits under."""
+    from django.templatetags.static import static
+
+    body = render_to_string("public/manifest.webmanifest", {"static": static}, request=request)
+    response = HttpResponse(body, content_type="application/manifest+json")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The worker that keeps the card readable offline, served at /m/ so that its scope covers every
+    mobile-card link."""
+    body = render_to_string("public/sw.js")
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,158 @@
+"""The public catalogue: what the card offers, region by region, and the national pop-up venues.
+
+No login. Every page and filter has its own address (GET parameters), so that a link can be shared;
+the same content is open data under /api/v1/catalogue/ and a brochure per region (network/brochure.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from kaikukanta.core.dates import today
+from kaikukanta.feedback.models import Feedback
+from kaikukanta.network import brochure
+from kaikukanta.network.models import OFFER_KEYS, Municipality, Region, Venue
+
+from .language import CODES, with_chosen_language
+from .styles import with_inline_styles
+
+PER_PAGE = 40
+
+
+def offer_labels() -> dict[str, str]:
+    return {
+        "entry": _("entry tickets"),
+        "courses": _("courses"),
+        "sports": _("sports"),
+        "events": _("events and performances"),
+    }
+
+
+def catalogue_venues(day: Any) -> QuerySet[Venue]:
+    return (
+        Venue.objects.in_catalogue(day)
+        .select_related("region", "municipality")
+        .order_by("is_popup", "region__name", "name", "pk")
+    )
+
+
+def filter_venues(venues: QuerySet[Venue], params: Any) -> tuple[QuerySet[Venue], dict[str, str]]:
+    """Apply the catalogue's filters (search words, region, municipality, category, offer) as the
+    page, the open data and the brochure read them; the filters that were valid."""
+    chosen: dict[str, str] = {}
+    words = (params.get("q") or "").strip()[:100]
+    if words:
+        chosen["q"] = words
+        for word in words.split():
+            venues = venues.filter(
+                Q(name__icontains=word)
+                | Q(name_sv__icontains=word)
+                | Q(name_en__icontains=word)
+                | Q(description__icontains=word)
+                | Q(description_sv__icontains=word)
+                | Q(description_en__icontains=word)
+                | Q(municipality__name__icontains=word)
+            )
+    region = params.get("region") or ""
+    if region == "popup":
+        venues = venues.filter(is_popup=True)
+        chosen["region"] = region
+    elif region and Region.objects.filter(slug=region).exists():
+        venues = venues.filter(region__slug=region)
+        chosen["region"] = region
+    municipality = params.get("municipality") or ""
+    if municipality and Municipality.objects.filter(code=municipality).exists():
+        # A venue without a municipality of its own is in its region's municipalities.
+        venues = venues.filter(
+            Q(municipality__code=municipality)
+            | Q(municipality__isnull=True, region__municipalities__code=municipality)
+        ).distinct()
+        chosen["municipality"] = municipality
+    category = params.get("category") or ""
+    if category in Venue.Category.values:
+        venues = venues.filter(category=category)
+        chosen["category"] = category
+    offer = params.get("offer") or ""
+    if offer in OFFER_KEYS:
+        venues = venues.filter(**{f"offers_{offer}": True})
+        chosen["offer"] = offer
+    return venues, chosen
+
+
+def _query(chosen: dict[str, str], **extra: Any) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({**chosen, **extra})
+
+
+@require_GET
+@with_chosen_language
+@with_inline_styles
+def catalogue(request: HttpRequest) -> HttpResponse:
+    day = today()
+    venues, chosen = filter_venues(catalogue_venues(day), request.GET)
+    page = Paginator(venues, PER_PAGE).get_page(request.GET.get("page"))
+    regions = Region.objects.order_by("name")
+    municipalities = (
+        Municipality.objects.filter(venues__in=Venue.objects.in_catalogue(day))
+        .distinct()
+        .order_by("name")
+    )
+    context = {
+        "page": page,
+        "chosen": chosen,
+        "regions": regions,
+        "municipalities": municipalities,
+        "categories": Venue.Category.choices,
+        "offers": offer_labels(),
+        "previous_query": _query(chosen, page=page.previous_page_number())
+        if page.has_previous()
+        else "",
+        "next_query": _query(chosen, page=page.next_page_number()) if page.has_next() else "",
+        "count": page.paginator.count,
+    }
+    return render(request, "public/catalogue.html", context)
+
+
+@require_GET
+@with_chosen_language
+@with_inline_styles
+def catalogue_region(request: HttpRequest, slug: str) -> HttpResponse:
+    region = get_object_or_404(Region, slug=slug)
+    day = today()
+    offered = (
+        Venue.objects.offered_to(region, day)
+        .select_related("region", "municipality")
+        .order_by("is_popup", "name", "pk")
+    )
+    quotes = Feedback.objects.published().filter(region=region)[:5]
+    context = {
+        "region": region,
+        "own": [venue for venue in offered if not venue.is_popup],
+        "popups": [venue for venue in offered if venue.is_popup],
+        "offers": offer_labels(),
+        "quotes": quotes,
+        "running": region.is_running_on(day),
+        "languages": [("fi", "suomi"), ("sv", "svenska"), ("en", "English")],
+    }
+    return render(request, "public/catalogue_region.html", context)
+
+
+@require_GET
+def region_brochure(request: HttpRequest, slug: str, language: str) -> HttpResponse:
+    if language not in CODES:
+        raise Http404
+    region = get_object_or_404(Region, slug=slug)
+    with translation.override(language):
+        pdf = brochure.region_brochure(region, today())
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="kaikukortti-{region.slug}-{language}.pdf"'
+    response["Cache-Control"] = "public, max-age=600"
+    return response

@@ -1,0 +1,74 @@
+"""Keeping the public catalogue: a venue edits its own entry, coordinators their region's venues and
+the region's introduction (network/catalogue.py decides who may)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from kaikukanta.accounts.scope import scope_for
+from kaikukanta.core.errors import DomainError
+from kaikukanta.network.catalogue import (
+    editable_venues,
+    update_region_description,
+    update_venue_entry,
+)
+from kaikukanta.network.models import Region
+
+from ..access import KEEPS_CATALOGUE, OVERSEER, requires
+from ..forms import add_domain_error
+from ..forms.catalogue import RegionDescriptionForm, VenueEntryForm
+
+
+@requires(KEEPS_CATALOGUE)
+def entries(request: HttpRequest) -> HttpResponse:
+    venues = editable_venues(request.user).select_related("region").order_by("region__name", "name")
+    scope = scope_for(request.user)
+    regions = Region.objects.order_by("name")
+    if not scope.national:
+        regions = regions.filter(pk__in=scope.coordinator_regions)
+    return render(request, "web/catalogue/entries.html", {"venues": venues, "regions": regions})
+
+
+@requires(KEEPS_CATALOGUE)
+def venue_entry(request: HttpRequest, venue_id: int) -> HttpResponse:
+    venue = get_object_or_404(editable_venues(request.user), pk=venue_id)
+    form = VenueEntryForm(request.POST if request.method == "POST" else None, instance=venue)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_venue_entry(actor=request.user, venue=venue, values=form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The catalogue entry was saved."))
+            return redirect("web:catalogue_entries")
+    return render(request, "web/catalogue/venue_entry.html", {"venue": venue, "form": form})
+
+
+@requires(OVERSEER)
+def region_entry(request: HttpRequest, slug: str) -> HttpResponse:
+    region = get_object_or_404(Region, slug=slug)
+    if not scope_for(request.user).coordinates(region.pk):
+        raise Http404
+    form = RegionDescriptionForm(
+        request.POST if request.method == "POST" else None, instance=region
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_region_description(actor=request.user, region=region, values=form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The region's introduction was saved."))
+            return redirect("web:catalogue_entries")
+    return render(request, "web/catalogue/region_entry.html", {"region": region, "form": form})
+
+
+urlpatterns = [
+    path("catalogue-entries/", entries, name="catalogue_entries"),
+    path("catalogue-entries/venue/<int:venue_id>/", venue_entry, name="catalogue_venue"),
+    path("catalogue-entries/region/<slug:slug>/", region_entry, name="catalogue_region"),
+]

@@ -1,0 +1,181 @@
+"""The mobile card a hand-over link opens: what it shows, to whom, how often, and what it records."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from kaikukanta.audit.models import Action, AuditEvent
+from kaikukanta.cards.models import ClosingReason, HandOver
+from kaikukanta.cards.services import close_card, hand_over_card, revoke_hand_over
+from kaikukanta.uses.services import record_use
+
+from ..conftest import holder, new_key, on_day
+
+
+def card_url(secret: str, page: str = "mobile_card") -> str:
+    return reverse(f"public:{page}", args=[secret])
+
+
+@pytest.fixture
+def anonymous():
+    client = Client()
+    client.cookies["kaikukanta_language"] = "en"
+    return client
+
+
+@pytest.fixture
+def secret(world, alpha_card):
+    return hand_over_card(actor=world.alpha_distributor, card=alpha_card)
+
+
+def text_of(response) -> str:
+    import re
+
+    html = response.content.decode()
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_card_shows_its_number_codes_validity_children_and_region(
+    world, alpha_card, secret, anonymous
+):
+    response = anonymous.get(card_url(secret))
+    assert response.status_code == 200
+    html = response.content.decode()
+    text = text_of(response)
+    assert alpha_card.display_identifier in text
+    assert "Valid until" in text
+    assert alpha_card.effective_valid_until.strftime("%-d.%-m.%Y") in text
+    assert world.alpha.display_name in text
+    # Both barcodes inline, each with a text alternative naming the number.
+    assert html.count('role="img"') == 2
+    assert f'aria-label="QR code of card number {alpha_card.display_identifier}"' in html
+    assert f'aria-label="Barcode of card number {alpha_card.display_identifier}"' in html
+    assert 'lang="en"' in html
+    # A valid card does not name the issuing site.
+    assert world.alpha_site.name not in text
+    # No staff assets: no htmx, no staff CSS.
+    assert "htmx" not in html
+    assert "site.css" not in html
+
+
+def test_the_barcodes_decode_to_the_card_number(world, alpha_card, secret, anonymous):
+    import io
+    import re
+
+    import zxingcpp
+    from PIL import Image
+
+    html = anonymous.get(card_url(secret)).content.decode()
+    svgs = re.findall(r"<svg.*?</svg>", html, re.S)
+    assert len(svgs) == 2
+    # Rasterise the QR code's path (segno draws one path of horizontal runs) to read it back.
+    import segno
+
+    qr = segno.make_qr(alpha_card.identifier, error="m")
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="png", scale=6)
+    assert zxingcpp.read_barcodes(Image.open(buffer))[0].text == alpha_card.identifier
+    assert re.search(r'viewBox="0 0 [\d.]+ [\d.]+"', svgs[0])
+    assert re.search(r'viewBox="0 0 [\d.]+ [\d.]+"', svgs[1])
+    assert "mm" not in svgs[1]
+
+
+def test_opening_is_audited_and_remembered(world, alpha_card, secret, anonymous):
+    anonymous.get(card_url(secret))
+    event = AuditEvent.objects.get(action=Action.MOBILE_CARD_OPENED)
+    assert event.object_id == str(alpha_card.pk)
+    assert event.region == world.alpha
+    assert event.actor is None
+    assert secret not in str(event.data)
+    assert HandOver.objects.get(card=alpha_card).last_opened_at is not None
+
+
+def test_an_expired_card_says_so_and_where_to_renew(world, secret, alpha_card, anonymous):
+    with on_day(alpha_card.effective_valid_until + dt.timedelta(days=1)):
+        response = anonymous.get(card_url(secret))
+    text = text_of(response)
+    assert "no longer valid" in text
+    assert world.alpha_site.name in text
+    assert 'role="img"' not in response.content.decode()  # no barcode to show at a door
+
+
+def test_a_closed_card_says_so(world, secret, alpha_card, anonymous):
+    close_card(actor=world.alpha_distributor, card=alpha_card, reason=ClosingReason.ON_REQUEST)
+    text = text_of(anonymous.get(card_url(secret)))
+    assert "This card has been closed." in text
+    assert world.alpha_site.name in text
+
+
+def test_unknown_and_revoked_links_get_the_same_neutral_page(world, alpha_card, secret, anonymous):
+    unknown = anonymous.get(card_url("2345678923456789"))
+    revoke_hand_over(actor=world.alpha_distributor, card=alpha_card)
+    revoked = anonymous.get(card_url(secret))
+    garbage = anonymous.get(card_url("not-a-secret"))
+    assert unknown.status_code == revoked.status_code == garbage.status_code == 404
+    assert unknown.content == revoked.content == garbage.content
+    assert alpha_card.display_identifier not in revoked.content.decode()
+    assert not AuditEvent.objects.filter(action=Action.MOBILE_CARD_OPENED).exists()
+
+
+@override_settings(KAIKUKANTA_MOBILE_CARD_REQUESTS=3)
+def test_links_are_rate_limited_by_client_address(world, secret, anonymous):
+    for _ in range(3):
+        assert anonymous.get(card_url("2345678923456789")).status_code == 404
+    assert anonymous.get(card_url(secret)).status_code == 429
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert other.get(card_url(secret)).status_code == 200
+
+
+def test_language_is_chosen_and_remembered(secret, anonymous):
+    response = anonymous.get(card_url(secret) + "?lang=sv")
+    assert '<html lang="sv">' in response.content.decode()
+    assert response.cookies["kaikukanta_language"].value == "sv"
+    again = anonymous.get(card_url(secret))
+    assert '<html lang="sv">' in again.content.decode()
+    assert "Giltigt till" in text_of(again) or "Giltig till" in text_of(again)
+
+
+def test_my_visits_lists_this_cards_uses_only(world, alpha_card, secret, anonymous):
+    other = hand_over_card(
+        actor=world.alpha_distributor,
+        card=__import__("kaikukanta.cards.services", fromlist=["issue_card"]).issue_card(
+            actor=world.alpha_distributor, site=world.alpha_site, holder=holder()
+        ),
+    )
+    record_use(
+        actor=world.alpha_venue_staff,
+        venue=world.alpha_venue,
+        card_identifier=alpha_card.identifier,
+        idempotency_key=new_key(),
+        child_tickets=2,
+    )
+    text = text_of(anonymous.get(card_url(secret, "my_visits")))
+    assert world.alpha_venue.name in text
+    assert "2 child tickets" in text
+    assert "my own ticket" in text
+    assert world.alpha_venue.name not in text_of(anonymous.get(card_url(other, "my_visits")))
+
+
+def test_the_offering_is_one_tap_away(world, secret, anonymous):
+    html = anonymous.get(card_url(secret)).content.decode()
+    region_page = reverse("public:catalogue_region", args=["alpha"])
+    assert f'href="{region_page}"' in html
+    text = text_of(anonymous.get(region_page))
+    assert world.alpha_venue.name in text
+    assert world.popup.name in text
+    assert world.beta_venue.name not in text
+
+
+def test_manifest_and_service_worker_make_it_installable_and_offline(secret, anonymous):
+    import json
+
+    html = anonymous.get(card_url(secret)).content.decode()
+    assert '<link rel="manifest" href="manifest.webmanifest">' in html
+    manifest = json.loads(anonymous.get(card_url(secret, "manifest")).content)
+    assert manifest["start_url"] == "./"
+    assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
+    worker = anonymous.get(reverse("public:service_worker"))
+    assert worker["Content-Type"].startswith("text/javascript")
+    assert "caches" in worker.content.decode()
