@@ -69,35 +69,30 @@ class VenueQuerySet(models.QuerySet["Venue"]):
             condition |= Q(region__in=scope.distributor_regions) | Q(is_popup=True)
         return self.filter(condition)
 
+    @staticmethod
+    def _offered_from(day: dt.date) -> Q:
+        """Still offered from `day` on: the venue's own period has not ended, and a region's venue is
+        not in a pilot that has ended (a permanent region may keep the dates of the pilot it once ran:
+        they no longer end it)."""
+        still_open = Q(active_until__isnull=True) | Q(active_until__gte=day)
+        pilot_not_over = (
+            ~Q(region__status="pilot")
+            | Q(region__pilot_ends__isnull=True)
+            | Q(region__pilot_ends__gte=day)
+        )
+        return still_open & (Q(is_popup=True) | pilot_not_over)
+
     def offered_to(self, region: Any, day: dt.date) -> VenueQuerySet:
         """What a card of `region` offers from `day` on: the region's venues and the national pop-up
         venues, leaving out those whose period (or pilot) has ended. The offering list handed over
         with a card and the public catalogue both read it. Whether a venue accepts a card on a given
         day is Venue.refusal_for's answer, not this list's."""
-        still_open = Q(active_until__isnull=True) | Q(active_until__gte=day)
-        # A permanent region may keep the dates of the pilot it once ran: they no longer end it.
-        pilot_not_over = (
-            ~Q(region__status="pilot")
-            | Q(region__pilot_ends__isnull=True)
-            | Q(region__pilot_ends__gte=day)
-        )
-        return self.filter(
-            (Q(region=region) & pilot_not_over & still_open) | (Q(is_popup=True) & still_open)
-        )
+        return self.filter(Q(region=region) | Q(is_popup=True)).filter(self._offered_from(day))
 
     def in_catalogue(self, day: dt.date) -> VenueQuerySet:
         """The public catalogue from `day` on: what a card of any region is offered (offered_to for
         every region at once), the venues of every region and the national pop-ups."""
-        still_open = Q(active_until__isnull=True) | Q(active_until__gte=day)
-        # A permanent region may keep the dates of the pilot it once ran: they no longer end it.
-        pilot_not_over = (
-            ~Q(region__status="pilot")
-            | Q(region__pilot_ends__isnull=True)
-            | Q(region__pilot_ends__gte=day)
-        )
-        return self.filter(
-            (Q(is_popup=False) & pilot_not_over & still_open) | (Q(is_popup=True) & still_open)
-        )
+        return self.filter(self._offered_from(day))
 
     def acted_for_by(self, user: Any) -> VenueQuerySet:
         """The venues for which the user checks cards and records uses: their own venues, and as a
