@@ -318,11 +318,11 @@ LOGGING = {
 KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT = env_int(
     "KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT", 16
 )
-# Statistics show counts below this as "fewer than N" so that no one can be singled out, and round
-# every other count to a multiple of KAIKUKANTA_STATS_ROUNDING, so that a hidden count cannot be
-# worked out from a total.
+# Statistics show counts below this as "fewer than N" so that no one can be singled out, and hide
+# complementary cells so that a hidden count cannot be worked out from a total (stats/suppression.py);
+# KAIKUKANTA_STATS_ROUNDING > 1 also rounds every shown count to a multiple of it.
 KAIKUKANTA_STATS_SMALL_COUNT = env_int("KAIKUKANTA_STATS_SMALL_COUNT", 5)
-KAIKUKANTA_STATS_ROUNDING = env_int("KAIKUKANTA_STATS_ROUNDING", 5)
+KAIKUKANTA_STATS_ROUNDING = env_int("KAIKUKANTA_STATS_ROUNDING", 1)
 # Issues, renewals, closings and uses may be dated this many days back (paper forms typed in later),
 # never in the future.
 KAIKUKANTA_BACKDATING_DAYS = env_int("KAIKUKANTA_BACKDATING_DAYS", 30)

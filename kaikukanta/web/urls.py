@@ -1,6 +1,6 @@
 """The staff pages: each area's views module owns its URLs, and this joins them."""
 
-from .views import audit, auth, box_office, cards, dashboards, uses
+from .views import audit, auth, box_office, cards, dashboards, stats, uses
 
 app_name = "web"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *cards.urlpatterns,
     *uses.urlpatterns,
     *audit.urlpatterns,
+    *stats.urlpatterns,
 ]

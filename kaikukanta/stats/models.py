@@ -1,0 +1,164 @@
+"""Summary tables that keep the statistics fast on millions of uses, and live.
+
+They are written in the same transaction as the use they count (signals.py: every saved or deleted
+Use adds or takes away its share), so a figure includes a use the moment the use is committed, and
+two uses recorded at once both count (the counter rows are updated with `F() + n` under the row's
+lock). `rebuild()` in summaries.py recomputes them from the uses, for bulk loads that bypass the
+signals (generate_synthetic) and as a check: `manage.py rebuild_stats --check` says whether they
+agree with the uses.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kaikukanta.network.models import Venue
+
+
+class UseMonth(models.Model):
+    """Uses in a calendar month (Finnish time) at a venue by the cards of a region, per category."""
+
+    month = models.DateField(_("month"))
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="+", db_index=False)
+    card_region = models.ForeignKey(
+        "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    category = models.CharField(_("category"), max_length=16, choices=Venue.Category.choices)
+    uses = models.PositiveIntegerField(_("uses"), default=0)
+    adult_tickets = models.PositiveIntegerField(_("adult tickets"), default=0)
+    child_tickets = models.PositiveIntegerField(_("child tickets"), default=0)
+
+    class Meta:
+        verbose_name = _("uses in a month")
+        verbose_name_plural = _("uses in a month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "venue", "card_region", "category"], name="stats_use_month_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["venue", "month"], name="stats_use_month_venue"),
+            models.Index(fields=["card_region", "month"], name="stats_use_month_region"),
+        ]
+
+
+class CardYear(models.Model):
+    """A personal card used at least once in a calendar year: the count of these is "cards used"."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    card = models.ForeignKey("cards.Card", on_delete=models.CASCADE, related_name="+", db_index=False)
+    card_region = models.ForeignKey(
+        "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    issuing_site = models.ForeignKey(
+        "network.DistributorSite",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        verbose_name = _("card used in a year")
+        verbose_name_plural = _("cards used in a year")
+        constraints = [models.UniqueConstraint(fields=["card", "year"], name="stats_card_year_key")]
+        indexes = [
+            models.Index(fields=["year", "card_region"], name="stats_card_year_region"),
+            models.Index(fields=["issuing_site", "year"], name="stats_card_year_site"),
+        ]
+
+
+class CardFirstUse(models.Model):
+    """The day a personal card was first used: the count of these in a period is "cards taken
+    into use"."""
+
+    card = models.OneToOneField(
+        "cards.Card", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    first_used_on = models.DateField(_("first used"))
+    card_region = models.ForeignKey(
+        "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    issuing_site = models.ForeignKey(
+        "network.DistributorSite",
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        verbose_name = _("first use of a card")
+        verbose_name_plural = _("first uses of cards")
+        indexes = [
+            models.Index(fields=["first_used_on", "card_region"], name="stats_first_use_region"),
+            models.Index(fields=["issuing_site", "first_used_on"], name="stats_first_use_site"),
+        ]
+
+
+class CardMonth(models.Model):
+    """Personal cards registered in a month (Finnish time), by region, issuing site and the holder
+    data the statistics describe: age group at issue, gender and life situation. Replacements of
+    lost cards are kept apart (`replacement`): the yearly table does not count them."""
+
+    month = models.DateField(_("month"))
+    region = models.ForeignKey(
+        "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    issuing_site = models.ForeignKey(
+        "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    replacement = models.BooleanField(_("replacement"), default=False)
+    age_group = models.CharField(_("age group"), max_length=8, blank=True)
+    gender = models.CharField(_("gender"), max_length=8, blank=True)
+    life_situation = models.CharField(_("life situation"), max_length=16, blank=True)
+    cards = models.IntegerField(_("cards"), default=0)
+
+    class Meta:
+        verbose_name = _("cards registered in a month")
+        verbose_name_plural = _("cards registered in a month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "month",
+                    "region",
+                    "issuing_site",
+                    "replacement",
+                    "age_group",
+                    "gender",
+                    "life_situation",
+                ],
+                name="stats_card_month_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["region", "month"], name="stats_card_month_region"),
+            models.Index(fields=["issuing_site", "month"], name="stats_card_month_site"),
+        ]
+
+
+class RenewalMonth(models.Model):
+    """Personal cards whose latest renewal falls in a month, by region and issuing site."""
+
+    month = models.DateField(_("month"))
+    region = models.ForeignKey(
+        "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    issuing_site = models.ForeignKey(
+        "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    cards = models.IntegerField(_("cards"), default=0)
+
+    class Meta:
+        verbose_name = _("renewals in a month")
+        verbose_name_plural = _("renewals in a month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "region", "issuing_site"], name="stats_renewal_month_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["region", "month"], name="stats_renewal_month_region"),
+            models.Index(fields=["issuing_site", "month"], name="stats_renewal_month_site"),
+        ]
