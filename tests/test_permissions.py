@@ -193,6 +193,20 @@ VENUE_STAFF = ("alpha_venue_staff", "beta_venue_staff", "popup_staff")
 TO_CARD = Redirect(lambda card: reverse("web:card", args=[card.pk]))
 TO_HOME = Redirect("web:home")
 
+
+def stats_sites(role: str, things: dict[str, Any]) -> list[Any]:
+    """A role's own distributor site and one foreign to it (for coordinators, their region's)."""
+    own = {
+        "alpha_other_distributor": "alpha_other_site",
+        "beta_distributor": "beta_site",
+        "beta_coordinator": "beta_site",
+        "beta_venue_staff": "beta_site",
+    }.get(role, "alpha_site")
+    foreign = {"alpha_other_distributor": "alpha_site", "alpha_distributor": "alpha_other_site"}
+    other = foreign.get(role, "alpha_site" if own == "beta_site" else "beta_site")
+    return [things[own], things[other]]
+
+
 WEB_ROWS = [
     Row(
         "web:home",
@@ -274,6 +288,78 @@ WEB_ROWS = [
         get=by_role(Redirect(lambda obj: "/")),
         post=by_role(Redirect(lambda obj: "/")),
     ),
+    # --- statistics (issue 9): each role its own scope; a 404 for another's region, site or venue
+    Row(
+        "web:stats",
+        get=staff(
+            302,
+            national=Redirect("web:stats_national"),
+            alpha_coordinator=Redirect("web:stats_region", ("alpha",)),
+            alpha_sote_coordinator=Redirect("web:stats_region", ("alpha",)),
+            beta_coordinator=Redirect("web:stats_region", ("beta",)),
+            nobody=403,
+        ),
+    ),
+    Row("web:stats_national", get=staff(403, national=OK)),
+    Row("web:stats_national_export", args=lambda obj: ["key", "csv"], get=staff(403, national=OK)),
+    *[
+        Row(
+            key,
+            objects=own_and_foreign("region"),
+            args=args,
+            label=label,
+            get=staff(403, national=OK, **dict.fromkeys(COORDINATORS, (OK, 404))),
+        )
+        for key, args, label in [
+            ("web:stats_region", lambda region: [region.slug], ""),
+            ("web:stats_region_export", lambda region: [region.slug, "ages", "xlsx"], ""),
+            ("web:stats_region_report", lambda region: [region.slug, 2026], ""),
+            (
+                "web:stats_municipality",
+                lambda region: [region.municipalities.get().code],
+                "",
+            ),
+            (
+                "web:stats_municipality_export",
+                lambda region: [region.municipalities.get().code, "key", "csv"],
+                "",
+            ),
+        ]
+    ],
+    *[
+        Row(
+            key,
+            objects=stats_sites,
+            args=args,
+            get=staff(
+                (404, 404),
+                national=OK,
+                nobody=403,
+                **dict.fromkeys(COORDINATORS + DISTRIBUTORS, (OK, 404)),
+            ),
+        )
+        for key, args in [
+            ("web:stats_site", lambda site: [site.pk]),
+            ("web:stats_site_export", lambda site: [site.pk, "key", "csv"]),
+        ]
+    ],
+    *[
+        Row(
+            key,
+            objects=own_and_foreign("venue"),
+            args=args,
+            get=staff(
+                (404, 404),
+                national=OK,
+                nobody=403,
+                **dict.fromkeys(COORDINATORS + VENUE_STAFF, (OK, 404)),
+            ),
+        )
+        for key, args in [
+            ("web:stats_venue", lambda venue: [venue.pk]),
+            ("web:stats_venue_export", lambda venue: [venue.pk, "categories", "xlsx"]),
+        ]
+    ],
 ]
 
 # --- the cardholder's pages (public/) ----------------------------------------------------------------

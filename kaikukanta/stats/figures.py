@@ -16,7 +16,8 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kaikukanta.cards.models import Gender, LifeSituation, WellbeingMeasurement
 from kaikukanta.network.models import DistributorSite, Municipality, Region, Venue
@@ -189,10 +190,16 @@ def key_figures(subject: Subject, year: int) -> Table:
     values: dict[str, int] = {}
     columns: list[tuple[str, str]] = []
     if subject.has_cards:
-        values["registered"] = subject.registered().filter(month__range=(first, last)).aggregate(n=Sum("cards"))["n"] or 0
+        values["registered"] = (
+            subject.registered().filter(month__range=(first, last)).aggregate(n=Sum("cards"))["n"]
+            or 0
+        )
         values["taken"] = subject.first_uses().filter(first_used_on__range=(first, last)).count()
         values["used"] = subject.cards_used().filter(year=year).count()
-        values["renewals"] = subject.renewals().filter(month__range=(first, last)).aggregate(n=Sum("cards"))["n"] or 0
+        values["renewals"] = (
+            subject.renewals().filter(month__range=(first, last)).aggregate(n=Sum("cards"))["n"]
+            or 0
+        )
         columns += [
             ("registered", _("Cards registered")),
             ("taken", _("Cards taken into use")),
@@ -200,8 +207,10 @@ def key_figures(subject: Subject, year: int) -> Table:
             ("renewals", _("Renewals")),
         ]
     if subject.has_uses:
-        uses = subject.uses().filter(month__range=(first, last)).aggregate(
-            a=Sum("adult_tickets"), c=Sum("child_tickets")
+        uses = (
+            subject.uses()
+            .filter(month__range=(first, last))
+            .aggregate(a=Sum("adult_tickets"), c=Sum("child_tickets"))
         )
         values["adults"] = uses["a"] or 0
         values["children"] = uses["c"] or 0
@@ -223,7 +232,8 @@ def key_figures(subject: Subject, year: int) -> Table:
         index = {row.label: row for row in table.rows}
         keys = dict(columns)
         small = hidden_cells(
-            {k: values[k] for k in ("adults", "children", "uses")}, [(["adults", "children"], "uses")]
+            {k: values[k] for k in ("adults", "children", "uses")},
+            [(["adults", "children"], "uses")],
         )
         for k in ("adults", "children", "uses"):
             index[keys[k]].cells["value"] = figure(values[k], hidden=k in small)
@@ -234,7 +244,9 @@ def key_figures(subject: Subject, year: int) -> Table:
             for row in table.rows
             if row.label in (dict(columns)["uses"], dict(columns)["used"])
         ):
-            table.rows.append(TableRow(_("Uses per card used"), {"value": f"{ratio:.1f}".replace(".", ",")}))
+            table.rows.append(
+                TableRow(_("Uses per card used"), {"value": f"{ratio:.1f}".replace(".", ",")})
+            )
     return table
 
 
@@ -262,9 +274,18 @@ def categories_table(subject: Subject, year: int) -> Table:
 
 
 MONTHS = [
-    gettext_lazy("January"), gettext_lazy("February"), gettext_lazy("March"), gettext_lazy("April"),
-    gettext_lazy("May"), gettext_lazy("June"), gettext_lazy("July"), gettext_lazy("August"),
-    gettext_lazy("September"), gettext_lazy("October"), gettext_lazy("November"), gettext_lazy("December"),
+    gettext_lazy("January"),
+    gettext_lazy("February"),
+    gettext_lazy("March"),
+    gettext_lazy("April"),
+    gettext_lazy("May"),
+    gettext_lazy("June"),
+    gettext_lazy("July"),
+    gettext_lazy("August"),
+    gettext_lazy("September"),
+    gettext_lazy("October"),
+    gettext_lazy("November"),
+    gettext_lazy("December"),
 ]
 
 
@@ -275,16 +296,23 @@ def months_table(subject: Subject, year: int) -> Table:
     if subject.has_cards:
         columns.append(("registered", _("Cards registered")))
         for month, n in (
-            subject.registered().filter(month__range=(first, last))
-            .annotate(m=ExtractMonth("month")).values("m").annotate(n=Sum("cards")).values_list("m", "n")
+            subject.registered()
+            .filter(month__range=(first, last))
+            .annotate(m=ExtractMonth("month"))
+            .values("m")
+            .annotate(n=Sum("cards"))
+            .values_list("m", "n")
         ):
             by_month[month]["registered"] = n
     if subject.has_uses:
         columns.append(("uses", _("Uses in all")))
         for month, a, c in (
-            subject.uses().filter(month__range=(first, last))
-            .annotate(m=ExtractMonth("month")).values("m")
-            .annotate(a=Sum("adult_tickets"), c=Sum("child_tickets")).values_list("m", "a", "c")
+            subject.uses()
+            .filter(month__range=(first, last))
+            .annotate(m=ExtractMonth("month"))
+            .values("m")
+            .annotate(a=Sum("adult_tickets"), c=Sum("child_tickets"))
+            .values_list("m", "a", "c")
         ):
             by_month[month]["uses"] = (a or 0) + (c or 0)
     table = build_table(
@@ -304,23 +332,45 @@ def months_table(subject: Subject, year: int) -> Table:
 def years_table(subject: Subject) -> Table:
     """The national yearly table in the published format: year, cards registered, cards taken into
     use, adult and child uses by category, uses in all, number of municipalities."""
-    registered = dict(
-        subject.registered().annotate(y=ExtractYear("month")).values("y").annotate(n=Sum("cards")).values_list("y", "n")
-    ) if subject.has_cards else {}
-    taken = dict(
-        subject.first_uses().annotate(y=ExtractYear("first_used_on")).values("y").annotate(n=Count("pk")).values_list("y", "n")
-    ) if subject.has_cards else {}
+    registered = (
+        dict(
+            subject.registered()
+            .annotate(y=ExtractYear("month"))
+            .values("y")
+            .annotate(n=Sum("cards"))
+            .values_list("y", "n")
+        )
+        if subject.has_cards
+        else {}
+    )
+    taken = (
+        dict(
+            subject.first_uses()
+            .annotate(y=ExtractYear("first_used_on"))
+            .values("y")
+            .annotate(n=Count("pk"))
+            .values_list("y", "n")
+        )
+        if subject.has_cards
+        else {}
+    )
     uses: dict[int, dict[str, int]] = defaultdict(dict)
     places: dict[int, set[int]] = defaultdict(set)
     if subject.has_uses:
         for y, category, a, c in (
-            subject.uses().annotate(y=ExtractYear("month")).values("y", "category")
-            .annotate(a=Sum("adult_tickets"), c=Sum("child_tickets")).values_list("y", "category", "a", "c")
+            subject.uses()
+            .annotate(y=ExtractYear("month"))
+            .values("y", "category")
+            .annotate(a=Sum("adult_tickets"), c=Sum("child_tickets"))
+            .values_list("y", "category", "a", "c")
         ):
             uses[y][f"a_{category}"] = a or 0
             uses[y][f"c_{category}"] = c or 0
         for y, municipality in (
-            subject.uses().annotate(y=ExtractYear("month")).values_list("y", "venue__municipality").distinct()
+            subject.uses()
+            .annotate(y=ExtractYear("month"))
+            .values_list("y", "venue__municipality")
+            .distinct()
         ):
             if municipality:
                 places[y].add(municipality)
@@ -330,8 +380,12 @@ def years_table(subject: Subject) -> Table:
     if subject.has_cards:
         columns += [("registered", _("Cards registered")), ("taken", _("Cards taken into use"))]
     if subject.has_uses:
-        columns += [(f"a_{c}", _("Adults: %(category)s") % {"category": labels[c]}) for c in CATEGORIES]
-        columns += [(f"c_{c}", _("Children: %(category)s") % {"category": labels[c]}) for c in CATEGORIES]
+        columns += [
+            (f"a_{c}", _("Adults: %(category)s") % {"category": labels[c]}) for c in CATEGORIES
+        ]
+        columns += [
+            (f"c_{c}", _("Children: %(category)s") % {"category": labels[c]}) for c in CATEGORIES
+        ]
         columns += [("uses", _("Uses in all")), ("municipalities", _("Municipalities"))]
     rows = []
     for y in years:
@@ -360,7 +414,9 @@ def years_table(subject: Subject) -> Table:
 def top_venues_table(subject: Subject, year: int, limit: int = 10) -> Table:
     first, last = year_range(year)
     rows = (
-        subject.uses().filter(month__range=(first, last)).values("venue")
+        subject.uses()
+        .filter(month__range=(first, last))
+        .values("venue")
         .annotate(a=Sum("adult_tickets"), c=Sum("child_tickets"), n=Sum("uses"))
         .order_by("-n", "venue")[:limit]
     )
@@ -371,7 +427,10 @@ def top_venues_table(subject: Subject, year: int, limit: int = 10) -> Table:
         _("Venue"),
         [("adults", _("Adult uses")), ("children", _("Child tickets")), ("uses", _("Uses in all"))],
         [
-            (names.get(r["venue"], ""), {"adults": r["a"], "children": r["c"], "uses": r["a"] + r["c"]})
+            (
+                names.get(r["venue"], ""),
+                {"adults": r["a"], "children": r["c"], "uses": r["a"] + r["c"]},
+            )
             for r in rows
         ],
         row_sums=[(["adults", "children"], "uses")],
@@ -380,9 +439,17 @@ def top_venues_table(subject: Subject, year: int, limit: int = 10) -> Table:
 
 def sites_table(subject: Subject, year: int) -> Table:
     first, last = year_range(year)
-    registered = _grouped(subject.registered().filter(month__range=(first, last)), "issuing_site", n=Sum("cards"))
-    renewals = _grouped(subject.renewals().filter(month__range=(first, last)), "issuing_site", n=Sum("cards"))
-    taken = _grouped(subject.first_uses().filter(first_used_on__range=(first, last)), "issuing_site", n=Count("pk"))
+    registered = _grouped(
+        subject.registered().filter(month__range=(first, last)), "issuing_site", n=Sum("cards")
+    )
+    renewals = _grouped(
+        subject.renewals().filter(month__range=(first, last)), "issuing_site", n=Sum("cards")
+    )
+    taken = _grouped(
+        subject.first_uses().filter(first_used_on__range=(first, last)),
+        "issuing_site",
+        n=Count("pk"),
+    )
     ids = set(registered) | set(renewals) | set(taken)
     sites = sorted(
         DistributorSite.objects.filter(pk__in=ids).select_related("organisation"),
@@ -418,9 +485,19 @@ def demographics_tables(subject: Subject, year: int) -> list[Table]:
     unknown = _("not told")
     tables = []
     specs: list[tuple[str, str, str, list[tuple[str, str]]]] = [
-        ("ages", _("Age at issue"), "age_group", [(name, name.replace("-", "–")) for name, _a, _b in AGE_GROUPS]),
+        (
+            "ages",
+            _("Age at issue"),
+            "age_group",
+            [(name, name) for name, _a, _b in AGE_GROUPS],
+        ),
         ("genders", _("Gender"), "gender", [(k, str(v).capitalize()) for k, v in Gender.choices]),
-        ("life", _("Life situation"), "life_situation", [(k, str(v).capitalize()) for k, v in LifeSituation.choices]),
+        (
+            "life",
+            _("Life situation"),
+            "life_situation",
+            [(k, str(v).capitalize()) for k, v in LifeSituation.choices],
+        ),
     ]
     for key, title, column, choices in specs:
         counts = {k: v["n"] for k, v in _grouped(registered, column, n=Sum("cards")).items()}
@@ -430,7 +507,10 @@ def demographics_tables(subject: Subject, year: int) -> list[Table]:
                 _("Cards registered: %(what)s") % {"what": title.lower()},
                 title,
                 [("cards", _("Cards registered"))],
-                [(label, {"cards": counts.get(value, 0)}) for value, label in [*choices, ("", unknown)]],
+                [
+                    (label, {"cards": counts.get(value, 0)})
+                    for value, label in [*choices, ("", unknown)]
+                ],
                 total_label=_("In all"),
             )
         )
@@ -438,7 +518,7 @@ def demographics_tables(subject: Subject, year: int) -> list[Table]:
 
 
 def wellbeing_change(subject: Subject, year: int) -> dict[str, Any]:
-    """Mean change of the WHO-5 score (0–100) from issue to renewal, over the holders measured at
+    """Mean change of the WHO-5 score (0-100) from issue to renewal, over the holders measured at
     both, whose renewal measurement falls in the year; hidden when fewer than the threshold."""
     if not subject.has_cards:
         return {}
@@ -450,14 +530,19 @@ def wellbeing_change(subject: Subject, year: int) -> dict[str, Any]:
     complete = Q(**{f"{name}__isnull": False for name in WellbeingMeasurement.WHO5_FIELDS})
     measured = WellbeingMeasurement.objects.order_by().filter(cards, complete)
     first, last = year_range(year)
-    later = measured.filter(occasion=WellbeingMeasurement.Occasion.RENEWAL, measured_on__range=(first, last))
+    later = measured.filter(
+        occasion=WellbeingMeasurement.Occasion.RENEWAL, measured_on__range=(first, last)
+    )
+
     def score(row: dict[str, int]) -> int:
         return 4 * sum(row[name] for name in WellbeingMeasurement.WHO5_FIELDS)
+
     renewal = {r["card"]: score(r) for r in later.values("card", *WellbeingMeasurement.WHO5_FIELDS)}
     issue = {
         r["card"]: score(r)
-        for r in measured.filter(occasion=WellbeingMeasurement.Occasion.ISSUE, card__in=list(renewal))
-        .values("card", *WellbeingMeasurement.WHO5_FIELDS)
+        for r in measured.filter(
+            occasion=WellbeingMeasurement.Occasion.ISSUE, card__in=list(renewal)
+        ).values("card", *WellbeingMeasurement.WHO5_FIELDS)
     }
     changes = [renewal[card] - issue[card] for card in renewal if card in issue]
     count = figure(len(changes))
@@ -483,4 +568,23 @@ def report(subject: Subject, year: int) -> Report:
     return result
 
 
-ReportBuilder = Callable[[Subject, int], Report]
+def one_table(subject: Subject, year: int, key: str) -> Table | None:
+    """One table of the report, computed alone (an export needs no other)."""
+    builders: dict[str, Callable[[], Table | None]] = {
+        "key": lambda: key_figures(subject, year),
+        "months": lambda: months_table(subject, year),
+        "categories": lambda: categories_table(subject, year) if subject.has_uses else None,
+        "venues": lambda: (
+            top_venues_table(subject, year) if subject.has_uses and subject.level != VENUE else None
+        ),
+        "sites": lambda: (
+            sites_table(subject, year) if subject.level in (NATIONAL, REGION) else None
+        ),
+        "years": lambda: years_table(subject),
+    }
+    if key in ("ages", "genders", "life"):
+        if not subject.has_cards:
+            return None
+        return next(t for t in demographics_tables(subject, year) if t.key == key)
+    builder = builders.get(key)
+    return builder() if builder else None

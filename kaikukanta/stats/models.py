@@ -42,12 +42,17 @@ class UseMonth(models.Model):
             models.Index(fields=["card_region", "month"], name="stats_use_month_region"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} venue {self.venue_id} region {self.card_region_id}: {self.uses}"
+
 
 class CardYear(models.Model):
     """A personal card used at least once in a calendar year: the count of these is "cards used"."""
 
     year = models.PositiveSmallIntegerField(_("year"))
-    card = models.ForeignKey("cards.Card", on_delete=models.CASCADE, related_name="+", db_index=False)
+    card = models.ForeignKey(
+        "cards.Card", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     card_region = models.ForeignKey(
         "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -67,6 +72,9 @@ class CardYear(models.Model):
             models.Index(fields=["year", "card_region"], name="stats_card_year_region"),
             models.Index(fields=["issuing_site", "year"], name="stats_card_year_site"),
         ]
+
+    def __str__(self) -> str:
+        return f"card {self.card_id} used in {self.year}"
 
 
 class CardFirstUse(models.Model):
@@ -95,6 +103,9 @@ class CardFirstUse(models.Model):
             models.Index(fields=["first_used_on", "card_region"], name="stats_first_use_region"),
             models.Index(fields=["issuing_site", "first_used_on"], name="stats_first_use_site"),
         ]
+
+    def __str__(self) -> str:
+        return f"card {self.card_id} first used {self.first_used_on}"
 
 
 class CardMonth(models.Model):
@@ -137,6 +148,9 @@ class CardMonth(models.Model):
             models.Index(fields=["issuing_site", "month"], name="stats_card_month_site"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} site {self.issuing_site_id}: {self.cards}"
+
 
 class RenewalMonth(models.Model):
     """Personal cards whose latest renewal falls in a month, by region and issuing site."""
@@ -162,3 +176,6 @@ class RenewalMonth(models.Model):
             models.Index(fields=["region", "month"], name="stats_renewal_month_region"),
             models.Index(fields=["issuing_site", "month"], name="stats_renewal_month_site"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} site {self.issuing_site_id}: {self.cards} renewals"

@@ -98,18 +98,24 @@ def yearly_table(
     registered: dict[int | None, int] = dict(
         CardMonth.objects.order_by()
         .filter(month__range=(first, last), replacement=False, region__in=region_ids)
-        .values("region").annotate(n=Sum("cards")).values_list("region", "n")
+        .values("region")
+        .annotate(n=Sum("cards"))
+        .values_list("region", "n")
     )
     used: dict[int | None, int] = dict(
-        CardYear.objects.order_by().filter(year=year, card_region__in=region_ids)
-        .values("card_region").annotate(n=Count("pk")).values_list("card_region", "n")
+        CardYear.objects.order_by()
+        .filter(year=year, card_region__in=region_ids)
+        .values("card_region")
+        .annotate(n=Count("pk"))
+        .values_list("card_region", "n")
     )
     places = Q(venue__region__in=region_ids)
     if sees_popups:
         places |= Q(venue__region__isnull=True)
     by_place: dict[tuple[int | None, str], tuple[int, int]] = {}
     for region_id, category, adults, children in (
-        UseMonth.objects.order_by().filter(places, month__range=(first, last))
+        UseMonth.objects.order_by()
+        .filter(places, month__range=(first, last))
         .values("venue__region", "category")
         .annotate(adults=Sum("adult_tickets"), children=Sum("child_tickets"))
         .values_list("venue__region", "category", "adults", "children")

@@ -46,7 +46,9 @@ def region_report_pdf(subject: Subject, year: int) -> bytes:
     if report.wellbeing and report.wellbeing.get("mean"):
         story.append(
             Paragraph(
-                _("Mean change of the WHO-5 score between issue and renewal: %(mean)s (%(count)s holders).")
+                _(
+                    "Mean change of the WHO-5 score between issue and renewal: %(mean)s (%(count)s holders)."
+                )
                 % {"mean": report.wellbeing["mean"], "count": report.wellbeing["count"]},
                 styles["Normal"],
             )

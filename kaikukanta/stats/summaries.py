@@ -107,7 +107,7 @@ def _insert_from(model: type[models.Model], columns: list[str], queryset: models
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(name) for name in columns)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({names}) {sql}", params)  # noqa: S608
+        cursor.execute(f"INSERT INTO {table} ({names}) {sql}", params)
 
 
 def rebuild() -> None:
@@ -119,7 +119,15 @@ def rebuild() -> None:
         rebuild_cards()
         _insert_from(
             UseMonth,
-            ["month", "venue_id", "card_region_id", "category", "uses", "adult_tickets", "child_tickets"],
+            [
+                "month",
+                "venue_id",
+                "card_region_id",
+                "category",
+                "uses",
+                "adult_tickets",
+                "child_tickets",
+            ],
             Use.objects.order_by()
             .annotate(m=TruncDate(TruncMonth("occurred_at")))
             .values("m", "venue_id", "card_region_id", "category")
@@ -162,22 +170,32 @@ def differences() -> list[str]:
         for row in UseMonth.objects.exclude(uses=0)
     }
     counted = {
-        (m if isinstance(m, dt.date) else dt.date.fromisoformat(str(m)[:10]), v, r, c): (n, a, ch or 0)
+        (m if isinstance(m, dt.date) else dt.date.fromisoformat(str(m)[:10]), v, r, c): (
+            n,
+            a,
+            ch or 0,
+        )
         for m, v, r, c, n, a, ch in Use.objects.order_by()
         .annotate(m=TruncDate(TruncMonth("occurred_at")))
         .values("m", "venue_id", "card_region_id", "category")
-        .annotate(n=Count("pk"), a=Count("pk", filter=Q(adult_ticket=True)), ch=Sum("child_tickets"))
+        .annotate(
+            n=Count("pk"), a=Count("pk", filter=Q(adult_ticket=True)), ch=Sum("child_tickets")
+        )
         .values_list("m", "venue_id", "card_region_id", "category", "n", "a", "ch")
     }
     if kept != counted:
         found.append("uses per month")
     personal = Use.objects.order_by().filter(card__card_type=CardType.PERSONAL)
-    years = set(personal.annotate(y=ExtractYear("occurred_at")).values_list("card_id", "y").distinct())
+    years = set(
+        personal.annotate(y=ExtractYear("occurred_at")).values_list("card_id", "y").distinct()
+    )
     if years != set(CardYear.objects.values_list("card_id", "year")):
         found.append("cards used per year")
     firsts = {
         card: local_day(first)
-        for card, first in personal.values("card_id").annotate(f=Min("occurred_at")).values_list("card_id", "f")
+        for card, first in personal.values("card_id")
+        .annotate(f=Min("occurred_at"))
+        .values_list("card_id", "f")
     }
     if firsts != dict(CardFirstUse.objects.values_list("card_id", "first_used_on")):
         found.append("first uses")
@@ -185,7 +203,13 @@ def differences() -> list[str]:
 
 
 # Age groups at issue, from the birth year (the registry keeps no birth date).
-AGE_GROUPS = [("0-17", 0, 17), ("18-29", 18, 29), ("30-44", 30, 44), ("45-64", 45, 64), ("65+", 65, 200)]
+AGE_GROUPS = [
+    ("0-17", 0, 17),
+    ("18-29", 18, 29),
+    ("30-44", 30, 44),
+    ("45-64", 45, 64),
+    ("65+", 65, 200),
+]
 
 
 def age_group(issued_on: dt.date, birth_year: int | None) -> str:
@@ -296,7 +320,16 @@ def rebuild_cards() -> None:
     )
     _insert_from(
         CardMonth,
-        ["month", "region_id", "issuing_site_id", "replacement", "age_group", "gender", "life_situation", "cards"],
+        [
+            "month",
+            "region_id",
+            "issuing_site_id",
+            "replacement",
+            "age_group",
+            "gender",
+            "life_situation",
+            "cards",
+        ],
         personal.values("m", "region_id", "issuing_site_id", "rep", "ag", "g", "ls")
         .annotate(n=Count("pk"))
         .values_list("m", "region_id", "issuing_site_id", "rep", "ag", "g", "ls", "n"),
@@ -315,11 +348,25 @@ def rebuild_cards() -> None:
 
 def card_differences() -> list[str]:
     def kept(model: type[models.Model], fields: list[str]) -> dict:
-        return {tuple(row[:-1]): row[-1] for row in model._default_manager.exclude(cards=0).values_list(*fields, "cards")}
+        return {
+            tuple(row[:-1]): row[-1]
+            for row in model._default_manager.exclude(cards=0).values_list(*fields, "cards")
+        }
 
     found = []
     before = (
-        kept(CardMonth, ["month", "region_id", "issuing_site_id", "replacement", "age_group", "gender", "life_situation"]),
+        kept(
+            CardMonth,
+            [
+                "month",
+                "region_id",
+                "issuing_site_id",
+                "replacement",
+                "age_group",
+                "gender",
+                "life_situation",
+            ],
+        ),
         kept(RenewalMonth, ["month", "region_id", "issuing_site_id"]),
     )
     with transaction.atomic():
@@ -327,7 +374,18 @@ def card_differences() -> list[str]:
         RenewalMonth.objects.all().delete()
         rebuild_cards()
         after = (
-            kept(CardMonth, ["month", "region_id", "issuing_site_id", "replacement", "age_group", "gender", "life_situation"]),
+            kept(
+                CardMonth,
+                [
+                    "month",
+                    "region_id",
+                    "issuing_site_id",
+                    "replacement",
+                    "age_group",
+                    "gender",
+                    "life_situation",
+                ],
+            ),
             kept(RenewalMonth, ["month", "region_id", "issuing_site_id"]),
         )
         transaction.set_rollback(True)

@@ -37,6 +37,14 @@ def _coordinated_regions(entry: Entry, user: Any) -> list[Link]:
     ]
 
 
+def _own_statistics(entry: Entry, user: Any) -> list[Link]:
+    """Straight to the reader's own statistics (web:stats would redirect there)."""
+    from .views.stats import own_statistics_url
+
+    url = own_statistics_url(user)
+    return [Link(url, entry.label)] if url else []
+
+
 @dataclass(frozen=True)
 class Entry:
     url_name: str
@@ -68,6 +76,8 @@ MENU = [
     Entry("web:cards", _("Cards")),
     Entry("web:uses", _("Uses")),
     Entry("web:audit", _("Audit trail")),
+    # Each role's own statistics: the country, their region, their site or their venue.
+    Entry("web:stats", _("Statistics"), links=_own_statistics),
     # Django's admin is not our view; its site asks the same capability (core/admin.py).
     Entry("admin:index", _("Administration"), capability=NATIONAL),
 ]

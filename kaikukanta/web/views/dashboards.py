@@ -59,9 +59,7 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
     year = chosen_year(request)
     rows = []
     if is_coordinator:
-        rows = yearly_table(
-            request.user, year, _("Pop-up venues"), _("All regions"), region=region
-        )
+        rows = yearly_table(request.user, year, _("Pop-up venues"), _("All regions"), region=region)
     context = {
         "region": region,
         "municipalities": region.municipalities.all(),

@@ -36,6 +36,7 @@ def figures_context(year: int, rows: list[Row]) -> dict:
 
 import csv  # noqa: E402
 import io  # noqa: E402
+from typing import Any  # noqa: E402
 
 from django.http import Http404, HttpResponse  # noqa: E402
 from django.shortcuts import get_object_or_404, redirect, render  # noqa: E402
@@ -126,7 +127,7 @@ def _sub_links(request: HttpRequest, subject: Subject) -> list[tuple[str, str]]:
 
 def _export(request: HttpRequest, subject: Subject, table_key: str, fmt: str) -> HttpResponse:
     year = chosen_year(request)
-    table = figures.report(subject, year).table(table_key)
+    table = figures.one_table(subject, year, table_key)
     if table is None or fmt not in ("csv", "xlsx"):
         raise Http404
     name = f"kaikukanta-{subject.level}-{table.key}-{year}.{fmt}"
@@ -138,7 +139,9 @@ def _export(request: HttpRequest, subject: Subject, table_key: str, fmt: str) ->
 def table_lines(table: Table) -> list[list[str | int]]:
     """The table as exported: a heading line, then one line a row; a suppressed count is written
     as it is shown ("<5" or ".."), never as its value."""
-    lines: list[list[str | int]] = [[table.label_heading, *[label for _key, label in table.columns]]]
+    lines: list[list[str | int]] = [
+        [table.label_heading, *[label for _key, label in table.columns]]
+    ]
     for row in table.rows:
         cells: list[str | int] = [row.label]
         for cell in table.cells(row):
@@ -155,9 +158,7 @@ def _csv(table: Table, name: str) -> HttpResponse:
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow([table.title])
     writer.writerows(table_lines(table))
-    response = HttpResponse(
-        "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
-    )
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -180,21 +181,28 @@ def _xlsx(table: Table, name: str) -> HttpResponse:
     return response
 
 
-@requires(ANY_ROLE)
-def stats_home(request: HttpRequest) -> HttpResponse:
+def own_statistics_url(user: Any) -> str | None:
     """The reader's own statistics: the country, their region, their site or their venue."""
-    scope = scope_for(request.user)
+    scope = scope_for(user)
     if scope.national:
-        return redirect("web:stats_national")
+        return reverse("web:stats_national")
     if scope.coordinator_regions:
         region = Region.objects.filter(pk__in=scope.coordinator_regions).order_by("name").first()
         if region is not None:
-            return redirect("web:stats_region", region.slug)
+            return reverse("web:stats_region", args=[region.slug])
     if scope.distributor_sites:
-        return redirect("web:stats_site", min(scope.distributor_sites))
+        return reverse("web:stats_site", args=[min(scope.distributor_sites)])
     if scope.venues:
-        return redirect("web:stats_venue", min(scope.venues))
-    raise Http404
+        return reverse("web:stats_venue", args=[min(scope.venues)])
+    return None
+
+
+@requires(ANY_ROLE)
+def stats_home(request: HttpRequest) -> HttpResponse:
+    url = own_statistics_url(request.user)
+    if url is None:
+        raise Http404
+    return redirect(url)
 
 
 @requires(NATIONAL)
@@ -225,9 +233,7 @@ def stats_region_report(request: HttpRequest, slug: str, year: int) -> HttpRespo
     if year > today().year or year < 2016:
         raise Http404
     response = HttpResponse(region_report_pdf(subject, year), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="kaikukanta-{slug}-{year}.pdf"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="kaikukanta-{slug}-{year}.pdf"'
     return response
 
 
@@ -237,7 +243,9 @@ def stats_municipality(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @requires(OVERSEER)
-def stats_municipality_export(request: HttpRequest, code: str, table: str, fmt: str) -> HttpResponse:
+def stats_municipality_export(
+    request: HttpRequest, code: str, table: str, fmt: str
+) -> HttpResponse:
     return _export(request, _municipality(request, code), table, fmt)
 
 
