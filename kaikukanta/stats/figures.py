@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from kaikukanta.cards.models import Gender, LifeSituation, WellbeingMeasurement
 from kaikukanta.network.models import DistributorSite, Municipality, Region, Venue
 
-from .models import CardFirstUse, CardMonth, CardYear, RenewalMonth, UseMonth
+from .models import CardMonth, CardProfileYear, CardUseYear, RenewalMonth, UseMonth
 from .queries import CATEGORIES, Figure, figure
 from .summaries import AGE_GROUPS
 from .suppression import hidden_cells
@@ -75,11 +75,11 @@ class Subject:
     def renewals(self) -> QuerySet[RenewalMonth]:
         return self._cards(RenewalMonth, "region")
 
-    def cards_used(self) -> QuerySet[CardYear]:
-        return self._cards(CardYear, "card_region")
+    def card_uses(self) -> QuerySet[CardUseYear]:
+        return self._cards(CardUseYear, "region")
 
-    def first_uses(self) -> QuerySet[CardFirstUse]:
-        return self._cards(CardFirstUse, "card_region")
+    def profiles(self) -> QuerySet[CardProfileYear]:
+        return self._cards(CardProfileYear, "region")
 
 
 def year_range(year: int) -> tuple[dt.date, dt.date]:
@@ -194,8 +194,9 @@ def key_figures(subject: Subject, year: int) -> Table:
             subject.registered().filter(month__range=(first, last)).aggregate(n=Sum("cards"))["n"]
             or 0
         )
-        values["taken"] = subject.first_uses().filter(first_used_on__range=(first, last)).count()
-        values["used"] = subject.cards_used().filter(year=year).count()
+        counts = subject.card_uses().filter(year=year).aggregate(t=Sum("taken"), u=Sum("used"))
+        values["taken"] = counts["t"] or 0
+        values["used"] = counts["u"] or 0
         values["renewals"] = (
             subject.renewals().filter(month__range=(first, last)).aggregate(n=Sum("cards"))["n"]
             or 0
@@ -344,13 +345,7 @@ def years_table(subject: Subject) -> Table:
         else {}
     )
     taken = (
-        dict(
-            subject.first_uses()
-            .annotate(y=ExtractYear("first_used_on"))
-            .values("y")
-            .annotate(n=Count("pk"))
-            .values_list("y", "n")
-        )
+        dict(subject.card_uses().values("year").annotate(n=Sum("taken")).values_list("year", "n"))
         if subject.has_cards
         else {}
     )
@@ -445,11 +440,7 @@ def sites_table(subject: Subject, year: int) -> Table:
     renewals = _grouped(
         subject.renewals().filter(month__range=(first, last)), "issuing_site", n=Sum("cards")
     )
-    taken = _grouped(
-        subject.first_uses().filter(first_used_on__range=(first, last)),
-        "issuing_site",
-        n=Count("pk"),
-    )
+    taken = _grouped(subject.card_uses().filter(year=year), "issuing_site", n=Sum("taken"))
     ids = set(registered) | set(renewals) | set(taken)
     sites = sorted(
         DistributorSite.objects.filter(pk__in=ids).select_related("organisation"),
@@ -480,27 +471,26 @@ def sites_table(subject: Subject, year: int) -> Table:
 
 
 def demographics_tables(subject: Subject, year: int) -> list[Table]:
-    first, last = year_range(year)
-    registered = subject.registered().filter(month__range=(first, last))
+    profiles = subject.profiles().filter(year=year)
     unknown = _("not told")
     tables = []
     specs: list[tuple[str, str, str, list[tuple[str, str]]]] = [
-        (
-            "ages",
-            _("Age at issue"),
-            "age_group",
-            [(name, name) for name, _a, _b in AGE_GROUPS],
-        ),
+        ("ages", _("Age at issue"), "age", [(name, name) for name, _a, _b in AGE_GROUPS]),
         ("genders", _("Gender"), "gender", [(k, str(v).capitalize()) for k, v in Gender.choices]),
         (
             "life",
             _("Life situation"),
-            "life_situation",
+            "life",
             [(k, str(v).capitalize()) for k, v in LifeSituation.choices],
         ),
     ]
-    for key, title, column, choices in specs:
-        counts = {k: v["n"] for k, v in _grouped(registered, column, n=Sum("cards")).items()}
+    for key, title, dimension, choices in specs:
+        counts = dict(
+            profiles.filter(dimension=dimension)
+            .values("value")
+            .annotate(n=Sum("cards"))
+            .values_list("value", "n")
+        )
         tables.append(
             build_table(
                 key,

@@ -57,21 +57,13 @@ class CardYear(models.Model):
         "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     issuing_site = models.ForeignKey(
-        "network.DistributorSite",
-        on_delete=models.CASCADE,
-        null=True,
-        related_name="+",
-        db_index=False,
+        "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
     )
 
     class Meta:
         verbose_name = _("card used in a year")
         verbose_name_plural = _("cards used in a year")
         constraints = [models.UniqueConstraint(fields=["card", "year"], name="stats_card_year_key")]
-        indexes = [
-            models.Index(fields=["year", "card_region"], name="stats_card_year_region"),
-            models.Index(fields=["issuing_site", "year"], name="stats_card_year_site"),
-        ]
 
     def __str__(self) -> str:
         return f"card {self.card_id} used in {self.year}"
@@ -89,29 +81,20 @@ class CardFirstUse(models.Model):
         "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     issuing_site = models.ForeignKey(
-        "network.DistributorSite",
-        on_delete=models.CASCADE,
-        null=True,
-        related_name="+",
-        db_index=False,
+        "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
     )
 
     class Meta:
         verbose_name = _("first use of a card")
         verbose_name_plural = _("first uses of cards")
-        indexes = [
-            models.Index(fields=["first_used_on", "card_region"], name="stats_first_use_region"),
-            models.Index(fields=["issuing_site", "first_used_on"], name="stats_first_use_site"),
-        ]
 
     def __str__(self) -> str:
         return f"card {self.card_id} first used {self.first_used_on}"
 
 
 class CardMonth(models.Model):
-    """Personal cards registered in a month (Finnish time), by region, issuing site and the holder
-    data the statistics describe: age group at issue, gender and life situation. Replacements of
-    lost cards are kept apart (`replacement`): the yearly table does not count them."""
+    """Personal cards registered in a month, by region and issuing site. Replacements of lost cards
+    are kept apart (`replacement`): the yearly table does not count them."""
 
     month = models.DateField(_("month"))
     region = models.ForeignKey(
@@ -121,9 +104,6 @@ class CardMonth(models.Model):
         "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     replacement = models.BooleanField(_("replacement"), default=False)
-    age_group = models.CharField(_("age group"), max_length=8, blank=True)
-    gender = models.CharField(_("gender"), max_length=8, blank=True)
-    life_situation = models.CharField(_("life situation"), max_length=16, blank=True)
     cards = models.IntegerField(_("cards"), default=0)
 
     class Meta:
@@ -131,15 +111,7 @@ class CardMonth(models.Model):
         verbose_name_plural = _("cards registered in a month")
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "month",
-                    "region",
-                    "issuing_site",
-                    "replacement",
-                    "age_group",
-                    "gender",
-                    "life_situation",
-                ],
+                fields=["month", "region", "issuing_site", "replacement"],
                 name="stats_card_month_key",
             )
         ]
@@ -150,6 +122,72 @@ class CardMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} site {self.issuing_site_id}: {self.cards}"
+
+
+class CardProfileYear(models.Model):
+    """Personal cards registered in a year (not replacements), by region, issuing site and one
+    piece of the holder data the statistics describe: `dimension` is "age" (the age group at
+    issue, from the birth year), "gender" or "life" (life situation); `value` its value, "" when
+    not told."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    region = models.ForeignKey(
+        "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    issuing_site = models.ForeignKey(
+        "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    dimension = models.CharField(_("dimension"), max_length=8)
+    value = models.CharField(_("value"), max_length=16, blank=True)
+    cards = models.IntegerField(_("cards"), default=0)
+
+    class Meta:
+        verbose_name = _("holder data of cards registered in a year")
+        verbose_name_plural = _("holder data of cards registered in a year")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "region", "issuing_site", "dimension", "value"],
+                name="stats_card_profile_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["region", "year"], name="stats_card_profile_region"),
+            models.Index(fields=["issuing_site", "year"], name="stats_card_profile_site"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.year} site {self.issuing_site_id} {self.dimension}={self.value}: {self.cards}"
+        )
+
+
+class CardUseYear(models.Model):
+    """Per year, region and issuing site: personal cards used at least once in the year (`used`)
+    and cards first used in the year (`taken`, "taken into use"); counted from CardYear and
+    CardFirstUse as their rows come and go."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    region = models.ForeignKey(
+        "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    issuing_site = models.ForeignKey(
+        "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    used = models.IntegerField(_("cards used"), default=0)
+    taken = models.IntegerField(_("cards taken into use"), default=0)
+
+    class Meta:
+        verbose_name = _("card use counts in a year")
+        verbose_name_plural = _("card use counts in a year")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "region", "issuing_site"], name="stats_card_use_year_key"
+            )
+        ]
+        indexes = [models.Index(fields=["issuing_site", "year"], name="stats_card_use_year_site")]
+
+    def __str__(self) -> str:
+        return f"{self.year} site {self.issuing_site_id}: {self.used} used, {self.taken} new"
 
 
 class RenewalMonth(models.Model):
