@@ -194,6 +194,18 @@ TO_CARD = Redirect(lambda card: reverse("web:card", args=[card.pk]))
 TO_HOME = Redirect("web:home")
 
 
+def NATIONAL_PK() -> int:
+    from kaikukanta.accounts.models import Role as AccountRole
+    from kaikukanta.accounts.models import RoleAssignment
+
+    return RoleAssignment.objects.filter(role=AccountRole.NATIONAL_ADMIN).values_list(
+        "user", flat=True
+    )[0]
+
+
+TO_NETWORK = Redirect(lambda region: reverse("web:network", args=[region.slug]))
+
+
 def stats_sites(role: str, things: dict[str, Any]) -> list[Any]:
     """A role's own distributor site and one foreign to it (for coordinators, their region's)."""
     own = {
@@ -287,6 +299,72 @@ WEB_ROWS = [
         data=lambda obj, things: {"language": "en", "next": "/"},
         get=by_role(Redirect(lambda obj: "/")),
         post=by_role(Redirect(lambda obj: "/")),
+    ),
+    # --- a region's network (issue 9): its coordinators and national admins; a 404 for another
+    Row(
+        "web:network",
+        objects=own_and_foreign("region"),
+        args=lambda region: [region.slug],
+        get=staff(403, national=OK, **dict.fromkeys(COORDINATORS, (OK, 404))),
+    ),
+    Row(
+        "web:network_invite",
+        objects=own_and_foreign("region"),
+        args=lambda region: [region.slug],
+        # An empty form: shown again with its errors, nothing sent.
+        get=staff(403, national=OK, **dict.fromkeys(COORDINATORS, (OK, 404))),
+        post=staff(403, national=OK, **dict.fromkeys(COORDINATORS, (OK, 404))),
+    ),
+    Row(
+        "web:network_deactivate",
+        objects=own_and_foreign("region"),
+        # The national administrator's own account: nobody here may deactivate it (a message).
+        args=lambda region: [region.slug, NATIONAL_PK()],
+        get=staff(403, national=405, **dict.fromkeys(COORDINATORS, 405)),
+        post=staff(
+            403,
+            national=TO_NETWORK,
+            **dict.fromkeys(COORDINATORS, (TO_NETWORK, 404)),
+        ),
+    ),
+    *[
+        Row(
+            key,
+            objects=own_and_foreign("region"),
+            args=args,
+            # Sites are the social and health side's, venues the culture side's.
+            get=staff(403, national=OK, **{**dict.fromkeys(COORDINATORS, 404), **own_side}),
+            post=staff(403, national=OK, **{**dict.fromkeys(COORDINATORS, 404), **own_side}),
+        )
+        for key, args, own_side in [
+            (
+                "web:network_site_new",
+                lambda region: [region.slug],
+                {"alpha_sote_coordinator": (OK, 404), "beta_coordinator": (OK, 404)},
+            ),
+            (
+                "web:network_site",
+                lambda region: [region.slug, region.distributor_sites.order_by("pk")[0].pk],
+                {"alpha_sote_coordinator": (OK, 404), "beta_coordinator": (OK, 404)},
+            ),
+            (
+                "web:network_venue_new",
+                lambda region: [region.slug],
+                {"alpha_coordinator": (OK, 404)},
+            ),
+            (
+                "web:network_venue",
+                lambda region: [region.slug, region.venues.order_by("pk")[0].pk],
+                {"alpha_coordinator": (OK, 404)},
+            ),
+        ]
+    ],
+    # The invitation link: the secret is the key; an unknown one is a 404 to everyone.
+    Row(
+        "web:invitation",
+        args=lambda obj: ["not-a-secret"],
+        get=by_role(404),
+        post=by_role(404),
     ),
     # --- statistics (issue 9): each role its own scope; a 404 for another's region, site or venue
     Row(

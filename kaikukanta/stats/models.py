@@ -10,10 +10,21 @@ agree with the uses.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.network.models import Venue
+
+
+class SummaryQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> SummaryQuerySet:
+        """The rows themselves, to national administrators only: everyone else reads them through
+        stats.figures, scoped by the Subject a page builds from the reader's own scope."""
+        from kaikukanta.accounts.scope import scope_for
+
+        return self if scope_for(user).national else self.none()
 
 
 class UseMonth(models.Model):
@@ -28,6 +39,8 @@ class UseMonth(models.Model):
     uses = models.PositiveIntegerField(_("uses"), default=0)
     adult_tickets = models.PositiveIntegerField(_("adult tickets"), default=0)
     child_tickets = models.PositiveIntegerField(_("child tickets"), default=0)
+
+    objects = SummaryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("uses in a month")
@@ -60,6 +73,8 @@ class CardYear(models.Model):
         "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
     )
 
+    objects = SummaryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("card used in a year")
         verbose_name_plural = _("cards used in a year")
@@ -84,6 +99,8 @@ class CardFirstUse(models.Model):
         "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
     )
 
+    objects = SummaryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("first use of a card")
         verbose_name_plural = _("first uses of cards")
@@ -105,6 +122,8 @@ class CardMonth(models.Model):
     )
     replacement = models.BooleanField(_("replacement"), default=False)
     cards = models.IntegerField(_("cards"), default=0)
+
+    objects = SummaryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("cards registered in a month")
@@ -141,6 +160,8 @@ class CardProfileYear(models.Model):
     value = models.CharField(_("value"), max_length=16, blank=True)
     cards = models.IntegerField(_("cards"), default=0)
 
+    objects = SummaryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("holder data of cards registered in a year")
         verbose_name_plural = _("holder data of cards registered in a year")
@@ -176,6 +197,8 @@ class CardUseYear(models.Model):
     used = models.IntegerField(_("cards used"), default=0)
     taken = models.IntegerField(_("cards taken into use"), default=0)
 
+    objects = SummaryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("card use counts in a year")
         verbose_name_plural = _("card use counts in a year")
@@ -201,6 +224,8 @@ class RenewalMonth(models.Model):
         "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     cards = models.IntegerField(_("cards"), default=0)
+
+    objects = SummaryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("renewals in a month")

@@ -70,7 +70,7 @@ def _card_of(use: Use) -> dict[str, Any] | None:
     card = Card.objects.filter(pk=use.card_id).values("card_type", "issuing_site_id").first()
     if card is None or card["card_type"] != CardType.PERSONAL:
         return None
-    return card
+    return dict(card)
 
 
 def _count_use_year(year: int, use: Use, site_id: int, **amounts: int) -> None:

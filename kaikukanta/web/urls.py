@@ -1,6 +1,6 @@
 """The staff pages: each area's views module owns its URLs, and this joins them."""
 
-from .views import audit, auth, box_office, cards, dashboards, stats, uses
+from .views import audit, auth, box_office, cards, dashboards, people, stats, uses
 
 app_name = "web"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     *uses.urlpatterns,
     *audit.urlpatterns,
     *stats.urlpatterns,
+    *people.urlpatterns,
 ]
