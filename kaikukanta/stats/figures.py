@@ -352,23 +352,20 @@ def years_table(subject: Subject) -> Table:
     uses: dict[int, dict[str, int]] = defaultdict(dict)
     places: dict[int, set[int]] = defaultdict(set)
     if subject.has_uses:
-        for y, category, a, c in (
+        # One pass: per year, category and venue (a few thousand rows), summed here; the venues
+        # give the municipalities.
+        municipality_of = dict(Venue.objects.values_list("pk", "municipality"))
+        for y, category, venue, a, c in (
             subject.uses()
             .annotate(y=ExtractYear("month"))
-            .values("y", "category")
+            .values("y", "category", "venue")
             .annotate(a=Sum("adult_tickets"), c=Sum("child_tickets"))
-            .values_list("y", "category", "a", "c")
+            .values_list("y", "category", "venue", "a", "c")
         ):
-            uses[y][f"a_{category}"] = a or 0
-            uses[y][f"c_{category}"] = c or 0
-        for y, municipality in (
-            subject.uses()
-            .annotate(y=ExtractYear("month"))
-            .values_list("y", "venue__municipality")
-            .distinct()
-        ):
-            if municipality:
-                places[y].add(municipality)
+            uses[y][f"a_{category}"] = uses[y].get(f"a_{category}", 0) + (a or 0)
+            uses[y][f"c_{category}"] = uses[y].get(f"c_{category}", 0) + (c or 0)
+            if municipality_of.get(venue) and (a or c):
+                places[y].add(municipality_of[venue])
     years = sorted(set(registered) | set(taken) | set(uses))
     labels = dict(category_labels())
     columns: list[tuple[str, str]] = []

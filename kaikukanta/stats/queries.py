@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 
 from kaikukanta.accounts.scope import scope_for
 from kaikukanta.network.models import Region, Venue
@@ -85,7 +85,7 @@ def yearly_table(
     """One row per region the user sees (uses counted where they happened, cards where issued), a
     row for the pop-up venues if the user sees them, and a total row when there is more than one.
     With `region`, that region's row alone. Read from the summary tables (stats/models.py)."""
-    from .models import CardMonth, CardYear, UseMonth
+    from .models import CardMonth, CardUseYear, UseMonth
     from .suppression import hidden_cells
 
     regions = list(Region.objects.visible_to(user).order_by("name"))
@@ -103,11 +103,11 @@ def yearly_table(
         .values_list("region", "n")
     )
     used: dict[int | None, int] = dict(
-        CardYear.objects.order_by()
-        .filter(year=year, card_region__in=region_ids)
-        .values("card_region")
-        .annotate(n=Count("pk"))
-        .values_list("card_region", "n")
+        CardUseYear.objects.order_by()
+        .filter(year=year, region__in=region_ids)
+        .values("region")
+        .annotate(n=Sum("used"))
+        .values_list("region", "n")
     )
     places = Q(venue__region__in=region_ids)
     if sees_popups:
