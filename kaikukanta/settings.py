@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "kaikukanta.events",
     "kaikukanta.uses",
     "kaikukanta.stats",
+    "kaikukanta.guidelines",
     "kaikukanta.demo",
     "kaikukanta.web",
     "kaikukanta.public",

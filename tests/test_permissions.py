@@ -366,6 +366,11 @@ WEB_ROWS = [
         get=by_role(404),
         post=by_role(404),
     ),
+    # --- the national guideline (issue 9): read by everyone with a role, published nationally
+    Row("web:guideline", get=staff(OK, nobody=403)),
+    # With no version published in the world, there is nothing to acknowledge: a 404.
+    Row("web:guideline_acknowledge", get=staff(405, nobody=403), post=staff(404, nobody=403)),
+    Row("web:guideline_publish", get=staff(403, national=405), post=staff(403, national=OK)),
     # --- statistics (issue 9): each role its own scope; a 404 for another's region, site or venue
     Row(
         "web:stats",

@@ -78,6 +78,7 @@ MENU = [
     Entry("web:audit", _("Audit trail")),
     # Each role's own statistics: the country, their region, their site or their venue.
     Entry("web:stats", _("Statistics"), links=_own_statistics),
+    Entry("web:guideline", _("Guideline")),
     # Django's admin is not our view; its site asks the same capability (core/admin.py).
     Entry("admin:index", _("Administration"), capability=NATIONAL),
 ]

@@ -1,6 +1,6 @@
 """The staff pages: each area's views module owns its URLs, and this joins them."""
 
-from .views import audit, auth, box_office, cards, dashboards, people, stats, uses
+from .views import audit, auth, box_office, cards, dashboards, guidelines, people, stats, uses
 
 app_name = "web"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     *audit.urlpatterns,
     *stats.urlpatterns,
     *people.urlpatterns,
+    *guidelines.urlpatterns,
 ]

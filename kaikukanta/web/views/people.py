@@ -25,6 +25,7 @@ from kaikukanta.accounts.services import (
     invite_staff,
 )
 from kaikukanta.core.errors import DomainError
+from kaikukanta.guidelines.models import Acknowledgement, GuidelineVersion
 from kaikukanta.network.models import DistributorSite, Region, Venue
 from kaikukanta.network.services import save_site, save_venue
 from kaikukanta.uses.models import Use
@@ -73,8 +74,20 @@ def network(request: HttpRequest, slug: str) -> HttpResponse:
         User.objects.filter(pk__in=roles),
         key=lambda u: (not u.is_active, u.last_name, u.first_name),
     )
+    # Who has acknowledged the national guideline's current version.
+    current = GuidelineVersion.objects.current()
+    acknowledged = Acknowledgement.objects.filter(version=current) if current else None
+    for site in sites:
+        site.acknowledged = bool(  # type: ignore[attr-defined]
+            acknowledged and acknowledged.filter(distributor_site=site).exists()
+        )
+    for venue in venues:
+        venue.acknowledged = bool(  # type: ignore[attr-defined]
+            acknowledged and acknowledged.filter(venue=venue).exists()
+        )
     context = {
         "region": region,
+        "guideline": current,
         "sites": sites,
         "venues": venues,
         "people": [(person, roles[person.pk]) for person in people],
