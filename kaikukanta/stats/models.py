@@ -28,13 +28,11 @@ class SummaryQuerySet(models.QuerySet):
 
 
 class UseMonth(models.Model):
-    """Uses in a calendar month (Finnish time) at a venue by the cards of a region, per category."""
+    """Uses in a calendar month (Finnish time) at a venue, per category: a few thousand rows a year
+    nationally, so that any page sums them in milliseconds."""
 
     month = models.DateField(_("month"))
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="+", db_index=False)
-    card_region = models.ForeignKey(
-        "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
     category = models.CharField(_("category"), max_length=16, choices=Venue.Category.choices)
     uses = models.PositiveIntegerField(_("uses"), default=0)
     adult_tickets = models.PositiveIntegerField(_("adult tickets"), default=0)
@@ -47,16 +45,15 @@ class UseMonth(models.Model):
         verbose_name_plural = _("uses in a month")
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "venue", "card_region", "category"], name="stats_use_month_key"
+                fields=["month", "venue", "category"], name="stats_use_month_key"
             )
         ]
         indexes = [
             models.Index(fields=["venue", "month"], name="stats_use_month_venue"),
-            models.Index(fields=["card_region", "month"], name="stats_use_month_region"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} venue {self.venue_id} region {self.card_region_id}: {self.uses}"
+        return f"{self.month:%Y-%m} venue {self.venue_id}: {self.uses}"
 
 
 class CardYear(models.Model):

@@ -60,7 +60,6 @@ def _use_month_key(use: Use) -> dict[str, Any]:
     return {
         "month": local_day(use.occurred_at).replace(day=1),
         "venue_id": use.venue_id,
-        "card_region_id": use.card_region_id,
         "category": use.category,
     }
 
@@ -277,24 +276,16 @@ def _rebuild_uses() -> None:
     personal = Q(card__card_type=CardType.PERSONAL)
     _insert_from(
         UseMonth,
-        [
-            "month",
-            "venue_id",
-            "card_region_id",
-            "category",
-            "uses",
-            "adult_tickets",
-            "child_tickets",
-        ],
+        ["month", "venue_id", "category", "uses", "adult_tickets", "child_tickets"],
         Use.objects.order_by()
         .annotate(m=TruncMonth("occurred_at", output_field=models.DateField()))
-        .values("m", "venue_id", "card_region_id", "category")
+        .values("m", "venue_id", "category")
         .annotate(
             n=Count("pk"),
             a=Count("pk", filter=Q(adult_ticket=True)),
             c=Sum("child_tickets"),
         )
-        .values_list("m", "venue_id", "card_region_id", "category", "n", "a", "c"),
+        .values_list("m", "venue_id", "category", "n", "a", "c"),
     )
     _insert_from(
         CardYear,
