@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
+from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.cards.models import Card
 from kaikukanta.uses.models import Use
 
@@ -56,3 +57,13 @@ def card_deleted(sender: Any, instance: Card, **kwargs: Any) -> None:
     summaries._count_card(
         getattr(instance, "_stats_before", None), getattr(instance, "_stats_replacement", False), -1
     )
+
+
+@receiver(post_save, sender=AuditEvent, dispatch_uid="stats_group_visit_recorded")
+def group_visit_recorded(sender: Any, instance: AuditEvent, created: bool, **kwargs: Any) -> None:
+    """record_group_visit writes its members' uses with bulk_create, which sends no signals; its
+    audit event comes after them in the same transaction, so the uses are counted here."""
+    if not created or instance.action != Action.GROUP_VISIT_RECORDED or not instance.object_id:
+        return
+    for use in Use.objects.filter(group_visit_id=int(instance.object_id)):
+        summaries.use_added(use)
