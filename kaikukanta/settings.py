@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "kaikukanta.events",
     "kaikukanta.uses",
     "kaikukanta.stats",
+    "kaikukanta.guidelines",
     "kaikukanta.demo",
     "kaikukanta.web",
     "kaikukanta.public",
@@ -319,11 +320,13 @@ LOGGING = {
 KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT = env_int(
     "KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT", 16
 )
-# Statistics show counts below this as "fewer than N" so that no one can be singled out, and round
-# every other count to a multiple of KAIKUKANTA_STATS_ROUNDING, so that a hidden count cannot be
-# worked out from a total.
+# Statistics show counts below this as "fewer than N" so that no one can be singled out, and hide
+# complementary cells so that a hidden count cannot be worked out from a total (stats/suppression.py);
+# KAIKUKANTA_STATS_ROUNDING > 1 also rounds every shown count to a multiple of it.
+# An invitation's link to set one's password works once, for this many days.
+KAIKUKANTA_INVITATION_DAYS = env_int("KAIKUKANTA_INVITATION_DAYS", 7)
 KAIKUKANTA_STATS_SMALL_COUNT = env_int("KAIKUKANTA_STATS_SMALL_COUNT", 5)
-KAIKUKANTA_STATS_ROUNDING = env_int("KAIKUKANTA_STATS_ROUNDING", 5)
+KAIKUKANTA_STATS_ROUNDING = env_int("KAIKUKANTA_STATS_ROUNDING", 1)
 # Issues, renewals, closings and uses may be dated this many days back (paper forms typed in later),
 # never in the future.
 KAIKUKANTA_BACKDATING_DAYS = env_int("KAIKUKANTA_BACKDATING_DAYS", 30)
@@ -339,14 +342,19 @@ KAIKUKANTA_FAILED_LOOKUPS = env_int("KAIKUKANTA_FAILED_LOOKUPS", 10)
 KAIKUKANTA_VENUE_FAILED_LOOKUPS = env_int("KAIKUKANTA_VENUE_FAILED_LOOKUPS", 20)
 KAIKUKANTA_FAILED_LOOKUP_MINUTES = env_int("KAIKUKANTA_FAILED_LOOKUP_MINUTES", 10)
 
-# E-mail (the expiry reminders, cards/management/commands/send_expiry_reminders.py): printed to the
-# console in development and in the demo; SMTP (Django's EMAIL_HOST etc.) when deployed.
+# E-mail (the expiry reminders, cards/management/commands/send_expiry_reminders.py, and staff
+# invitations): printed to the console in development and in the demo; SMTP when deployed.
 EMAIL_BACKEND = os.environ.get(
     "KAIKUKANTA_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+EMAIL_HOST = os.environ.get("KAIKUKANTA_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("KAIKUKANTA_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("KAIKUKANTA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KAIKUKANTA_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KAIKUKANTA_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("KAIKUKANTA_FROM_EMAIL", "kaikukanta@localhost")
 # The registry's own address, for links in e-mails sent outside a request.
 KAIKUKANTA_SITE_URL = os.environ.get("KAIKUKANTA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -220,6 +220,31 @@ def feedback_items(role: str, things: dict[str, Any]) -> list[Any]:
     ]
 
 
+def NATIONAL_PK() -> int:
+    from kaikukanta.accounts.models import Role as AccountRole
+    from kaikukanta.accounts.models import RoleAssignment
+
+    return RoleAssignment.objects.filter(role=AccountRole.NATIONAL_ADMIN).values_list(
+        "user", flat=True
+    )[0]
+
+
+TO_NETWORK = Redirect(lambda region: reverse("web:network", args=[region.slug]))
+
+
+def stats_sites(role: str, things: dict[str, Any]) -> list[Any]:
+    """A role's own distributor site and one foreign to it (for coordinators, their region's)."""
+    own = {
+        "alpha_other_distributor": "alpha_other_site",
+        "beta_distributor": "beta_site",
+        "beta_coordinator": "beta_site",
+        "beta_venue_staff": "beta_site",
+    }.get(role, "alpha_site")
+    foreign = {"alpha_other_distributor": "alpha_site", "alpha_distributor": "alpha_other_site"}
+    other = foreign.get(role, "alpha_site" if own == "beta_site" else "beta_site")
+    return [things[own], things[other]]
+
+
 WEB_ROWS = [
     Row(
         "web:home",
@@ -420,6 +445,149 @@ WEB_ROWS = [
             **dict.fromkeys(COORDINATORS, (Redirect("web:feedback"), 404)),
         ),
     ),
+    # --- a region's network (issue 9): its coordinators and national admins; a 404 for another
+    Row(
+        "web:network",
+        objects=own_and_foreign("region"),
+        args=lambda region: [region.slug],
+        get=staff(403, national=OK, **dict.fromkeys(COORDINATORS, (OK, 404))),
+    ),
+    Row(
+        "web:network_invite",
+        objects=own_and_foreign("region"),
+        args=lambda region: [region.slug],
+        # An empty form: shown again with its errors, nothing sent.
+        get=staff(403, national=OK, **dict.fromkeys(COORDINATORS, (OK, 404))),
+        post=staff(403, national=OK, **dict.fromkeys(COORDINATORS, (OK, 404))),
+    ),
+    Row(
+        "web:network_deactivate",
+        objects=own_and_foreign("region"),
+        # The national administrator's own account: nobody here may deactivate it (a message).
+        args=lambda region: [region.slug, NATIONAL_PK()],
+        get=staff(403, national=405, **dict.fromkeys(COORDINATORS, 405)),
+        post=staff(
+            403,
+            national=TO_NETWORK,
+            **dict.fromkeys(COORDINATORS, (TO_NETWORK, 404)),
+        ),
+    ),
+    *[
+        Row(
+            key,
+            objects=own_and_foreign("region"),
+            args=args,
+            # Sites are the social and health side's, venues the culture side's.
+            get=staff(403, national=OK, **{**dict.fromkeys(COORDINATORS, 404), **own_side}),
+            post=staff(403, national=OK, **{**dict.fromkeys(COORDINATORS, 404), **own_side}),
+        )
+        for key, args, own_side in [
+            (
+                "web:network_site_new",
+                lambda region: [region.slug],
+                {"alpha_sote_coordinator": (OK, 404), "beta_coordinator": (OK, 404)},
+            ),
+            (
+                "web:network_site",
+                lambda region: [region.slug, region.distributor_sites.order_by("pk")[0].pk],
+                {"alpha_sote_coordinator": (OK, 404), "beta_coordinator": (OK, 404)},
+            ),
+            (
+                "web:network_venue_new",
+                lambda region: [region.slug],
+                {"alpha_coordinator": (OK, 404)},
+            ),
+            (
+                "web:network_venue",
+                lambda region: [region.slug, region.venues.order_by("pk")[0].pk],
+                {"alpha_coordinator": (OK, 404)},
+            ),
+        ]
+    ],
+    # The invitation link: the secret is the key; an unknown one is a 404 to everyone.
+    Row(
+        "web:invitation",
+        args=lambda obj: ["not-a-secret"],
+        get=by_role(404),
+        post=by_role(404),
+    ),
+    # --- the national guideline (issue 9): read by everyone with a role, published nationally
+    Row("web:guideline", get=staff(OK, nobody=403)),
+    # With no version published in the world, there is nothing to acknowledge: a 404.
+    Row("web:guideline_acknowledge", get=staff(405, nobody=403), post=staff(404, nobody=403)),
+    Row("web:guideline_publish", get=staff(403, national=405), post=staff(403, national=OK)),
+    # --- statistics (issue 9): each role its own scope; a 404 for another's region, site or venue
+    Row(
+        "web:stats",
+        get=staff(
+            302,
+            national=Redirect("web:stats_national"),
+            alpha_coordinator=Redirect("web:stats_region", ("alpha",)),
+            alpha_sote_coordinator=Redirect("web:stats_region", ("alpha",)),
+            beta_coordinator=Redirect("web:stats_region", ("beta",)),
+            nobody=403,
+        ),
+    ),
+    Row("web:stats_national", get=staff(403, national=OK)),
+    Row("web:stats_national_export", args=lambda obj: ["key", "csv"], get=staff(403, national=OK)),
+    *[
+        Row(
+            key,
+            objects=own_and_foreign("region"),
+            args=args,
+            label=label,
+            get=staff(403, national=OK, **dict.fromkeys(COORDINATORS, (OK, 404))),
+        )
+        for key, args, label in [
+            ("web:stats_region", lambda region: [region.slug], ""),
+            ("web:stats_region_export", lambda region: [region.slug, "ages", "xlsx"], ""),
+            ("web:stats_region_report", lambda region: [region.slug, 2026], ""),
+            (
+                "web:stats_municipality",
+                lambda region: [region.municipalities.get().code],
+                "",
+            ),
+            (
+                "web:stats_municipality_export",
+                lambda region: [region.municipalities.get().code, "key", "csv"],
+                "",
+            ),
+        ]
+    ],
+    *[
+        Row(
+            key,
+            objects=stats_sites,
+            args=args,
+            get=staff(
+                (404, 404),
+                national=OK,
+                nobody=403,
+                **dict.fromkeys(COORDINATORS + DISTRIBUTORS, (OK, 404)),
+            ),
+        )
+        for key, args in [
+            ("web:stats_site", lambda site: [site.pk]),
+            ("web:stats_site_export", lambda site: [site.pk, "key", "csv"]),
+        ]
+    ],
+    *[
+        Row(
+            key,
+            objects=own_and_foreign("venue"),
+            args=args,
+            get=staff(
+                (404, 404),
+                national=OK,
+                nobody=403,
+                **dict.fromkeys(COORDINATORS + VENUE_STAFF, (OK, 404)),
+            ),
+        )
+        for key, args in [
+            ("web:stats_venue", lambda venue: [venue.pk]),
+            ("web:stats_venue_export", lambda venue: [venue.pk, "categories", "xlsx"]),
+        ]
+    ],
 ]
 
 # --- the cardholder's pages (public/) ----------------------------------------------------------------

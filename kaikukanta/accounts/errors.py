@@ -23,3 +23,22 @@ class RoleAlreadyGranted(DomainError):
 class CannotDeactivateSelf(DomainError):
     code = "cannot_deactivate_self"
     template = _("You cannot deactivate your own account. Ask another administrator.")
+
+
+class InvitationNotValid(DomainError):
+    code = "invitation_not_valid"
+    status = 404
+    template = _(
+        "This invitation link has already been used or has expired. Ask the person who invited you "
+        "to send a new one."
+    )
+
+
+class EmailBelongsToActiveUser(DomainError):
+    code = "email_in_use"
+    field = "email"
+    status = 409
+    template = _(
+        "%(email)s already has an account that is in use. Give the person the role on their "
+        "account page instead of inviting them again."
+    )

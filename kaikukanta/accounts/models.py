@@ -6,9 +6,13 @@ venue staff), never cardholders: a holder has no account and no name in the regi
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .errors import RoleTargetInvalid
@@ -133,3 +137,50 @@ class RoleAssignment(models.Model):
         target = self.region or self.distributor_site or self.venue
         label = self.get_role_display()
         return f"{label}: {target}" if target else str(label)
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def visible_to(self, user: Any) -> InvitationQuerySet:
+        """National administrators see every invitation; others those they sent."""
+        from .scope import scope_for
+
+        scope = scope_for(user)
+        if scope.national:
+            return self
+        if not scope.has_any_role:
+            return self.none()
+        return self.filter(invited_by=user)
+
+
+class Invitation(models.Model):
+    """A single-use link that lets an invited staff member set their password, sent by e-mail.
+    Only the SHA-256 of its secret is stored; it expires after KAIKUKANTA_INVITATION_DAYS."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    secret_hash = models.CharField(_("secret (SHA-256)"), max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+    def is_open(self, now: dt.datetime | None = None) -> bool:
+        return self.used_at is None and (now or timezone.now()) < self.expires_at

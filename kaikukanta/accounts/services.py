@@ -5,17 +5,31 @@ pages call these; nothing else writes roles."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record, save_audited
 from kaikukanta.core.errors import NotAllowed
 
-from .errors import CannotDeactivateSelf, RoleAlreadyGranted, RoleTargetInvalid
-from .models import Role, RoleAssignment, User
+from .errors import (
+    CannotDeactivateSelf,
+    EmailBelongsToActiveUser,
+    InvitationNotValid,
+    RoleAlreadyGranted,
+    RoleTargetInvalid,
+)
+from .models import Invitation, Role, RoleAssignment, User
 from .permissions import can_grant
 from .scope import forget_scope, scope_for
 
@@ -154,3 +168,123 @@ def deactivate_user(*, actor: Any, user: User) -> User:
 def record_password_set(*, actor: Any, user: User) -> None:
     """An administrator set a user's password (the password itself is never recorded)."""
     record(actor=actor, action=Action.OBJECT_CHANGED, target=user, data={"fields": ["password"]})
+
+
+# --- invitations: a single-use link to set a password, sent by e-mail ----------------------------
+
+
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def invite_staff(
+    *,
+    actor: Any,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    distributor_site: DistributorSite | None = None,
+    venue: Venue | None = None,
+    region: Region | None = None,
+    link_for: Callable[[str], str],
+) -> tuple[User, Invitation]:
+    """Create the account of a new staff member (no password yet), give them the role and e-mail
+    them a link to set their password; the link works once, for KAIKUKANTA_INVITATION_DAYS days.
+    Inviting again an account that has not set its password yet sends a fresh link (the old one
+    stops working)."""
+    email = User.objects.normalize_email(email).lower()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and existing.has_usable_password():
+        raise EmailBelongsToActiveUser(email=email)
+    with transaction.atomic():
+        user = existing or User(username=email, email=email)
+        user.first_name, user.last_name, user.is_active = first_name, last_name, True
+        if existing is None:
+            user.set_unusable_password()
+        user.save()
+        record(
+            actor=actor,
+            action=Action.OBJECT_CREATED if existing is None else Action.OBJECT_CHANGED,
+            target=user,
+            data={"invited": True},
+        )
+        if not RoleAssignment.objects.filter(
+            user=user,
+            role=role,
+            region=region,
+            distributor_site=distributor_site,
+            venue=venue,
+        ).exists():
+            grant_role(
+                actor=actor,
+                user=user,
+                role=role,
+                region=region,
+                distributor_site=distributor_site,
+                venue=venue,
+            )
+        else:
+            if not can_grant(
+                actor, role, region=region, distributor_site=distributor_site, venue=venue
+            ):
+                raise NotAllowed()
+        now = timezone.now()
+        user.invitations.filter(used_at__isnull=True).update(expires_at=now)
+        secret = secrets.token_urlsafe(32)
+        invitation = Invitation.objects.create(
+            user=user,
+            secret_hash=_secret_hash(secret),
+            invited_by=actor,
+            created_at=now,
+            expires_at=now + dt.timedelta(days=settings.KAIKUKANTA_INVITATION_DAYS),
+        )
+        link = link_for(secret)
+        # Sent when the transaction commits: no e-mail for an invitation that was rolled back.
+        transaction.on_commit(lambda: _send_invitation(user, actor, link))
+    return user, invitation
+
+
+def _send_invitation(user: User, actor: Any, link: str) -> None:
+    subject = _("Your Kaikukortti registry account")
+    body = render_to_string(
+        "accounts/invitation_email.txt",
+        {
+            "user": user,
+            "inviter": getattr(actor, "display_name", ""),
+            "link": link,
+            "days": settings.KAIKUKANTA_INVITATION_DAYS,
+        },
+    )
+    send_mail(subject, body, None, [user.email])
+
+
+def invitation_for(secret: str) -> Invitation | None:
+    """The open invitation this secret opens, or None (unknown, used or expired)."""
+    invitation = (
+        Invitation.objects.select_related("user").filter(secret_hash=_secret_hash(secret)).first()
+    )
+    if invitation is None or not invitation.is_open() or not invitation.user.is_active:
+        return None
+    return invitation
+
+
+def accept_invitation(*, secret: str, password: str) -> User:
+    """Set the invited user's password and close the link, once: a second use (or one racing it)
+    is refused."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("user")
+            .filter(secret_hash=_secret_hash(secret))
+            .first()
+        )
+        if invitation is None or not invitation.is_open() or not invitation.user.is_active:
+            raise InvitationNotValid()
+        user = invitation.user
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        invitation.used_at = timezone.now()
+        invitation.save(update_fields=["used_at"])
+        record(actor=user, action=Action.OBJECT_CHANGED, target=user, data={"fields": ["password"]})
+    return user

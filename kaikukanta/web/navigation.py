@@ -37,6 +37,14 @@ def _coordinated_regions(entry: Entry, user: Any) -> list[Link]:
     ]
 
 
+def _own_statistics(entry: Entry, user: Any) -> list[Link]:
+    """Straight to the reader's own statistics (web:stats would redirect there)."""
+    from .views.stats import own_statistics_url
+
+    url = own_statistics_url(user)
+    return [Link(url, entry.label)] if url else []
+
+
 @dataclass(frozen=True)
 class Entry:
     url_name: str
@@ -71,6 +79,9 @@ MENU = [
     Entry("web:audit", _("Audit trail")),
     Entry("web:catalogue_entries", _("Catalogue")),
     Entry("web:feedback", _("Feedback")),
+    # Each role's own statistics: the country, their region, their site or their venue.
+    Entry("web:stats", _("Statistics"), links=_own_statistics),
+    Entry("web:guideline", _("Guideline")),
     # Django's admin is not our view; its site asks the same capability (core/admin.py).
     Entry("admin:index", _("Administration"), capability=NATIONAL),
 ]

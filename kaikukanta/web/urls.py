@@ -9,7 +9,10 @@ from .views import (
     catalogue,
     dashboards,
     feedback,
+    guidelines,
+    people,
     registration,
+    stats,
     uses,
 )
 
@@ -26,4 +29,7 @@ urlpatterns = [
     *audit.urlpatterns,
     *catalogue.urlpatterns,
     *feedback.urlpatterns,
+    *stats.urlpatterns,
+    *people.urlpatterns,
+    *guidelines.urlpatterns,
 ]

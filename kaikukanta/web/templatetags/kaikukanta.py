@@ -1,6 +1,7 @@
 from django import template
 from django.conf import settings
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -14,6 +15,11 @@ def get(mapping, key):
 @register.simple_tag
 def figure(value):
     """A statistics figure; a suppressed one says in words what "<5" means for screen readers."""
+    if value.suppressed and not value.small:
+        return format_html(
+            '<span aria-hidden="true">..</span><span class="visually-hidden">{}</span>',
+            _("hidden, so that a small count cannot be worked out from the total"),
+        )
     if value.suppressed:
         return format_html(
             '<span aria-hidden="true">&lt;{}</span><span class="visually-hidden">{}</span>',
@@ -70,3 +76,50 @@ def card_number_tools(field):
     """Beside a card-number input: the live check's message and the camera button (which sends the
     form once it has read a number when the widget has a data-camera-submit attribute)."""
     return {"field": field, "submit_after_camera": "data-camera-submit" in field.field.widget.attrs}
+
+
+@register.filter
+def table_cells(table, row):
+    """A statistics table's cells of one row, in its columns' order."""
+    return table.cells(row)
+
+
+@register.simple_tag
+def stats_chart(table):
+    """A bar chart of a table's trend as server-drawn SVG (no script, no inline style): hidden from
+    screen readers, which read the table below it. A suppressed bar is drawn empty and labelled."""
+    bars = table.chart
+    width, height, top = 640, 200, 20
+    highest = max((f.shown or 0 for _label, f in bars if not f.suppressed), default=0) or 1
+    step = width / max(len(bars), 1)
+    parts = [
+        format_html(
+            '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-hidden="true" focusable="false">',
+            width,
+            height + 40,
+        ),
+        format_html('<text x="0" y="12" class="chart-title">{}</text>', table.note),
+    ]
+    for index, (label, value) in enumerate(bars):
+        shown = 0 if value.suppressed else (value.shown or 0)
+        bar = round((height - top) * shown / highest)
+        x = round(index * step + step * 0.15)
+        parts.append(
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" class="bar"></rect>'
+                '<text x="{}" y="{}" class="bar-value" text-anchor="middle">{}</text>'
+                '<text x="{}" y="{}" class="bar-label" text-anchor="middle">{}</text>',
+                x,
+                height - bar,
+                round(step * 0.7),
+                bar,
+                round(x + step * 0.35),
+                height - bar - 4,
+                str(value),
+                round(x + step * 0.35),
+                height + 16,
+                label,
+            )
+        )
+    parts.append(mark_safe("</svg>"))
+    return mark_safe("".join(parts))  # noqa: S308  (each part escaped by format_html)

@@ -59,11 +59,7 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
     year = chosen_year(request)
     rows = []
     if is_coordinator:
-        rows = [
-            row
-            for row in yearly_table(request.user, year, _("Pop-up venues"), _("All regions"))
-            if row.region is not None and row.region.pk == region.pk
-        ]
+        rows = yearly_table(request.user, year, _("Pop-up venues"), _("All regions"), region=region)
     context = {
         "region": region,
         "municipalities": region.municipalities.all(),

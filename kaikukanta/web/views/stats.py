@@ -30,3 +30,278 @@ def figures_context(year: int, rows: list[Row]) -> dict:
         "categories": list(Venue.Category.choices),
         "category_keys": CATEGORIES,
     }
+
+
+# --- The statistics pages: one per level, each table exportable as CSV and XLSX ---------------
+
+import csv  # noqa: E402
+import io  # noqa: E402
+from typing import Any  # noqa: E402
+
+from django.http import Http404, HttpResponse  # noqa: E402
+from django.shortcuts import get_object_or_404, redirect, render  # noqa: E402
+from django.urls import path, reverse  # noqa: E402
+from django.utils.translation import gettext as _  # noqa: E402
+
+from kaikukanta.accounts.scope import scope_for  # noqa: E402
+from kaikukanta.network.models import DistributorSite, Municipality, Region  # noqa: E402
+from kaikukanta.stats import figures  # noqa: E402
+from kaikukanta.stats.figures import Subject, Table  # noqa: E402
+
+from ..access import ANY_ROLE, NATIONAL, OVERSEER, requires  # noqa: E402
+
+
+def _national(request: HttpRequest) -> Subject:
+    return Subject(figures.NATIONAL, _("Whole country"))
+
+
+def _region(request: HttpRequest, slug: str) -> Subject:
+    region = get_object_or_404(Region.objects.visible_to(request.user), slug=slug)
+    if not scope_for(request.user).coordinates(region.pk):
+        raise Http404
+    return Subject(figures.REGION, region.display_name, region=region)
+
+
+def _municipality(request: HttpRequest, code: str) -> Subject:
+    scope = scope_for(request.user)
+    municipalities = Municipality.objects.all()
+    if not scope.national:
+        municipalities = municipalities.filter(regions__in=scope.coordinator_regions).distinct()
+    municipality = get_object_or_404(municipalities, code=code)
+    return Subject(figures.MUNICIPALITY, municipality.display_name, municipality=municipality)
+
+
+def _site(request: HttpRequest, pk: int) -> Subject:
+    site = get_object_or_404(DistributorSite.objects.visible_to(request.user), pk=pk)
+    scope = scope_for(request.user)
+    if not (scope.works_at_site(site.pk) or scope.coordinates(site.region_id)):
+        raise Http404
+    return Subject(figures.SITE, site.display_name, site=site)
+
+
+def _venue(request: HttpRequest, pk: int) -> Subject:
+    venue = get_object_or_404(Venue.objects.visible_to(request.user), pk=pk)
+    scope = scope_for(request.user)
+    if not (scope.works_at_venue(venue.pk) or scope.coordinates(venue.region_id)):
+        raise Http404
+    return Subject(figures.VENUE, venue.display_name, venue=venue)
+
+
+def _page(request: HttpRequest, subject: Subject, base: str, args: list) -> HttpResponse:
+    year = chosen_year(request)
+    report = figures.report(subject, year)
+    context = {
+        "subject": subject,
+        "report": report,
+        "year": year,
+        "export_base": base,
+        "export_args": args,
+        "links": _sub_links(request, subject),
+    }
+    return render(request, "web/stats/page.html", context)
+
+
+def _sub_links(request: HttpRequest, subject: Subject) -> list[tuple[str, str]]:
+    """The next level down: a region's municipalities, sites and venues; the country's regions."""
+    if subject.level == figures.NATIONAL:
+        return [
+            (r.display_name, reverse("web:stats_region", args=[r.slug]))
+            for r in Region.objects.visible_to(request.user).order_by("name")
+        ]
+    if subject.level == figures.REGION and subject.region is not None:
+        links = [
+            (m.display_name, reverse("web:stats_municipality", args=[m.code]))
+            for m in subject.region.municipalities.order_by("name")
+        ]
+        links += [
+            (s.display_name, reverse("web:stats_site", args=[s.pk]))
+            for s in DistributorSite.objects.filter(region=subject.region).order_by("name")
+        ]
+        links += [
+            (v.display_name, reverse("web:stats_venue", args=[v.pk]))
+            for v in Venue.objects.filter(region=subject.region).order_by("name")
+        ]
+        return links
+    return []
+
+
+def _export(request: HttpRequest, subject: Subject, table_key: str, fmt: str) -> HttpResponse:
+    year = chosen_year(request)
+    table = figures.one_table(subject, year, table_key)
+    if table is None or fmt not in ("csv", "xlsx"):
+        raise Http404
+    name = f"kaikukanta-{subject.level}-{table.key}-{year}.{fmt}"
+    if fmt == "csv":
+        return _csv(table, name)
+    return _xlsx(table, name)
+
+
+def table_lines(table: Table) -> list[list[str | int]]:
+    """The table as exported: a heading line, then one line a row; a suppressed count is written
+    as it is shown ("<5" or ".."), never as its value."""
+    lines: list[list[str | int]] = [
+        [table.label_heading, *[label for _key, label in table.columns]]
+    ]
+    for row in table.rows:
+        cells: list[str | int] = [row.label]
+        for cell in table.cells(row):
+            if isinstance(cell, figures.Figure):
+                cells.append(str(cell) if cell.suppressed else int(cell.shown or 0))
+            else:
+                cells.append("" if cell is None else str(cell))
+        lines.append(cells)
+    return lines
+
+
+def _csv(table: Table, name: str) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([table.title])
+    writer.writerows(table_lines(table))
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _xlsx(table: Table, name: str) -> HttpResponse:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=table.key[:31])
+    sheet.append([table.title])
+    for line in table_lines(table):
+        sheet.append(line)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def own_statistics_url(user: Any) -> str | None:
+    """The reader's own statistics: the country, their region, their site or their venue."""
+    scope = scope_for(user)
+    if scope.national:
+        return reverse("web:stats_national")
+    if scope.coordinator_regions:
+        region = Region.objects.filter(pk__in=scope.coordinator_regions).order_by("name").first()
+        if region is not None:
+            return reverse("web:stats_region", args=[region.slug])
+    if scope.distributor_sites:
+        return reverse("web:stats_site", args=[min(scope.distributor_sites)])
+    if scope.venues:
+        return reverse("web:stats_venue", args=[min(scope.venues)])
+    return None
+
+
+@requires(ANY_ROLE)
+def stats_home(request: HttpRequest) -> HttpResponse:
+    url = own_statistics_url(request.user)
+    if url is None:
+        raise Http404
+    return redirect(url)
+
+
+@requires(NATIONAL)
+def stats_national(request: HttpRequest) -> HttpResponse:
+    return _page(request, _national(request), "web:stats_national_export", [])
+
+
+@requires(NATIONAL)
+def stats_national_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    return _export(request, _national(request), table, fmt)
+
+
+@requires(OVERSEER)  # which regions: the reader's own (a 404 for the others)
+def stats_region(request: HttpRequest, slug: str) -> HttpResponse:
+    return _page(request, _region(request, slug), "web:stats_region_export", [slug])
+
+
+@requires(OVERSEER)
+def stats_region_export(request: HttpRequest, slug: str, table: str, fmt: str) -> HttpResponse:
+    return _export(request, _region(request, slug), table, fmt)
+
+
+@requires(OVERSEER)
+def stats_region_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    from kaikukanta.stats.reports import region_report_pdf
+
+    subject = _region(request, slug)
+    if year > today().year or year < 2016:
+        raise Http404
+    response = HttpResponse(region_report_pdf(subject, year), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="kaikukanta-{slug}-{year}.pdf"'
+    return response
+
+
+@requires(OVERSEER)
+def stats_municipality(request: HttpRequest, code: str) -> HttpResponse:
+    return _page(request, _municipality(request, code), "web:stats_municipality_export", [code])
+
+
+@requires(OVERSEER)
+def stats_municipality_export(
+    request: HttpRequest, code: str, table: str, fmt: str
+) -> HttpResponse:
+    return _export(request, _municipality(request, code), table, fmt)
+
+
+@requires(ANY_ROLE)  # which sites: the reader's own, or their region's (a 404 for the others)
+def stats_site(request: HttpRequest, pk: int) -> HttpResponse:
+    return _page(request, _site(request, pk), "web:stats_site_export", [pk])
+
+
+@requires(ANY_ROLE)
+def stats_site_export(request: HttpRequest, pk: int, table: str, fmt: str) -> HttpResponse:
+    return _export(request, _site(request, pk), table, fmt)
+
+
+@requires(ANY_ROLE)  # which venues: the reader's own, or their region's (a 404 for the others)
+def stats_venue(request: HttpRequest, pk: int) -> HttpResponse:
+    return _page(request, _venue(request, pk), "web:stats_venue_export", [pk])
+
+
+@requires(ANY_ROLE)
+def stats_venue_export(request: HttpRequest, pk: int, table: str, fmt: str) -> HttpResponse:
+    return _export(request, _venue(request, pk), table, fmt)
+
+
+urlpatterns = [
+    path("stats/", stats_home, name="stats"),
+    path("stats/national/", stats_national, name="stats_national"),
+    path(
+        "stats/national/<slug:table>.<str:fmt>",
+        stats_national_export,
+        name="stats_national_export",
+    ),
+    path("stats/regions/<slug:slug>/", stats_region, name="stats_region"),
+    path(
+        "stats/regions/<slug:slug>/report-<int:year>.pdf",
+        stats_region_report,
+        name="stats_region_report",
+    ),
+    path(
+        "stats/regions/<slug:slug>/<slug:table>.<str:fmt>",
+        stats_region_export,
+        name="stats_region_export",
+    ),
+    path("stats/municipalities/<str:code>/", stats_municipality, name="stats_municipality"),
+    path(
+        "stats/municipalities/<str:code>/<slug:table>.<str:fmt>",
+        stats_municipality_export,
+        name="stats_municipality_export",
+    ),
+    path("stats/sites/<int:pk>/", stats_site, name="stats_site"),
+    path(
+        "stats/sites/<int:pk>/<slug:table>.<str:fmt>", stats_site_export, name="stats_site_export"
+    ),
+    path("stats/venues/<int:pk>/", stats_venue, name="stats_venue"),
+    path(
+        "stats/venues/<int:pk>/<slug:table>.<str:fmt>",
+        stats_venue_export,
+        name="stats_venue_export",
+    ),
+]

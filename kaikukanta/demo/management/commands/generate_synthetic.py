@@ -82,6 +82,10 @@ class Command(BaseCommand):
             result = generator.run()
         except ValueError as error:
             raise CommandError(str(error)) from error
+        # The bulk load bypasses the models' signals: the statistics' summary tables are recomputed.
+        from kaikukanta.stats.summaries import rebuild
+
+        rebuild()
         if write:
             details = result.details
             write(

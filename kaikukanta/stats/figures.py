@@ -1,0 +1,577 @@
+"""The statistics pages' figures, from the summary tables (models.py), for one subject and year.
+
+A subject is what the figures describe: the whole country, a region, a municipality (uses at its
+venues), a distributor site (its issuing) or a venue (its uses). Uses are counted where they
+happened, cards where they were issued. Every count goes out as a `Figure` through a `Table`, which
+applies the small-count and complementary suppression (suppression.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kaikukanta.cards.models import Gender, LifeSituation, WellbeingMeasurement
+from kaikukanta.network.models import DistributorSite, Municipality, Region, Venue
+
+from .models import CardMonth, CardProfileYear, CardUseYear, RenewalMonth, UseMonth
+from .queries import CATEGORIES, Figure, figure
+from .summaries import AGE_GROUPS
+from .suppression import hidden_cells
+
+NATIONAL, REGION, MUNICIPALITY, SITE, VENUE = "national", "region", "municipality", "site", "venue"
+
+
+@dataclass(frozen=True)
+class Subject:
+    level: str
+    label: str
+    region: Region | None = None
+    municipality: Municipality | None = None
+    site: DistributorSite | None = None
+    venue: Venue | None = None
+
+    @property
+    def has_cards(self) -> bool:
+        return self.level in (NATIONAL, REGION, SITE)
+
+    @property
+    def has_uses(self) -> bool:
+        return self.level in (NATIONAL, REGION, MUNICIPALITY, VENUE)
+
+    def uses(self) -> QuerySet[UseMonth]:
+        rows = UseMonth.objects.order_by()
+        if self.level == REGION:
+            return rows.filter(venue__region=self.region)
+        if self.level == MUNICIPALITY:
+            return rows.filter(venue__municipality=self.municipality)
+        if self.level == VENUE:
+            return rows.filter(venue=self.venue)
+        if self.level == SITE:
+            return rows.none()
+        return rows
+
+    def _cards(self, model: Any, region_field: str) -> QuerySet:
+        rows = model.objects.order_by()
+        if self.level == REGION:
+            return rows.filter(**{region_field: self.region})
+        if self.level == SITE:
+            return rows.filter(issuing_site=self.site)
+        if self.level in (MUNICIPALITY, VENUE):
+            return rows.none()
+        return rows
+
+    def registered(self) -> QuerySet[CardMonth]:
+        return self._cards(CardMonth, "region").filter(replacement=False)
+
+    def renewals(self) -> QuerySet[RenewalMonth]:
+        return self._cards(RenewalMonth, "region")
+
+    def card_uses(self) -> QuerySet[CardUseYear]:
+        return self._cards(CardUseYear, "region")
+
+    def profiles(self) -> QuerySet[CardProfileYear]:
+        return self._cards(CardProfileYear, "region")
+
+
+def year_range(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+Cell = Figure | str | None
+
+
+@dataclass
+class TableRow:
+    label: str
+    cells: dict[str, Cell]
+    total: bool = False
+    url: str = ""
+
+
+@dataclass
+class Table:
+    """A table as shown and exported: every count a Figure, suppressed where needed."""
+
+    key: str
+    title: str
+    columns: list[tuple[str, str]]
+    rows: list[TableRow]
+    label_heading: str = ""
+    note: str = ""
+    chart: list[tuple[str, Figure]] = field(default_factory=list)
+
+    def cells(self, row: TableRow) -> list[Cell]:
+        return [row.cells.get(key) for key, _label in self.columns]
+
+
+def build_table(
+    key: str,
+    title: str,
+    label_heading: str,
+    columns: Sequence[tuple[str, str]],
+    rows: Iterable[tuple[str, dict[str, int]]],
+    *,
+    total_label: str | None = None,
+    row_sums: Sequence[tuple[Sequence[str], str]] = (),
+    urls: dict[str, str] | None = None,
+) -> Table:
+    """Rows of exact counts → a Table of Figures. With `total_label`, a total row sums each column
+    (columns are then lines for suppression); `row_sums` says which columns of a row add up to
+    which other column (lines too)."""
+    data = [(label, dict(cells)) for label, cells in rows]
+    keys = [column for column, _label in columns]
+    values: dict[tuple[int, str], int] = {}
+    for index, (_label, cells) in enumerate(data):
+        for column in keys:
+            values[(index, column)] = int(cells.get(column, 0) or 0)
+    constraints: list[tuple[list[tuple[int, str]], tuple[int, str]]] = []
+    count = len(data)
+    if total_label is not None:
+        for column in keys:
+            values[(count, column)] = sum(values[(i, column)] for i in range(count))
+            constraints.append(([(i, column) for i in range(count)], (count, column)))
+    for parts, total in row_sums:
+        for index in range(count + (1 if total_label is not None else 0)):
+            constraints.append(([(index, part) for part in parts], (index, total)))
+    hidden = hidden_cells(values, constraints)
+
+    def made(index: int) -> dict[str, Cell]:
+        return {
+            column: figure(values[(index, column)], hidden=(index, column) in hidden)
+            for column in keys
+        }
+
+    table_rows = [
+        TableRow(label, made(index), url=(urls or {}).get(label, ""))
+        for index, (label, _cells) in enumerate(data)
+    ]
+    if total_label is not None:
+        table_rows.append(TableRow(total_label, made(count), total=True))
+    return Table(key, title, list(columns), table_rows, label_heading=label_heading)
+
+
+def category_labels() -> list[tuple[str, str]]:
+    return [(key, str(label).capitalize()) for key, label in Venue.Category.choices]
+
+
+def _grouped(queryset: QuerySet, by: str, **sums: Any) -> dict[Any, dict[str, int]]:
+    found: dict[Any, dict[str, int]] = {}
+    for row in queryset.values(by).annotate(**sums):
+        found[row.pop(by)] = {name: value or 0 for name, value in row.items()}
+    return found
+
+
+@dataclass
+class Report:
+    subject: Subject
+    year: int
+    key_figures: Table | None = None
+    tables: list[Table] = field(default_factory=list)
+    wellbeing: dict[str, Any] | None = None
+
+    def table(self, key: str) -> Table | None:
+        for table in [self.key_figures, *self.tables]:
+            if table is not None and table.key == key:
+                return table
+        return None
+
+
+def key_figures(subject: Subject, year: int) -> Table:
+    first, last = year_range(year)
+    values: dict[str, int] = {}
+    columns: list[tuple[str, str]] = []
+    if subject.has_cards:
+        values["registered"] = (
+            subject.registered().filter(month__range=(first, last)).aggregate(n=Sum("cards"))["n"]
+            or 0
+        )
+        counts = subject.card_uses().filter(year=year).aggregate(t=Sum("taken"), u=Sum("used"))
+        values["taken"] = counts["t"] or 0
+        values["used"] = counts["u"] or 0
+        values["renewals"] = (
+            subject.renewals().filter(month__range=(first, last)).aggregate(n=Sum("cards"))["n"]
+            or 0
+        )
+        columns += [
+            ("registered", _("Cards registered")),
+            ("taken", _("Cards taken into use")),
+            ("used", _("Cards used in the year")),
+            ("renewals", _("Renewals")),
+        ]
+    if subject.has_uses:
+        uses = (
+            subject.uses()
+            .filter(month__range=(first, last))
+            .aggregate(a=Sum("adult_tickets"), c=Sum("child_tickets"))
+        )
+        values["adults"] = uses["a"] or 0
+        values["children"] = uses["c"] or 0
+        values["uses"] = values["adults"] + values["children"]
+        columns += [
+            ("adults", _("Adult uses")),
+            ("children", _("Child tickets")),
+            ("uses", _("Uses in all")),
+        ]
+    table = build_table(
+        "key",
+        _("Key figures"),
+        _("Figure"),
+        [("value", str(year))],
+        [(label, {"value": values[key]}) for key, label in columns],
+    )
+    # adults + children = uses: a line for suppression, read down the column.
+    if subject.has_uses:
+        index = {row.label: row for row in table.rows}
+        keys = dict(columns)
+        small = hidden_cells(
+            {k: values[k] for k in ("adults", "children", "uses")},
+            [(["adults", "children"], "uses")],
+        )
+        for k in ("adults", "children", "uses"):
+            index[keys[k]].cells["value"] = figure(values[k], hidden=k in small)
+    if subject.has_cards and subject.has_uses and values.get("used"):
+        ratio = values["uses"] / values["used"]
+        if not any(
+            isinstance(row.cells["value"], Figure) and row.cells["value"].suppressed
+            for row in table.rows
+            if row.label in (dict(columns)["uses"], dict(columns)["used"])
+        ):
+            table.rows.append(
+                TableRow(_("Uses per card used"), {"value": f"{ratio:.1f}".replace(".", ",")})
+            )
+    return table
+
+
+def categories_table(subject: Subject, year: int) -> Table:
+    first, last = year_range(year)
+    found = _grouped(
+        subject.uses().filter(month__range=(first, last)),
+        "category",
+        adults=Sum("adult_tickets"),
+        children=Sum("child_tickets"),
+    )
+    rows = []
+    for key, label in category_labels():
+        cells = found.get(key, {"adults": 0, "children": 0})
+        rows.append((label, {**cells, "uses": cells["adults"] + cells["children"]}))
+    return build_table(
+        "categories",
+        _("Uses by category"),
+        _("Category"),
+        [("adults", _("Adult uses")), ("children", _("Child tickets")), ("uses", _("Uses in all"))],
+        rows,
+        total_label=_("All categories"),
+        row_sums=[(["adults", "children"], "uses")],
+    )
+
+
+MONTHS = [
+    gettext_lazy("January"),
+    gettext_lazy("February"),
+    gettext_lazy("March"),
+    gettext_lazy("April"),
+    gettext_lazy("May"),
+    gettext_lazy("June"),
+    gettext_lazy("July"),
+    gettext_lazy("August"),
+    gettext_lazy("September"),
+    gettext_lazy("October"),
+    gettext_lazy("November"),
+    gettext_lazy("December"),
+]
+
+
+def months_table(subject: Subject, year: int) -> Table:
+    first, last = year_range(year)
+    columns: list[tuple[str, str]] = []
+    by_month: dict[int, dict[str, int]] = defaultdict(dict)
+    if subject.has_cards:
+        columns.append(("registered", _("Cards registered")))
+        for month, n in (
+            subject.registered()
+            .filter(month__range=(first, last))
+            .annotate(m=ExtractMonth("month"))
+            .values("m")
+            .annotate(n=Sum("cards"))
+            .values_list("m", "n")
+        ):
+            by_month[month]["registered"] = n
+    if subject.has_uses:
+        columns.append(("uses", _("Uses in all")))
+        for month, a, c in (
+            subject.uses()
+            .filter(month__range=(first, last))
+            .annotate(m=ExtractMonth("month"))
+            .values("m")
+            .annotate(a=Sum("adult_tickets"), c=Sum("child_tickets"))
+            .values_list("m", "a", "c")
+        ):
+            by_month[month]["uses"] = (a or 0) + (c or 0)
+    table = build_table(
+        "months",
+        _("Month by month"),
+        _("Month"),
+        columns,
+        [(str(MONTHS[m - 1]), by_month.get(m, {})) for m in range(1, 13)],
+        total_label=_("Whole year"),
+    )
+    key = "uses" if subject.has_uses else "registered"
+    table.chart = [(row.label[:3], row.cells[key]) for row in table.rows if not row.total]  # type: ignore[misc]
+    table.note = dict(columns)[key]
+    return table
+
+
+def years_table(subject: Subject) -> Table:
+    """The national yearly table in the published format: year, cards registered, cards taken into
+    use, adult and child uses by category, uses in all, number of municipalities."""
+    registered = (
+        dict(
+            subject.registered()
+            .annotate(y=ExtractYear("month"))
+            .values("y")
+            .annotate(n=Sum("cards"))
+            .values_list("y", "n")
+        )
+        if subject.has_cards
+        else {}
+    )
+    taken = (
+        dict(subject.card_uses().values("year").annotate(n=Sum("taken")).values_list("year", "n"))
+        if subject.has_cards
+        else {}
+    )
+    uses: dict[int, dict[str, int]] = defaultdict(dict)
+    places: dict[int, set[int]] = defaultdict(set)
+    if subject.has_uses:
+        # One pass: per year, category and venue (a few thousand rows), summed here; the venues
+        # give the municipalities.
+        municipality_of = dict(Venue.objects.values_list("pk", "municipality"))
+        for y, category, venue, a, c in (
+            subject.uses()
+            .annotate(y=ExtractYear("month"))
+            .values("y", "category", "venue")
+            .annotate(a=Sum("adult_tickets"), c=Sum("child_tickets"))
+            .values_list("y", "category", "venue", "a", "c")
+        ):
+            uses[y][f"a_{category}"] = uses[y].get(f"a_{category}", 0) + (a or 0)
+            uses[y][f"c_{category}"] = uses[y].get(f"c_{category}", 0) + (c or 0)
+            if municipality_of.get(venue) and (a or c):
+                places[y].add(municipality_of[venue])
+    years = sorted(set(registered) | set(taken) | set(uses))
+    labels = dict(category_labels())
+    columns: list[tuple[str, str]] = []
+    if subject.has_cards:
+        columns += [("registered", _("Cards registered")), ("taken", _("Cards taken into use"))]
+    if subject.has_uses:
+        columns += [
+            (f"a_{c}", _("Adults: %(category)s") % {"category": labels[c]}) for c in CATEGORIES
+        ]
+        columns += [
+            (f"c_{c}", _("Children: %(category)s") % {"category": labels[c]}) for c in CATEGORIES
+        ]
+        columns += [("uses", _("Uses in all")), ("municipalities", _("Municipalities"))]
+    rows = []
+    for y in years:
+        cells = {"registered": registered.get(y, 0), "taken": taken.get(y, 0), **uses.get(y, {})}
+        cells["uses"] = sum(uses.get(y, {}).values())
+        rows.append((str(y), cells))
+    parts = [f"a_{c}" for c in CATEGORIES] + [f"c_{c}" for c in CATEGORIES]
+    table = build_table(
+        "years",
+        _("Year by year"),
+        _("Year"),
+        columns,
+        rows,
+        row_sums=[(parts, "uses")] if subject.has_uses else [],
+    )
+    # The number of municipalities is not a count of people: shown as it is.
+    for row in table.rows:
+        if subject.has_uses:
+            row.cells["municipalities"] = str(len(places.get(int(row.label), ())))
+    key = "uses" if subject.has_uses else "registered"
+    table.chart = [(row.label, row.cells[key]) for row in table.rows]  # type: ignore[misc]
+    table.note = dict(columns)[key]
+    return table
+
+
+def top_venues_table(subject: Subject, year: int, limit: int = 10) -> Table:
+    first, last = year_range(year)
+    rows = (
+        subject.uses()
+        .filter(month__range=(first, last))
+        .values("venue")
+        .annotate(a=Sum("adult_tickets"), c=Sum("child_tickets"), n=Sum("uses"))
+        .order_by("-n", "venue")[:limit]
+    )
+    names = {v.pk: v.display_name for v in Venue.objects.filter(pk__in=[r["venue"] for r in rows])}
+    return build_table(
+        "venues",
+        _("Most visited venues"),
+        _("Venue"),
+        [("adults", _("Adult uses")), ("children", _("Child tickets")), ("uses", _("Uses in all"))],
+        [
+            (
+                names.get(r["venue"], ""),
+                {"adults": r["a"], "children": r["c"], "uses": r["a"] + r["c"]},
+            )
+            for r in rows
+        ],
+        row_sums=[(["adults", "children"], "uses")],
+    )
+
+
+def sites_table(subject: Subject, year: int) -> Table:
+    first, last = year_range(year)
+    registered = _grouped(
+        subject.registered().filter(month__range=(first, last)), "issuing_site", n=Sum("cards")
+    )
+    renewals = _grouped(
+        subject.renewals().filter(month__range=(first, last)), "issuing_site", n=Sum("cards")
+    )
+    taken = _grouped(subject.card_uses().filter(year=year), "issuing_site", n=Sum("taken"))
+    ids = set(registered) | set(renewals) | set(taken)
+    sites = sorted(
+        DistributorSite.objects.filter(pk__in=ids).select_related("organisation"),
+        key=lambda site: site.display_name,
+    )
+    return build_table(
+        "sites",
+        _("Issuing by distributor site"),
+        _("Distributor site"),
+        [
+            ("registered", _("Cards registered")),
+            ("taken", _("Cards taken into use")),
+            ("renewals", _("Renewals")),
+        ],
+        [
+            (
+                site.display_name,
+                {
+                    "registered": registered.get(site.pk, {}).get("n", 0),
+                    "taken": taken.get(site.pk, {}).get("n", 0),
+                    "renewals": renewals.get(site.pk, {}).get("n", 0),
+                },
+            )
+            for site in sites
+        ],
+        total_label=_("All sites"),
+    )
+
+
+def demographics_tables(subject: Subject, year: int) -> list[Table]:
+    profiles = subject.profiles().filter(year=year)
+    unknown = _("not told")
+    tables = []
+    specs: list[tuple[str, str, str, list[tuple[str, str]]]] = [
+        ("ages", _("Age at issue"), "age", [(name, name) for name, _a, _b in AGE_GROUPS]),
+        ("genders", _("Gender"), "gender", [(k, str(v).capitalize()) for k, v in Gender.choices]),
+        (
+            "life",
+            _("Life situation"),
+            "life",
+            [(k, str(v).capitalize()) for k, v in LifeSituation.choices],
+        ),
+    ]
+    for key, title, dimension, choices in specs:
+        counts = dict(
+            profiles.filter(dimension=dimension)
+            .values("value")
+            .annotate(n=Sum("cards"))
+            .values_list("value", "n")
+        )
+        tables.append(
+            build_table(
+                key,
+                _("Cards registered: %(what)s") % {"what": title.lower()},
+                title,
+                [("cards", _("Cards registered"))],
+                [
+                    (label, {"cards": counts.get(value, 0)})
+                    for value, label in [*choices, ("", unknown)]
+                ],
+                total_label=_("In all"),
+            )
+        )
+    return tables
+
+
+def wellbeing_change(subject: Subject, year: int) -> dict[str, Any]:
+    """Mean change of the WHO-5 score (0-100) from issue to renewal, over the holders measured at
+    both, whose renewal measurement falls in the year; hidden when fewer than the threshold."""
+    if not subject.has_cards:
+        return {}
+    cards = Q()
+    if subject.level == REGION:
+        cards = Q(card__region=subject.region)
+    elif subject.level == SITE:
+        cards = Q(card__issuing_site=subject.site)
+    complete = Q(**{f"{name}__isnull": False for name in WellbeingMeasurement.WHO5_FIELDS})
+    measured = WellbeingMeasurement.objects.order_by().filter(cards, complete)
+    first, last = year_range(year)
+    later = measured.filter(
+        occasion=WellbeingMeasurement.Occasion.RENEWAL, measured_on__range=(first, last)
+    )
+
+    def score(row: dict[str, int]) -> int:
+        return 4 * sum(row[name] for name in WellbeingMeasurement.WHO5_FIELDS)
+
+    renewal = {r["card"]: score(r) for r in later.values("card", *WellbeingMeasurement.WHO5_FIELDS)}
+    issue = {
+        r["card"]: score(r)
+        for r in measured.filter(
+            occasion=WellbeingMeasurement.Occasion.ISSUE, card__in=list(renewal)
+        ).values("card", *WellbeingMeasurement.WHO5_FIELDS)
+    }
+    changes = [renewal[card] - issue[card] for card in renewal if card in issue]
+    count = figure(len(changes))
+    mean = None
+    if changes and not count.suppressed:
+        mean = f"{sum(changes) / len(changes):+.1f}".replace(".", ",")
+    return {"count": count, "mean": mean}
+
+
+def report(subject: Subject, year: int) -> Report:
+    result = Report(subject, year, key_figures=key_figures(subject, year))
+    result.tables.append(months_table(subject, year))
+    if subject.has_uses:
+        result.tables.append(categories_table(subject, year))
+        if subject.level != VENUE:
+            result.tables.append(top_venues_table(subject, year))
+    if subject.level in (NATIONAL, REGION):
+        result.tables.append(sites_table(subject, year))
+    if subject.has_cards:
+        result.tables.extend(demographics_tables(subject, year))
+        result.wellbeing = wellbeing_change(subject, year)
+    result.tables.append(years_table(subject))
+    return result
+
+
+def one_table(subject: Subject, year: int, key: str) -> Table | None:
+    """One table of the report, computed alone (an export needs no other)."""
+    builders: dict[str, Callable[[], Table | None]] = {
+        "key": lambda: key_figures(subject, year),
+        "months": lambda: months_table(subject, year),
+        "categories": lambda: categories_table(subject, year) if subject.has_uses else None,
+        "venues": lambda: (
+            top_venues_table(subject, year) if subject.has_uses and subject.level != VENUE else None
+        ),
+        "sites": lambda: (
+            sites_table(subject, year) if subject.level in (NATIONAL, REGION) else None
+        ),
+        "years": lambda: years_table(subject),
+    }
+    if key in ("ages", "genders", "life"):
+        if not subject.has_cards:
+            return None
+        return next(t for t in demographics_tables(subject, year) if t.key == key)
+    builder = builders.get(key)
+    return builder() if builder else None

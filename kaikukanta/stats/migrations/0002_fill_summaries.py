@@ -1,0 +1,15 @@
+"""Fill the summary tables from the uses already recorded (new uses keep them up to date)."""
+
+from django.db import migrations
+
+
+def fill(apps, schema_editor):
+    from kaikukanta.stats.summaries import rebuild
+
+    rebuild()
+
+
+class Migration(migrations.Migration):
+    atomic = False
+    dependencies = [("stats", "0001_summary_tables"), ("uses", "0002_use_card_region")]
+    operations = [migrations.RunPython(fill, migrations.RunPython.noop)]

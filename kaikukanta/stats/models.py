@@ -1,0 +1,241 @@
+"""Summary tables that keep the statistics fast on millions of uses, and live.
+
+They are written in the same transaction as the use they count (signals.py: every saved or deleted
+Use adds or takes away its share), so a figure includes a use the moment the use is committed, and
+two uses recorded at once both count (the counter rows are updated with `F() + n` under the row's
+lock). `rebuild()` in summaries.py recomputes them from the uses, for bulk loads that bypass the
+signals (generate_synthetic) and as a check: `manage.py rebuild_stats --check` says whether they
+agree with the uses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kaikukanta.network.models import Venue
+
+
+class SummaryQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> SummaryQuerySet:
+        """The rows themselves, to national administrators only: everyone else reads them through
+        stats.figures, scoped by the Subject a page builds from the reader's own scope."""
+        from kaikukanta.accounts.scope import scope_for
+
+        return self if scope_for(user).national else self.none()
+
+
+class UseMonth(models.Model):
+    """Uses in a calendar month (Finnish time) at a venue, per category: a few thousand rows a year
+    nationally, so that any page sums them in milliseconds."""
+
+    month = models.DateField(_("month"))
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="+", db_index=False)
+    category = models.CharField(_("category"), max_length=16, choices=Venue.Category.choices)
+    uses = models.PositiveIntegerField(_("uses"), default=0)
+    adult_tickets = models.PositiveIntegerField(_("adult tickets"), default=0)
+    child_tickets = models.PositiveIntegerField(_("child tickets"), default=0)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("uses in a month")
+        verbose_name_plural = _("uses in a month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "venue", "category"], name="stats_use_month_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["venue", "month"], name="stats_use_month_venue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} venue {self.venue_id}: {self.uses}"
+
+
+class CardYear(models.Model):
+    """A personal card used at least once in a calendar year: the count of these is "cards used"."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    card = models.ForeignKey(
+        "cards.Card", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    card_region = models.ForeignKey(
+        "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    issuing_site = models.ForeignKey(
+        "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("card used in a year")
+        verbose_name_plural = _("cards used in a year")
+        constraints = [models.UniqueConstraint(fields=["card", "year"], name="stats_card_year_key")]
+
+    def __str__(self) -> str:
+        return f"card {self.card_id} used in {self.year}"
+
+
+class CardFirstUse(models.Model):
+    """The day a personal card was first used: the count of these in a period is "cards taken
+    into use"."""
+
+    card = models.OneToOneField(
+        "cards.Card", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    first_used_on = models.DateField(_("first used"))
+    card_region = models.ForeignKey(
+        "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    issuing_site = models.ForeignKey(
+        "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("first use of a card")
+        verbose_name_plural = _("first uses of cards")
+
+    def __str__(self) -> str:
+        return f"card {self.card_id} first used {self.first_used_on}"
+
+
+class CardMonth(models.Model):
+    """Personal cards registered in a month, by region and issuing site. Replacements of lost cards
+    are kept apart (`replacement`): the yearly table does not count them."""
+
+    month = models.DateField(_("month"))
+    region = models.ForeignKey(
+        "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    issuing_site = models.ForeignKey(
+        "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    replacement = models.BooleanField(_("replacement"), default=False)
+    cards = models.IntegerField(_("cards"), default=0)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cards registered in a month")
+        verbose_name_plural = _("cards registered in a month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "region", "issuing_site", "replacement"],
+                name="stats_card_month_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["region", "month"], name="stats_card_month_region"),
+            models.Index(fields=["issuing_site", "month"], name="stats_card_month_site"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} site {self.issuing_site_id}: {self.cards}"
+
+
+class CardProfileYear(models.Model):
+    """Personal cards registered in a year (not replacements), by region, issuing site and one
+    piece of the holder data the statistics describe: `dimension` is "age" (the age group at
+    issue, from the birth year), "gender" or "life" (life situation); `value` its value, "" when
+    not told."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    region = models.ForeignKey(
+        "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    issuing_site = models.ForeignKey(
+        "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    dimension = models.CharField(_("dimension"), max_length=8)
+    value = models.CharField(_("value"), max_length=16, blank=True)
+    cards = models.IntegerField(_("cards"), default=0)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("holder data of cards registered in a year")
+        verbose_name_plural = _("holder data of cards registered in a year")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "region", "issuing_site", "dimension", "value"],
+                name="stats_card_profile_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["region", "year"], name="stats_card_profile_region"),
+            models.Index(fields=["issuing_site", "year"], name="stats_card_profile_site"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.year} site {self.issuing_site_id} {self.dimension}={self.value}: {self.cards}"
+        )
+
+
+class CardUseYear(models.Model):
+    """Per year, region and issuing site: personal cards used at least once in the year (`used`)
+    and cards first used in the year (`taken`, "taken into use"); counted from CardYear and
+    CardFirstUse as their rows come and go."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    region = models.ForeignKey(
+        "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    issuing_site = models.ForeignKey(
+        "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    used = models.IntegerField(_("cards used"), default=0)
+    taken = models.IntegerField(_("cards taken into use"), default=0)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("card use counts in a year")
+        verbose_name_plural = _("card use counts in a year")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "region", "issuing_site"], name="stats_card_use_year_key"
+            )
+        ]
+        indexes = [models.Index(fields=["issuing_site", "year"], name="stats_card_use_year_site")]
+
+    def __str__(self) -> str:
+        return f"{self.year} site {self.issuing_site_id}: {self.used} used, {self.taken} new"
+
+
+class RenewalMonth(models.Model):
+    """Personal cards whose latest renewal falls in a month, by region and issuing site."""
+
+    month = models.DateField(_("month"))
+    region = models.ForeignKey(
+        "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    issuing_site = models.ForeignKey(
+        "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    cards = models.IntegerField(_("cards"), default=0)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("renewals in a month")
+        verbose_name_plural = _("renewals in a month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "region", "issuing_site"], name="stats_renewal_month_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["region", "month"], name="stats_renewal_month_region"),
+            models.Index(fields=["issuing_site", "month"], name="stats_renewal_month_site"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} site {self.issuing_site_id}: {self.cards} renewals"

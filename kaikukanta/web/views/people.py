@@ -1,0 +1,224 @@
+"""A region's network at a glance for its coordinators (and national admins): its distributor sites
+and venues with their last activity, the people with their roles and last login; inviting staff by
+e-mail, deactivating accounts, adding and editing sites and venues. And the invitation link itself,
+where an invited person sets their password."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.db.models import Max
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kaikukanta.accounts.models import RoleAssignment, User
+from kaikukanta.accounts.permissions import can_run_distributor_sites_in, can_run_venues_in
+from kaikukanta.accounts.scope import scope_for
+from kaikukanta.accounts.services import (
+    accept_invitation,
+    deactivate_user,
+    invitation_for,
+    invite_staff,
+)
+from kaikukanta.core.errors import DomainError
+from kaikukanta.guidelines.models import Acknowledgement, GuidelineVersion
+from kaikukanta.network.models import DistributorSite, Region, Venue
+from kaikukanta.network.services import save_site, save_venue
+from kaikukanta.uses.models import Use
+
+from ..access import OVERSEER, public, requires
+from ..forms import add_domain_error
+from ..forms.people import InviteForm, SetPasswordForm, SiteForm, VenueForm
+
+
+def _coordinated(request: HttpRequest, slug: str) -> Region:
+    region = get_object_or_404(Region.objects.visible_to(request.user), slug=slug)
+    if not scope_for(request.user).coordinates(region.pk):
+        raise Http404
+    return region
+
+
+@requires(OVERSEER)  # which regions: the reader's own (a 404 for the others)
+def network(request: HttpRequest, slug: str) -> HttpResponse:
+    region = _coordinated(request, slug)
+    sites = list(
+        DistributorSite.objects.filter(region=region)
+        .select_related("organisation")
+        .annotate(last_issue=Max("cards__issued_on"))
+        .order_by("name")
+    )
+    venues = list(
+        Venue.objects.filter(region=region).select_related("organisation").order_by("name")
+    )
+    # A venue's last use: the end of its (venue, occurred_at) index, one look per venue.
+    for venue in venues:
+        venue.last_use = (  # type: ignore[attr-defined]
+            Use.objects.filter(venue=venue)
+            .order_by("-occurred_at")
+            .values_list("occurred_at", flat=True)
+            .first()
+        )
+    assignments = (
+        RoleAssignment.objects.filter(region=region)
+        | RoleAssignment.objects.filter(distributor_site__region=region)
+        | RoleAssignment.objects.filter(venue__region=region)
+    ).select_related("user", "distributor_site", "venue", "region")
+    roles: dict[int, list[RoleAssignment]] = defaultdict(list)
+    for assignment in assignments:
+        roles[assignment.user_id].append(assignment)
+    people = sorted(
+        User.objects.filter(pk__in=roles),
+        key=lambda u: (not u.is_active, u.last_name, u.first_name),
+    )
+    # Who has acknowledged the national guideline's current version.
+    current = GuidelineVersion.objects.current()
+    acknowledged = Acknowledgement.objects.filter(version=current) if current else None
+    for site in sites:
+        site.acknowledged = bool(  # type: ignore[attr-defined]
+            acknowledged and acknowledged.filter(distributor_site=site).exists()
+        )
+    for venue in venues:
+        venue.acknowledged = bool(  # type: ignore[attr-defined]
+            acknowledged and acknowledged.filter(venue=venue).exists()
+        )
+    context = {
+        "region": region,
+        "guideline": current,
+        "sites": sites,
+        "venues": venues,
+        "people": [(person, roles[person.pk]) for person in people],
+        "runs_sites": can_run_distributor_sites_in(request.user, region.pk),
+        "runs_venues": can_run_venues_in(request.user, region.pk),
+        "invite_form": InviteForm(user=request.user, region=region),
+    }
+    return render(request, "web/network/region_network.html", context)
+
+
+@requires(OVERSEER)
+def invite(request: HttpRequest, slug: str) -> HttpResponse:
+    region = _coordinated(request, slug)
+    form = InviteForm(request.POST or None, user=request.user, region=region)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, _invitation = invite_staff(
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                role=(
+                    "distributor_staff"
+                    if form.cleaned_data["place"].startswith("site:")
+                    else "venue_staff"
+                ),
+                link_for=lambda secret: request.build_absolute_uri(
+                    reverse("web:invitation", args=[secret])
+                ),
+                **form.target(),
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("An invitation was sent to %(email)s. The link works for 7 days.")
+                % {"email": user.email},
+            )
+            return redirect("web:network", region.slug)
+    return render(request, "web/network/invite.html", {"region": region, "form": form})
+
+
+@requires(OVERSEER)
+@require_POST
+def deactivate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    region = _coordinated(request, slug)
+    user = get_object_or_404(User, pk=pk, is_active=True)
+    try:
+        deactivate_user(actor=request.user, user=user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(name)s can no longer log in.") % {"name": user.display_name})
+    return redirect("web:network", region.slug)
+
+
+def _place_form(
+    request: HttpRequest, form: SiteForm | VenueForm, region: Region, title: str
+) -> HttpResponse:
+    return render(
+        request, "web/network/place_form.html", {"region": region, "form": form, "title": title}
+    )
+
+
+@requires(OVERSEER)
+def site_form(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    region = _coordinated(request, slug)
+    site = (
+        get_object_or_404(DistributorSite, pk=pk, region=region)
+        if pk
+        else DistributorSite(region=region)
+    )
+    if not can_run_distributor_sites_in(request.user, region.pk):
+        raise Http404
+    form = SiteForm(request.POST or None, instance=site)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_site(actor=request.user, site=form.save(commit=False), changed=form.changed_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The distributor site was saved."))
+            return redirect("web:network", region.slug)
+    title = _("Edit distributor site") if pk else _("New distributor site")
+    return _place_form(request, form, region, title)
+
+
+@requires(OVERSEER)
+def venue_form(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    region = _coordinated(request, slug)
+    venue = get_object_or_404(Venue, pk=pk, region=region) if pk else Venue(region=region)
+    if not can_run_venues_in(request.user, region.pk):
+        raise Http404
+    form = VenueForm(request.POST or None, instance=venue, region=region)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_venue(actor=request.user, venue=form.save(commit=False), changed=form.changed_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The venue was saved."))
+            return redirect("web:network", region.slug)
+    title = _("Edit venue") if pk else _("New venue")
+    return _place_form(request, form, region, title)
+
+
+@public  # the secret in the link is the key; a wrong, used or expired one is a 404
+def invitation(request: HttpRequest, secret: str) -> HttpResponse:
+    found = invitation_for(secret)
+    if found is None:
+        return render(request, "web/network/invitation_invalid.html", status=404)
+    form = SetPasswordForm(request.POST or None, user=found.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            accept_invitation(secret=secret, password=form.cleaned_data["password1"])
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Your password is set. Log in with it."))
+            return redirect("web:login")
+    return render(request, "web/network/invitation.html", {"form": form, "invited": found.user})
+
+
+urlpatterns = [
+    path("network/<slug:slug>/", network, name="network"),
+    path("network/<slug:slug>/invite/", invite, name="network_invite"),
+    path("network/<slug:slug>/people/<int:pk>/deactivate/", deactivate, name="network_deactivate"),
+    path("network/<slug:slug>/sites/new/", site_form, name="network_site_new"),
+    path("network/<slug:slug>/sites/<int:pk>/", site_form, name="network_site"),
+    path("network/<slug:slug>/venues/new/", venue_form, name="network_venue_new"),
+    path("network/<slug:slug>/venues/<int:pk>/", venue_form, name="network_venue"),
+    path("invitation/<str:secret>/", invitation, name="invitation"),
+]

@@ -1,0 +1,213 @@
+"""Statistics: figures against a hand-computed fixture, suppression (subtraction included), the
+summary tables against the uses, exports, the region report, and scope."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import random
+
+import pytest
+from django.urls import reverse
+
+from kaikukanta.cards.models import Gender, LifeSituation
+from kaikukanta.cards.services import issue_card, renew_card
+from kaikukanta.stats import figures, summaries
+from kaikukanta.stats.suppression import hidden_cells
+from kaikukanta.uses.services import record_use
+
+from ..conftest import holder, new_key, on_day
+
+pytestmark = pytest.mark.django_db
+
+
+def use(world, card, venue=None, staff=None, **extra):
+    return record_use(
+        actor=staff or world.alpha_venue_staff,
+        venue=venue or world.alpha_venue,
+        card_identifier=card.identifier,
+        idempotency_key=new_key(),
+        **extra,
+    )
+
+
+@pytest.fixture
+def fixture_world(world):
+    """Alpha: 7 cards in 2026 (ages 30, 30, 30, 30, 30, 70, 70 at issue; 5 women), one of them used
+    three times at the culture venue (one use with 2 children), another once; beta: 1 card, used
+    once at the beta venue."""
+    cards = []
+    for birth_year, gender in [(1996, Gender.FEMALE)] * 5 + [(1956, Gender.MALE)] * 2:
+        cards.append(
+            issue_card(
+                actor=world.alpha_distributor,
+                site=world.alpha_site,
+                holder=holder(
+                    birth_year=birth_year, gender=gender, life_situation=LifeSituation.STUDENT
+                ),
+            )
+        )
+    beta = issue_card(actor=world.beta_distributor, site=world.beta_site, holder=holder())
+    use(world, cards[0])
+    use(world, cards[0])
+    use(world, cards[0], child_tickets=2)
+    use(world, cards[1])
+    use(world, beta, world.beta_venue, world.beta_venue_staff)
+    return cards, beta
+
+
+def value(table, label, column="value"):
+    row = next(row for row in table.rows if row.label == label)
+    return row.cells[column]
+
+
+def test_key_figures_match_the_hand_computed_fixture(world, fixture_world):
+    region = figures.Subject(figures.REGION, "Alfala", region=world.alpha)
+    table = figures.key_figures(region, 2026)
+    assert value(table, "Cards registered").value == 7
+    assert value(table, "Cards taken into use").value == 2
+    assert value(table, "Cards used in the year").value == 2
+    assert value(table, "Adult uses").value == 4
+    assert value(table, "Child tickets").value == 2
+    assert value(table, "Uses in all").value == 6
+    # 7 cards shown; 2 used, 4 adult and 2 child uses are small: hidden, with nothing to subtract.
+    assert str(value(table, "Cards registered")) == "7"
+    assert str(value(table, "Cards used in the year")) == "<5"
+    assert str(value(table, "Uses in all")) == "6"
+    # adults + children = 6: both small, so neither can be found from the other.
+    assert str(value(table, "Adult uses")) == "<5"
+    national = figures.key_figures(figures.Subject(figures.NATIONAL, "All"), 2026)
+    assert value(national, "Cards registered").value == 8
+    assert value(national, "Uses in all").value == 7
+
+
+def test_demographics_and_sites_match_the_fixture(world, fixture_world):
+    region = figures.Subject(figures.REGION, "Alfala", region=world.alpha)
+    ages, genders, life = figures.demographics_tables(region, 2026)
+    assert value(ages, "30-44", "cards").value == 5
+    assert value(ages, "65+", "cards").value == 2
+    assert str(value(ages, "65+", "cards")) == "<5"
+    # 5 shown, 2 hidden, total 7: the 5 must go too, or 7 - 5 would give the 2 away.
+    assert value(ages, "30-44", "cards").suppressed
+    assert str(value(ages, "In all", "cards")) == "7"
+    assert value(genders, "Woman", "cards").value == 5
+    assert value(life, "Studying", "cards").value == 7
+    sites = figures.sites_table(region, 2026)
+    assert value(sites, world.alpha_site.display_name, "registered").value == 7
+    assert value(sites, world.alpha_site.display_name, "taken").value == 2
+
+
+def test_no_line_of_a_table_has_a_single_hidden_cell():
+    rng = random.Random(9)
+    for _ in range(300):
+        rows, cols = rng.randint(1, 5), rng.randint(1, 5)
+        values = {
+            (r, c): rng.choice([0, 0, 1, 2, 3, 4, 5, 8, 20, 100])
+            for r in range(rows)
+            for c in range(cols)
+        }
+        for r in range(rows):
+            values[(r, "t")] = sum(values[(r, c)] for c in range(cols))
+        for c in [*range(cols), "t"]:
+            values[("t", c)] = sum(values[(r, c)] for r in range(rows))
+        lines = [([(r, c) for c in range(cols)], (r, "t")) for r in [*range(rows), "t"]]
+        lines += [([(r, c) for r in range(rows)], ("t", c)) for c in [*range(cols), "t"]]
+        hidden = hidden_cells(values, lines)
+        assert {k for k, v in values.items() if 0 < v < 5} <= hidden
+        for parts, total in lines:
+            assert sum(1 for key in [*parts, total] if key in hidden) != 1, (values, hidden)
+
+
+def test_a_small_count_cannot_be_recovered_by_subtraction():
+    # A region row: culture 2, sports 10, total 12. Showing 10 and 12 would give the 2 away.
+    values = {"culture": 2, "sports": 10, "science": 0, "total": 12}
+    hidden = hidden_cells(values, [(["culture", "sports", "science"], "total")])
+    assert hidden == {"culture", "sports"}
+    # Only zeros beside it: the total goes instead (a hidden zero would not protect anything).
+    values = {"culture": 2, "sports": 0, "total": 2}
+    assert hidden_cells(values, [(["culture", "sports"], "total")]) == {"culture", "total"}
+
+
+def test_summaries_agree_with_the_uses_and_cards_after_changes(world, fixture_world):
+    cards, _beta = fixture_world
+    assert summaries.differences() == []
+    with on_day(dt.date(2026, 6, 20)):
+        use(world, cards[0])
+        # Typed in later, earlier than the one above: the first use moves back.
+        use(world, cards[2], occurred_at=dt.datetime(2026, 6, 16, 12, tzinfo=dt.UTC))
+        use(world, cards[2])
+    # A holder's data updated at renewal: the card moves between the demographic rows.
+    renew_card(actor=world.alpha_distributor, card=cards[3], holder=holder(birth_year=1950))
+    from kaikukanta.uses.models import Use
+
+    Use.objects.filter(card=cards[1]).delete()
+    assert summaries.differences() == []
+    summaries.rebuild()
+    assert summaries.differences() == []
+
+
+def test_a_use_shows_at_once(world, fixture_world, client_as):
+    cards, _beta = fixture_world
+    client = client_as("alpha_coordinator")
+    url = reverse("web:stats_venue", args=[world.alpha_venue.pk])
+    before = client.get(url).context["report"].key_figures
+    use(world, cards[4])
+    after = client.get(url).context["report"].key_figures
+    assert value(after, "Uses in all").value == value(before, "Uses in all").value + 1
+
+
+def test_exports_show_what_the_page_shows(world, fixture_world, client_as):
+    from openpyxl import load_workbook
+
+    client = client_as("alpha_coordinator")
+    response = client.get(reverse("web:stats_region_export", args=["alpha", "ages", "csv"]))
+    assert response.status_code == 200
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    by_label = {line[0]: line[1:] for line in lines[2:]}
+    assert by_label["65+"] == ["<5"]
+    assert by_label["30-44"] == [".."]
+    assert by_label["In all"] == ["7"]
+    response = client.get(reverse("web:stats_region_export", args=["alpha", "key", "xlsx"]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = {row[0]: row[1] for row in sheet.iter_rows(min_row=3, values_only=True)}
+    assert rows["Cards registered"] == 7
+    assert rows["Cards used in the year"] == "<5"
+    assert (
+        client.get(reverse("web:stats_region_export", args=["alpha", "nope", "csv"])).status_code
+        == 404
+    )
+
+
+def test_the_region_report_pdf_reads_back(world, fixture_world, client_as):
+    import pypdfium2
+
+    client = client_as("alpha_coordinator")
+    response = client.get(reverse("web:stats_region_report", args=["alpha", 2026]))
+    assert response["Content-Type"] == "application/pdf"
+    pdf = pypdfium2.PdfDocument(response.content)
+    text = "".join(page.get_textpage().get_text_range() for page in pdf)
+    assert "Alfala" in text
+    assert "2026" in text
+    assert "Cards registered" in text
+    assert "<5" in text
+
+
+def test_each_role_sees_its_own_scope(world, fixture_world, client_as):
+    page = client_as("alpha_distributor").get(reverse("web:stats_site", args=[world.alpha_site.pk]))
+    key = page.context["report"].key_figures
+    assert value(key, "Cards registered").value == 7
+    assert "Uses in all" not in [row.label for row in key.rows]
+    venue = client_as("alpha_venue_staff").get(
+        reverse("web:stats_venue", args=[world.alpha_venue.pk])
+    )
+    assert value(venue.context["report"].key_figures, "Uses in all").value == 6
+    assert "Cards registered" not in [row.label for row in venue.context["report"].key_figures.rows]
+    assert (
+        client_as("beta_coordinator").get(reverse("web:stats_region", args=["alpha"])).status_code
+        == 404
+    )
+    national = client_as("national").get(reverse("web:stats_national"))
+    assert national.status_code == 200
+    assert b"<svg" in national.content
+    assert "Year by year" in national.content.decode()
