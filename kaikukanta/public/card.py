@@ -7,6 +7,7 @@ opens nothing gets the same neutral page, byte for byte, whether it never existe
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods
@@ -61,6 +63,11 @@ def _open(request: HttpRequest, secret: str, page: str) -> HandOver | HttpRespon
     return hand_over
 
 
+def _state(*parts: Any) -> str:
+    """A short fingerprint of what a saved page shows (no card data in clear in the header)."""
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:16]
+
+
 def _for_offline(response: HttpResponse) -> HttpResponse:
     """Mark a page the service worker keeps a copy of, for showing it offline; the browser's own
     cache keeps none (the worker decides)."""
@@ -96,7 +103,12 @@ def mobile_card(request: HttpRequest, secret: str) -> HttpResponse:
         "issuing_site": card.issuing_site if status != "valid" else None,
         "region": card.region,
     }
-    return _for_offline(render(request, "public/mobile_card.html", context))
+    response = _for_offline(render(request, "public/mobile_card.html", context))
+    # What the saved copy on the phone must agree with (public/sw.js): a change reloads the page.
+    response["X-Card-State"] = _state(
+        status, card.effective_valid_until, card.children, get_language()
+    )
+    return response
 
 
 @require_GET
@@ -111,7 +123,10 @@ def my_visits(request: HttpRequest, secret: str) -> HttpResponse:
     card = opened.card
     uses = card.uses.select_related("venue").order_by("-occurred_at", "-pk")[:200]
     context = {"card": card, "uses": uses, "updated_at": timezone.localtime()}
-    return _for_offline(render(request, "public/visits.html", context))
+    response = _for_offline(render(request, "public/visits.html", context))
+    latest = uses[0].pk if uses else 0
+    response["X-Card-State"] = _state(card.status_on(today()), latest, get_language())
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -91,6 +91,33 @@ def test_the_card_works_offline_after_the_first_visit(new_page, card_link):
     page.context.set_offline(False)
 
 
+def test_later_loads_come_from_the_device_and_a_change_shows_at_once(new_page, django_db_blocker):
+    """Once saved, the card opens from the phone without waiting for the network; when the link has
+    been revoked meanwhile, the page loads again and says so."""
+    from kaikukanta.accounts.models import User
+    from kaikukanta.cards.models import Card
+    from kaikukanta.cards.services import hand_over_card, revoke_hand_over
+    from kaikukanta.core.dates import today
+
+    national = User.objects.get(username="kaikukeskus")
+    card = Card.objects.valid_on(today()).filter(card_type="personal").order_by("-pk").first()
+    with django_db_blocker.unblock():
+        url = f"/m/{hand_over_card(actor=national, card=card)}/"
+    page = new_page()
+    page.goto(url)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # the worker controls the page and has saved it
+    updated = page.locator(".updated time").get_attribute("datetime")  # to the second
+    page.wait_for_timeout(1100)  # a copy made now would show a later second
+    page.reload()
+    assert page.locator(".updated time").get_attribute("datetime") == updated  # the saved copy
+    with django_db_blocker.unblock():
+        revoke_hand_over(actor=national, card=card)
+    page.reload()  # the saved copy first, then the worker finds the link revoked
+    page.get_by_role("heading", name="Tämä linkki ei avaa korttia").wait_for()
+    assert card.display_identifier not in page.inner_text("body")
+
+
 def test_language_and_text_size_are_remembered_on_the_device(new_page, card_link):
     url, _card = card_link
     page = new_page()

@@ -29,6 +29,10 @@
     window.addEventListener("offline", update);
     if (document.querySelector("link[rel=manifest]") && "serviceWorker" in navigator) {
       navigator.serviceWorker.register("/m/sw.js", { scope: "/m/" }).catch(function () {});
+      // The worker showed the saved copy and found the card changed since: show the new state.
+      navigator.serviceWorker.addEventListener("message", function (event) {
+        if (event.data === "card-changed") window.location.reload();
+      });
     }
   });
 })();
