@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kaikukanta.api.v1 import api as api_v1
+from kaikukanta.web.views.auth import set_language
 
 urlpatterns = [
     path("", include("kaikukanta.web.urls")),
     path("", include("kaikukanta.public.views")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch (Django's, remembering a signed-in person's choice).
+    path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api_v1.urls),
     path("admin/", admin.site.urls),
 ]

@@ -19,6 +19,15 @@ from .errors import RoleTargetInvalid
 
 
 class User(AbstractUser):
+    # The language the person last chose in the pages (fi, sv or en), for what the registry sends
+    # them outside a page: the expiry reminders. Empty until they choose: Finnish.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=[("fi", "suomi"), ("sv", "svenska"), ("en", "English")],
+    )
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

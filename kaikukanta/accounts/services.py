@@ -288,3 +288,17 @@ def accept_invitation(*, secret: str, password: str) -> User:
         invitation.save(update_fields=["used_at"])
         record(actor=user, action=Action.OBJECT_CHANGED, target=user, data={"fields": ["password"]})
     return user
+
+
+def remember_language(*, user: Any, language: str) -> None:
+    """Keep the language a signed-in person chose in the pages, for mail sent to them later."""
+    if language not in dict(settings.LANGUAGES) or not getattr(user, "is_authenticated", False):
+        return
+    with transaction.atomic():
+        updated = (
+            User.objects.filter(pk=user.pk).exclude(language=language).update(language=language)
+        )
+        if updated:
+            record(
+                actor=user, action=Action.OBJECT_CHANGED, target=user, data={"fields": ["language"]}
+            )

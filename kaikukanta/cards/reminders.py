@@ -6,9 +6,8 @@ days, covering all their sites, so a daily run sends to each person about once a
 day their sites first have cards expiring. Each sending is an audit event (REMINDER_SENT, on the user),
 which is also how the next run knows whom it has already reminded.
 
-The language: the users' table has no language preference (accounts is another area's), and the
-language a user chooses in the page lives only in a browser cookie, so the e-mail is in Finnish, the
-registry's default, with the link opening the list in whatever language the reader's browser uses.
+The language: the one the person last chose in the pages (User.language, kept by the language switch),
+Finnish until they choose one.
 """
 
 from __future__ import annotations
@@ -136,7 +135,7 @@ def send_expiry_reminders(*, now: dt.datetime | None = None) -> int:
         if str(user_id) in recent:
             continue
         user = users[user_id]
-        with translation.override(LANGUAGE):
+        with translation.override(user.language or LANGUAGE):
             subject, body = _message(site_counts)
         with transaction.atomic():
             event = record(

@@ -75,3 +75,28 @@ def test_the_command_runs(world, capsys):
     call_command("send_expiry_reminders")
     assert "1 reminder(s) sent." in capsys.readouterr().out
     assert "1 kortti" in mail.outbox[0].subject
+
+
+def test_each_person_gets_the_reminder_in_the_language_they_chose(world, client_as):
+    with_email(world)
+    expiring_cards(world)
+    client = client_as("alpha_distributor")
+    response = client.post("/i18n/setlang/", {"language": "sv", "next": "/"})
+    assert response.status_code == 302
+    world.alpha_distributor.refresh_from_db()
+    assert world.alpha_distributor.language == "sv"
+    assert AuditEvent.objects.filter(
+        action=Action.OBJECT_CHANGED,
+        object_id=str(world.alpha_distributor.pk),
+        data__fields=["language"],
+    ).exists()
+    assert send_expiry_reminders(now=at(dt.date(2026, 6, 15))) == 1
+    [message] = mail.outbox
+    assert "2 kort" in message.subject
+    assert "korttia" not in message.subject
+
+
+def test_choosing_a_language_signed_out_stores_nothing(world, client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert not AuditEvent.objects.filter(action=Action.OBJECT_CHANGED).exists()
