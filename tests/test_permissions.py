@@ -241,6 +241,40 @@ WEB_ROWS = [
             **dict.fromkeys(("alpha_coordinator", "alpha_sote_coordinator"), (OK, 422)),
         ),
     ),
+    # Admitting a checked card: at one's own venue recorded (200), another venue is not one of
+    # the form's choices (422); only POST.
+    Row(
+        "web:venue_admit",
+        objects=own_and_foreign("venue"),
+        data=lambda venue, things: {
+            "venue": venue.pk,
+            "identifier": things["alpha_card"].identifier,
+            "request_key": "permission-matrix-key",
+            "adult_ticket": "on",
+            "child_tickets": "0",
+            "kind": "entry_ticket",
+            "category": venue.category,
+        },
+        get=by_role(405),
+        post=staff(
+            403,
+            national=OK,
+            **dict.fromkeys(COORDINATORS + VENUE_STAFF, (OK, 422)),
+        ),
+    ),
+    # Cancelling a use: a use that is not one of one's venues' is a 404 (tests/uses test the rest).
+    Row(
+        "web:venue_cancel_use",
+        args=lambda obj: [987654],
+        get=by_role(405),
+        post=staff(403, national=404, **dict.fromkeys(COORDINATORS + VENUE_STAFF, 404)),
+    ),
+    # The group-visit form; an empty POST is answered with the form's errors.
+    Row(
+        "web:venue_group_visit",
+        get=staff(403, national=OK, **dict.fromkeys(VENUE_STAFF + COORDINATORS, OK)),
+        post=staff(403, national=422, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 422)),
+    ),
     Row(
         "web:cards",
         objects=own_and_foreign("card"),
