@@ -342,6 +342,39 @@ API_ROWS = [
             **dict.fromkeys(COORDINATORS + VENUE_STAFF, (OK, 404)),
         ),
     ),
+    # Recording through the API needs an Idempotency-Key header, which these rows do not send: every
+    # signed-in caller is told so (422) before anything is recorded (tests/api/test_uses_api.py
+    # records); GET on the same address lists the caller's venues' uses (none for those without).
+    Row(
+        "api-v1:create_use",
+        json=True,
+        data=lambda obj, things: {"venue": things["alpha_venue"].pk, "card": "K7M4R-XWP9A"},
+        get=staff(OK, anonymous=401),
+        post=staff(422, anonymous=401),
+    ),
+    Row(
+        "api-v1:list_uses",
+        json=True,
+        get=staff(OK, anonymous=401),
+        post=staff(422, anonymous=401),
+    ),
+    Row(
+        "api-v1:create_group_visit",
+        json=True,
+        data=lambda obj, things: {"venue": things["alpha_venue"].pk, "community_card": "x"},
+        get=staff(405, anonymous=405),
+        post=staff(422, anonymous=401),
+    ),
+    # Cancelling a use that is not one of the caller's venues': 404 for everyone.
+    Row(
+        "api-v1:cancel",
+        args=lambda obj: [987654],
+        json=True,
+        get=staff(405, anonymous=405),
+        post=staff(404, anonymous=401),
+    ),
+    # The caller's venues' events (an empty list for those who act for none).
+    Row("api-v1:events", get=staff(OK, anonymous=401)),
     # django-ninja's root, which only names the docs' address.
     Row("api-v1:api-root", get=by_role(404)),
 ]

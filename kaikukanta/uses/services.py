@@ -19,7 +19,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from kaikukanta.accounts.permissions import can_act_for_venue
@@ -141,11 +140,7 @@ def _claim_event_tickets(event: Event | None, venue: Venue, needed: int) -> Even
     if event.sold_out:
         raise EventSoldOut(event=event)
     if event.cardholder_quota is not None:
-        used = Use.objects.filter(event=event).aggregate(
-            adults=Count("pk", filter=Q(adult_ticket=True)), children=Sum("child_tickets")
-        )
-        taken = (used["adults"] or 0) + (used["children"] or 0)
-        left = max(event.cardholder_quota - taken, 0)
+        left = event.tickets_left() or 0
         if needed > left:
             raise QuotaExhausted(
                 event=event, left=left, quota=event.cardholder_quota, needed=needed

@@ -8,7 +8,7 @@ test fail when the code and the file disagree). Errors have one shape everywhere
 from ninja import NinjaAPI
 
 from ..errors import install_error_handlers
-from . import checks, service, venues
+from . import checks, events, service, uses, venues
 
 api = NinjaAPI(
     title="Kaikukanta API",
@@ -23,3 +23,5 @@ install_error_handlers(api)
 api.add_router("", service.router)
 api.add_router("", venues.router)
 api.add_router("", checks.router)
+api.add_router("", uses.router)
+api.add_router("", events.router)

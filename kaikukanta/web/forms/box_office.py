@@ -147,4 +147,8 @@ class GroupVisitForm(VenueChoiceMixin, forms.Form):
         return self.cleaned_data
 
     def member_numbers(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data.get("members", "").splitlines() if line.strip()]
+        return [
+            line.strip()
+            for line in self.cleaned_data.get("members", "").splitlines()
+            if line.strip()
+        ]

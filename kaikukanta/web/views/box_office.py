@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kaikukanta.cards.services import CardCheck, check_card
-from kaikukanta.core.dates import now, today
+from kaikukanta.core.dates import today
 from kaikukanta.core.errors import DomainError
 from kaikukanta.events.models import Event
 from kaikukanta.network.models import Venue
@@ -97,7 +97,7 @@ def _recent_uses(request: HttpRequest, venue: Venue) -> list[Use]:
         .select_related("card", "event")
         .order_by("-recorded_at", "-pk")[:8]
     )
-    moment = now()
+    moment = timezone.now()
     for use in uses:
         use.can_cancel = cancellable(use, at=moment)  # type: ignore[attr-defined]
     return uses
@@ -121,9 +121,7 @@ def _admit_form(
     )
 
 
-def _render(
-    request: HttpRequest, context: dict[str, Any], status: int = 200
-) -> HttpResponse:
+def _render(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
     venues: QuerySet[Venue] = context["venues"]
     venue: Venue | None = context.get("venue")
     if venue is not None:
@@ -198,7 +196,10 @@ def admit(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"venues": venues, "venue": venue}
     posted_venue = venues.filter(pk=request.POST.get("venue") or 0).first() or venue
     form = AdmitForm(
-        venues, request.POST, venue=posted_venue, events=upcoming_events(posted_venue) if posted_venue else None
+        venues,
+        request.POST,
+        venue=posted_venue,
+        events=upcoming_events(posted_venue) if posted_venue else None,
     )
     if not form.is_valid():
         context["admit_errors"] = form
@@ -290,5 +291,3 @@ urlpatterns = [
     path("venue/uses/<int:pk>/cancel/", cancel, name="venue_cancel_use"),
     path("venue/group-visit/", group_visit, name="venue_group_visit"),
 ]
-
-
