@@ -16,6 +16,7 @@ from kaikukanta.audit.models import AuditEvent
 from kaikukanta.cards import identifiers
 from kaikukanta.cards.models import ClosingReason
 from kaikukanta.cards.services import close_card, issue_card
+from kaikukanta.core.errors import DomainError
 from kaikukanta.events.services import create_event
 from kaikukanta.network.models import Organisation, TicketAgency
 from kaikukanta.uses.models import Use
@@ -229,10 +230,10 @@ def test_a_users_token_acts_as_the_user_without_csrf(world, alpha_card):
 
 
 def test_a_token_is_only_for_users_with_venues_and_made_by_themselves(world):
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(DomainError) as refused:
         create_api_token(actor=world.alpha_distributor, user=world.alpha_distributor, name="x")
     assert refused.value.code == "token_needs_venues"
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(DomainError) as refused:
         create_api_token(actor=world.beta_venue_staff, user=world.alpha_venue_staff, name="x")
     assert refused.value.code == "not_allowed"
 
@@ -243,12 +244,12 @@ def test_an_agency_token_acts_for_its_authorised_venues_only(world, alpha_card):
         organisation=Organisation.objects.create(name="Liput Oy", kind="private"),
     )
     agency.venues.add(world.alpha_venue, world.alpha_course_venue)
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(DomainError) as refused:
         create_agency_token(
             actor=world.beta_coordinator, agency=agency, venues=[world.alpha_venue], name="x"
         )
     assert refused.value.code == "not_allowed"
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(DomainError) as refused:
         create_agency_token(
             actor=world.alpha_coordinator, agency=agency, venues=[world.beta_venue], name="x"
         )
