@@ -275,6 +275,42 @@ WEB_ROWS = [
         get=staff(403, national=OK, **dict.fromkeys(VENUE_STAFF + COORDINATORS, OK)),
         post=staff(403, national=422, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 422)),
     ),
+    # The venue's events: listed and added by those who act for a venue (added: back to the list);
+    # an event that is not one of their venues' is a 404.
+    Row(
+        "web:venue_events",
+        data=lambda obj, things: {"title": "Konsertti"},
+        get=staff(403, national=OK, **dict.fromkeys(VENUE_STAFF + COORDINATORS, OK)),
+        post=staff(
+            403,
+            national=Redirect("web:venue_events"),
+            **dict.fromkeys(VENUE_STAFF + COORDINATORS, Redirect("web:venue_events")),
+        ),
+    ),
+    Row(
+        "web:venue_event",
+        args=lambda obj: [987654],
+        get=staff(403, national=404, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 404)),
+        post=staff(403, national=404, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 404)),
+    ),
+    # The venue's history of its own uses (and its CSV).
+    Row(
+        "web:venue_history",
+        get=staff(403, national=OK, **dict.fromkeys(VENUE_STAFF + COORDINATORS, OK)),
+    ),
+    # API tokens: a token for one's own system is made (201, shown once) by anyone with venues.
+    Row(
+        "web:venue_api_tokens",
+        data=lambda obj, things: {"kind": "own", "name": "Kassa 2"},
+        get=staff(403, national=OK, **dict.fromkeys(VENUE_STAFF + COORDINATORS, OK)),
+        post=staff(403, national=201, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 201)),
+    ),
+    Row(
+        "web:venue_api_token_revoke",
+        args=lambda obj: [987654],
+        get=by_role(405),
+        post=staff(403, national=404, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 404)),
+    ),
     Row(
         "web:cards",
         objects=own_and_foreign("card"),

@@ -1,6 +1,16 @@
 """The staff pages: each area's views module owns its URLs, and this joins them."""
 
-from .views import audit, auth, box_office, cards, dashboards, uses
+from .views import (
+    api_tokens,
+    audit,
+    auth,
+    box_office,
+    cards,
+    dashboards,
+    uses,
+    venue_events,
+    venue_history,
+)
 
 app_name = "web"
 
@@ -8,6 +18,9 @@ urlpatterns = [
     *dashboards.urlpatterns,
     *auth.urlpatterns,
     *box_office.urlpatterns,
+    *venue_events.urlpatterns,
+    *venue_history.urlpatterns,
+    *api_tokens.urlpatterns,
     *cards.urlpatterns,
     *uses.urlpatterns,
     *audit.urlpatterns,

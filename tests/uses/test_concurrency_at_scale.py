@@ -32,7 +32,10 @@ def api_post(user, body, key):
 
 def test_the_last_quota_ticket_claimed_by_50_at_once_is_given_once(world):
     event = create_event(
-        actor=world.alpha_venue_staff, venue=world.alpha_venue, title="Viimeinen", cardholder_quota=1
+        actor=world.alpha_venue_staff,
+        venue=world.alpha_venue,
+        title="Viimeinen",
+        cardholder_quota=1,
     )
     cards = [
         issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
