@@ -411,6 +411,8 @@ API_ROWS = [
     ),
     # The caller's venues' events (an empty list for those who act for none).
     Row("api-v1:events", get=staff(OK, anonymous=401)),
+    # The API's documentation page, public like the contract.
+    Row("api-v1:docs", get=by_role(OK)),
     # django-ninja's root, which only names the docs' address.
     Row("api-v1:api-root", get=by_role(404)),
 ]

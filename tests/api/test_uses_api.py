@@ -269,3 +269,19 @@ def test_the_command_prints_a_working_token(world):
     call_command("create_api_token", "alpha_venue", stdout=out)
     secret = out.getvalue().strip()
     assert bearer(secret).get("/api/v1/venues").status_code == 200
+
+
+def test_the_docs_page_documents_every_operation_without_outside_scripts(client, db):
+    page = client.get("/api/v1/docs").content.decode()
+    for operation in [
+        "POST /api/v1/checks",
+        "POST /api/v1/uses",
+        "GET /api/v1/uses",
+        "POST /api/v1/group-visits",
+        "POST /api/v1/uses/{use_id}/cancel",
+        "GET /api/v1/events",
+        "GET /api/v1/venues",
+    ]:
+        assert f"<code>{operation}</code>" in page
+    assert "Idempotency-Key" in page
+    assert "cdn" not in page.lower()
