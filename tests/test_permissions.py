@@ -311,6 +311,9 @@ WEB_ROWS = [
         get=by_role(405),
         post=staff(403, national=404, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 404)),
     ),
+    # The box office's web app manifest and service worker: public (they name only static files).
+    Row("web:venue_manifest", get=by_role(OK)),
+    Row("web:venue_service_worker", get=by_role(OK)),
     Row(
         "web:cards",
         objects=own_and_foreign("card"),

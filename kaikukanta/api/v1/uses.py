@@ -72,6 +72,11 @@ class UseIn(Schema):
     child_tickets: int = Field(0, ge=0, le=99, description="Tickets for the holder's children.")
     event: int | None = Field(None, description="The event's id, from /api/v1/events.")
     category: Category | None = Field(None, description="Default: the event's or venue's.")
+    occurred_at: dt.datetime | None = Field(
+        None,
+        description="When the holder was admitted, for an admission sent later (queued offline, "
+        "typed in from paper); at most the backdating limit back. Default: now.",
+    )
 
 
 class UseOut(Schema):
@@ -181,6 +186,7 @@ def create_use(
             child_tickets=payload.child_tickets,
             event=_event(request, payload.event),
             category=payload.category or "",
+            occurred_at=payload.occurred_at,
         )
     return Status(201 if outcome.created else 200, use_out(outcome.use))
 

@@ -11,18 +11,22 @@ recording would give."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import path
+from django.templatetags.static import static
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from kaikukanta.cards.services import CardCheck, check_card
-from kaikukanta.core.dates import today
+from kaikukanta.core.dates import now, today
 from kaikukanta.core.errors import DomainError
 from kaikukanta.events.models import Event
 from kaikukanta.network.models import Venue
@@ -34,7 +38,7 @@ from kaikukanta.uses.services import (
     record_use,
 )
 
-from ..access import ACTS_FOR_VENUE, requires
+from ..access import ACTS_FOR_VENUE, public, requires
 from ..forms import add_domain_error
 from ..forms.box_office import AdmitForm, CardCheckForm, GroupVisitForm, new_request_key
 
@@ -138,6 +142,9 @@ def _render(request: HttpRequest, context: dict[str, Any], status: int = 200) ->
         context["cancel_minutes"] = settings.KAIKUKANTA_USE_CANCEL_MINUTES
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/box_office/_work.html", context, status=status)
+    # The server's clock, for admissions queued offline: the page dates them by it, not by the
+    # device's own clock, which may be wrong.
+    context["server_now"] = now().isoformat()
     return render(request, "web/box_office/venue.html", context, status=status)
 
 
@@ -290,4 +297,63 @@ urlpatterns = [
     path("venue/admit/", admit, name="venue_admit"),
     path("venue/uses/<int:pk>/cancel/", cancel, name="venue_cancel_use"),
     path("venue/group-visit/", group_visit, name="venue_group_visit"),
+]
+
+
+# --- the installable web app: its manifest and its service worker ----------------------------------
+
+BOX_OFFICE_ASSETS = [
+    "kaikukanta/site.css",
+    "kaikukanta/card-number.js",
+    "kaikukanta/camera.js",
+    "kaikukanta/box-office.js",
+    "vendor/zxing-library.min.js",
+    "kaikukanta/icons/box-office-192.png",
+]
+
+
+@public
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served from the box office's own address so that its scope covers it.
+    Public: it names only static files (a worker fetched without a session must not be a redirect)."""
+    assets = [static(name) for name in BOX_OFFICE_ASSETS]
+    version = hashlib.sha256("".join(assets).encode()).hexdigest()[:12]
+    response = render(
+        request,
+        "web/box_office/service-worker.js",
+        {"scope": reverse("web:venue"), "assets": json.dumps(assets), "version": version},
+        content_type="application/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@public
+def manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest: the box office installs as an app of its own on a phone or a till."""
+    return JsonResponse(
+        {
+            "name": "Kaikukanta: " + gettext("Box office"),
+            "short_name": gettext("Box office"),
+            "start_url": reverse("web:venue"),
+            "scope": reverse("web:venue"),
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#123b63",
+            "icons": [
+                {
+                    "src": static(f"kaikukanta/icons/box-office-{size}.png"),
+                    "sizes": f"{size}x{size}",
+                    "type": "image/png",
+                }
+                for size in (192, 512)
+            ],
+        },
+        content_type="application/manifest+json",
+    )
+
+
+urlpatterns += [
+    path("venue/sw.js", service_worker, name="venue_service_worker"),
+    path("venue/manifest.webmanifest", manifest, name="venue_manifest"),
 ]
