@@ -308,6 +308,8 @@ BOX_OFFICE_ASSETS = [
     "kaikukanta/camera.js",
     "kaikukanta/box-office.js",
     "vendor/zxing-library.min.js",
+    "django_htmx/htmx-2.min.js",
+    "django_htmx/django-htmx.js",
     "kaikukanta/icons/box-office-192.png",
 ]
 
