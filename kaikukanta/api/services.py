@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kaikukanta.accounts.scope import _CACHE_ATTRIBUTE as SCOPE_CACHE
 from kaikukanta.accounts.scope import Scope, scope_for
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
@@ -168,9 +169,10 @@ def user_for_token(secret: str) -> Any | None:
             token.venues.filter(ticket_agencies=token.agency_id).values_list("pk", "region_id")
         )
         # The agency's account has no roles: its scope is the token's venues, as venue staff.
-        user._kaikukanta_scope = Scope(
+        scope = Scope(
             venues=frozenset(pk for pk, _region in venues),
             venue_regions=frozenset(region for _pk, region in venues if region is not None),
             roles=frozenset({"venue_staff"}),
         )
+        setattr(user, SCOPE_CACHE, scope)  # what scope_for(user) answers for this request
     return user

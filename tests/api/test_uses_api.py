@@ -285,3 +285,12 @@ def test_the_docs_page_documents_every_operation_without_outside_scripts(client,
         assert f"<code>{operation}</code>" in page
     assert "Idempotency-Key" in page
     assert "cdn" not in page.lower()
+
+
+def test_the_apis_categories_are_the_venues():
+    from typing import get_args
+
+    from kaikukanta.api.v1.uses import Category
+    from kaikukanta.network.models import Venue
+
+    assert set(get_args(Category)) == set(Venue.Category.values)
