@@ -98,6 +98,9 @@ class AdmitForm(forms.Form):
         events: QuerySet[Event] | None = None,
         **kwargs: Any,
     ) -> None:
+        # Ids of its own: the check form beside it has an `identifier` field too, and a label must
+        # point at the number field, not at this form's hidden copy.
+        kwargs.setdefault("auto_id", "admit_%s")
         super().__init__(*args, **kwargs)
         cast("forms.ModelChoiceField[Venue]", self.fields["venue"]).queryset = venues
         if venue is not None:
