@@ -93,7 +93,9 @@ def update_event(
         raise NotAllowed()
     title = _validated(title, category, cardholder_quota)
     with transaction.atomic():
-        event = Event.objects.select_for_update().select_related("venue").get(pk=event.pk)
+        event = (
+            Event.objects.select_for_update(of=("self",)).select_related("venue").get(pk=event.pk)
+        )
         before = {
             "title": event.title,
             "starts_at": event.starts_at.isoformat() if event.starts_at else None,

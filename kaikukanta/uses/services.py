@@ -474,7 +474,11 @@ def cancel_use(*, actor: Any, use: Use) -> None:
     if not can_act_for_venue(actor, use.venue):
         raise NotAllowed()
     with transaction.atomic():
-        use = Use.objects.select_for_update().select_related("venue__region").get(pk=use.pk)
+        use = (
+            Use.objects.select_for_update(of=("self",))
+            .select_related("venue__region")
+            .get(pk=use.pk)
+        )
         if use.group_visit_id is not None:
             raise CancelGroupMember()
         if not cancellable(use):
