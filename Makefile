@@ -10,7 +10,7 @@ DEMO_ENV := KAIKUKANTA_DEBUG=1
 
 .DEFAULT_GOAL := help
 .PHONY: help demo test lint format install install-dev messages compile-messages migrations-check \
-	openapi lock clean check-python bench-lists bench-card bench-stats assets
+	openapi lock clean check-python bench-lists bench-card bench-stats bench-api assets
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -53,6 +53,9 @@ bench-lists: install compile-messages ## Time every list page and filter on DATA
 bench-stats: install compile-messages ## Time every statistics page and export on DATABASE_URL's PostgreSQL (BENCH_ARGS=--help)
 	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL=postgres://... to a database filled by manage.py generate_synthetic."; exit 2; }
 	$(DEMO_ENV) $(PY) benchmarks/stats.py $(BENCH_ARGS)
+
+bench-api: install ## Check-and-record API throughput against a bare psycopg app (CARDS=, USES=; DATABASE_URL's PostgreSQL)
+	$(PY) benchmarks/api.py $(BENCH_ARGS)
 
 lint: install-dev ## Check formatting and lint with ruff, and types with mypy
 	$(BIN)/ruff check .

@@ -330,6 +330,8 @@ KAIKUKANTA_STATS_ROUNDING = env_int("KAIKUKANTA_STATS_ROUNDING", 1)
 # Issues, renewals, closings and uses may be dated this many days back (paper forms typed in later),
 # never in the future.
 KAIKUKANTA_BACKDATING_DAYS = env_int("KAIKUKANTA_BACKDATING_DAYS", 30)
+# A use recorded by mistake can be cancelled by its venue for this many minutes after recording it.
+KAIKUKANTA_USE_CANCEL_MINUTES = env_int("KAIKUKANTA_USE_CANCEL_MINUTES", 15)
 
 # --- Card look-up throttling (cards/lookups.py) -----------------------------------------------------
 # Look-ups by number per user and per venue a minute; a box office scanning one card every few

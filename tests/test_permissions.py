@@ -293,6 +293,79 @@ WEB_ROWS = [
             **dict.fromkeys(("alpha_coordinator", "alpha_sote_coordinator"), (OK, 422)),
         ),
     ),
+    # Admitting a checked card: at one's own venue recorded (200), another venue is not one of
+    # the form's choices (422); only POST.
+    Row(
+        "web:venue_admit",
+        objects=own_and_foreign("venue"),
+        data=lambda venue, things: {
+            "venue": venue.pk,
+            "identifier": things["alpha_card"].identifier,
+            "request_key": "permission-matrix-key",
+            "adult_ticket": "on",
+            "child_tickets": "0",
+            "kind": "entry_ticket",
+            "category": venue.category,
+        },
+        get=by_role(405),
+        post=staff(
+            403,
+            national=OK,
+            **dict.fromkeys(COORDINATORS + VENUE_STAFF, (OK, 422)),
+        ),
+    ),
+    # Cancelling a use: a use that is not one of one's venues' is a 404 (tests/uses test the rest).
+    Row(
+        "web:venue_cancel_use",
+        args=lambda obj: [987654],
+        get=by_role(405),
+        post=staff(403, national=404, **dict.fromkeys(COORDINATORS + VENUE_STAFF, 404)),
+    ),
+    # The group-visit form; an empty POST is answered with the form's errors.
+    Row(
+        "web:venue_group_visit",
+        get=staff(403, national=OK, **dict.fromkeys(VENUE_STAFF + COORDINATORS, OK)),
+        post=staff(403, national=422, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 422)),
+    ),
+    # The venue's events: listed and added by those who act for a venue (added: back to the list);
+    # an event that is not one of their venues' is a 404.
+    Row(
+        "web:venue_events",
+        data=lambda obj, things: {"title": "Konsertti"},
+        get=staff(403, national=OK, **dict.fromkeys(VENUE_STAFF + COORDINATORS, OK)),
+        post=staff(
+            403,
+            national=Redirect("web:venue_events"),
+            **dict.fromkeys(VENUE_STAFF + COORDINATORS, Redirect("web:venue_events")),
+        ),
+    ),
+    Row(
+        "web:venue_event",
+        args=lambda obj: [987654],
+        get=staff(403, national=404, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 404)),
+        post=staff(403, national=404, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 404)),
+    ),
+    # The venue's history of its own uses (and its CSV).
+    Row(
+        "web:venue_history",
+        get=staff(403, national=OK, **dict.fromkeys(VENUE_STAFF + COORDINATORS, OK)),
+    ),
+    # API tokens: a token for one's own system is made (201, shown once) by anyone with venues.
+    Row(
+        "web:venue_api_tokens",
+        data=lambda obj, things: {"kind": "own", "name": "Kassa 2"},
+        get=staff(403, national=OK, **dict.fromkeys(VENUE_STAFF + COORDINATORS, OK)),
+        post=staff(403, national=201, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 201)),
+    ),
+    Row(
+        "web:venue_api_token_revoke",
+        args=lambda obj: [987654],
+        get=by_role(405),
+        post=staff(403, national=404, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 404)),
+    ),
+    # The box office's web app manifest and service worker: public (they name only static files).
+    Row("web:venue_manifest", get=by_role(OK)),
+    Row("web:venue_service_worker", get=by_role(OK)),
     Row(
         "web:cards",
         objects=own_and_foreign("card"),
@@ -692,6 +765,41 @@ API_ROWS = [
             **dict.fromkeys(COORDINATORS + VENUE_STAFF, (OK, 404)),
         ),
     ),
+    # Recording through the API needs an Idempotency-Key header, which these rows do not send: every
+    # signed-in caller is told so (422) before anything is recorded (tests/api/test_uses_api.py
+    # records); GET on the same address lists the caller's venues' uses (none for those without).
+    Row(
+        "api-v1:create_use",
+        json=True,
+        data=lambda obj, things: {"venue": things["alpha_venue"].pk, "card": "K7M4R-XWP9A"},
+        get=staff(OK, anonymous=401),
+        post=staff(422, anonymous=401),
+    ),
+    Row(
+        "api-v1:list_uses",
+        json=True,
+        get=staff(OK, anonymous=401),
+        post=staff(422, anonymous=401),
+    ),
+    Row(
+        "api-v1:create_group_visit",
+        json=True,
+        data=lambda obj, things: {"venue": things["alpha_venue"].pk, "community_card": "x"},
+        get=staff(405, anonymous=405),
+        post=staff(422, anonymous=401),
+    ),
+    # Cancelling a use that is not one of the caller's venues': 404 for everyone.
+    Row(
+        "api-v1:cancel",
+        args=lambda obj: [987654],
+        json=True,
+        get=staff(405, anonymous=405),
+        post=staff(404, anonymous=401),
+    ),
+    # The caller's venues' events (an empty list for those who act for none).
+    Row("api-v1:events", get=staff(OK, anonymous=401)),
+    # The API's documentation page, public like the contract.
+    Row("api-v1:docs", get=by_role(OK)),
     # django-ninja's root, which only names the docs' address.
     Row("api-v1:api-root", get=by_role(404)),
 ]

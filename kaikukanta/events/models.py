@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.accounts.scope import scope_for
@@ -21,6 +23,25 @@ class EventQuerySet(models.QuerySet["Event"]):
         return self.filter(
             Q(venue__region__in=scope.coordinator_regions) | Q(venue__in=scope.venues)
         )
+
+    def with_tickets_taken(self) -> EventQuerySet:
+        """Each event's cardholder tickets given so far (`taken_count`), in the same query: the
+        count `Event.tickets_taken` makes for one event, for a list."""
+        Use = apps.get_model("uses", "Use")
+        taken = (
+            Use.objects.filter(event=OuterRef("pk"))
+            .order_by()
+            .values("event")
+            .annotate(n=_TAKEN)
+            .values("n")
+        )
+        return self.annotate(
+            taken_count=Coalesce(Subquery(taken, output_field=IntegerField()), Value(0))
+        )
+
+
+# Cardholder tickets of a set of uses: each holder's own ticket and each child ticket.
+_TAKEN = Count("pk", filter=Q(adult_ticket=True)) + Coalesce(Sum("child_tickets"), 0)
 
 
 class Event(models.Model):
@@ -62,3 +83,20 @@ class Event(models.Model):
     @property
     def effective_category(self) -> str:
         return self.category or self.venue.category
+
+    def tickets_taken(self) -> int:
+        """The cardholder tickets given for this event so far (adults and children together)."""
+        Use = apps.get_model("uses", "Use")
+        return int(Use.objects.filter(event=self).aggregate(n=_TAKEN)["n"] or 0)
+
+    def tickets_left(self, taken: int | None = None) -> int | None:
+        """What is left of the cardholder quota (None: no cap; 0 when sold out)."""
+        if self.sold_out:
+            return 0
+        if self.cardholder_quota is None:
+            return None
+        if taken is None:
+            taken = getattr(self, "taken_count", None)
+        if taken is None:
+            taken = self.tickets_taken()
+        return max(self.cardholder_quota - taken, 0)

@@ -16,17 +16,8 @@ from .errors import EventTitleMissing, QuotaInvalid
 from .models import Event
 
 
-def create_event(
-    *,
-    actor: Any,
-    venue: Venue,
-    title: str,
-    starts_at: dt.datetime | None = None,
-    category: str = "",
-    cardholder_quota: int | None = None,
-) -> Event:
-    if not can_act_for_venue(actor, venue):
-        raise NotAllowed()
+def _validated(title: str, category: str, cardholder_quota: int | None) -> str:
+    """The event's title, trimmed; its category and quota checked."""
     title = (title or "").strip()
     if not title:
         raise EventTitleMissing()
@@ -38,6 +29,21 @@ def create_event(
         or cardholder_quota < 1
     ):
         raise QuotaInvalid()
+    return title
+
+
+def create_event(
+    *,
+    actor: Any,
+    venue: Venue,
+    title: str,
+    starts_at: dt.datetime | None = None,
+    category: str = "",
+    cardholder_quota: int | None = None,
+) -> Event:
+    if not can_act_for_venue(actor, venue):
+        raise NotAllowed()
+    title = _validated(title, category, cardholder_quota)
     with transaction.atomic():
         event = Event.objects.create(
             venue=venue,
@@ -67,5 +73,57 @@ def set_sold_out(*, actor: Any, event: Event, sold_out: bool = True) -> Event:
             venue=event.venue,
             region=event.venue.region,
             data={"sold_out": sold_out},
+        )
+    return event
+
+
+def update_event(
+    *,
+    actor: Any,
+    event: Event,
+    title: str,
+    starts_at: dt.datetime | None = None,
+    category: str = "",
+    cardholder_quota: int | None = None,
+    sold_out: bool = False,
+) -> Event:
+    """Change an event. A quota lowered below the tickets already given leaves none: the uses
+    recorded stay."""
+    if not can_act_for_venue(actor, event.venue):
+        raise NotAllowed()
+    title = _validated(title, category, cardholder_quota)
+    with transaction.atomic():
+        event = (
+            Event.objects.select_for_update(of=("self",)).select_related("venue").get(pk=event.pk)
+        )
+        before = {
+            "title": event.title,
+            "starts_at": event.starts_at.isoformat() if event.starts_at else None,
+            "category": event.category,
+            "cardholder_quota": event.cardholder_quota,
+            "sold_out": event.sold_out,
+        }
+        event.title = title[:200]
+        event.starts_at = starts_at
+        event.category = category
+        event.cardholder_quota = cardholder_quota
+        event.sold_out = sold_out
+        event.save()
+        after = {
+            "title": event.title,
+            "starts_at": event.starts_at.isoformat() if event.starts_at else None,
+            "category": event.category,
+            "cardholder_quota": event.cardholder_quota,
+            "sold_out": event.sold_out,
+        }
+        changed = sorted(name for name in after if after[name] != before[name])
+        record(
+            actor=actor,
+            action=Action.EVENT_CHANGED,
+            target=event,
+            venue=event.venue,
+            region=event.venue.region,
+            # The names of the fields changed, never their typed text (the audit keeps no free text).
+            data={"changed": changed, "sold_out": event.sold_out},
         )
     return event

@@ -108,3 +108,21 @@ class QuotaExhausted(DomainError):
         "The cardholder tickets of %(event)s are running out: %(left)s of %(quota)s left, and this "
         "needs %(needed)s."
     )
+
+
+class CancelTooLate(DomainError):
+    code = "cancel_too_late"
+    status = 409
+    template = _(
+        "A use can be cancelled only within %(minutes)s minutes of recording it, and this one was "
+        "recorded earlier. Ask your regional coordinator to correct it."
+    )
+
+
+class CancelGroupMember(DomainError):
+    code = "cancel_group_member"
+    status = 409
+    template = _(
+        "This use belongs to a group visit and cannot be cancelled alone. Ask your regional "
+        "coordinator to correct the group visit."
+    )

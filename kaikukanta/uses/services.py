@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db import transaction
 from django.utils import timezone
 
 from kaikukanta.accounts.permissions import can_act_for_venue
@@ -36,6 +36,8 @@ from kaikukanta.network.models import Region, Venue
 
 from .errors import (
     AgeInvalid,
+    CancelGroupMember,
+    CancelTooLate,
     ChildTicketsInvalid,
     CommunityCardNotForCourses,
     CoveredClientTooOld,
@@ -138,11 +140,7 @@ def _claim_event_tickets(event: Event | None, venue: Venue, needed: int) -> Even
     if event.sold_out:
         raise EventSoldOut(event=event)
     if event.cardholder_quota is not None:
-        used = Use.objects.filter(event=event).aggregate(
-            adults=Count("pk", filter=Q(adult_ticket=True)), children=Sum("child_tickets")
-        )
-        taken = (used["adults"] or 0) + (used["children"] or 0)
-        left = max(event.cardholder_quota - taken, 0)
+        left = event.tickets_left() or 0
         if needed > left:
             raise QuotaExhausted(
                 event=event, left=left, quota=event.cardholder_quota, needed=needed
@@ -456,3 +454,49 @@ def _record_group_visit(
         },
     )
     return visit
+
+
+# --- cancelling a use recorded by mistake ---------------------------------------------------------
+
+
+def cancellable(use: Use, *, at: dt.datetime | None = None) -> bool:
+    """Whether the venue may still cancel `use` itself: a holder's own use (not a member of a group
+    visit), recorded less than KAIKUKANTA_USE_CANCEL_MINUTES ago."""
+    moment = at or timezone.now()
+    window = dt.timedelta(minutes=settings.KAIKUKANTA_USE_CANCEL_MINUTES)
+    return use.group_visit_id is None and moment - use.recorded_at <= window
+
+
+def cancel_use(*, actor: Any, use: Use) -> None:
+    """Take back a use recorded by mistake: the use is removed (the statistics never count it), and
+    the audit trail keeps what it was and who cancelled it. Only the venue that recorded it, within
+    the cancel window."""
+    if not can_act_for_venue(actor, use.venue):
+        raise NotAllowed()
+    with transaction.atomic():
+        use = (
+            Use.objects.select_for_update(of=("self",))
+            .select_related("venue__region")
+            .get(pk=use.pk)
+        )
+        if use.group_visit_id is not None:
+            raise CancelGroupMember()
+        if not cancellable(use):
+            raise CancelTooLate(minutes=settings.KAIKUKANTA_USE_CANCEL_MINUTES)
+        record(
+            actor=actor,
+            action=Action.USE_CANCELLED,
+            target=use,
+            venue=use.venue,
+            region=use.venue.region,
+            data={
+                "card": use.card_id,
+                "event": use.event_id,
+                "kind": use.kind,
+                "adult_ticket": use.adult_ticket,
+                "child_tickets": use.child_tickets,
+                "occurred_at": use.occurred_at.isoformat(),
+                "recorded_at": use.recorded_at.isoformat(),
+            },
+        )
+        use.delete()

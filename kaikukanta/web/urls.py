@@ -1,6 +1,7 @@
 """The staff pages: each area's views module owns its URLs, and this joins them."""
 
 from .views import (
+    api_tokens,
     audit,
     auth,
     box_office,
@@ -14,6 +15,8 @@ from .views import (
     registration,
     stats,
     uses,
+    venue_events,
+    venue_history,
 )
 
 app_name = "web"
@@ -22,6 +25,9 @@ urlpatterns = [
     *dashboards.urlpatterns,
     *auth.urlpatterns,
     *box_office.urlpatterns,
+    *venue_events.urlpatterns,
+    *venue_history.urlpatterns,
+    *api_tokens.urlpatterns,
     *cards.urlpatterns,
     *registration.urlpatterns,
     *card_stock.urlpatterns,

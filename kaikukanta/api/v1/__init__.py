@@ -5,18 +5,20 @@ test fail when the code and the file disagree). Errors have one shape everywhere
 "field"}`, with the HTTP status the domain error carries (`api/errors.py`).
 """
 
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
+from ..docs import docs_page
 from ..errors import install_error_handlers
-from . import catalogue, checks, service, venues
+from . import catalogue, checks, events, service, uses, venues
 
 api = NinjaAPI(
     title="Kaikukanta API",
     version="1",
     description="Registry of the Kaikukortti culture card.",
     urls_namespace="api-v1",
-    # The interactive docs page loads Swagger UI from a CDN with inline scripts, which the
-    # Content-Security-Policy refuses; the document itself is at /api/v1/openapi.json.
+    # Swagger UI would load from a CDN with inline scripts, which the Content-Security-Policy
+    # refuses: /api/v1/docs is our own page, rendered on the server from the committed document.
     docs_url=None,
 )
 install_error_handlers(api)
@@ -24,3 +26,11 @@ api.add_router("", service.router)
 api.add_router("", venues.router)
 api.add_router("", checks.router)
 api.add_router("", catalogue.router)
+api.add_router("", uses.router)
+api.add_router("", events.router)
+
+
+@api.get("/docs", include_in_schema=False, url_name="docs")
+def docs(request: HttpRequest) -> HttpResponse:
+    """The documentation page (api/docs.py)."""
+    return docs_page(request)

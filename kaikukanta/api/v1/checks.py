@@ -9,16 +9,16 @@ import datetime as dt
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
-from ninja.security import django_auth
 
 from kaikukanta.cards.services import check_card
 from kaikukanta.core.errors import DomainError
 from kaikukanta.network.models import Venue
 
 from ..errors import fields_named
+from .auth import AUTH
 from .schemas import ERRORS
 
-router = Router(tags=["checks"], auth=django_auth)
+router = Router(tags=["checks"], auth=AUTH)
 
 
 class VenueUnknown(DomainError):
@@ -28,6 +28,14 @@ class VenueUnknown(DomainError):
     template = _(
         "No venue of yours has the number %(venue)s. Ask for your venues at /api/v1/venues."
     )
+
+
+def own_venue(request: HttpRequest, pk: int) -> Venue:
+    """One of the venues the caller acts for, or 404 (another's venue is not told apart from none)."""
+    venue = Venue.objects.acted_for_by(request.user).select_related("region").filter(pk=pk).first()
+    if venue is None:
+        raise VenueUnknown(venue=pk)
+    return venue
 
 
 class CheckIn(Schema):
@@ -54,14 +62,7 @@ class CheckOut(Schema):
 
 @router.post("/checks", response={200: CheckOut, **ERRORS}, summary="Check a card at a venue")
 def check(request: HttpRequest, payload: CheckIn) -> dict:
-    venue = (
-        Venue.objects.acted_for_by(request.user)
-        .select_related("region")
-        .filter(pk=payload.venue)
-        .first()
-    )
-    if venue is None:
-        raise VenueUnknown(venue=payload.venue)
+    venue = own_venue(request, payload.venue)
     with fields_named(identifier="card"):
         result = check_card(actor=request.user, venue=venue, identifier=payload.card)
     return {

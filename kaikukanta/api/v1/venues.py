@@ -4,13 +4,13 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.security import django_auth
 
 from kaikukanta.network.models import Venue
 
+from .auth import AUTH
 from .schemas import ERRORS
 
-router = Router(tags=["venues"], auth=django_auth)
+router = Router(tags=["venues"], auth=AUTH)
 
 
 class VenueOut(Schema):

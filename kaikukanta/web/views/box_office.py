@@ -1,64 +1,361 @@
-"""The venue's box office: check a card (in place with htmx), the venue's events and latest uses."""
+"""The venue's box office: check a card, admit the holder and their children, a community card's group
+visit, cancel a use recorded by mistake, and the venue's own figures of today and this month.
+
+The page answers in place with htmx (the whole working area is swapped, so that the verdict lands at
+the top, the number field comes back empty and focused: static/kaikukanta/box-office.js); without
+JavaScript the same forms post and the page is rendered again. The venue chosen on a multi-venue site
+is remembered in the session. Checking and recording are the services' (cards.services.check_card,
+uses.services.record_use / record_group_visit / cancel_use): the verdict shown is the refusal the
+recording would give."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 from typing import Any
 
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import path
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
 
-from kaikukanta.cards.services import check_card
-from kaikukanta.core.dates import today
+from kaikukanta.cards.services import CardCheck, check_card
+from kaikukanta.core.dates import now, today
 from kaikukanta.core.errors import DomainError
 from kaikukanta.events.models import Event
 from kaikukanta.network.models import Venue
 from kaikukanta.uses.models import Use
+from kaikukanta.uses.services import (
+    cancel_use,
+    cancellable,
+    record_group_visit,
+    record_use,
+)
 
-from ..access import ACTS_FOR_VENUE, requires
+from ..access import ACTS_FOR_VENUE, public, requires
 from ..forms import add_domain_error
-from ..forms.box_office import CardCheckForm
+from ..forms.box_office import AdmitForm, CardCheckForm, GroupVisitForm, new_request_key
+
+SESSION_VENUE = "box_office_venue"
+SESSION_ADMIT_NOW = "box_office_admit_now"
+
+
+def _venues(request: HttpRequest) -> QuerySet[Venue]:
+    """The venues the user acts for: their own, and a coordinator's region's (paper records)."""
+    return Venue.objects.acted_for_by(request.user).select_related("region").order_by("name")
+
+
+def _chosen_venue(request: HttpRequest, venues: QuerySet[Venue]) -> Venue | None:
+    """The venue chosen last (remembered in the session), or the first of the user's."""
+    chosen = request.session.get(SESSION_VENUE)
+    listed = list(venues)
+    for venue in listed:
+        if venue.pk == chosen:
+            return venue
+    return listed[0] if listed else None
+
+
+def _remember(request: HttpRequest, venue: Venue) -> None:
+    if request.session.get(SESSION_VENUE) != venue.pk:
+        request.session[SESSION_VENUE] = venue.pk
+
+
+def upcoming_events(venue: Venue) -> QuerySet[Event]:
+    """The venue's events to admit to: not sold out, not begun before today."""
+    return (
+        Event.objects.filter(venue=venue, sold_out=False)
+        .filter(Q(starts_at__isnull=True) | Q(starts_at__date__gte=today()))
+        .select_related("venue")
+        .order_by("starts_at", "title")
+    )
+
+
+def figures(venue: Venue) -> dict[str, dict[str, int]]:
+    """The venue's uses and child tickets today and this month (one query)."""
+    day = today()
+    tz = timezone.get_current_timezone()
+    midnight = timezone.make_aware(dt.datetime.combine(day, dt.time()), tz)
+    month_start = timezone.make_aware(dt.datetime.combine(day.replace(day=1), dt.time()), tz)
+    today_q = Q(occurred_at__gte=midnight)
+    counts = Use.objects.filter(venue=venue, occurred_at__gte=month_start).aggregate(
+        today_uses=Count("pk", filter=today_q),
+        today_children=Sum("child_tickets", filter=today_q),
+        month_uses=Count("pk"),
+        month_children=Sum("child_tickets"),
+    )
+    return {
+        "today": {"uses": counts["today_uses"], "children": counts["today_children"] or 0},
+        "month": {"uses": counts["month_uses"], "children": counts["month_children"] or 0},
+    }
+
+
+def _recent_uses(request: HttpRequest, venue: Venue) -> list[Use]:
+    uses = list(
+        Use.objects.filter(venue=venue)
+        .select_related("card", "event")
+        .order_by("-recorded_at", "-pk")[:8]
+    )
+    moment = timezone.now()
+    for use in uses:
+        use.can_cancel = cancellable(use, at=moment)  # type: ignore[attr-defined]
+    return uses
+
+
+def _admit_form(
+    venues: QuerySet[Venue], venue: Venue, result: CardCheck, data: Any = None
+) -> AdmitForm:
+    return AdmitForm(
+        venues,
+        data,
+        venue=venue,
+        children=result.children or 0,
+        events=upcoming_events(venue),
+        initial={
+            "venue": venue.pk,
+            "identifier": result.identifier,
+            "request_key": new_request_key(),
+            "category": venue.category,
+        },
+    )
+
+
+def _render(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    venues: QuerySet[Venue] = context["venues"]
+    venue: Venue | None = context.get("venue")
+    if venue is not None:
+        context.setdefault(
+            "form",
+            CardCheckForm(
+                venues,
+                initial={"venue": venue.pk, "admit_now": request.session.get(SESSION_ADMIT_NOW)},
+            ),
+        )
+        context["figures"] = figures(venue)
+        context["recent_uses"] = _recent_uses(request, venue)
+        context["events"] = upcoming_events(venue)[:10]
+        context["cancel_minutes"] = settings.KAIKUKANTA_USE_CANCEL_MINUTES
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "web/box_office/_work.html", context, status=status)
+    # The server's clock, for admissions queued offline: the page dates them by it, not by the
+    # device's own clock, which may be wrong.
+    context["server_now"] = now().isoformat()
+    return render(request, "web/box_office/venue.html", context, status=status)
 
 
 @requires(ACTS_FOR_VENUE)
 def venue_home(request: HttpRequest) -> HttpResponse:
-    # The venues the user acts for: their own, and a coordinator's region's (paper records).
-    venues = Venue.objects.acted_for_by(request.user).select_related("region").order_by("name")
-    form = CardCheckForm(venues, request.POST or None)
-    result = None
+    """The box office: GET shows the empty number field; POST checks a card (and with "admit at
+    once" records the holder's own ticket when the card is accepted)."""
+    venues = _venues(request)
+    venue = _chosen_venue(request, venues)
+    context: dict[str, Any] = {"venues": venues, "venue": venue}
+    if request.method != "POST":
+        return _render(request, context)
+    form = CardCheckForm(venues, request.POST)
+    if not form.is_valid():
+        context["form"] = form
+        return _render(request, context, status=422)
+    venue = form.cleaned_data["venue"]
+    context["venue"] = venue
+    _remember(request, venue)
+    admit_now = form.cleaned_data["admit_now"]
+    request.session[SESSION_ADMIT_NOW] = admit_now
+    try:
+        result = check_card(
+            actor=request.user, venue=venue, identifier=form.cleaned_data["identifier"]
+        )
+    except DomainError as error:
+        add_domain_error(form, error)
+        context["form"] = form
+        context["failed_number"] = True
+        return _render(request, context, status=error.status)
+    context["result"] = result
+    if result.accepted and admit_now:
+        try:
+            outcome = record_use(
+                actor=request.user,
+                venue=venue,
+                card_identifier=result.identifier,
+                idempotency_key=new_request_key(),
+            )
+        except DomainError as error:
+            context["refused"] = error
+            return _render(request, context, status=error.status)
+        context["admitted"] = outcome.use
+        return _render(request, context)
+    if result.accepted and not result.is_community:
+        context["admit_form"] = _admit_form(venues, venue, result)
+    return _render(request, context)
+
+
+@require_POST
+@requires(ACTS_FOR_VENUE)
+def admit(request: HttpRequest) -> HttpResponse:
+    """Record the tickets chosen for a checked card (its number and the request key in the body)."""
+    venues = _venues(request)
+    venue = _chosen_venue(request, venues)
+    context: dict[str, Any] = {"venues": venues, "venue": venue}
+    posted_venue = venues.filter(pk=request.POST.get("venue") or 0).first() or venue
+    form = AdmitForm(
+        venues,
+        request.POST,
+        venue=posted_venue,
+        events=upcoming_events(posted_venue) if posted_venue else None,
+    )
+    if not form.is_valid():
+        context["admit_errors"] = form
+        return _render(request, context, status=422)
+    data = form.cleaned_data
+    venue = data["venue"]
+    context["venue"] = venue
+    _remember(request, venue)
+    try:
+        outcome = record_use(
+            actor=request.user,
+            venue=venue,
+            card_identifier=data["identifier"],
+            idempotency_key=data["request_key"],
+            kind=data["kind"],
+            adult_ticket=data["adult_ticket"],
+            child_tickets=data["child_tickets"],
+            event=data.get("event"),
+            category=data["category"],
+        )
+    except DomainError as error:
+        context["refused"] = error
+        return _render(request, context, status=error.status)
+    context["admitted"] = outcome.use
+    return _render(request, context)
+
+
+@require_POST
+@requires(ACTS_FOR_VENUE)
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a use recorded by mistake at one's own venue, within the cancel window."""
+    venues = _venues(request)
+    use = get_object_or_404(Use.objects.filter(venue__in=venues).select_related("venue"), pk=pk)
+    context: dict[str, Any] = {"venues": venues, "venue": use.venue}
+    try:
+        cancel_use(actor=request.user, use=use)
+    except DomainError as error:
+        context["refused"] = error
+        return _render(request, context, status=error.status)
+    context["cancelled"] = True
+    return _render(request, context)
+
+
+@requires(ACTS_FOR_VENUE)
+def group_visit(request: HttpRequest) -> HttpResponse:
+    """A community card's group visit: the worker's card, each member's own card, and the clients
+    under the age limit who come without one; recorded as one visit."""
+    venues = _venues(request)
+    venue = _chosen_venue(request, venues)
+    initial = {"venue": venue.pk if venue else None, "request_key": new_request_key()}
+    form = GroupVisitForm(venues, request.POST or None, initial=initial)
+    context: dict[str, Any] = {"venues": venues, "venue": venue, "form": form}
     status = 200
     if request.method == "POST":
         status = 422
         if form.is_valid():
+            data = form.cleaned_data
+            venue = data["venue"]
+            _remember(request, venue)
+            limit = settings.KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT
             try:
-                result = check_card(
+                outcome = record_group_visit(
                     actor=request.user,
-                    venue=form.cleaned_data["venue"],
-                    identifier=form.cleaned_data["identifier"],
+                    venue=venue,
+                    community_card_identifier=data["community_card"],
+                    members=form.member_numbers(),
+                    # The clerk counts the clients under the age limit; their exact ages are not kept.
+                    covered_client_ages=[limit - 1] * data["covered_clients"],
+                    idempotency_key=data["request_key"],
                 )
-                status = 200
             except DomainError as error:
                 add_domain_error(form, error)
                 status = error.status
-    context: dict[str, Any] = {"form": form, "result": result, "venues": venues}
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "web/box_office/_check.html", context, status=status)
-    context.update(
-        {
-            "recent_uses": Use.objects.visible_to(request.user)
-            .filter(venue__in=venues)
-            .select_related("card", "venue", "event")[:15],
-            "events": Event.objects.visible_to(request.user)
-            .filter(venue__in=venues)
-            .filter(Q(starts_at__isnull=True) | Q(starts_at__date__gte=today()))
-            .select_related("venue")
-            .order_by("starts_at")[:10],
-        }
-    )
-    return render(request, "web/box_office/venue.html", context, status=status)
+            else:
+                context["visit"] = outcome.group_visit
+                context["visit_tickets"] = sum(use.tickets for use in outcome.uses)
+                context["form"] = GroupVisitForm(
+                    venues,
+                    initial={"venue": venue.pk, "request_key": new_request_key()},
+                )
+                status = 200
+    context["age_limit"] = settings.KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT
+    return render(request, "web/box_office/group_visit.html", context, status=status)
 
 
 urlpatterns = [
     path("venue/", venue_home, name="venue"),
+    path("venue/admit/", admit, name="venue_admit"),
+    path("venue/uses/<int:pk>/cancel/", cancel, name="venue_cancel_use"),
+    path("venue/group-visit/", group_visit, name="venue_group_visit"),
+]
+
+
+# --- the installable web app: its manifest and its service worker ----------------------------------
+
+BOX_OFFICE_ASSETS = [
+    "kaikukanta/site.css",
+    "kaikukanta/card-number.js",
+    "kaikukanta/camera.js",
+    "kaikukanta/box-office.js",
+    "vendor/zxing-library.min.js",
+    "django_htmx/htmx-2.min.js",
+    "django_htmx/django-htmx.js",
+    "kaikukanta/icons/box-office-192.png",
+]
+
+
+@public
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served from the box office's own address so that its scope covers it.
+    Public: it names only static files (a worker fetched without a session must not be a redirect)."""
+    assets = [static(name) for name in BOX_OFFICE_ASSETS]
+    version = hashlib.sha256("".join(assets).encode()).hexdigest()[:12]
+    response = render(
+        request,
+        "web/box_office/service-worker.js",
+        {"scope": reverse("web:venue"), "assets": json.dumps(assets), "version": version},
+        content_type="application/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@public
+def manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest: the box office installs as an app of its own on a phone or a till."""
+    return JsonResponse(
+        {
+            "name": "Kaikukanta: " + gettext("Box office"),
+            "short_name": gettext("Box office"),
+            "start_url": reverse("web:venue"),
+            "scope": reverse("web:venue"),
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#123b63",
+            "icons": [
+                {
+                    "src": static(f"kaikukanta/icons/box-office-{size}.png"),
+                    "sizes": f"{size}x{size}",
+                    "type": "image/png",
+                }
+                for size in (192, 512)
+            ],
+        },
+        content_type="application/manifest+json",
+    )
+
+
+urlpatterns += [
+    path("venue/sw.js", service_worker, name="venue_service_worker"),
+    path("venue/manifest.webmanifest", manifest, name="venue_manifest"),
 ]

@@ -1,0 +1,95 @@
+"""API tokens: how a ticketing system signs in (`Authorization: Bearer <token>`).
+
+A token belongs either to a user with venue roles (it acts as that user, with that user's venues), or
+to a ticket agency that a coordinator has authorised for some of its venues (it acts, through the
+agency's own account, for those venues only). Only the token's SHA-256 is stored: the token itself is
+shown once, when it is made. A revoked token stops working at once."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kaikukanta.accounts.scope import scope_for
+
+TOKEN_PREFIX = "kk_"  # noqa: S105 (the tokens' visible beginning, not a secret)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def visible_to(self, user: Any) -> ApiTokenQuerySet:
+        """National administrators: all. Others: their own tokens, and the tokens of ticket
+        agencies for their venues (staff) or their regions' venues (coordinators)."""
+        scope = scope_for(user)
+        if scope.national:
+            return self.all()
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(
+            Q(user=user)
+            | Q(venues__in=scope.venues)
+            | Q(venues__region__in=scope.coordinator_regions)
+        ).distinct()
+
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acts as"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    agency = models.ForeignKey(
+        "network.TicketAgency",
+        verbose_name=_("ticket agency"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+    )
+    venues = models.ManyToManyField(
+        "network.Venue",
+        verbose_name=_("venues"),
+        blank=True,
+        related_name="api_tokens",
+        help_text=_("A ticket agency's token acts for these venues only."),
+    )
+    prefix = models.CharField(_("beginning"), max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,178 @@
+"""Making and revoking API tokens (api/models.py). The token is returned once and never stored."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kaikukanta.accounts.scope import _CACHE_ATTRIBUTE as SCOPE_CACHE
+from kaikukanta.accounts.scope import Scope, scope_for
+from kaikukanta.audit.models import Action
+from kaikukanta.audit.services import record
+from kaikukanta.core.errors import DomainError, NotAllowed
+from kaikukanta.network.models import TicketAgency, Venue
+
+from .models import TOKEN_PREFIX, ApiToken, token_hash
+
+
+class TokenNameMissing(DomainError):
+    code = "token_name_missing"
+    field = "name"
+    template = _("Name the token after the system that will use it, for example “Till 2”.")
+
+
+class TokenNeedsVenues(DomainError):
+    code = "token_needs_venues"
+    field = "venues"
+    template = _(
+        "An API token acts for venues: give the user a venue role first, or name the venues a "
+        "ticket agency's token is for."
+    )
+
+
+class VenueNotSoldByAgency(DomainError):
+    code = "venue_not_sold_by_agency"
+    field = "venues"
+    template = _(
+        "%(agency)s does not sell tickets for %(venue)s. Add the venue to the agency's venues first."
+    )
+
+
+def _new_secret() -> tuple[str, str]:
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return secret, token_hash(secret)
+
+
+def _make(
+    *, actor: Any, name: str, user: Any, venues: Iterable[Venue], agency: TicketAgency | None
+) -> tuple[ApiToken, str]:
+    name = (name or "").strip()
+    if not name:
+        raise TokenNameMissing()
+    venues = list(venues)
+    secret, digest = _new_secret()
+    token = ApiToken.objects.create(
+        name=name[:100],
+        user=user,
+        agency=agency,
+        prefix=secret[:8],
+        key_hash=digest,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    token.venues.set(venues)
+    first = venues[0] if venues else None
+    record(
+        actor=actor,
+        action=Action.API_TOKEN_CREATED,
+        target=token,
+        venue=first,
+        region=first.region if first is not None else None,
+        data={"agency": agency.pk if agency else None, "venues": [v.pk for v in venues]},
+    )
+    return token, secret
+
+
+def create_api_token(*, actor: Any, user: Any, name: str) -> tuple[ApiToken, str]:
+    """A token that acts as `user`, a user with venue roles (for their venues). The user makes it
+    themselves; a national administrator, or the command line (actor None), for anyone."""
+    scope = scope_for(actor)
+    if actor is not None and actor != user and not scope.national:
+        raise NotAllowed()
+    user_scope = scope_for(user)
+    if not user_scope.acts_for_venues:
+        raise TokenNeedsVenues()
+    with transaction.atomic():
+        return _make(
+            actor=actor,
+            name=name,
+            user=user,
+            venues=Venue.objects.filter(pk__in=user_scope.venues).select_related("region"),
+            agency=None,
+        )
+
+
+def agency_account(agency: TicketAgency) -> Any:
+    """The ticket agency's own account, which its tokens act as: no password, no roles."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=f"agency-{agency.pk}", defaults={"first_name": str(agency)[:150]}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def create_agency_token(
+    *, actor: Any, agency: TicketAgency, venues: Iterable[Venue], name: str
+) -> tuple[ApiToken, str]:
+    """A token for a ticket agency's system, acting for `venues` only: venues the agency sells for
+    and the actor acts for (a coordinator of their region, or a national administrator)."""
+    venues = list(venues)
+    if not venues:
+        raise TokenNeedsVenues()
+    scope = scope_for(actor)
+    sold = set(agency.venues.values_list("pk", flat=True))
+    for venue in venues:
+        if not (scope.national or scope.coordinates(venue.region_id)):
+            raise NotAllowed()
+        if venue.pk not in sold:
+            raise VenueNotSoldByAgency(agency=agency, venue=venue.display_name)
+    with transaction.atomic():
+        return _make(
+            actor=actor, name=name, user=agency_account(agency), venues=venues, agency=agency
+        )
+
+
+def revoke_api_token(*, actor: Any, token: ApiToken) -> ApiToken:
+    """Stop a token from working, at once. Its owner, the staff of its venues, their coordinators."""
+    if not ApiToken.objects.visible_to(actor).filter(pk=token.pk).exists():
+        raise NotAllowed()
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            first = token.venues.select_related("region").first()
+            record(
+                actor=actor,
+                action=Action.API_TOKEN_REVOKED,
+                target=token,
+                venue=first,
+                region=first.region if first is not None else None,
+            )
+    return token
+
+
+def user_for_token(secret: str) -> Any | None:
+    """The account a Bearer token acts as, or None for a token that is unknown or revoked. An
+    agency's token acts for its authorised venues only (and only while the agency sells for them)."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
+        return None
+    token = (
+        ApiToken.objects.active().select_related("user").filter(key_hash=token_hash(secret)).first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    user = token.user
+    if token.agency_id is not None:
+        venues = list(
+            token.venues.filter(ticket_agencies=token.agency_id).values_list("pk", "region_id")
+        )
+        # The agency's account has no roles: its scope is the token's venues, as venue staff.
+        scope = Scope(
+            venues=frozenset(pk for pk, _region in venues),
+            venue_regions=frozenset(region for _pk, region in venues if region is not None),
+            roles=frozenset({"venue_staff"}),
+        )
+        setattr(user, SCOPE_CACHE, scope)  # what scope_for(user) answers for this request
+    return user

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from kaikukanta.network.models import TicketAgency, Venue
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("The system that will use the token, for example “Till 2”."),
+    )
+
+
+class AgencyTokenForm(forms.Form):
+    """A coordinator authorises a ticket agency's system for some of the venues it sells for."""
+
+    agency = forms.ModelChoiceField(label=_("Ticket agency"), queryset=TicketAgency.objects.none())
+    venues = forms.ModelMultipleChoiceField(
+        label=_("Venues"),
+        queryset=Venue.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    name = forms.CharField(label=_("Name"), max_length=100)
+
+    def __init__(
+        self,
+        agencies: QuerySet[TicketAgency],
+        venues: QuerySet[Venue],
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelChoiceField[TicketAgency]", self.fields["agency"]).queryset = agencies
+        cast("forms.ModelMultipleChoiceField", self.fields["venues"]).queryset = venues

@@ -1,0 +1,100 @@
+"""API tokens on the venue's pages: make one for one's own system (shown once), authorise a ticket
+agency's system (coordinators), see who has which, revoke them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kaikukanta.accounts.scope import scope_for
+from kaikukanta.api.models import ApiToken
+from kaikukanta.api.services import create_agency_token, create_api_token, revoke_api_token
+from kaikukanta.core.errors import DomainError
+from kaikukanta.network.models import TicketAgency, Venue
+
+from ..access import ACTS_FOR_VENUE, requires
+from ..forms import add_domain_error
+from ..forms.api_tokens import AgencyTokenForm, TokenForm
+
+
+def _coordinated_venues(user: Any):
+    scope = scope_for(user)
+    if scope.national:
+        return Venue.objects.order_by("name")
+    return Venue.objects.filter(region__in=scope.coordinator_regions).order_by("name")
+
+
+@requires(ACTS_FOR_VENUE)
+def tokens(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    form = TokenForm(request.POST if request.POST.get("kind") == "own" else None)
+    coordinated = _coordinated_venues(request.user)
+    agency_form = None
+    if scope.national or scope.coordinator_regions:
+        agencies = TicketAgency.objects.filter(venues__in=coordinated).distinct().order_by("name")
+        agency_form = AgencyTokenForm(
+            agencies,
+            coordinated,
+            request.POST if request.POST.get("kind") == "agency" else None,
+        )
+    secret = None
+    status = 200
+    if request.method == "POST":
+        status = 422
+        try:
+            if request.POST.get("kind") == "own" and form.is_valid():
+                _token, secret = create_api_token(
+                    actor=request.user, user=request.user, name=form.cleaned_data["name"]
+                )
+            elif (
+                request.POST.get("kind") == "agency"
+                and agency_form is not None
+                and agency_form.is_valid()
+            ):
+                data = agency_form.cleaned_data
+                _token, secret = create_agency_token(
+                    actor=request.user,
+                    agency=data["agency"],
+                    venues=list(data["venues"]),
+                    name=data["name"],
+                )
+        except DomainError as error:
+            target = form if request.POST.get("kind") == "own" else agency_form
+            if target is not None:
+                add_domain_error(target, error)
+            status = error.status
+        if secret is not None:
+            status = 201
+            form = TokenForm()
+    listed = (
+        ApiToken.objects.visible_to(request.user)
+        .select_related("user", "agency", "created_by")
+        .prefetch_related("venues")
+    )
+    return render(
+        request,
+        "web/box_office/api_tokens.html",
+        {"tokens": listed, "form": form, "agency_form": agency_form, "secret": secret},
+        status=status,
+    )
+
+
+@require_POST
+@requires(ACTS_FOR_VENUE)
+def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken.objects.visible_to(request.user), pk=pk)
+    revoke_api_token(actor=request.user, token=token)
+    messages.success(request, _("The token was revoked: it no longer works."))
+    return redirect("web:venue_api_tokens")
+
+
+urlpatterns = [
+    path("venue/api-tokens/", tokens, name="venue_api_tokens"),
+    path("venue/api-tokens/<int:pk>/revoke/", revoke, name="venue_api_token_revoke"),
+]

@@ -1,0 +1,53 @@
+"""Schemathesis walks the committed OpenAPI document: for every operation it sends generated
+requests (valid and broken bodies, odd numbers, missing headers) to the WSGI app, signed in with a
+venue's Bearer token, and checks that no answer is a server error. The card numbers it makes up match
+no card: the refusals are the API's own 4xx answers."""
+
+import json
+
+import hypothesis
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from schemathesis.checks import not_a_server_error
+
+from kaikukanta.api.schema import CONTRACT
+from kaikukanta.api.services import create_api_token
+
+schema = schemathesis.openapi.from_dict(json.loads(CONTRACT.read_text()))
+
+
+@pytest.fixture
+def app():
+    """The WSGI app, its database connection kept open between requests (as Django's test client
+    does): the test's transaction holds the world."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield get_wsgi_application()
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(world, settings):
+    # Generated requests are many: no look-up limit should turn them into 429s that hide a bug.
+    settings.KAIKUKANTA_LOOKUPS_PER_MINUTE = 100000
+    settings.KAIKUKANTA_VENUE_LOOKUPS_PER_MINUTE = 100000
+    settings.KAIKUKANTA_FAILED_LOOKUPS = 100000
+    settings.KAIKUKANTA_VENUE_FAILED_LOOKUPS = 100000
+    _token, secret = create_api_token(actor=None, user=world.alpha_venue_staff, name="schemathesis")
+    return secret
+
+
+@schema.parametrize()
+@hypothesis.settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=list(hypothesis.HealthCheck),
+    derandomize=True,
+)
+def test_no_operation_answers_with_a_server_error(case, app, token):
+    response = case.call(app=app, headers={"Authorization": f"Bearer {token}"})
+    case.validate_response(response, checks=[not_a_server_error])
