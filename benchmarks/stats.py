@@ -57,21 +57,21 @@ RAW_SQL = {
     "national": [
         "SELECT region_id, count(*) FROM cards_card WHERE card_type = 'personal' "
         "AND issued_on BETWEEN %(first)s AND %(last)s GROUP BY region_id",
-        "SELECT card_region_id, count(DISTINCT card_id) FROM uses_use u JOIN cards_card c "
+        "SELECT u.card_region_id, count(DISTINCT u.card_id) FROM uses_use u JOIN cards_card c "
         "ON c.id = u.card_id AND c.card_type = 'personal' "
-        "WHERE occurred_at >= %(first)s AND occurred_at < %(next)s GROUP BY card_region_id",
-        "SELECT v.region_id, u.category, count(*) FILTER (WHERE adult_ticket), sum(child_tickets) "
-        "FROM uses_use u JOIN network_venue v ON v.id = u.venue_id "
-        "WHERE occurred_at >= %(first)s AND occurred_at < %(next)s GROUP BY 1, 2",
+        "WHERE u.occurred_at >= %(first)s AND u.occurred_at < %(next)s GROUP BY u.card_region_id",
+        "SELECT v.region_id, u.category, count(*) FILTER (WHERE u.adult_ticket), "
+        "sum(u.child_tickets) FROM uses_use u JOIN network_venue v ON v.id = u.venue_id "
+        "WHERE u.occurred_at >= %(first)s AND u.occurred_at < %(next)s GROUP BY 1, 2",
     ],
     "region": [
         "SELECT count(*) FROM cards_card WHERE card_type = 'personal' AND region_id = %(region)s "
         "AND issued_on BETWEEN %(first)s AND %(last)s",
         "SELECT count(DISTINCT card_id) FROM uses_use WHERE card_region_id = %(region)s "
         "AND occurred_at >= %(first)s AND occurred_at < %(next)s",
-        "SELECT u.category, count(*) FILTER (WHERE adult_ticket), sum(child_tickets) "
+        "SELECT u.category, count(*) FILTER (WHERE u.adult_ticket), sum(u.child_tickets) "
         "FROM uses_use u JOIN network_venue v ON v.id = u.venue_id WHERE v.region_id = %(region)s "
-        "AND occurred_at >= %(first)s AND occurred_at < %(next)s GROUP BY 1",
+        "AND u.occurred_at >= %(first)s AND u.occurred_at < %(next)s GROUP BY 1",
     ],
 }
 

@@ -126,3 +126,13 @@ class CancelGroupMember(DomainError):
         "This use belongs to a group visit and cannot be cancelled alone. Ask your regional "
         "coordinator to correct the group visit."
     )
+
+
+class UseRequestCancelled(DomainError):
+    code = "use_cancelled"
+    field = "idempotency_key"
+    status = 409
+    template = _(
+        "This admission was recorded and then cancelled at this venue, so it is not recorded again. "
+        "To admit the holder now, check the card again and admit them as a new admission."
+    )

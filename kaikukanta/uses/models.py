@@ -308,3 +308,34 @@ class Use(models.Model):
     @property
     def tickets(self) -> int:
         return int(self.adult_ticket) + self.child_tickets
+
+
+class CancelledRequestQuerySet(models.QuerySet["CancelledRequest"]):
+    def visible_to(self, user: Any) -> CancelledRequestQuerySet:
+        return self.filter(venue__in=Venue.objects.acted_for_by(user))
+
+
+class CancelledRequest(models.Model):
+    """The request key of a use that was cancelled (the use itself is removed, the audit trail keeps
+    what it was): a retry of that request, from an offline queue say, is refused instead of recording
+    the use a second time."""
+
+    venue = models.ForeignKey(
+        "network.Venue", verbose_name=_("venue"), on_delete=models.CASCADE, db_index=False
+    )
+    idempotency_key = models.CharField(_("request key"), max_length=80)
+    cancelled_at = models.DateTimeField(_("cancelled"), default=timezone.now)
+
+    objects = CancelledRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cancelled request")
+        verbose_name_plural = _("cancelled requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["venue", "idempotency_key"], name="cancelled_request_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.venue_id}:{self.idempotency_key}"

@@ -51,8 +51,9 @@ from .errors import (
     NoTickets,
     QuotaExhausted,
     TooManyChildTickets,
+    UseRequestCancelled,
 )
-from .models import GroupVisit, Use, UseKind
+from .models import CancelledRequest, GroupVisit, Use, UseKind
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,8 @@ def record_use(
         )
 
     try:
+        if CancelledRequest.objects.filter(venue=venue, idempotency_key=key).exists():
+            raise UseRequestCancelled()
         outcome = once(
             find=lambda: (
                 Use.objects.filter(venue=venue, idempotency_key=key).select_related("card").first()
@@ -499,4 +502,6 @@ def cancel_use(*, actor: Any, use: Use) -> None:
                 "recorded_at": use.recorded_at.isoformat(),
             },
         )
+        # A retry of the cancelled request (an offline queue, a reload) must not record it again.
+        CancelledRequest.objects.create(venue=use.venue, idempotency_key=use.idempotency_key)
         use.delete()

@@ -121,6 +121,18 @@ def test_a_use_is_cancelled_within_the_window_and_then_no_more(world, alpha_card
     assert Use.objects.filter(pk=late["id"]).exists()
 
 
+def test_a_retry_of_a_cancelled_request_does_not_record_it_again(world, alpha_card):
+    """An offline queue or a reload sending the same request after the venue cancelled it."""
+    client = session(world.alpha_venue_staff)
+    body = use_body(world, alpha_card)
+    created = post(client, USES, body, key="cancel-0003").json()
+    assert post(client, f"{USES}/{created['id']}/cancel", {}).status_code == 200
+    assert error_of(post(client, USES, body, key="cancel-0003"), 409) == "use_cancelled"
+    assert not Use.objects.exists()
+    # A new admission, with a new key, is recorded as usual.
+    assert post(client, USES, body, key="cancel-0004").status_code == 201
+
+
 def test_another_venue_cannot_cancel_a_use(world, beta_card):
     client = session(world.beta_venue_staff)
     body = {"venue": world.beta_venue.pk, "card": beta_card.identifier}
