@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -232,3 +233,18 @@ def client_as(world):
         return client
 
     return make
+
+
+def reopens_in_about(text: str, minutes: int) -> bool:
+    """The "Try again after <day> <time>." of a refused look-up names a time about `minutes` from
+    now (the test run's clock ticks, so no fixed time of day can be expected)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    match = re.search(r"Try again after (\d{1,2}\.\d{1,2}\.\d{4} \d{1,2}\.\d\d)\.", text)
+    if match is None:
+        return False
+    until = dt.datetime.strptime(match.group(1), "%d.%m.%Y %H.%M")
+    now = timezone.localtime().replace(tzinfo=None)
+    return dt.timedelta(0) <= until - now <= dt.timedelta(minutes=minutes, seconds=60)

@@ -42,3 +42,13 @@ class EmailBelongsToActiveUser(DomainError):
         "%(email)s already has an account that is in use. Give the person the role on their "
         "account page instead of inviting them again."
     )
+
+
+class EmailBelongsToClosedAccount(DomainError):
+    code = "email_account_closed"
+    field = "email"
+    status = 409
+    template = _(
+        "%(email)s belongs to an account that has been closed, or to one with roles you do not "
+        "manage. Ask the national support service to open it again or to invite the person."
+    )

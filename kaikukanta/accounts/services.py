@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from kaikukanta.core.errors import NotAllowed
 from .errors import (
     CannotDeactivateSelf,
     EmailBelongsToActiveUser,
+    EmailBelongsToClosedAccount,
     InvitationNotValid,
     RoleAlreadyGranted,
     RoleTargetInvalid,
@@ -135,14 +137,11 @@ def save_user(*, actor: Any, user: User, changed: Iterable[str] = ()) -> User:
     return save_audited(actor=actor, obj=user, changed=changed)
 
 
-def deactivate_user(*, actor: Any, user: User) -> User:
-    """Close a staff account for good: the user can no longer log in; their history stays. A
-    national administrator may deactivate anyone; a coordinator, staff whose every role they could
-    have granted."""
-    if user.pk == getattr(actor, "pk", None):
-        raise CannotDeactivateSelf()
+def _manages(actor: Any, user: User) -> bool:
+    """Whether `actor` runs `user`'s account: a national administrator anyone's; a coordinator that
+    of staff whose every role they could have granted."""
     assignments = list(user.role_assignments.select_related("distributor_site", "venue"))
-    allowed = scope_for(actor).national or (
+    return scope_for(actor).national or bool(
         assignments
         and all(
             can_grant(
@@ -155,6 +154,15 @@ def deactivate_user(*, actor: Any, user: User) -> User:
             for a in assignments
         )
     )
+
+
+def deactivate_user(*, actor: Any, user: User) -> User:
+    """Close a staff account for good: the user can no longer log in; their history stays. A
+    national administrator may deactivate anyone; a coordinator, staff whose every role they could
+    have granted."""
+    if user.pk == getattr(actor, "pk", None):
+        raise CannotDeactivateSelf()
+    allowed = _manages(actor, user)
     if not allowed:
         raise NotAllowed()
     with transaction.atomic():
@@ -194,9 +202,16 @@ def invite_staff(
     Inviting again an account that has not set its password yet sends a fresh link (the old one
     stops working)."""
     email = User.objects.normalize_email(email).lower()
-    existing = User.objects.filter(email__iexact=email).first()
+    existing = User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).first()
     if existing is not None and existing.has_usable_password():
         raise EmailBelongsToActiveUser(email=email)
+    # An account still waiting for its password may be invited again, by whoever runs it; a closed
+    # one is not opened again by an invitation (its old roles would come back with it).
+    if existing is not None and (
+        not existing.is_active
+        or (existing.role_assignments.exists() and not _manages(actor, existing))
+    ):
+        raise EmailBelongsToClosedAccount(email=email)
     with transaction.atomic():
         user = existing or User(username=email, email=email)
         user.first_name, user.last_name, user.is_active = first_name, last_name, True

@@ -52,6 +52,8 @@ class Action(models.TextChoices):
     FEEDBACK_RECEIVED = "feedback.received", _("holder feedback received")
     FEEDBACK_PUBLISHED = "feedback.published", _("holder feedback published")
     CATALOGUE_CHANGED = "catalogue.changed", _("catalogue entry changed")
+    CARD_STOCK_PRINTED = "card_stock.printed", _("card stock batch printed")
+    USES_EXPORTED = "uses.exported", _("uses exported")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from .models import Action, AuditEvent
 
@@ -19,10 +21,14 @@ def record(
     region: Region | None = None,
     venue: Venue | None = None,
     data: dict[str, Any] | None = None,
+    occurred_at: dt.datetime | None = None,
 ) -> AuditEvent:
-    """Write one audit event. Call it inside the transaction of the change it describes."""
+    """Write one audit event. Call it inside the transaction of the change it describes.
+    `occurred_at`: only to keep less than the exact time (a holder's anonymous feedback keeps its
+    day only, so that its time cannot be matched with the card's own events)."""
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
+        occurred_at=occurred_at or timezone.now(),
         actor=actor if is_user else None,
         actor_username=actor.get_username() if is_user else "",
         action=action,

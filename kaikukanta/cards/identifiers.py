@@ -27,7 +27,7 @@ LENGTH = BODY_LENGTH + 1
 VALUES = {character: value for value, character in enumerate(ALPHABET)}
 _CHECK_WEIGHT_INVERSE = pow(LENGTH, -1, MODULUS)
 IMPORTED_PATTERN = re.compile(r"^[A-Z0-9]{4,32}$")
-_SEPARATORS = re.compile(r"[\s\-]+")
+_SEPARATORS = re.compile(r"[\s\-\x00-\x1f\x7f]+")  # spaces, hyphens, control characters
 
 assert MODULUS == 29
 

@@ -260,10 +260,10 @@ def offering_pdf(region: Region, venues: Iterable[Venue], day: dt.date) -> bytes
         bottomMargin=18 * mm,
     )
     story = [
-        Paragraph(title, styles["Title"]),
+        Paragraph(_escape(title), styles["Title"]),
         Paragraph(
             _("%(region)s, as of %(date)s. Show your card when you get your free ticket.")
-            % {"region": region.display_name, "date": _date(day)},
+            % {"region": _escape(region.display_name), "date": _date(day)},
             styles["Normal"],
         ),
         Spacer(1, 4 * mm),

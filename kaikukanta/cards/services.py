@@ -886,3 +886,17 @@ def hand_over_for(secret: str) -> HandOver | None:
         .filter(secret_hash=_hand_over_hash(secret))
         .first()
     )
+
+
+def card_stock_numbers(*, actor: Any, batch: CardStock) -> list[str]:
+    """A batch's numbers, to print on blank cards: the printing is audited (which batch and how many
+    numbers, never the numbers). The caller has found the batch through CardStock.visible_to."""
+    numbers = list(batch.numbers.values_list("identifier", flat=True))
+    record(
+        actor=actor,
+        action=Action.CARD_STOCK_PRINTED,
+        target=batch,
+        region=batch.region,
+        data={"numbers": len(numbers)},
+    )
+    return numbers

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -44,6 +45,9 @@ class KaikukantaAdminSite(admin.AdminSite):
 class NationalAdmin(admin.ModelAdmin):
     """Lists what the user's scope allows, for national admins only; a malformed object key in the
     address is a 404, not a server error."""
+
+    # A web page typed without its scheme is taken as https://, as browsers do today.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)

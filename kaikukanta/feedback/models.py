@@ -7,6 +7,7 @@ publishable, and only publishable items appear in the public catalogue as quotes
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -33,6 +34,9 @@ class FeedbackQuerySet(models.QuerySet["Feedback"]):
 
 
 class Feedback(models.Model):
+    # A random key: a sequence would give the order in which items came, which the times of the
+    # cards' own events could then be matched with.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     region = models.ForeignKey(
         "network.Region",
         verbose_name=_("region"),
@@ -52,7 +56,7 @@ class Feedback(models.Model):
     class Meta:
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
-        ordering = ["-received_on", "-pk"]
+        ordering = ["-received_on", "pk"]  # within a day, in no telling order
         indexes = [models.Index(fields=["region", "received_on"], name="feedback_region_day")]
         constraints = [
             models.CheckConstraint(

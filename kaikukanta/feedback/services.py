@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from kaikukanta.accounts.scope import scope_for
@@ -28,7 +30,9 @@ def receive_feedback(*, region: Region, rating: Any, text: str) -> Feedback:
         raise RatingMissing() from None
     if not 1 <= value <= 5:
         raise RatingMissing()
-    text = (text or "").strip()
+    text = (
+        (text or "").replace("\x00", "").strip()
+    )  # a NUL is no one's text (PostgreSQL refuses it)
     if len(text) > MAX_TEXT:
         raise FeedbackTooLong(limit=MAX_TEXT, length=len(text))
     language = (get_language() or "fi")[:2]
@@ -36,7 +40,10 @@ def receive_feedback(*, region: Region, rating: Any, text: str) -> Feedback:
         feedback = Feedback.objects.create(
             region=region, rating=value, text=text, language=language, received_on=today()
         )
-        record(actor=None, action=Action.FEEDBACK_RECEIVED)
+        # The day only, like the item itself: an exact time could be matched with the time the card
+        # was opened, which the trail keeps against the card.
+        midnight = dt.datetime.combine(today(), dt.time(), tzinfo=timezone.get_current_timezone())
+        record(actor=None, action=Action.FEEDBACK_RECEIVED, occurred_at=midnight)
     return feedback
 
 

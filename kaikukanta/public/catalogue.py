@@ -5,6 +5,7 @@ the same content is open data under /api/v1/catalogue/ and a brochure per region
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -43,11 +44,20 @@ def catalogue_venues(day: Any) -> QuerySet[Venue]:
     )
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _param(params: Any, name: str) -> str:
+    """A filter as typed, without control characters: no one types them, and PostgreSQL refuses a NUL
+    in a text value (it would be a server error, not "nothing found")."""
+    return _CONTROL.sub(" ", str(params.get(name) or ""))
+
+
 def filter_venues(venues: QuerySet[Venue], params: Any) -> tuple[QuerySet[Venue], dict[str, str]]:
     """Apply the catalogue's filters (search words, region, municipality, category, offer) as the
     page, the open data and the brochure read them; the filters that were valid."""
     chosen: dict[str, str] = {}
-    words = (params.get("q") or "").strip()[:100]
+    words = _param(params, "q").strip()[:100]
     if words:
         chosen["q"] = words
         for word in words.split():
@@ -60,14 +70,14 @@ def filter_venues(venues: QuerySet[Venue], params: Any) -> tuple[QuerySet[Venue]
                 | Q(description_en__icontains=word)
                 | Q(municipality__name__icontains=word)
             )
-    region = params.get("region") or ""
+    region = _param(params, "region")
     if region == "popup":
         venues = venues.filter(is_popup=True)
         chosen["region"] = region
     elif region and Region.objects.filter(slug=region).exists():
         venues = venues.filter(region__slug=region)
         chosen["region"] = region
-    municipality = params.get("municipality") or ""
+    municipality = _param(params, "municipality")
     if municipality and Municipality.objects.filter(code=municipality).exists():
         # A venue without a municipality of its own is in its region's municipalities.
         venues = venues.filter(
@@ -75,11 +85,11 @@ def filter_venues(venues: QuerySet[Venue], params: Any) -> tuple[QuerySet[Venue]
             | Q(municipality__isnull=True, region__municipalities__code=municipality)
         ).distinct()
         chosen["municipality"] = municipality
-    category = params.get("category") or ""
+    category = _param(params, "category")
     if category in Venue.Category.values:
         venues = venues.filter(category=category)
         chosen["category"] = category
-    offer = params.get("offer") or ""
+    offer = _param(params, "offer")
     if offer in OFFER_KEYS:
         venues = venues.filter(**{f"offers_{offer}": True})
         chosen["offer"] = offer

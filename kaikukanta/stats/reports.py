@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
@@ -32,7 +33,8 @@ def region_report_pdf(subject: Subject, year: int) -> bytes:
     )
     story: list = [
         Paragraph(
-            _("Kaikukortti in %(region)s, %(year)s") % {"region": subject.label, "year": year},
+            _("Kaikukortti in %(region)s, %(year)s")
+            % {"region": escape(str(subject.label)), "year": year},
             styles["Title"],
         ),
         Paragraph(
@@ -56,7 +58,7 @@ def region_report_pdf(subject: Subject, year: int) -> bytes:
     for table in [report.key_figures, *report.tables]:
         if table is None or not table.rows:
             continue
-        story += [Spacer(1, 6 * mm), Paragraph(table.title, styles["Heading2"])]
+        story += [Spacer(1, 6 * mm), Paragraph(escape(str(table.title)), styles["Heading2"])]
         columns = table.columns
         if len(columns) > 6:  # the yearly table: too wide for the page, in two halves
             chunks = [columns[: len(columns) // 2], columns[len(columns) // 2 :]]

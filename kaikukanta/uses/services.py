@@ -505,3 +505,14 @@ def cancel_use(*, actor: Any, use: Use) -> None:
         # A retry of the cancelled request (an offline queue, a reload) must not record it again.
         CancelledRequest.objects.create(venue=use.venue, idempotency_key=use.idempotency_key)
         use.delete()
+
+
+def uses_exported(*, actor: Any, venues: list[Venue], filters: list[str]) -> None:
+    """A venue's history left the registry as a file (CSV): audited with the venues and the names of
+    the filters used, never their values or the rows."""
+    record(
+        actor=actor,
+        action=Action.USES_EXPORTED,
+        venue=venues[0] if len(venues) == 1 else None,
+        data={"venues": [venue.pk for venue in venues], "filters": sorted(filters)},
+    )

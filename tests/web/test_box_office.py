@@ -103,6 +103,19 @@ def test_admit_at_once_records_the_holders_ticket_on_the_scan(clerk, world, alph
     assert Use.objects.count() == 1
 
 
+def test_admit_at_once_sent_twice_records_once(clerk, alpha_card):
+    """The clerk's browser resends the form (a reload after a lost answer): the key drawn with the
+    form makes the second sending find the first use."""
+    page = clerk.get(VENUE).content.decode()
+    key = re.search(r'name="request_key" value="([^"]+)"', page).group(1)
+    body = {"identifier": alpha_card.identifier, "admit_now": "on", "request_key": key}
+    first = clerk.post(VENUE, body)
+    again = clerk.post(VENUE, body)
+    assert 'data-verdict="admitted"' in first.content.decode()
+    assert again.status_code == 200
+    assert Use.objects.count() == 1
+
+
 def test_the_venue_chosen_stays_chosen(client_as, world, alpha_card):
     coordinator = client_as("alpha_coordinator")  # acts for both of alpha's venues
     coordinator.post(

@@ -104,6 +104,25 @@ def test_inviting_someone_with_an_account_in_use_says_what_to_do(world, client_a
     assert not mail.outbox
 
 
+def test_an_invitation_does_not_open_a_closed_account_again(world, client_as):
+    """A deactivated invitee who never set a password keeps their roles: inviting their address
+    again must not bring the account, and those roles, back."""
+    pending = User.objects.create_user(username="odottaa", email="odottaa@example.fi")
+    pending.set_unusable_password()
+    pending.is_active = False
+    pending.save()
+    RoleAssignment.objects.create(user=pending, role=Role.COORDINATOR_SOTE, region=world.beta)
+    response = invite(
+        client_as("alpha_sote_coordinator"),
+        email="odottaa@example.fi",
+        place=f"site:{world.alpha_site.pk}",
+    )
+    assert "has been closed" in response.content.decode()
+    pending.refresh_from_db()
+    assert not pending.is_active
+    assert not mail.outbox
+
+
 def test_a_coordinator_deactivates_their_staff_but_not_others(world, client_as):
     coordinator = client_as("alpha_sote_coordinator")
     url = reverse("web:network_deactivate", args=["alpha", world.alpha_distributor.pk])

@@ -354,3 +354,15 @@ def test_opening_a_cards_action_page_is_an_audited_look_up(worker, alpha_card):
     before = AuditEvent.objects.filter(action=Action.CARD_VIEWED).count()
     worker.get(reverse("web:card_update", args=[alpha_card.pk]))
     assert AuditEvent.objects.filter(action=Action.CARD_VIEWED).count() == before + 1
+
+
+def test_printing_a_stock_batch_is_audited_without_its_numbers(world, client_as):
+    batch = create_card_stock(actor=world.alpha_coordinator, region=world.alpha, size=3)
+    response = client_as("alpha_coordinator").get(reverse("web:card_stock_pdf", args=[batch.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    event = AuditEvent.objects.get(action="card_stock.printed")
+    assert (event.actor, event.object_id, event.data) == (
+        world.alpha_coordinator,
+        str(batch.pk),
+        {"numbers": 3},
+    )

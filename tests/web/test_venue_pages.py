@@ -72,6 +72,9 @@ def test_history_totals_and_csv_are_the_venues_own(client_as, world, alpha_card,
     assert len(rows) == 3  # the header and two uses
     assert {row[1] for row in rows[1:]} == {alpha_card.display_identifier}
     assert sorted(row[7] for row in rows[1:]) == ["0", "2"]
+    event = AuditEvent.objects.get(action="uses.exported")
+    assert event.actor == world.alpha_venue_staff
+    assert event.data == {"venues": [world.alpha_venue.pk], "filters": ["kind"]}
 
 
 def test_a_token_is_shown_once_listed_and_revoked(client_as, world):

@@ -55,6 +55,8 @@ class CardCheckForm(VenueChoiceMixin, forms.Form):
         label=_("Admit at once: record the holder's own ticket when the card is accepted"),
         required=False,
     )
+    # Drawn with the form: "admit at once" sent twice (a resent form, a repeated request) records once.
+    request_key = forms.RegexField(regex=KEY_PATTERN, widget=forms.HiddenInput, required=False)
 
     def __init__(self, venues: QuerySet[Venue], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

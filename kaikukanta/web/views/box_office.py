@@ -133,7 +133,11 @@ def _render(request: HttpRequest, context: dict[str, Any], status: int = 200) ->
             "form",
             CardCheckForm(
                 venues,
-                initial={"venue": venue.pk, "admit_now": request.session.get(SESSION_ADMIT_NOW)},
+                initial={
+                    "venue": venue.pk,
+                    "admit_now": request.session.get(SESSION_ADMIT_NOW),
+                    "request_key": new_request_key(),
+                },
             ),
         )
         context["figures"] = figures(venue)
@@ -182,7 +186,7 @@ def venue_home(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 venue=venue,
                 card_identifier=result.identifier,
-                idempotency_key=new_request_key(),
+                idempotency_key=form.cleaned_data["request_key"] or new_request_key(),
             )
         except DomainError as error:
             context["refused"] = error

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from kaikukanta.accounts.scope import scope_for
 from kaikukanta.cards import pdf
 from kaikukanta.cards.models import CardStock
-from kaikukanta.cards.services import create_card_stock
+from kaikukanta.cards.services import card_stock_numbers, create_card_stock
 from kaikukanta.core.errors import DomainError
 from kaikukanta.network.models import Region
 
@@ -77,7 +77,7 @@ def batch_pdf(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(
         CardStock.objects.visible_to(request.user).select_related("region"), pk=batch_id
     )
-    numbers = batch.numbers.values_list("identifier", flat=True)
+    numbers = card_stock_numbers(actor=request.user, batch=batch)
     data = pdf.stock_pdf(batch.region, numbers, sheet=request.GET.get("sheet") == "a4")
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="kaikukortti-stock.pdf"'

@@ -4,6 +4,8 @@ card."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,7 +35,7 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @requires(OVERSEER)
-def feedback_publish(request: HttpRequest, feedback_id: int) -> HttpResponse:
+def feedback_publish(request: HttpRequest, feedback_id: uuid.UUID) -> HttpResponse:
     item = get_object_or_404(Feedback.objects.visible_to(request.user), pk=feedback_id)
     publishable = request.POST.get("publishable") == "yes"
     set_publishable(actor=request.user, feedback=item, publishable=publishable)
@@ -46,5 +48,5 @@ def feedback_publish(request: HttpRequest, feedback_id: int) -> HttpResponse:
 
 urlpatterns = [
     path("feedback/", feedback_list, name="feedback"),
-    path("feedback/<int:feedback_id>/publish/", feedback_publish, name="feedback_publish"),
+    path("feedback/<uuid:feedback_id>/publish/", feedback_publish, name="feedback_publish"),
 ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaikukanta.network.models import Venue
+from kaikukanta.uses.services import uses_exported
 
 from ..access import ACTS_FOR_VENUE, requires
 from ..pagination import KeysetPaginator
@@ -59,6 +60,11 @@ def history(request: HttpRequest) -> HttpResponse:
     filters, uses, ordering = filtered_uses(request.user, request.GET)
     uses = uses.filter(venue__in=Venue.objects.acted_for_by(request.user))
     if request.GET.get("format") == "csv":
+        uses_exported(
+            actor=request.user,
+            venues=list(Venue.objects.acted_for_by(request.user)),
+            filters=[key for key, value in request.GET.items() if value and key != "format"],
+        )
         writer = csv.writer(_Echo())
         response = StreamingHttpResponse(
             (writer.writerow(row) for row in _csv_rows(uses.order_by("-occurred_at", "-pk"))),

@@ -17,7 +17,7 @@
   var LENGTH = 10;
 
   function normalize(raw) {
-    return (raw || "").replace(/[\s\-]+/g, "").toUpperCase();
+    return (raw || "").replace(/[\s\-\x00-\x1f\x7f]+/g, "").toUpperCase();
   }
   function display(number) {
     return hasNativeShape(number) ? number.slice(0, 5) + "-" + number.slice(5) : number;
