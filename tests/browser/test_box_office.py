@@ -15,7 +15,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from kaikukanta.cards.models import Card
 from kaikukanta.core.dates import today
 from kaikukanta.network.models import Venue
-from kaikukanta.uses.models import Use
+from kaikukanta.uses.models import GroupVisit, Use
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS
 from .support import assert_accessible, assert_no_sideways_scroll, log_in
@@ -275,3 +275,78 @@ def test_an_event_page_is_accessible(new_page):
     page.get_by_role("link", name="Lauantain opastus").click()
     assert_accessible(page, "event page")
     assert_no_sideways_scroll(page, "event page")
+
+
+RECORD_TONES = """
+window.__tones = [];
+const RealContext = window.AudioContext;
+window.AudioContext = class extends RealContext {
+  createOscillator() {
+    const oscillator = super.createOscillator();
+    const start = oscillator.start.bind(oscillator);
+    oscillator.start = (...when) => { window.__tones.push(oscillator.frequency.value); return start(...when); };
+    return oscillator;
+  }
+};
+"""
+
+
+def tones(page):
+    return page.evaluate("() => window.__tones")
+
+
+def test_the_optional_sound_tells_accepted_from_refused(page):
+    page.add_init_script(RECORD_TONES)
+    log_in(page, CLERK)
+    page.goto("/venue/")
+    card = accepted_cards(1, skip=120)[0]
+    page.keyboard.type(card.identifier)
+    page.keyboard.press("Enter")
+    page.wait_for_selector('[data-verdict="accepted"]')
+    assert tones(page) == []  # silent until the clerk turns the sound on
+
+    page.get_by_label("Ääni jokaisesta vastauksesta").check()
+    assert focused_name(page) == "identifier"  # back to the number field for the next card
+    page.keyboard.press("Enter")  # admit the card accepted above
+    page.wait_for_selector('[data-verdict="admitted"]')
+    page.wait_for_function("() => window.__tones.length === 1")
+    assert tones(page) == [880]  # one high tone
+    page.keyboard.type(closed_card().identifier)
+    page.keyboard.press("Enter")
+    page.wait_for_selector('[data-verdict="refused"]')
+    page.wait_for_function("() => window.__tones.length === 3")
+    assert tones(page) == [880, 220, 220]  # and two low ones for a refusal
+
+    page.reload()  # the choice stays on this device
+    assert page.get_by_label("Ääni jokaisesta vastauksesta").is_checked()
+
+
+def test_a_group_visit_scanned_with_no_clicks_and_the_counter(page):
+    venue = box_office_venue()
+    community = (
+        Card.objects.filter(card_type="community", closed_on__isnull=True, valid_until__gte=today())
+        .filter(region=venue.region)
+        .order_by("pk")
+        .first()
+    )
+    members = accepted_cards(2, skip=160)
+    log_in(page, CLERK)
+    page.goto("/venue/group-visit/")
+    page.get_by_label("Yhteisökortti").focus()
+    # The scanner ends each number with Enter: the community card's moves on to the members' field.
+    page.keyboard.type(community.identifier)
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.name") == "members"
+    for member in members:
+        page.keyboard.type(member.identifier)
+        page.keyboard.press("Enter")
+    plus = page.get_by_role("button", name="+ yksi asiakas lisää")
+    plus.click()
+    plus.click()
+    page.get_by_role("button", name="\N{MINUS SIGN} yksi asiakas vähemmän").click()
+    assert page.get_by_label("Ikärajaa nuoremmat asiakkaat ilman korttia").input_value() == "1"
+    page.get_by_role("button", name="Kirjaa ryhmäkäynti").click()
+    page.wait_for_selector('[data-verdict="admitted"]')
+    visit = GroupVisit.objects.filter(community_card=community).latest("pk")
+    assert set(visit.uses.values_list("card_id", flat=True)) >= {m.pk for m in members}
+    assert_accessible(page, "group visit recorded")

@@ -145,6 +145,12 @@ class GroupVisitForm(VenueChoiceMixin, forms.Form):
     def __init__(self, venues: QuerySet[Venue], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._offer_venues(venues)
+        # A scanner ends the community card with Enter: that moves on to the members' cards, so
+        # the visit is not sent before they are scanned.
+        self.fields["community_card"].widget.attrs["data-enter-moves-to"] = self[
+            "members"
+        ].id_for_label
+        self.fields["covered_clients"].widget.attrs["data-child-counter"] = ""
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -7,6 +7,10 @@
  *  - Enter in the empty number field admits the card just accepted (the Admit form's button), so that
  *    scanning and admitting needs no pointer at all.
  *  - The −/+ buttons of the child-ticket counter, within 0 and the card's number.
+ *  - A number field with data-enter-moves-to (the group visit's community card): Enter, which a
+ *    scanner sends after the number, moves on to the named field instead of sending the form.
+ *  - An optional sound with each answer (the clerk's choice, kept on this device): one high tone for
+ *    accepted or admitted, two low tones for a refusal, so the eye can stay on the holder.
  */
 (function () {
   "use strict";
@@ -62,9 +66,80 @@
     }
   }
 
+  function wireEnterMoves(root) {
+    var inputs = (root || document).querySelectorAll("input[data-enter-moves-to]");
+    for (var i = 0; i < inputs.length; i++) {
+      var input = inputs[i];
+      if (input.dataset.enterWired) continue;
+      input.dataset.enterWired = "1";
+      input.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter") return;
+        var next = document.getElementById(event.currentTarget.getAttribute("data-enter-moves-to"));
+        if (!next) return;
+        event.preventDefault();
+        next.focus();
+      });
+    }
+  }
+
   function wireAll(root) {
     wireNumber(numberField(root));
     wireCounters(root);
+    wireEnterMoves(root);
+  }
+
+  // --- the optional sound ---------------------------------------------------------------------------
+
+  var SOUND = "kaikukanta.boxOffice.sound.v1";
+  var audio = null;
+
+  function soundOn() {
+    try { return window.localStorage.getItem(SOUND) === "on"; } catch (e) { return false; }
+  }
+
+  function audioContext() {
+    // Made on the clerk's own click (the switch), which browsers require before a page may sound.
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!audio && Context) audio = new Context();
+    return audio;
+  }
+
+  function tone(context, frequency, start, length) {
+    var oscillator = context.createOscillator();
+    var gain = context.createGain();
+    oscillator.frequency.value = frequency;
+    gain.gain.value = 0.2;
+    oscillator.connect(gain);
+    gain.connect(context.destination);
+    oscillator.start(context.currentTime + start);
+    oscillator.stop(context.currentTime + start + length);
+  }
+
+  function playVerdict() {
+    if (!soundOn()) return;
+    var verdict = document.querySelector("#box-office .verdict[data-verdict]");
+    var context = verdict && audioContext();
+    if (!context) return;
+    var kind = verdict.getAttribute("data-verdict");
+    if (kind === "accepted" || kind === "admitted") {
+      tone(context, 880, 0, 0.12);
+    } else if (kind === "refused") {
+      tone(context, 220, 0, 0.15);
+      tone(context, 220, 0.22, 0.15);
+    }
+  }
+
+  function wireSound() {
+    var toggle = document.querySelector("input[data-sound-toggle]");
+    if (!toggle) return;
+    var line = toggle.closest(".sound-switch");
+    if (line) line.hidden = false;  // shown only where the script runs: without it nothing sounds
+    toggle.checked = soundOn();
+    toggle.addEventListener("change", function () {
+      try { window.localStorage.setItem(SOUND, toggle.checked ? "on" : "off"); } catch (e) { /* private mode */ }
+      if (toggle.checked) audioContext();
+      focusNumber();  // back to the number field: the next card can be scanned at once
+    });
   }
 
   // --- offline: admissions queued on this device, sent when the connection returns ----------------
@@ -278,9 +353,13 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     wireAll(document);
+    wireSound();
     startOffline();
     focusNumber();
   });
   document.addEventListener("htmx:load", function (event) { wireAll(event.target); });
-  document.addEventListener("htmx:afterSettle", function () { focusNumber(); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.target && event.target.id === "box-office") playVerdict();
+    focusNumber();
+  });
 })();
