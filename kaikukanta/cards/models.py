@@ -277,6 +277,12 @@ class Card(models.Model):
             refusal = CommunityCardNeedsGroup(identifier=self.display_identifier)
         return refusal
 
+    def child_tickets_at(self, venue: Venue) -> int:
+        """How many free child tickets a use of this card may include at `venue`: the holder's
+        children and grandchildren under 18, where the venue gives child tickets at all. The check's
+        answer and the recording both read it."""
+        return (self.children or 0) if venue.child_tickets else 0
+
 
 class WellbeingMeasurement(models.Model):
     """Voluntary wellbeing answers given at issue or renewal: the WHO-5 items and a 1-5 mood meter."""

@@ -827,7 +827,7 @@ def check_card(
         # Nothing that looks valid for a card that is not: its refusal says why and until when.
         valid_until=card.effective_valid_until if valid else None,
         closed_on=card.closed_on,
-        children=card.children if valid else None,
+        children=card.child_tickets_at(venue) if valid else None,
         refusal=refusal,
     )
 

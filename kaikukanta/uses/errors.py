@@ -33,6 +33,14 @@ class NoChildTicketsForCourses(DomainError):
     )
 
 
+class NoChildTicketsHere(DomainError):
+    code = "no_child_tickets_here"
+    field = "child_tickets"
+    template = _(
+        "%(venue)s gives no free child tickets with the card: record the holder's own ticket only."
+    )
+
+
 class CommunityCardNotForCourses(DomainError):
     code = "community_card_not_for_courses"
     field = "kind"

@@ -47,6 +47,7 @@ from .errors import (
     MemberCardNotPersonal,
     MemberListedTwice,
     NoChildTicketsForCourses,
+    NoChildTicketsHere,
     NotACommunityCard,
     NoTickets,
     QuotaExhausted,
@@ -113,12 +114,14 @@ def _check_kind(kind: str) -> None:
         raise ChoiceInvalid(field="kind", value=kind)
 
 
-def _check_child_tickets(card: Card, kind: str, child_tickets: int) -> None:
+def _check_child_tickets(card: Card, venue: Venue, kind: str, child_tickets: int) -> None:
     if not isinstance(child_tickets, int) or isinstance(child_tickets, bool) or child_tickets < 0:
         raise ChildTicketsInvalid()
     if child_tickets and kind != UseKind.ENTRY_TICKET:
         raise NoChildTicketsForCourses()
-    if child_tickets > (card.children or 0):
+    if child_tickets and not venue.child_tickets:
+        raise NoChildTicketsHere(venue=venue)
+    if child_tickets > card.child_tickets_at(venue):
         raise TooManyChildTickets(identifier=card.display_identifier, children=card.children or 0)
 
 
@@ -247,7 +250,7 @@ def _record_use(
     card = _find_card(card_identifier)
     _check_usable(card, venue, day)
     _check_kind(kind)
-    _check_child_tickets(card, kind, child_tickets)
+    _check_child_tickets(card, venue, kind, child_tickets)
     if not adult_ticket and not child_tickets:
         raise NoTickets()
     event = _claim_event_tickets(event, venue, int(bool(adult_ticket)) + child_tickets)
@@ -410,7 +413,7 @@ def _record_group_visit(
         if card.is_community:
             raise MemberCardNotPersonal(identifier=card.display_identifier)
         _check_usable(card, venue, day)
-        _check_child_tickets(card, kind, member.child_tickets)
+        _check_child_tickets(card, venue, kind, member.child_tickets)
         member_cards.append((card, member.child_tickets))
 
     needed = 1 + len(covered_client_ages) + sum(1 + children for _card, children in member_cards)

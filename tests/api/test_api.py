@@ -100,6 +100,15 @@ def test_a_check_answers_what_recording_would(world, alpha_card, beta_card):
     assert "Alfala" not in json.dumps(refused)  # never where the card was issued
 
 
+def test_a_check_gives_no_child_tickets_where_the_venue_gives_none(world, alpha_card):
+    client = api_client(world.alpha_venue_staff)
+    assert check(client, world.alpha_venue, alpha_card.identifier).json()["children"] == 2
+    world.alpha_venue.child_tickets = False
+    world.alpha_venue.save()
+    body = check(client, world.alpha_venue, alpha_card.identifier).json()
+    assert (body["accepted"], body["children"]) == (True, 0)
+
+
 def test_a_closed_card_shows_no_future_validity(world, alpha_card):
     close_card(actor=world.alpha_distributor, card=alpha_card, reason=ClosingReason.LOST)
     body = check(api_client(world.alpha_venue_staff), world.alpha_venue, alpha_card.identifier)

@@ -174,6 +174,18 @@ def test_no_more_child_tickets_than_registered_children(world, alpha_card):
         use(world, alpha_card, child_tickets=-1)
 
 
+def test_no_child_tickets_where_the_venue_gives_none(world, alpha_card):
+    world.alpha_venue.child_tickets = False
+    world.alpha_venue.save()
+    with pytest.raises(errors.NoChildTicketsHere) as raised:
+        use(world, alpha_card, child_tickets=1)
+    assert world.alpha_venue.name in raised.value.message
+    assert raised.value.field == "child_tickets"
+    assert not Use.objects.exists()
+    # The holder's own ticket is still recorded there.
+    assert use(world, alpha_card).use.child_tickets == 0
+
+
 @pytest.mark.parametrize("kind", [UseKind.COURSE_PLACE, UseKind.SEASON_PASS])
 def test_no_child_tickets_with_course_places(world, alpha_card, kind):
     with pytest.raises(errors.NoChildTicketsForCourses):
