@@ -25,13 +25,17 @@ class NetworkDataInvalid(DomainError):
     template = _("%(problem)s")
 
 
-class PilotPeriodMissing(DomainError):
+# The rules of the national network's pages (network/rules.py, network/services.py): each a kind of
+# invalid network data, with the field it concerns and a message that says what to do.
+
+
+class PilotPeriodMissing(NetworkDataInvalid):
     code = "pilot_period_missing"
     field = "pilot_starts"
     template = _("A pilot needs its first and last day. Give both, or choose “permanent”.")
 
 
-class PilotPeriodOutOfOrder(DomainError):
+class PilotPeriodOutOfOrder(NetworkDataInvalid):
     code = "pilot_period_out_of_order"
     field = "pilot_ends"
     template = _(
@@ -40,7 +44,7 @@ class PilotPeriodOutOfOrder(DomainError):
     )
 
 
-class SlugTaken(DomainError):
+class SlugTaken(NetworkDataInvalid):
     code = "slug_taken"
     field = "slug"
     template = _(
@@ -49,13 +53,13 @@ class SlugTaken(DomainError):
     )
 
 
-class PopupPeriodMissing(DomainError):
+class PopupPeriodMissing(NetworkDataInvalid):
     code = "popup_period_missing"
     field = "active_from"
     template = _("A pop-up venue accepts cards for a fixed period: give its first and last day.")
 
 
-class VenuePeriodOutOfOrder(DomainError):
+class VenuePeriodOutOfOrder(NetworkDataInvalid):
     code = "venue_period_out_of_order"
     field = "active_until"
     template = _(

@@ -20,13 +20,10 @@ from kaikukanta.core.errors import NotAllowed
 from .errors import (
     NetworkDataInvalid,
     NotCoordinatorRole,
-    PilotPeriodMissing,
-    PilotPeriodOutOfOrder,
-    PopupPeriodMissing,
     SlugTaken,
-    VenuePeriodOutOfOrder,
 )
 from .models import DistributorSite, Municipality, Region, TicketAgency, Venue
+from .rules import check_pilot_period, check_venue_period
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -68,17 +65,6 @@ def save_site(*, actor: Any, site: DistributorSite, changed: Iterable[str] = ())
     return _save(actor, site, changed)
 
 
-def check_venue_period(venue: Venue) -> None:
-    """A pop-up venue has a period; any venue's period runs forwards (the rule of the venue forms
-    of the coordinators and of the national pop-up pages alike)."""
-    if venue.is_popup and (venue.active_from is None or venue.active_until is None):
-        raise PopupPeriodMissing(
-            field="active_from" if venue.active_from is None else "active_until"
-        )
-    if venue.active_from and venue.active_until and venue.active_from > venue.active_until:
-        raise VenuePeriodOutOfOrder(starts=venue.active_from, ends=venue.active_until)
-
-
 def save_venue(*, actor: Any, venue: Venue, changed: Iterable[str] = ()) -> Venue:
     """Create or edit a venue: the national administrators (pop-up venues are theirs alone), or the
     culture coordinator of its region (of both regions, when it moves)."""
@@ -99,17 +85,8 @@ def _national(actor: Any) -> None:
 
 
 def check_region(region: Region) -> None:
-    """A pilot has its first and last day, in order; a permanent region keeps no pilot dates; no
-    two regions share an address name (slug)."""
-    if region.status == Region.Status.PILOT:
-        if region.pilot_starts is None or region.pilot_ends is None:
-            raise PilotPeriodMissing(
-                field="pilot_starts" if region.pilot_starts is None else "pilot_ends"
-            )
-        if region.pilot_starts > region.pilot_ends:
-            raise PilotPeriodOutOfOrder(starts=region.pilot_starts, ends=region.pilot_ends)
-    else:
-        region.pilot_starts = region.pilot_ends = None
+    """The pilot's period (rules.py), and no two regions share an address name (slug)."""
+    check_pilot_period(region)
     if Region.objects.filter(slug=region.slug).exclude(pk=region.pk).exists():
         raise SlugTaken(slug=region.slug)
 

@@ -58,6 +58,10 @@ class RegionForm(forms.ModelForm):
             "name": {"required": _("Give the region's name in Finnish.")},
             "slug": {
                 "required": _("Give an address name, for example tampere."),
+                "unique": _(
+                    "Another region already has this address name. Choose another one, for "
+                    "example with the municipality's name."
+                ),
                 "invalid": _(
                     "Use only lower-case letters, digits and hyphens, for example pori-ulvila."
                 ),

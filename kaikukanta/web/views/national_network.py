@@ -103,7 +103,6 @@ def _people_page(
     region: Region,
     assign_form: AssignForm,
     invite_form: InviteResponsibleForm,
-    status: int = 200,
 ) -> HttpResponse:
     context = {
         "region": region,
@@ -111,7 +110,7 @@ def _people_page(
         "assign_form": assign_form,
         "invite_form": invite_form,
     }
-    return render(request, "web/national_network/region_people.html", context, status=status)
+    return render(request, "web/national_network/region_people.html", context)
 
 
 @requires(NATIONAL)
@@ -161,7 +160,7 @@ def region_people(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"email": user.email},
             )
             return redirect("web:national_region_people", region.pk)
-    return _people_page(request, region, assign_form, invite_form, status=422)
+    return _people_page(request, region, assign_form, invite_form)
 
 
 @requires(NATIONAL)
