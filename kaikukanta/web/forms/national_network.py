@@ -87,7 +87,7 @@ class RegionForm(forms.ModelForm):
             region_id=self.instance.pk
         ).values_list("municipality_id", "region__name"):
             elsewhere[municipality].append(region)
-        field.label_from_instance = lambda m: (  # type: ignore[method-assign]
+        field.label_from_instance = lambda m: (  # type: ignore[method-assign,assignment]
             f"{m.display_name} ({', '.join(elsewhere[m.pk])})"
             if elsewhere[m.pk]
             else m.display_name
@@ -107,7 +107,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = cast("forms.ModelChoiceField[User]", self.fields["user"])
         field.queryset = User.objects.filter(is_active=True).order_by("last_name", "first_name")
-        field.label_from_instance = lambda u: f"{u.display_name} ({u.email or u.username})"  # type: ignore[method-assign]
+        field.label_from_instance = lambda u: f"{u.display_name} ({u.email or u.username})"  # type: ignore[method-assign,assignment]
 
 
 class InviteResponsibleForm(forms.Form):
@@ -195,11 +195,9 @@ class AgencyForm(forms.ModelForm):
         if popups:
             choices.append((str(_("Pop-up venues")), popups))
         field.choices = choices
+        self.venue_choices = choices
 
     def venue_groups(self) -> list[tuple[str, list[Any]]]:
         """The venues' checkboxes by region, in the order of the field's grouped choices."""
         boxes = iter(self["venues"])
-        return [
-            (group, [next(boxes) for _venue in venues])
-            for group, venues in self.fields["venues"].choices
-        ]
+        return [(group, [next(boxes) for _venue in venues]) for group, venues in self.venue_choices]

@@ -7,6 +7,7 @@ inviting a responsible person is the invitation of the coordinators' pages (peop
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -43,7 +44,7 @@ from ..forms.national_network import (
 )
 
 
-def _responsible(regions: list[Region]) -> dict[int, list[RoleAssignment]]:
+def _responsible(regions: Sequence[Region]) -> dict[int, list[RoleAssignment]]:
     found: dict[int, list[RoleAssignment]] = defaultdict(list)
     for assignment in (
         RoleAssignment.objects.filter(region__in=regions, role__in=COORDINATOR_ROLES)
