@@ -4,12 +4,14 @@ ticket agencies, through the test client in English."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
 from django.urls import reverse
 
 from kaikukanta.accounts.models import Role, RoleAssignment
+from kaikukanta.api.services import create_agency_token
 from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.network.models import Municipality, Organisation, Region, TicketAgency, Venue
 
@@ -214,6 +216,13 @@ def test_a_ticket_agency_sells_for_venues_grouped_by_region(world, client_as):
     assert response.status_code == 302
     agency = TicketAgency.objects.get(name="Lippupiste")
     assert set(agency.venues.all()) == {world.alpha_venue, world.popup}
+    create_agency_token(
+        actor=world.national, agency=agency, venues=[world.alpha_venue], name="Kassa"
+    )
     listed = client.get(reverse("web:national_agencies")).content.decode()
+    assert re.search(r"<td>1 · <a href=\"/venue/api-tokens/\">API tokens</a>", listed)
+    # The agency's own account is not offered as a region's responsible person.
+    people = client.get(reverse("web:national_region_people", args=[world.alpha.pk]))
+    assert "agency-" not in people.content.decode()
     assert "Lippupiste" in listed
     assert "Alfalan museo" in listed

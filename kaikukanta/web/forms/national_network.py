@@ -106,7 +106,13 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = cast("forms.ModelChoiceField[User]", self.fields["user"])
-        field.queryset = User.objects.filter(is_active=True).order_by("last_name", "first_name")
+        # People, not the accounts that ticket agencies' API tokens act as (api.services).
+        field.queryset = (
+            User.objects.filter(is_active=True)
+            .exclude(api_tokens__agency__isnull=False)
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
         field.label_from_instance = lambda u: f"{u.display_name} ({u.email or u.username})"  # type: ignore[method-assign,assignment]
 
 
