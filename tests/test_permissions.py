@@ -229,6 +229,14 @@ def NATIONAL_PK() -> int:
     )[0]
 
 
+def alpha_culture_role(role: str, things: dict[str, Any]) -> list[Any]:
+    """(alpha's key, its culture coordinator's role's key), kept once the role is removed."""
+    if "alpha_culture_role" not in things:
+        assignment = things["alpha_coordinator"].role_assignments.get()
+        things["alpha_culture_role"] = (things["alpha"].pk, assignment.pk)
+    return [things["alpha_culture_role"]]
+
+
 TO_NETWORK = Redirect(lambda region: reverse("web:network", args=[region.slug]))
 
 
@@ -577,6 +585,44 @@ WEB_ROWS = [
             ),
         ]
     ],
+    # --- the national network (issue 9): regions, responsible persons, pop-ups, ticket agencies;
+    # national administrators only. An empty POST shows the form again with its errors.
+    *[
+        Row(key, objects=objects, args=args, get=staff(403, national=OK), post=post)
+        for key, objects, args, post in [
+            ("web:national_regions", no_object, lambda obj: [], None),
+            ("web:national_region_new", no_object, lambda obj: [], staff(403, national=OK)),
+            ("web:national_region", the("alpha"), lambda r: [r.pk], staff(403, national=OK)),
+            (
+                "web:national_region_people",
+                the("alpha"),
+                lambda r: [r.pk],
+                staff(403, national=OK),
+            ),
+            ("web:national_popups", no_object, lambda obj: [], None),
+            ("web:national_popup_new", no_object, lambda obj: [], staff(403, national=OK)),
+            ("web:national_popup", the("popup"), lambda v: [v.pk], staff(403, national=OK)),
+            ("web:national_agencies", no_object, lambda obj: [], None),
+            ("web:national_agency_new", no_object, lambda obj: [], staff(403, national=OK)),
+            (
+                "web:national_agency",
+                the("network.TicketAgency"),
+                lambda a: [a.pk],
+                staff(403, national=OK),
+            ),
+        ]
+    ],
+    # The national administrator (first of the roles) removes alpha's culture coordinator's role.
+    Row(
+        "web:national_region_person_remove",
+        objects=alpha_culture_role,
+        args=lambda pks: list(pks),
+        get=staff(403, national=405),
+        post=staff(
+            403,
+            national=Redirect(lambda pks: reverse("web:national_region_people", args=[pks[0]])),
+        ),
+    ),
     # The invitation link: the secret is the key; an unknown one is a 404 to everyone.
     Row(
         "web:invitation",

@@ -9,7 +9,9 @@ a fixed period.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -27,6 +29,14 @@ from .querysets import (
     TicketAgencyQuerySet,
     VenueQuerySet,
 )
+
+
+def _clean_by(rule: Any, obj: models.Model) -> None:
+    """A rule of rules.py as a model's clean(): its message beside its field (forms, the admin)."""
+    try:
+        rule(obj)
+    except DomainError as error:
+        raise ValidationError({error.field or NON_FIELD_ERRORS: error.message}) from None
 
 
 def in_language(obj: models.Model, field: str) -> str:
@@ -115,6 +125,11 @@ class Region(TranslatedName):
                 | Q(pilot_starts__lte=models.F("pilot_ends")),
             ),
         ]
+
+    def clean(self) -> None:
+        from .rules import check_pilot_period
+
+        _clean_by(check_pilot_period, self)
 
     @property
     def is_pilot(self) -> bool:
@@ -295,6 +310,11 @@ class Venue(TranslatedName):
                 | Q(active_from__lte=models.F("active_until")),
             ),
         ]
+
+    def clean(self) -> None:
+        from .rules import check_venue_period
+
+        _clean_by(check_venue_period, self)
 
     @property
     def description_text(self) -> str:

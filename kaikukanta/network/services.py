@@ -17,8 +17,13 @@ from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record, save_audited
 from kaikukanta.core.errors import NotAllowed
 
-from .errors import NetworkDataInvalid
-from .models import DistributorSite, Region, Venue
+from .errors import (
+    NetworkDataInvalid,
+    NotCoordinatorRole,
+    SlugTaken,
+)
+from .models import DistributorSite, Municipality, Region, TicketAgency, Venue
+from .rules import check_pilot_period, check_venue_period
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -65,7 +70,132 @@ def save_venue(*, actor: Any, venue: Venue, changed: Iterable[str] = ()) -> Venu
     culture coordinator of its region (of both regions, when it moves)."""
     if not all(can_run_venues_in(actor, r) for r in _regions_concerned(venue)):
         raise NotAllowed()
+    if venue.is_popup:
+        venue.region = None
+    check_venue_period(venue)
     return _save(actor, venue, changed)
+
+
+# --- the national administrators' network: regions, their responsible persons, ticket agencies ----
+
+
+def _national(actor: Any) -> None:
+    if not scope_for(actor).national:
+        raise NotAllowed()
+
+
+def check_region(region: Region) -> None:
+    """The pilot's period (rules.py), and no two regions share an address name (slug)."""
+    check_pilot_period(region)
+    if Region.objects.filter(slug=region.slug).exclude(pk=region.pk).exists():
+        raise SlugTaken(slug=region.slug)
+
+
+def save_region(
+    *,
+    actor: Any,
+    region: Region,
+    municipalities: Iterable[Municipality],
+    changed: Iterable[str] = (),
+) -> Region:
+    """Create or edit a region and its municipalities (national administrators). The model lets a
+    municipality belong to several regions (Municipality.regions, a many-to-many with no rule
+    against sharing), so none is refused for being in another region; the regions' list shows the
+    shared ones."""
+    _national(actor)
+    check_region(region)
+    with transaction.atomic():
+        _save(actor, region, changed)
+        region.municipalities.set(list(municipalities))
+    return region
+
+
+COORDINATOR_SIDES = ("coordinator_culture", "coordinator_sote")
+
+
+def _check_side(side: str) -> None:
+    if side not in COORDINATOR_SIDES:
+        raise NotCoordinatorRole()
+
+
+def assign_responsible_person(*, actor: Any, region: Region, side: str, user: Any) -> Any:
+    """Make an existing, active staff member the region's responsible person on `side` (the
+    culture side runs venues, the social and health side distributor sites): the coordinator role,
+    granted and audited as every role is (accounts.services.grant_role)."""
+    from kaikukanta.accounts.services import grant_role
+
+    _national(actor)
+    _check_side(side)
+    return grant_role(actor=actor, user=user, role=side, region=region)
+
+
+def invite_responsible_person(
+    *,
+    actor: Any,
+    region: Region,
+    side: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    link_for: Any,
+) -> Any:
+    """Invite a new responsible person by e-mail: the account, its coordinator role and a
+    single-use link to set a password (accounts.services.invite_staff)."""
+    from kaikukanta.accounts.services import invite_staff
+
+    _national(actor)
+    _check_side(side)
+    return invite_staff(
+        actor=actor,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=side,
+        region=region,
+        link_for=link_for,
+    )
+
+
+def remove_responsible_person(*, actor: Any, assignment: Any) -> None:
+    """Take a responsible person's coordinator role in a region away (audited as role.revoked);
+    the account and its other roles stay."""
+    from kaikukanta.accounts.services import revoke_role
+
+    _national(actor)
+    _check_side(assignment.role)
+    revoke_role(actor=actor, assignment=assignment)
+
+
+def save_ticket_agency(
+    *,
+    actor: Any,
+    agency: TicketAgency,
+    venues: Iterable[Venue],
+    changed: Iterable[str] = (),
+) -> TicketAgency:
+    """Create or edit a ticket agency and the venues it sells for (national administrators). A
+    venue taken off the list is no longer served by the agency's API tokens (api.services)."""
+    _national(actor)
+    _validate(agency)
+    chosen = {venue.pk for venue in venues}
+    before = set(agency.venues.values_list("pk", flat=True)) if agency.pk else set()
+    created = agency.pk is None
+    with transaction.atomic():
+        agency.save()
+        agency.venues.set(chosen)
+        record(
+            actor=actor,
+            action=Action.OBJECT_CREATED if created else Action.OBJECT_CHANGED,
+            target=agency,
+            data={
+                "fields": sorted(
+                    set(changed) - {"venues"} | ({"venues"} if chosen != before else set())
+                ),
+                "venues_added": sorted(chosen - before),
+                "venues_removed": sorted(before - chosen),
+            },
+        )
+    return agency
 
 
 def save_network_object(*, actor: Any, obj: _M, changed: Iterable[str] = ()) -> _M:

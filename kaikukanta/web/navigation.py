@@ -82,6 +82,8 @@ MENU = [
     # Each role's own statistics: the country, their region, their site or their venue.
     Entry("web:stats", _("Statistics"), links=_own_statistics),
     Entry("web:guideline", _("Guideline")),
+    # The national network (regions, pop-up venues, ticket agencies): national admins' own pages.
+    Entry("web:national_regions", _("Network")),
     # Django's admin is not our view; its site asks the same capability (core/admin.py).
     Entry("admin:index", _("Administration"), capability=NATIONAL),
 ]

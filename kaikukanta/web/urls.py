@@ -11,6 +11,7 @@ from .views import (
     dashboards,
     feedback,
     guidelines,
+    national_network,
     people,
     registration,
     stats,
@@ -37,5 +38,6 @@ urlpatterns = [
     *feedback.urlpatterns,
     *stats.urlpatterns,
     *people.urlpatterns,
+    *national_network.urlpatterns,
     *guidelines.urlpatterns,
 ]

@@ -9,7 +9,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.accounts.permissions import can_run_distributor_sites_in, can_run_venues_in
-from kaikukanta.network.models import DistributorSite, Organisation, Region, Venue
+from kaikukanta.network.models import DistributorSite, Municipality, Organisation, Region, Venue
 
 
 class InviteForm(forms.Form):
@@ -93,7 +93,9 @@ class VenueForm(forms.ModelForm):
             "accepts_other_regions",
         ]
 
-    def __init__(self, *args: Any, region: Region, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, region: Region | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.order_by("name")  # type: ignore[attr-defined]
-        self.fields["municipality"].queryset = region.municipalities.order_by("name")  # type: ignore[attr-defined]
+        # A region's venue is in one of its municipalities; a pop-up venue (no region) in any.
+        municipalities = region.municipalities if region else Municipality.objects
+        self.fields["municipality"].queryset = municipalities.order_by("name")  # type: ignore[attr-defined]
