@@ -48,7 +48,7 @@ def _add_many(changes: Sequence[tuple[str, int, int]]) -> dict[str, int]:
         quote(name) for name in (RateCounter._meta.db_table, "key", "count", "expires_at")
     )
     now = timezone.now()
-    values: list[object] = []
+    values: list[str | int | dt.datetime] = []
     for key, (amount, seconds) in sorted(merged.items()):
         values += [key, amount, now + dt.timedelta(seconds=seconds)]
     rows = ", ".join(["(%s, %s, %s)"] * len(merged))
