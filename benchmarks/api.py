@@ -17,7 +17,7 @@
    requests per second, p50 and p99 latency, and the ratio real/bare.
 
 With REDIS_URL set, both servers keep the look-up counters in Redis (as production does when it is set);
-otherwise in PostgreSQL, where each counter is a write of its own.
+otherwise in PostgreSQL (a look-up's counters in one statement, on an UNLOGGED table).
 
 The look-up limits are raised for the served API (the counters are still written on every request):
 the benchmark measures speed, not the limit. The uses it records stay in the database (a few tens of

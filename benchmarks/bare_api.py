@@ -1,9 +1,15 @@
 """The bare baseline for `make bench-api`: a WSGI app that answers POST /api/v1/checks and
-POST /api/v1/uses with the same SQL statements the real API runs (counted with Django's query capture:
-the token and its user, the user's roles, the venue with its region, the look-up counters, the card,
-the idempotency look-up, the locked card, the use and the audit event), written by hand with psycopg
-and a connection per worker, and no framework: no middleware, no ORM, no validation, no translation,
-no rule beyond "the card exists". What the real stack costs above this is the framework's share."""
+POST /api/v1/uses with the SQL statements the real API needs (checked against Django's query capture,
+tests/api/test_api_statements.py), written by hand with psycopg and a connection per worker, and no
+framework: no middleware, no ORM, no validation, no translation, no rule beyond "the card exists".
+What the real stack costs above this is the framework's share.
+
+A check: the token and its user, the user's roles, the venue with its region, the look-up counters in
+one statement (Redis: one MULTI), the card, the reserved failures given back in one statement, the
+audit event. A use: the same three, the failure counters read in one statement (Redis: one MGET), the
+cancelled-request and idempotency look-ups, then in one transaction the locked card, the use, the
+statistics summaries (the month's uses at the venue, the card's year and first use, written here the
+shortest way: upserts, no savepoints) and the audit event."""
 
 from __future__ import annotations
 
@@ -11,8 +17,11 @@ import datetime as dt
 import hashlib
 import json
 import os
+from zoneinfo import ZoneInfo
 
 import psycopg
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
 
 _connection: psycopg.Connection | None = None
 # With REDIS_URL set the real API keeps its look-up counters in Redis (core/ratelimit.py): so does this.
@@ -38,15 +47,66 @@ def _answer(start_response, status: str, body: dict) -> list[bytes]:
     return [data]
 
 
-def _counter(cur, key: str, step: int, seconds: int) -> None:
+def _counters(cur, changes: list[tuple[str, int, int]]) -> None:
+    """Several look-up counters in one round trip, as core/ratelimit.py does."""
     if _redis is not None:
-        if _redis.incrby(key, step) == step:
-            _redis.expire(key, seconds)
+        with _redis.pipeline(transaction=True) as pipe:
+            for key, step, seconds in changes:
+                pipe.set(key, 0, ex=seconds, nx=True)
+                pipe.incrby(key, step)
+            pipe.execute()
         return
+    now = dt.datetime.now(dt.UTC)
+    values: list = []
+    for key, step, seconds in sorted(changes):
+        values += [key, step, now + dt.timedelta(seconds=seconds)]
     cur.execute(
-        'INSERT INTO core_ratecounter ("key", "count", expires_at) VALUES (%s, %s, %s) '
-        'ON CONFLICT ("key") DO UPDATE SET "count" = core_ratecounter."count" + EXCLUDED."count"',
-        (key, step, dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)),
+        'INSERT INTO core_ratecounter ("key", "count", expires_at) VALUES '  # noqa: S608 (placeholders)
+        + ", ".join(["(%s, %s, %s)"] * len(changes))
+        + ' ON CONFLICT ("key") DO UPDATE SET "count" = core_ratecounter."count" + EXCLUDED."count" '
+        'RETURNING "key", "count"',
+        values,
+    )
+    cur.fetchall()
+
+
+def _summaries(cur, card, venue_id: int, category: str) -> None:
+    """The statistics summaries of one new use (stats/summaries.py use_added), the shortest way."""
+    card_id, region_id, card_type, site_id = card[0], card[1], card[2], card[6]
+    cur.execute(
+        "INSERT INTO stats_usemonth (month, venue_id, category, uses, adult_tickets, child_tickets) "
+        "VALUES (date_trunc('month', now() AT TIME ZONE 'Europe/Helsinki')::date, %s, %s, 1, 1, 0) "
+        "ON CONFLICT (month, venue_id, category) DO UPDATE SET uses = stats_usemonth.uses + 1, "
+        "adult_tickets = stats_usemonth.adult_tickets + 1",
+        (venue_id, category),
+    )
+    if card_type != "personal":
+        return
+    year = dt.datetime.now(HELSINKI).year
+    cur.execute(
+        "INSERT INTO stats_cardyear (year, card_id, card_region_id, issuing_site_id) "
+        "VALUES (%s, %s, %s, %s) ON CONFLICT (card_id, year) DO NOTHING RETURNING id",
+        (year, card_id, region_id, site_id),
+    )
+    if cur.fetchone() is not None:
+        _use_year(cur, year, region_id, site_id, used=1)
+    cur.execute(
+        "INSERT INTO stats_cardfirstuse (card_id, first_used_on, card_region_id, issuing_site_id) "
+        "VALUES (%s, (now() AT TIME ZONE 'Europe/Helsinki')::date, %s, %s) "
+        "ON CONFLICT (card_id) DO NOTHING RETURNING card_id",
+        (card_id, region_id, site_id),
+    )
+    if cur.fetchone() is not None:
+        _use_year(cur, year, region_id, site_id, taken=1)
+
+
+def _use_year(cur, year: int, region_id: int, site_id: int, used: int = 0, taken: int = 0) -> None:
+    cur.execute(
+        "INSERT INTO stats_carduseyear (year, region_id, issuing_site_id, used, taken) "
+        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (year, region_id, issuing_site_id) DO UPDATE "
+        "SET used = stats_carduseyear.used + EXCLUDED.used, "
+        "taken = stats_carduseyear.taken + EXCLUDED.taken",
+        (year, region_id, site_id, used, taken),
     )
 
 
@@ -83,16 +143,26 @@ def app(environ, start_response):
         minute = int(dt.datetime.now(dt.UTC).timestamp() // 60)
         number = body["card"].replace("-", "").replace(" ", "").upper()
         if path == "/api/v1/checks":
-            for key in ("failed:user", "lookups:user", "failed:venue", "lookups:venue"):
-                _counter(cur, f"bare:{key}:{user_id}:{minute}", 1, 600)
+            _counters(
+                cur,
+                [
+                    (f"bare:{key}:{user_id}:{minute}", 1, 600)
+                    for key in ("failed:user", "lookups:user", "failed:venue", "lookups:venue")
+                ],
+            )
             cur.execute(
                 "SELECT id, card_type, region_id, valid_until, closed_on, children FROM cards_card "
                 "WHERE identifier = %s",
                 (number,),
             )
             card = cur.fetchone()
-            for key in ("failed:user", "failed:venue"):
-                _counter(cur, f"bare:{key}:{user_id}:{minute}", -1, 600)
+            _counters(
+                cur,
+                [
+                    (f"bare:{key}:{user_id}:{minute}", -1, 600)
+                    for key in ("failed:user", "failed:venue")
+                ],
+            )
             cur.execute(
                 "INSERT INTO audit_auditevent (occurred_at, actor_id, actor_username, action, "
                 "object_type, object_id, region_id, venue_id, data) "
@@ -110,23 +180,29 @@ def app(environ, start_response):
                 },
             )
         key = environ.get("HTTP_IDEMPOTENCY_KEY", "")
-        for name in ("failed:user", "failed:venue"):
-            if _redis is not None:
-                _redis.get(f"bare:{name}:{user_id}:{minute}")
-                continue
+        counters = [f"bare:{name}:{user_id}:{minute}" for name in ("failed:user", "failed:venue")]
+        if _redis is not None:
+            _redis.mget(counters)
+        else:
             cur.execute(
-                'SELECT "count" FROM core_ratecounter WHERE expires_at >= now() AND "key" = %s',
-                (f"bare:{name}:{user_id}:{minute}",),
+                'SELECT "key", "count" FROM core_ratecounter WHERE "key" = ANY(%s) '
+                "AND expires_at >= now()",
+                (counters,),
             )
             cur.fetchall()
+        cur.execute(
+            "SELECT 1 FROM uses_cancelledrequest WHERE venue_id = %s AND idempotency_key = %s",
+            (venue_id, key),
+        )
+        cur.fetchall()
         cur.execute(
             "SELECT id FROM uses_use WHERE venue_id = %s AND idempotency_key = %s", (venue_id, key)
         )
         cur.fetchall()
         with conn.transaction():
             cur.execute(
-                "SELECT id, region_id, card_type, valid_until, closed_on, children FROM cards_card "
-                "WHERE identifier = %s FOR UPDATE",
+                "SELECT id, region_id, card_type, valid_until, closed_on, children, issuing_site_id "
+                "FROM cards_card WHERE identifier = %s FOR UPDATE",
                 (number,),
             )
             card = cur.fetchone()
@@ -137,6 +213,7 @@ def app(environ, start_response):
                 (card[0], venue_id, card[1], category, user_id, key),
             )
             use_id = cur.fetchone()[0]
+            _summaries(cur, card, venue_id, category)
             cur.execute(
                 "INSERT INTO audit_auditevent (occurred_at, actor_id, actor_username, action, "
                 "object_type, object_id, region_id, venue_id, data) "

@@ -233,13 +233,16 @@ def test_rate_counters_in_the_database_count_every_request_sent_at_once(settings
     assert window.count("subject") == 199
 
 
-def test_rate_counters_expire_with_their_window(db, settings):
+def test_rate_counters_expire_with_their_window(db, settings, monkeypatch):
     import time_machine
 
+    from kaikukanta.core import ratelimit
     from kaikukanta.core.models import RateCounter
     from kaikukanta.core.ratelimit import Window
 
     settings.REDIS_URL = ""
+    # The one-in-200 housekeeping would delete the first window's row once it has expired.
+    monkeypatch.setattr(ratelimit, "CLEANUP_ONE_IN", 10**9)
     window = Window("test", limit=10, seconds=60)
     assert window.hit("subject") == 1
     assert window.hit("subject") == 2
@@ -349,3 +352,30 @@ def test_look_up_limits_are_shared_by_every_server_process_through_redis(
         check_card(
             actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier=alpha_card.identifier
         )
+
+
+@pytest.mark.parametrize("in_redis", [False, True])
+def test_several_counters_are_counted_in_one_round_trip(
+    db, settings, in_redis, request, monkeypatch
+):
+    """hit_many counts each (window, subject) as hit would, and count_many reads them back, in
+    the database and in Redis alike."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kaikukanta.core import ratelimit
+    from kaikukanta.core.ratelimit import Window, count_many, hit_many
+
+    if in_redis:
+        monkeypatch.setattr(ratelimit, "cache", request.getfixturevalue("redis_cache"))
+        settings.REDIS_URL = REDIS_TEST_URL
+    else:
+        settings.REDIS_URL = ""
+    monkeypatch.setattr(ratelimit, "CLEANUP_ONE_IN", 10**9)  # no housekeeping query in the count
+    short, long = Window("short", limit=10, seconds=60), Window("long", limit=10, seconds=600)
+    assert hit_many([(short, "a", 1), (long, "a", 1), (short, "b", 3)]) == [1, 1, 3]
+    with CaptureQueriesContext(connection) as captured:
+        assert hit_many([(short, "a", 1), (long, "a", -1), (short, "b", 1)]) == [2, 0, 4]
+        assert count_many([(short, "a"), (long, "a"), (short, "b"), (long, "c")]) == [2, 0, 4, 0]
+    assert len(captured.captured_queries) == (0 if in_redis else 2)
+    assert short.count("b") == 4

@@ -72,29 +72,39 @@ def scope_for(user: Any) -> Scope:
     distributor_regions: set[int] = set()
     venues: set[int] = set()
     venue_regions: set[int] = set()
-    assignments = RoleAssignment.objects.filter(user=user).select_related(
-        "distributor_site", "venue"
+    # The columns the loop reads, not the sites' and venues' whole rows: this runs on every request
+    # (every API call through a token), and building the query is most of its cost.
+    assignments = (
+        RoleAssignment.objects.filter(user=user)
+        .order_by()
+        .values_list(
+            "role",
+            "region_id",
+            "distributor_site_id",
+            "distributor_site__organisation_id",
+            "distributor_site__region_id",
+            "venue_id",
+            "venue__region_id",
+        )
     )
     # The role_names_its_object constraint gives each role its target: the `is not None` checks
     # below skip no row, they tell the type checker so.
-    for assignment in assignments:
-        roles.add(assignment.role)
-        if assignment.role == Role.NATIONAL_ADMIN:
+    for role, region, site, organisation, site_region, venue, venue_region in assignments:
+        roles.add(role)
+        if role == Role.NATIONAL_ADMIN:
             national = True
-        elif assignment.role in COORDINATOR_ROLES and assignment.region_id is not None:
-            coordinator_regions.add(assignment.region_id)
-            side = culture_regions if assignment.role == Role.COORDINATOR_CULTURE else sote_regions
-            side.add(assignment.region_id)
-        elif assignment.role == Role.DISTRIBUTOR_STAFF and assignment.distributor_site is not None:
-            site = assignment.distributor_site
-            sites.add(site.pk)
-            organisations.add(site.organisation_id)
-            distributor_regions.add(site.region_id)
-        elif assignment.role == Role.VENUE_STAFF and assignment.venue is not None:
-            venue = assignment.venue
-            venues.add(venue.pk)
-            if venue.region_id is not None:
-                venue_regions.add(venue.region_id)
+        elif role in COORDINATOR_ROLES and region is not None:
+            coordinator_regions.add(region)
+            side = culture_regions if role == Role.COORDINATOR_CULTURE else sote_regions
+            side.add(region)
+        elif role == Role.DISTRIBUTOR_STAFF and site is not None:
+            sites.add(site)
+            organisations.add(organisation)
+            distributor_regions.add(site_region)
+        elif role == Role.VENUE_STAFF and venue is not None:
+            venues.add(venue)
+            if venue_region is not None:
+                venue_regions.add(venue_region)
     scope = Scope(
         national=national,
         coordinator_regions=frozenset(coordinator_regions),

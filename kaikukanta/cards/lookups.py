@@ -25,7 +25,7 @@ from django.conf import settings
 from kaikukanta.audit.models import Action, Flag
 from kaikukanta.audit.services import record
 from kaikukanta.core.errors import DomainError
-from kaikukanta.core.ratelimit import Window
+from kaikukanta.core.ratelimit import Window, count_many, hit_many
 
 from .errors import (
     CardNotFound,
@@ -45,6 +45,12 @@ UNKNOWN_NUMBER = (
     IdentifierHasInvalidCharacters,
     IdentifierMalformed,
 )
+
+
+def give_back(counted: list[tuple[Window, str]]) -> None:
+    """Take back one count of each (window, subject), in one round trip."""
+    if counted:
+        hit_many([(window, subject, -1) for window, subject in counted])
 
 
 def _subjects(actor: Any, venue: Venue | None) -> list[tuple[Window, Window, str]]:
@@ -80,8 +86,7 @@ class Lookup:
 
     def found(self) -> None:
         """The number was a card: the reserved failures are given back."""
-        for window, subject, _count in self.reserved:
-            window.give_back(subject)
+        give_back([(window, subject) for window, subject, _count in self.reserved])
         self.reserved = []
 
     def failed(self, error: DomainError) -> None:
@@ -92,9 +97,13 @@ class Lookup:
             self.found()
             return
         if not self.reserve:  # counted now that it failed
+            windows = [
+                (failed, subject) for _rate, failed, subject in _subjects(self.actor, self.venue)
+            ]
+            counts = hit_many([(failed, subject, 1) for failed, subject in windows])
             self.reserved = [
-                (failed, subject, failed.hit(subject))
-                for _rate, failed, subject in _subjects(self.actor, self.venue)
+                (failed, subject, count)
+                for (failed, subject), count in zip(windows, counts, strict=True)
             ]
         for window, subject, count in self.reserved:
             if count >= window.limit and window.first_time("flag", subject):
@@ -141,21 +150,35 @@ def admit(
     failures are used up, and its own failure is counted when it comes, so that a box office or a
     ticketing system may record many uses at once."""
     regions = list(regions)
+    subjects = _subjects(actor, venue)
+    if count:
+        # Every counter of the look-up in one round trip: the failures reserved and the rate hit.
+        counts = hit_many(
+            [(failed, subject, 1) for _rate, failed, subject in subjects]
+            + [(rate, subject, 1) for rate, _failed, subject in subjects]
+        )
+        failures, rates = counts[: len(subjects)], counts[len(subjects) :]
+    else:
+        failures = [n + 1 for n in count_many([(failed, s) for _rate, failed, s in subjects])]
+        rates = [0] * len(subjects)
     reserved: list[tuple[Window, str, int]] = []
+    not_counted: list[tuple[Window, str]] = []
     refused_until = None
-    for rate, failed, subject in _subjects(actor, venue):
+    for (rate, failed, subject), failed_so_far, rate_so_far in zip(
+        subjects, failures, rates, strict=True
+    ):
         if count:
-            failures = failed.hit(subject)
-            reserved.append((failed, subject, failures))
-        else:
-            failures = failed.count(subject) + 1
-        if failures > failed.limit:
+            reserved.append((failed, subject, failed_so_far))
+        if failed_so_far > failed.limit:
             refused_until = failed.reopens_at()
-        elif count and rate.hit(subject) > rate.limit:
+            if count:  # a look-up refused for its failures is not counted against the rate
+                not_counted.append((rate, subject))
+        elif count and rate_so_far > rate.limit:
             refused_until = refused_until or rate.reopens_at()
     lookup = Lookup(actor, venue, regions, reserved, reserve=count)
     if refused_until is not None:
-        lookup.found()  # nothing was looked up
+        give_back(not_counted + [(window, subject) for window, subject, _n in reserved])
+        lookup.reserved = []  # nothing was looked up
         record(
             actor=actor,
             action=Action.LOOKUP_REFUSED,

@@ -26,6 +26,7 @@ from kaikukanta.audit.services import record
 from kaikukanta.core.dates import add_years, today, typed_day
 from kaikukanta.core.errors import DateInFuture, DomainError, NotAllowed
 from kaikukanta.core.idempotency import once, validate_key
+from kaikukanta.core.queries import one_or_none
 from kaikukanta.network.models import DistributorSite, Region, Venue
 
 from . import identifiers, lookups
@@ -729,7 +730,7 @@ def find_card(number: str, *, lock: bool = False) -> Card:
     cards = Card.objects.select_related("region")
     if lock:
         cards = cards.select_for_update(of=("self",))
-    card = cards.filter(identifier=number).first() if number else None
+    card = one_or_none(cards.filter(identifier=number)) if number else None
     if card is None:
         raise unknown_number_error(number)
     return card

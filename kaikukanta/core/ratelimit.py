@@ -1,16 +1,18 @@
 """Fixed-window counters shared by every server process, for rate limits.
 
-With REDIS_URL set, the counters live in Redis (INCR is atomic); otherwise in a table of the database
-(`RateCounter`), incremented with one atomic upsert (INSERT ... ON CONFLICT DO UPDATE ... RETURNING,
-on PostgreSQL and SQLite alike), so that requests arriving at once are all counted. A window is
-`seconds` long and starts at a multiple of `seconds` since the epoch.
-"""
+With REDIS_URL set, the counters live in Redis (INCRBY is atomic); otherwise in a table of the database
+(`RateCounter`, UNLOGGED on PostgreSQL: core/migrations/0002), incremented with one atomic upsert
+(INSERT ... ON CONFLICT DO UPDATE ... RETURNING, on PostgreSQL and SQLite alike), so that requests
+arriving at once are all counted. A window is `seconds` long and starts at a multiple of `seconds` since
+the epoch. `hit_many` and `count_many` take several counters in one round trip: a venue's check counts
+four (cards/lookups.py), every one of them on each request."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -26,41 +28,93 @@ CLEANUP_ONE_IN = 200
 
 def _add(key: str, amount: int, seconds: int) -> int:
     """Add `amount` to the counter `key` (created at zero, kept `seconds`); its new value."""
+    return _add_many([(key, amount, seconds)])[key]
+
+
+def _add_many(changes: Sequence[tuple[str, int, int]]) -> dict[str, int]:
+    """Add to several counters at once, `(key, amount, seconds)` each: their new values by key. One
+    round trip: one MULTI of SET NX and INCRBY in Redis, one multi-row upsert in the database (its
+    rows in the order of their keys, so that two requests never wait for each other's rows)."""
+    merged: dict[str, tuple[int, int]] = {}
+    for key, amount, seconds in changes:
+        before, longest = merged.get(key, (0, 0))
+        merged[key] = (before + amount, max(longest, seconds))
+    if not merged:
+        return {}
     if settings.REDIS_URL:
-        if cache.add(key, amount, timeout=seconds):
-            return amount
-        try:
-            return cache.incr(key, amount)
-        except ValueError:  # expired between add and incr
-            cache.set(key, amount, timeout=seconds)
-            return amount
+        return _add_in_redis(merged)
     quote = connection.ops.quote_name
     table, key_column, count, expires_at = (
         quote(name) for name in (RateCounter._meta.db_table, "key", "count", "expires_at")
     )
-    expires = timezone.now() + dt.timedelta(seconds=seconds)
+    now = timezone.now()
+    values: list[str | int | dt.datetime] = []
+    for key, (amount, seconds) in sorted(merged.items()):
+        values += [key, amount, now + dt.timedelta(seconds=seconds)]
+    rows = ", ".join(["(%s, %s, %s)"] * len(merged))
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({key_column}, {count}, {expires_at}) "  # noqa: S608
-            f"VALUES (%s, %s, %s) ON CONFLICT ({key_column}) "
-            f"DO UPDATE SET {count} = {table}.{count} + EXCLUDED.{count} RETURNING {count}",
-            [key, amount, expires],
+            f"VALUES {rows} ON CONFLICT ({key_column}) "
+            f"DO UPDATE SET {count} = {table}.{count} + EXCLUDED.{count} "
+            f"RETURNING {key_column}, {count}",
+            values,
         )
-        value = int(cursor.fetchone()[0])
+        counted = {key: int(value) for key, value in cursor.fetchall()}
     if random.random() < 1 / CLEANUP_ONE_IN:  # noqa: S311 - housekeeping, not security
-        RateCounter.objects.filter(expires_at__lt=timezone.now()).delete()
-    return value
+        RateCounter.objects.filter(expires_at__lt=now).delete()
+    return counted
+
+
+def _add_in_redis(merged: dict[str, tuple[int, int]]) -> dict[str, int]:
+    """A counter that does not exist yet starts at zero with its expiry (SET NX EX), then INCRBY;
+    all in one MULTI, so that no counter can expire between the two. Django's Redis cache stores an
+    int as a plain Redis integer, which INCRBY adds to and `cache.get` reads back."""
+    keys = {key: cache.make_and_validate_key(key) for key in merged}
+    client = cache._cache.get_client(next(iter(keys.values())), write=True)  # type: ignore[attr-defined]
+    with client.pipeline(transaction=True) as pipe:
+        for key, (amount, seconds) in merged.items():
+            pipe.set(keys[key], 0, ex=seconds, nx=True)
+            pipe.incrby(keys[key], amount)
+        answers = pipe.execute()
+    return {key: int(answers[2 * index + 1]) for index, key in enumerate(merged)}
 
 
 def _get(key: str) -> int:
+    return _get_many([key])[key]
+
+
+def _get_many(keys: Sequence[str]) -> dict[str, int]:
+    """Several counters' values (0 for one that is not there or has expired), in one round trip."""
     if settings.REDIS_URL:
-        return int(cache.get(key, 0))
-    return (
-        RateCounter.objects.filter(key=key, expires_at__gte=timezone.now())
-        .values_list("count", flat=True)
-        .first()
-        or 0
+        found = cache.get_many(keys)
+        return {key: int(found.get(key, 0)) for key in keys}
+    rows = dict(
+        RateCounter.objects.filter(key__in=keys, expires_at__gte=timezone.now())
+        .order_by()
+        .values_list("key", "count")
     )
+    return {key: rows.get(key, 0) for key in keys}
+
+
+def hit_many(hits: Sequence[tuple[Window, str, int]]) -> list[int]:
+    """`Window.hit` for several (window, subject, amount) at once, in one round trip: the counts so
+    far, in the same order."""
+    keys = [window._key(subject) for window, subject, _amount in hits]
+    counted = _add_many(
+        [
+            (key, amount, window.seconds + 5)
+            for key, (window, _s, amount) in zip(keys, hits, strict=True)
+        ]
+    )
+    return [counted[key] for key in keys]
+
+
+def count_many(counters: Sequence[tuple[Window, str]]) -> list[int]:
+    """`Window.count` for several (window, subject) at once, in one round trip."""
+    keys = [window._key(subject) for window, subject in counters]
+    counted = _get_many(keys)
+    return [counted[key] for key in keys]
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from kaikukanta.cards.services import find_card, typed_number_for_audit
 from kaikukanta.core.dates import typed_moment
 from kaikukanta.core.errors import DomainError, NotAllowed
 from kaikukanta.core.idempotency import once, validate_key
+from kaikukanta.core.queries import one_or_none
 from kaikukanta.events.models import Event
 from kaikukanta.network.models import Region, Venue
 
@@ -208,8 +209,8 @@ def record_use(
         if CancelledRequest.objects.filter(venue=venue, idempotency_key=key).exists():
             raise UseRequestCancelled()
         outcome = once(
-            find=lambda: (
-                Use.objects.filter(venue=venue, idempotency_key=key).select_related("card").first()
+            find=lambda: one_or_none(
+                Use.objects.filter(venue=venue, idempotency_key=key).select_related("card")
             ),
             same=same,
             create=lambda: _record_use(

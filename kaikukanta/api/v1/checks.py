@@ -10,8 +10,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 
+from kaikukanta.accounts.permissions import can_act_for_venue
 from kaikukanta.cards.services import check_card
 from kaikukanta.core.errors import DomainError
+from kaikukanta.core.queries import one_or_none
 from kaikukanta.network.models import Venue
 
 from ..errors import fields_named
@@ -31,9 +33,11 @@ class VenueUnknown(DomainError):
 
 
 def own_venue(request: HttpRequest, pk: int) -> Venue:
-    """One of the venues the caller acts for, or 404 (another's venue is not told apart from none)."""
-    venue = Venue.objects.acted_for_by(request.user).select_related("region").filter(pk=pk).first()
-    if venue is None:
+    """One of the venues the caller acts for, or 404 (another's venue is not told apart from none).
+    The venue by its key, then the rule of `Venue.objects.acted_for_by` for one venue
+    (`can_act_for_venue`): cheaper than the list's query on every check and use."""
+    venue = one_or_none(Venue.objects.select_related("region").filter(pk=pk))
+    if venue is None or not can_act_for_venue(request.user, venue):
         raise VenueUnknown(venue=pk)
     return venue
 

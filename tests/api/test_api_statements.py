@@ -1,0 +1,44 @@
+"""How many SQL statements a check and a recorded use cost through a Bearer token: the figures
+`make bench-api`'s bare app (benchmarks/bare_api.py) is written to match. A change that adds a
+statement to these hot paths fails here first; change the bare app with it."""
+
+import uuid
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from kaikukanta.api.services import create_api_token
+
+
+def statements(client, path, body, **headers):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(path, body, content_type="application/json", **headers)
+    assert response.status_code in (200, 201), response.content
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_a_check_and_a_use_cost_the_statements_the_bench_counts(world, alpha_card, settings):
+    settings.REDIS_URL = ""
+    _token, secret = create_api_token(
+        actor=world.alpha_venue_staff, user=world.alpha_venue_staff, name="Kassa"
+    )
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    body = {"venue": world.alpha_venue.pk, "card": alpha_card.identifier}
+    statements(client, "/api/v1/checks", body)  # the token's last use is written once a minute
+    check = statements(client, "/api/v1/checks", body)
+    counters = [sql for sql in check if "core_ratecounter" in sql]
+    # The token with its user, the venue, the roles, all four look-up counters in one statement,
+    # the card, the two reserved failures given back in one statement, the audit event.
+    assert len(check) == 7, check
+    assert [sql.split()[0] for sql in counters] == ["INSERT", "INSERT"]
+
+    record = statements(client, "/api/v1/uses", body, HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+    reads = [sql for sql in record if "core_ratecounter" in sql]
+    assert [sql.split()[0] for sql in reads] == ["SELECT"]  # both failure counters at once
+    # Outside the statistics summaries (stats/signals.py), which the bare app writes its own way.
+    own = [sql for sql in record if "stats_" not in sql and "SAVEPOINT" not in sql]
+    # The token, the venue, the roles, the counters, the cancelled-request and idempotency look-ups,
+    # the locked card, the use, the audit event; and the summaries' own read of the card's type and
+    # issuing site (stats/summaries.py _card_of), which names no stats_ table.
+    assert len(own) == 10, own
