@@ -219,6 +219,26 @@ WORLD_ROLES = (
 )
 
 
+def sign_in(client, user) -> None:
+    """`client.force_login(user)`, and for a national administrator or a coordinator also the
+    second step of logging in, as the login page would: an authenticator of their own (made here
+    when they have none) is named in the session, as django_otp.login() does. Production has no such
+    shortcut; an unverified session is made with a plain force_login (tests/accounts/test_two_factor.py)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from kaikukanta.accounts.services import needs_two_factor
+
+    client.force_login(user)
+    if needs_two_factor(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
 @pytest.fixture
 def client_as(world):
     """`client_as("alpha_distributor")`: a fresh test client signed in as that user of the world,
@@ -229,7 +249,7 @@ def client_as(world):
         client = Client()
         client.cookies["kaikukanta_language"] = "en"
         if role != ANONYMOUS:
-            client.force_login(getattr(world, role))
+            sign_in(client, getattr(world, role))
         return client
 
     return make
