@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja.security import HttpBearer, SessionAuth
+from ninja import security
+from ninja.security import HttpBearer
 
 from kaikukanta.accounts.middleware import held_at_second_step
 
@@ -24,7 +25,7 @@ class BearerToken(HttpBearer):
         return user
 
 
-class VerifiedSession(SessionAuth):
+class SessionAuth(security.SessionAuth):
     """The signed-in session of the page, with its CSRF token; a national administrator's or a
     coordinator's only once it has passed the second step of logging in (two-factor)."""
 
@@ -35,4 +36,4 @@ class VerifiedSession(SessionAuth):
         return user
 
 
-AUTH = [BearerToken(), VerifiedSession()]
+AUTH = [BearerToken(), SessionAuth()]
