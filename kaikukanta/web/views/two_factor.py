@@ -45,6 +45,8 @@ from ..navigation import landing_url
 
 # The recovery codes just made, until the page that shows them once has been opened.
 NEW_CODES_SESSION_KEY = "kaikukanta_new_recovery_codes"
+# With this many recovery codes left or fewer, the person is told to create new ones.
+LOW_ON_CODES = 3
 
 
 def _second_step(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -95,17 +97,16 @@ def second_step(request: HttpRequest) -> HttpResponse:
         else:
             _verified(request, device)
             if left is not None:
-                messages.warning(
-                    request,
-                    ngettext(
-                        "You used a recovery code; it does not work again. You have %(count)d "
-                        "recovery code left: create new ones on the two-factor authentication page.",
-                        "You used a recovery code; it does not work again. You have %(count)d "
-                        "recovery codes left.",
-                        left,
-                    )
-                    % {"count": left},
-                )
+                used = ngettext(
+                    "You used a recovery code; it does not work again. You have %(count)d "
+                    "recovery code left.",
+                    "You used a recovery code; it does not work again. You have %(count)d "
+                    "recovery codes left.",
+                    left,
+                ) % {"count": left}
+                if left <= LOW_ON_CODES:
+                    used += " " + _("Create new ones on the two-factor authentication page.")
+                messages.warning(request, used)
             return redirect(_next_url(request))
     return render(
         request,
