@@ -939,7 +939,6 @@ def unnamed_key(namespace: str, route: str) -> str:
     return f"{namespace}:<unnamed {route}>"
 
 
-
 # --- two-factor authentication (issue 9): the sessions here have passed the second step, so its
 # pages send everyone on to their own landing page; tests/accounts/test_two_factor.py has the
 # unverified session's side.

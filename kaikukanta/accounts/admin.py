@@ -18,7 +18,7 @@ admin.site.unregister(Group)  # roles, not Django groups, decide what a user see
 # django-otp's admin pages would show authenticator keys and recovery codes: two-factor
 # authentication is set up by the person and reset through accounts/services.py only. Imported
 # here first, so that the admin's autodiscovery finds them registered already and leaves them.
-import django_otp.plugins.otp_static.admin  # noqa: E402, F401
+import django_otp.plugins.otp_static.admin  # noqa: E402
 import django_otp.plugins.otp_totp.admin  # noqa: E402, F401
 from django_otp.plugins.otp_static.models import StaticDevice  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402

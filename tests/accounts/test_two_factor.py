@@ -92,7 +92,8 @@ def test_setup_keeps_its_key_until_confirmed_and_needs_a_right_code(world):
     assert len(codes) == len(set(codes)) == 10
     assert recovery_codes_left(user) == 10
     (event,) = events(Action.TWO_FACTOR_ENABLED)
-    assert event.actor == user and event.data == {}
+    assert event.actor == user
+    assert event.data == {}
     assert_no_secret_in_the_trail(device, codes)
 
 
@@ -107,7 +108,8 @@ def test_the_second_step_takes_the_apps_code_once(world):
     device, _ = set_up(user)
     code = current_code(device)
     accepted, left = pass_second_step(user=user, code=f"{code[:3]} {code[3:]}")
-    assert accepted.pk == device.pk and left is None
+    assert accepted.pk == device.pk
+    assert left is None
     device.refresh_from_db()
     with pytest.raises(TwoFactorCodeNotValid):  # the same code again: replayed
         pass_second_step(user=user, code=code)
@@ -154,8 +156,9 @@ def test_five_wrong_codes_lock_the_step_for_a_while(world, settings):
 def test_a_recovery_code_works_once_and_tells_how_many_are_left(world):
     user = world.national
     device, codes = set_up(user)
-    accepted, left = pass_second_step(user=user, code=codes[3].upper())
-    assert left == 9 and recovery_codes_left(user) == 9
+    _accepted, left = pass_second_step(user=user, code=codes[3].upper())
+    assert left == 9
+    assert recovery_codes_left(user) == 9
     (event,) = events(Action.RECOVERY_CODE_USED)
     assert event.data == {"left": 9}
     with pytest.raises(TwoFactorCodeNotValid):
@@ -193,7 +196,8 @@ def test_who_may_reset_whose_two_factor(world):
     assert two_factor_device(world.alpha_coordinator) is None
     assert recovery_codes_left(world.alpha_coordinator) == 0
     (event,) = events(Action.TWO_FACTOR_RESET)
-    assert event.actor == world.national and event.object_id == str(world.alpha_coordinator.pk)
+    assert event.actor == world.national
+    assert event.object_id == str(world.alpha_coordinator.pk)
     # A coordinator may reset the staff they run (a distributor who also coordinates elsewhere
     # has roles they do not run: refused).
     TOTPDevice.objects.create(user=world.alpha_distributor, confirmed=True)
@@ -214,7 +218,8 @@ def test_first_login_sets_up_then_shows_the_recovery_codes_once(world):
     page = client.get(response["Location"], follow=True)
     assert page.request["PATH_INFO"] == reverse("web:two_factor_setup")
     html = page.content.decode()
-    assert "<svg" in html and "QR code for the authenticator app" in html
+    assert "<svg" in html
+    assert "QR code for the authenticator app" in html
     device = TOTPDevice.objects.get(user=world.alpha_coordinator, confirmed=False)
     key = page.context["secret"]
     assert re.fullmatch(r"([A-Z2-7]{4} )*[A-Z2-7]{1,4}", key)
@@ -225,7 +230,8 @@ def test_first_login_sets_up_then_shows_the_recovery_codes_once(world):
     response = pass_two_factor(client, log_in(client, world.alpha_coordinator))
     codes_page = client.get(response["Location"])
     codes = codes_page.context["codes"]
-    assert len(codes) == 10 and all(code in codes_page.content.decode() for code in codes)
+    assert len(codes) == 10
+    assert all(code in codes_page.content.decode() for code in codes)
     assert client.get(response["Location"]).context["codes"] is None  # shown once
     region = client.get(codes_page.context["next"], follow=True)
     assert region.request["PATH_INFO"] == reverse("web:region", args=["alpha"])
@@ -240,7 +246,8 @@ def test_a_later_login_asks_for_the_code_and_keeps_the_page_asked_for(world):
     step = client.get(asked["Location"])
     assert step.request["PATH_INFO"] == reverse("web:two_factor")
     html = step.content.decode()
-    assert 'autocomplete="one-time-code"' in html and 'inputmode="numeric"' in html
+    assert 'autocomplete="one-time-code"' in html
+    assert 'inputmode="numeric"' in html
     assert "autofocus" in html
     refused = client.post(reverse("web:two_factor"), {"code": wrong(device), "next": "/audit/"})
     assert "That code is not right" in refused.content.decode()
@@ -263,7 +270,7 @@ def test_a_recovery_code_login_says_how_many_are_left(world):
 
 
 def test_the_lock_is_shown_on_the_step(world, settings):
-    device, _ = set_up(world.alpha_coordinator)
+    _device, _ = set_up(world.alpha_coordinator)
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     log_in(client, world.alpha_coordinator)
     for _ in range(settings.KAIKUKANTA_OTP_FAILURE_LIMIT):
@@ -302,9 +309,10 @@ def test_own_page_makes_new_recovery_codes(world):
     set_up(world.alpha_coordinator)
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     sign_in(client, world.alpha_coordinator)
-    assert "You have 10 recovery codes left" in client.get(
-        reverse("web:two_factor_account")
-    ).content.decode()
+    assert (
+        "You have 10 recovery codes left"
+        in client.get(reverse("web:two_factor_account")).content.decode()
+    )
     page = client.post(reverse("web:two_factor_account"), follow=True)
     assert len(page.context["codes"]) == 10
     assert page.context["next"] == reverse("web:two_factor_account")
@@ -360,7 +368,9 @@ def test_an_unverified_session_gets_401_from_the_api(world):
         response = client.get(path)
         assert response.status_code == 401, path
         assert response["Content-Type"].startswith("application/json")
-    posted = client.post("/api/v1/checks", {"venue": 1, "card": "x"}, content_type="application/json")
+    posted = client.post(
+        "/api/v1/checks", {"venue": 1, "card": "x"}, content_type="application/json"
+    )
     assert posted.status_code in {401, 403}
     sign_in(client, world.alpha_coordinator)
     assert client.get("/api/v1/venues").status_code == 200

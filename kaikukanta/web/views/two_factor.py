@@ -151,7 +151,8 @@ def setup(request: HttpRequest) -> HttpResponse:
         "web/two_factor/setup.html",
         {
             "form": form,
-            "qr": mark_safe(qr),  # segno's own SVG, from our key: nothing a person typed
+            # segno's own SVG of our key: nothing a person typed.
+            "qr": mark_safe(qr),  # noqa: S308
             "secret": _grouped(secret),
             "next": request.POST.get("next") or request.GET.get("next", ""),
         },
