@@ -100,7 +100,7 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
     # history keeps its name. National rights come from a role granted through the services, never
     # from the superuser flag (which only `createsuperuser` sets, for the very first administrator).
     readonly_fields = ["is_active", "is_superuser", "last_login", "date_joined"]
-    actions = ["deactivate"]
+    actions = ["deactivate", "reset_two_factor"]
 
     def save_with_service(self, *, actor, obj, changed):
         return services.save_user(actor=actor, user=obj, changed=changed)
@@ -135,6 +135,15 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
         for user in queryset:
             try:
                 services.deactivate_user(actor=request.user, user=user)
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+
+    @admin.action(description=_("Reset the two-factor authentication of the selected users"))
+    def reset_two_factor(self, request, queryset):
+        """A lost phone (a national administrator's too): set up again at the next login."""
+        for user in queryset:
+            try:
+                services.reset_two_factor(actor=request.user, user=user)
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
 

@@ -383,3 +383,20 @@ def test_others_are_not_affected(world):
         assert client.get(reverse("web:home"), follow=True).status_code == 200
         assert client.get("/api/v1/venues").status_code == 200
         assert client.get(reverse("web:two_factor"))["Location"] != reverse("web:two_factor")
+
+
+def test_a_national_admin_resets_another_in_the_admin(world):
+    from kaikukanta.accounts.models import User
+
+    other = User.objects.create_user("toinen", password=PASSWORD)
+    RoleAssignment.objects.create(user=other, role=Role.NATIONAL_ADMIN)
+    set_up(other)
+    admin = Client()
+    sign_in(admin, world.national)
+    response = admin.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "reset_two_factor", "_selected_action": [other.pk, world.national.pk]},
+    )
+    assert response.status_code == 302
+    assert two_factor_device(other) is None
+    assert events(Action.TWO_FACTOR_RESET).count() == 1  # not their own
