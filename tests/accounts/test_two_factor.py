@@ -400,3 +400,21 @@ def test_a_national_admin_resets_another_in_the_admin(world):
     assert response.status_code == 302
     assert two_factor_device(other) is None
     assert events(Action.TWO_FACTOR_RESET).count() == 1  # not their own
+
+
+def test_the_demos_stand_in_for_a_phone_works_in_debug_only(world, settings):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    device, _ = set_up(world.alpha_coordinator)
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("demo_code", "alpha_coord")
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("demo_code", world.alpha_coordinator.username, stdout=out)
+    code = out.getvalue().split()[0]
+    assert re.fullmatch(r"\d{6}", code)
+    accepted, _ = pass_second_step(user=world.alpha_coordinator, code=code)
+    assert accepted.pk == device.pk

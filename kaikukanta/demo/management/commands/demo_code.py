@@ -38,5 +38,7 @@ class Command(BaseCommand):
             )
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
         totp.time = time.time()
-        left = device.step - int(totp.time - device.t0) % device.step
-        self.stdout.write(f"{totp.token():0{device.digits}d}  (valid for {left} more seconds)")
+        if totp.t() <= device.last_t:
+            # This step's code has been used (a code works once): the next step's is accepted too.
+            totp.time += device.step * (device.last_t + 1 - totp.t())
+        self.stdout.write(f"{totp.token():0{device.digits}d}")
