@@ -137,6 +137,11 @@ INSTALLED_APPS = [
     "kaikukanta.public",
     "kaikukanta.feedback",
     "kaikukanta.api",
+    # Two-factor authentication (django-otp): TOTP authenticator apps, and recovery codes as its
+    # static tokens. Before the admin, so that accounts/admin.py can take their admin pages away.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "kaikukanta.core.apps.KaikukantaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -160,6 +165,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second step (django-otp), and
+    # ours, which keeps national admins and coordinators on that step until it is passed.
+    "django_otp.middleware.OTPMiddleware",
+    "kaikukanta.accounts.middleware.TwoFactorRequired",
     "kaikukanta.core.middleware.NeverCacheForSignedInUsers",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -258,6 +267,21 @@ AXES_ENABLE_ADMIN = False
 # Behind a reverse proxy the client address is the proxy's; name the header the proxy sets.
 AXES_CLIENT_IP_CALLABLE = "kaikukanta.accounts.throttling.client_ip"
 KAIKUKANTA_CLIENT_IP_HEADER = os.environ.get("KAIKUKANTA_CLIENT_IP_HEADER", "")
+
+# Two-factor authentication, required of national administrators and coordinators (whoever holds
+# such a role): a code from an authenticator app (TOTP) after the password, or one of ten recovery
+# codes, each usable once. The issuer is the name the authenticator app shows beside the account.
+# After KAIKUKANTA_OTP_FAILURE_LIMIT wrong codes in a row the second step is locked for
+# KAIKUKANTA_OTP_LOCKOUT_MINUTES (each further wrong code after that locks it again).
+KAIKUKANTA_OTP_ISSUER = os.environ.get("KAIKUKANTA_OTP_ISSUER", "Kaikukanta")
+KAIKUKANTA_OTP_FAILURE_LIMIT = env_int("KAIKUKANTA_OTP_FAILURE_LIMIT", 5)
+KAIKUKANTA_OTP_LOCKOUT_MINUTES = env_int("KAIKUKANTA_OTP_LOCKOUT_MINUTES", 15)
+KAIKUKANTA_OTP_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = KAIKUKANTA_OTP_ISSUER
+# django-otp's own back-off (1, 2, 4 ... seconds) is replaced by the lock above, which says until
+# when; with both, a right code typed a second after a wrong one would be refused without a reason.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]

@@ -219,6 +219,57 @@ WORLD_ROLES = (
 )
 
 
+def sign_in(client, user) -> None:
+    """`client.force_login(user)`, and for a national administrator or a coordinator also the
+    second step of logging in, as the login page would: an authenticator of their own (made here
+    when they have none) is named in the session, as django_otp.login() does. Production has no such
+    shortcut; an unverified session is made with a plain force_login (tests/accounts/test_two_factor.py)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from kaikukanta.accounts.services import needs_two_factor
+
+    client.force_login(user)
+    if needs_two_factor(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+def current_code(device) -> str:
+    """The code the person's authenticator app shows now, as django-otp will accept it: a code of
+    a time step not used yet (a code works once, and two logins can fall within one 30 s step)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:  # the next step: within django-otp's tolerance of one step
+        totp.time += device.step * (device.last_t + 1 - totp.t())
+    return f"{totp.token():0{device.digits}d}"
+
+
+def pass_two_factor(client, response):
+    """Follow a login's answer through the second step as a person with their phone would: set
+    up the authenticator on the first login (the key shown is the pending device's), or type the
+    current code; returns the answer that follows the step (recovery codes shown after a setup)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    while response.status_code == 302 and "/login/two-factor/" not in response["Location"]:
+        response = client.get(response["Location"])
+    if response.status_code != 302:
+        return response
+    page = client.get(response["Location"], follow=True)
+    path = page.request["PATH_INFO"]
+    device = TOTPDevice.objects.filter(user_id=page.context["user"].pk).order_by("-pk").first()
+    next_url = page.context.get("next", "")
+    return client.post(path, {"code": current_code(device), "next": next_url})
+
+
 @pytest.fixture
 def client_as(world):
     """`client_as("alpha_distributor")`: a fresh test client signed in as that user of the world,
@@ -229,7 +280,7 @@ def client_as(world):
         client = Client()
         client.cookies["kaikukanta_language"] = "en"
         if role != ANONYMOUS:
-            client.force_login(getattr(world, role))
+            sign_in(client, getattr(world, role))
         return client
 
     return make

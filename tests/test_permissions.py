@@ -985,7 +985,48 @@ def unnamed_key(namespace: str, route: str) -> str:
     return f"{namespace}:<unnamed {route}>"
 
 
-ROWS = [*WEB_ROWS, *PUBLIC_ROWS, *API_ROWS, *admin_rows()]
+# --- two-factor authentication (issue 9): the sessions here have passed the second step, so its
+# pages send everyone on to their own landing page; tests/accounts/test_two_factor.py has the
+# unverified session's side.
+LANDING = {
+    "national": Redirect("web:national"),
+    "alpha_coordinator": Redirect("web:region", ("alpha",)),
+    "alpha_sote_coordinator": Redirect("web:region", ("alpha",)),
+    "beta_coordinator": Redirect("web:region", ("beta",)),
+    **dict.fromkeys(DISTRIBUTORS, Redirect("web:distributor")),
+    **dict.fromkeys(VENUE_STAFF, Redirect("web:venue")),
+}
+TO_TWO_FACTOR_ACCOUNT = Redirect("web:two_factor_account")
+OVERSEERS = ("national", *COORDINATORS)
+TWO_FACTOR_ROWS = [
+    Row("web:two_factor", get=staff(TO_HOME, **LANDING), post=staff(TO_HOME, **LANDING)),
+    Row(
+        "web:two_factor_setup",
+        get=staff(TO_HOME, **{**LANDING, **dict.fromkeys(OVERSEERS, TO_TWO_FACTOR_ACCOUNT)}),
+        post=staff(TO_HOME, **{**LANDING, **dict.fromkeys(OVERSEERS, TO_TWO_FACTOR_ACCOUNT)}),
+    ),
+    Row("web:recovery_codes", get=staff(403, **dict.fromkeys(OVERSEERS, OK))),
+    Row(
+        "web:two_factor_account",
+        get=staff(403, **dict.fromkeys(OVERSEERS, OK)),
+        post=staff(
+            403,
+            **dict.fromkeys(
+                OVERSEERS,
+                Redirect(lambda obj: reverse("web:recovery_codes") + "?next=%2Ftwo-factor%2F"),
+            ),
+        ),
+    ),
+    Row(
+        "web:two_factor_reset",
+        # The national administrator's own: nobody here may reset it (a message, then home).
+        args=lambda obj: [NATIONAL_PK()],
+        get=staff(403, **dict.fromkeys(OVERSEERS, 405)),
+        post=staff(403, **dict.fromkeys(OVERSEERS, TO_HOME)),
+    ),
+]
+
+ROWS = [*WEB_ROWS, *TWO_FACTOR_ROWS, *PUBLIC_ROWS, *API_ROWS, *admin_rows()]
 
 
 # --- the objects -----------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from kaikukanta.core.logging import MASK, MaskCardNumbers
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, sign_in
 
 
 @pytest.fixture
@@ -169,7 +169,7 @@ def test_error_page_has_the_content_security_policy(client, db):
 
 
 def test_admin_page_has_the_content_security_policy(client, world):
-    client.force_login(world.national)
+    sign_in(client, world.national)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 200
     assert policy_of(response) == EXPECTED_POLICY
@@ -181,14 +181,14 @@ def cache_control(response) -> set[str]:
 
 @pytest.mark.parametrize("name", ["web:distributor", "web:cards", "web:uses"])
 def test_pages_for_a_signed_in_user_are_never_stored(client, world, name):
-    client.force_login(world.alpha_distributor)
+    sign_in(client, world.alpha_distributor)
     response = client.get(reverse(name))
     assert response.status_code == 200
     assert "no-store" in cache_control(response)
 
 
 def test_even_an_error_page_for_a_signed_in_user_is_never_stored(client, world):
-    client.force_login(world.alpha_distributor)
+    sign_in(client, world.alpha_distributor)
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "no-store" in cache_control(response)

@@ -15,6 +15,18 @@ from .models import RoleAssignment, User
 
 admin.site.unregister(Group)  # roles, not Django groups, decide what a user sees
 
+# django-otp's admin pages would show authenticator keys and recovery codes: two-factor
+# authentication is set up by the person and reset through accounts/services.py only. Imported
+# here first, so that the admin's autodiscovery finds them registered already and leaves them.
+import django_otp.plugins.otp_static.admin  # noqa: E402
+import django_otp.plugins.otp_totp.admin  # noqa: E402, F401
+from django_otp.plugins.otp_static.models import StaticDevice  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
 TARGETS = ("region", "distributor_site", "venue")
 
 
@@ -88,7 +100,7 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
     # history keeps its name. National rights come from a role granted through the services, never
     # from the superuser flag (which only `createsuperuser` sets, for the very first administrator).
     readonly_fields = ["is_active", "is_superuser", "last_login", "date_joined"]
-    actions = ["deactivate"]
+    actions = ["deactivate", "reset_two_factor"]
 
     def save_with_service(self, *, actor, obj, changed):
         return services.save_user(actor=actor, user=obj, changed=changed)
@@ -123,6 +135,15 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
         for user in queryset:
             try:
                 services.deactivate_user(actor=request.user, user=user)
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+
+    @admin.action(description=_("Reset the two-factor authentication of the selected users"))
+    def reset_two_factor(self, request, queryset):
+        """A lost phone (a national administrator's too): set up again at the next login."""
+        for user in queryset:
+            try:
+                services.reset_two_factor(actor=request.user, user=user)
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
 

@@ -52,3 +52,33 @@ class EmailBelongsToClosedAccount(DomainError):
         "%(email)s belongs to an account that has been closed, or to one with roles you do not "
         "manage. Ask the national support service to open it again or to invite the person."
     )
+
+
+class TwoFactorCodeNotValid(DomainError):
+    code = "two_factor_code_not_valid"
+    field = "code"
+    template = _(
+        "That code is not right. Type the 6-digit code your authenticator app shows now, or one of "
+        "your recovery codes."
+    )
+
+
+class SetupCodeNotValid(DomainError):
+    code = "two_factor_setup_code_not_valid"
+    field = "code"
+    template = _(
+        "That code is not right. Check that the app shows the Kaikukanta account you just added and "
+        "type the 6 digits it shows now."
+    )
+
+
+class TwoFactorLocked(DomainError):
+    code = "two_factor_locked"
+    field = "code"
+    status = 429
+    template = _("Too many wrong codes. Try again after %(until)s.")
+
+
+class TwoFactorNotSetUp(DomainError):
+    code = "two_factor_not_set_up"
+    template = _("Two-factor authentication is not set up for this account.")

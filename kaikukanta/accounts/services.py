@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record, save_audited
@@ -30,6 +32,10 @@ from .errors import (
     InvitationNotValid,
     RoleAlreadyGranted,
     RoleTargetInvalid,
+    SetupCodeNotValid,
+    TwoFactorCodeNotValid,
+    TwoFactorLocked,
+    TwoFactorNotSetUp,
 )
 from .models import Invitation, Role, RoleAssignment, User
 from .permissions import can_grant
@@ -317,3 +323,165 @@ def remember_language(*, user: Any, language: str) -> None:
             record(
                 actor=user, action=Action.OBJECT_CHANGED, target=user, data={"fields": ["language"]}
             )
+
+
+# --- two-factor authentication: required of national administrators and coordinators -----------
+# django-otp keeps the devices: one TOTP device (the authenticator app) and one static device whose
+# tokens are the recovery codes. A session is verified once django_otp.login() has named the device
+# that passed (web/views/two_factor.py); the middleware (accounts/middleware.py) and the API's
+# session authentication refuse everything else to an unverified session of such a user.
+
+
+def needs_two_factor(user: Any) -> bool:
+    """Whether `user` must pass the second step: anyone holding a national administrator's or a
+    coordinator's role (a superuser counts as a national administrator)."""
+    scope = scope_for(user)
+    return scope.national or bool(scope.coordinator_regions)
+
+
+def two_factor_device(user: Any) -> TOTPDevice | None:
+    """The user's confirmed authenticator, or None (never set up, or reset)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
+
+
+def recovery_codes_left(user: Any) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def pending_two_factor_device(user: User) -> TOTPDevice:
+    """The key the setup page shows until it is confirmed with a code: the same one on a reload,
+    so that a person who already scanned it is not left with a key that no longer works."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Kaikukanta", confirmed=False)
+    return device
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes: list[str] = []
+    while len(codes) < settings.KAIKUKANTA_OTP_RECOVERY_CODES:
+        code = StaticToken.random_token()
+        if code not in codes:
+            codes.append(code)
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def confirm_two_factor(*, user: User, device: TOTPDevice, code: str) -> list[str]:
+    """Confirm the pending authenticator with a code it shows, replacing any earlier one, and
+    create the recovery codes. Returns the codes, to be shown once: only django-otp keeps them."""
+    if device.user_id != user.pk or device.confirmed:
+        raise NotAllowed()
+    code = _normalised(code)
+    if not (code.isdigit() and len(code) == device.digits) or not device.verify_token(code):
+        raise SetupCodeNotValid()
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = _new_recovery_codes(user)
+        record(actor=user, action=Action.TWO_FACTOR_ENABLED, target=user)
+    return codes
+
+
+def _normalised(code: str) -> str:
+    return "".join(code.split()).replace("-", "").lower()
+
+
+def _locked_until(device: TOTPDevice) -> dt.datetime | None:
+    if (
+        device.throttling_failure_count >= settings.KAIKUKANTA_OTP_FAILURE_LIMIT
+        and device.throttling_failure_timestamp is not None
+    ):
+        until = device.throttling_failure_timestamp + dt.timedelta(
+            minutes=settings.KAIKUKANTA_OTP_LOCKOUT_MINUTES
+        )
+        if timezone.now() < until:
+            return until
+    return None
+
+
+def pass_second_step(*, user: User, code: str) -> tuple[Any, int | None]:
+    """Check the second step's code: the authenticator's 6 digits, or a recovery code (used up by
+    this). Returns the device that accepted it, for django_otp.login(), and the number of recovery
+    codes left when one was used (None for an authenticator code).
+
+    Wrong codes are counted on the authenticator, both kinds together; after
+    KAIKUKANTA_OTP_FAILURE_LIMIT in a row the step is locked for KAIKUKANTA_OTP_LOCKOUT_MINUTES,
+    checked before the code is even looked at. Each wrong code is audited, without what was typed."""
+    code = _normalised(code)
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=True)
+            .order_by("-pk")
+            .first()
+        )
+        if device is None:
+            raise TwoFactorNotSetUp()
+        until = _locked_until(device)
+        if until is not None:
+            raise TwoFactorLocked(until=until)
+        accepted: Any = None
+        left: int | None = None
+        if code.isdigit() and len(code) == device.digits:
+            if device.verify_token(code):  # counts a failure on the device itself
+                accepted = device
+        elif code:
+            recovery = StaticDevice.objects.filter(user=user, confirmed=True).first()
+            if recovery is not None and recovery.verify_token(code):  # deletes the token
+                accepted = recovery
+                left = recovery.token_set.count()
+                device.throttle_reset()
+                record(
+                    actor=user,
+                    action=Action.RECOVERY_CODE_USED,
+                    target=user,
+                    data={"left": left},
+                )
+            else:
+                device.throttle_increment()
+        else:
+            device.throttle_increment()
+        if accepted is None:
+            record(
+                actor=user,
+                action=Action.TWO_FACTOR_FAILED,
+                target=user,
+                data={"failures": device.throttling_failure_count},
+            )
+            until = _locked_until(device)
+    if accepted is None:
+        if until is not None:
+            raise TwoFactorLocked(until=until)
+        raise TwoFactorCodeNotValid()
+    return accepted, left
+
+
+def renew_recovery_codes(*, user: User) -> list[str]:
+    """A verified person's own new set of recovery codes; the old ones stop working."""
+    if two_factor_device(user) is None:
+        raise TwoFactorNotSetUp()
+    with transaction.atomic():
+        codes = _new_recovery_codes(user)
+        record(actor=user, action=Action.RECOVERY_CODES_RENEWED, target=user)
+    return codes
+
+
+def may_reset_two_factor(actor: Any, user: User) -> bool:
+    """A national administrator may reset anyone's two-factor authentication, a coordinator that of
+    people whose accounts they run (the same rule as deactivating); nobody their own."""
+    return user.pk != getattr(actor, "pk", None) and _manages(actor, user)
+
+
+def reset_two_factor(*, actor: Any, user: User) -> None:
+    """A lost phone: remove the person's authenticator and recovery codes. They set it up again
+    at their next login; a session of theirs that passed the step before no longer counts."""
+    if not may_reset_two_factor(actor, user):
+        raise NotAllowed()
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        record(actor=actor, action=Action.TWO_FACTOR_RESET, target=user)

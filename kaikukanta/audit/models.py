@@ -54,6 +54,12 @@ class Action(models.TextChoices):
     CATALOGUE_CHANGED = "catalogue.changed", _("catalogue entry changed")
     CARD_STOCK_PRINTED = "card_stock.printed", _("card stock batch printed")
     USES_EXPORTED = "uses.exported", _("uses exported")
+    # Two-factor authentication: the event never holds a code, a key or what was typed.
+    TWO_FACTOR_ENABLED = "2fa.enabled", _("two-factor authentication set up")
+    TWO_FACTOR_FAILED = "2fa.failed", _("wrong two-factor code")
+    RECOVERY_CODE_USED = "2fa.recovery_code_used", _("recovery code used")
+    RECOVERY_CODES_RENEWED = "2fa.recovery_codes_renewed", _("new recovery codes created")
+    TWO_FACTOR_RESET = "2fa.reset", _("two-factor authentication reset")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

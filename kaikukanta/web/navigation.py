@@ -86,6 +86,8 @@ MENU = [
     Entry("web:national_regions", _("Network")),
     # Django's admin is not our view; its site asks the same capability (core/admin.py).
     Entry("admin:index", _("Administration"), capability=NATIONAL),
+    # Their own recovery codes (web/views/two_factor.py).
+    Entry("web:two_factor_account", _("Two-factor authentication")),
 ]
 
 

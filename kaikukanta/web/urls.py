@@ -15,6 +15,7 @@ from .views import (
     people,
     registration,
     stats,
+    two_factor,
     uses,
     venue_events,
     venue_history,
@@ -25,6 +26,7 @@ app_name = "web"
 urlpatterns = [
     *dashboards.urlpatterns,
     *auth.urlpatterns,
+    *two_factor.urlpatterns,
     *box_office.urlpatterns,
     *venue_events.urlpatterns,
     *venue_history.urlpatterns,

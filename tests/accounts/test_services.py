@@ -10,6 +10,8 @@ from kaikukanta.accounts.scope import scope_for
 from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.core.errors import NotAllowed
 
+from ..conftest import sign_in
+
 
 @pytest.fixture
 def newcomer(db):
@@ -105,7 +107,7 @@ def test_deactivating_users(world):
 
 
 def test_admin_grants_and_revokes_roles_through_the_services(client, world):
-    client.force_login(world.national)
+    sign_in(client, world.national)
     client.cookies["kaikukanta_language"] = "en"
     user = world.nobody
     url = f"/admin/accounts/user/{user.pk}/change/"

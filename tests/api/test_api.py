@@ -12,7 +12,7 @@ from kaikukanta.cards import identifiers
 from kaikukanta.cards.models import ClosingReason
 from kaikukanta.cards.services import close_card
 
-from ..conftest import reopens_in_about
+from ..conftest import reopens_in_about, sign_in
 
 CHECKS = "/api/v1/checks"
 
@@ -38,7 +38,7 @@ def test_health_answers_as_the_contract_says(client, db):
 
 def api_client(user, language="en"):
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 
@@ -150,7 +150,7 @@ def test_the_api_needs_a_session_and_its_csrf_token(world, alpha_card):
     anonymous = Client()
     assert_error(anonymous.get("/api/v1/venues"), 401, "not_signed_in")
     strict = Client(enforce_csrf_checks=True)
-    strict.force_login(world.alpha_venue_staff)
+    sign_in(strict, world.alpha_venue_staff)
     assert_error(check(strict, world.alpha_venue, alpha_card.identifier), 403, "csrf_failed")
 
 

@@ -21,14 +21,14 @@ from kaikukanta.events.services import create_event
 from kaikukanta.network.models import Organisation, TicketAgency
 from kaikukanta.uses.models import Use
 
-from ..conftest import holder
+from ..conftest import holder, sign_in
 
 USES = "/api/v1/uses"
 
 
 def session(user, language="en"):
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

@@ -10,6 +10,8 @@ from kaikukanta.network import services
 from kaikukanta.network.errors import NetworkDataInvalid
 from kaikukanta.network.models import DistributorSite, Organisation, Region, Venue
 
+from ..conftest import sign_in
+
 
 def test_the_social_and_health_coordinator_adds_a_distributor_site_to_their_region(world):
     organisation = Organisation.objects.get(name="Yhdistys ry")
@@ -89,7 +91,7 @@ def test_regions_and_organisations_are_national(world):
 
 
 def test_the_admin_saves_through_the_services(client, world):
-    client.force_login(world.national)
+    sign_in(client, world.national)
     url = f"/admin/network/distributorsite/{world.alpha_site.pk}/change/"
     response = client.post(
         url,

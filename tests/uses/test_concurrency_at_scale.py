@@ -11,7 +11,7 @@ from kaikukanta.cards.services import issue_card
 from kaikukanta.events.services import create_event
 from kaikukanta.uses.models import Use
 
-from ..conftest import holder
+from ..conftest import holder, sign_in
 from .test_concurrency import run_together
 
 pytestmark = [
@@ -24,7 +24,7 @@ pytestmark = [
 
 def api_post(user, body, key):
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     return client.post(
         "/api/v1/uses", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key
     )

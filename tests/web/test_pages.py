@@ -8,7 +8,7 @@ from kaikukanta.cards.services import issue_card
 from kaikukanta.stats.queries import Figure
 from kaikukanta.uses.services import record_use
 
-from ..conftest import holder, new_key, on_day, reopens_in_about
+from ..conftest import holder, new_key, on_day, reopens_in_about, sign_in
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def en(client):
 
 
 def test_venue_checks_a_card_and_sees_only_what_it_may(en, world, alpha_card):
-    en.force_login(world.beta_venue_staff)
+    sign_in(en, world.beta_venue_staff)
     page = en.post(
         reverse("web:venue"),
         {"venue": world.beta_venue.pk, "identifier": alpha_card.display_identifier.lower()},
@@ -31,7 +31,7 @@ def test_venue_checks_a_card_and_sees_only_what_it_may(en, world, alpha_card):
 
 
 def test_venue_check_of_a_mistyped_number_explains_the_typo(en, world, alpha_card):
-    en.force_login(world.alpha_venue_staff)
+    sign_in(en, world.alpha_venue_staff)
     number = alpha_card.identifier
     typo = number[1] + number[0] + number[2:] if number[0] != number[1] else number[:-1] + "2"
     text = en.post(reverse("web:venue"), {"identifier": typo}).content.decode()
@@ -41,7 +41,7 @@ def test_venue_check_of_a_mistyped_number_explains_the_typo(en, world, alpha_car
 
 
 def test_venue_check_with_htmx_returns_only_the_result(en, world, alpha_card):
-    en.force_login(world.alpha_venue_staff)
+    sign_in(en, world.alpha_venue_staff)
     response = en.post(
         reverse("web:venue"), {"identifier": alpha_card.identifier}, HTTP_HX_REQUEST="true"
     )
@@ -51,7 +51,7 @@ def test_venue_check_with_htmx_returns_only_the_result(en, world, alpha_card):
 
 
 def test_card_page_shows_the_barcodes_and_the_holders_data(en, world, alpha_card):
-    en.force_login(world.alpha_distributor)
+    sign_in(en, world.alpha_distributor)
     text = en.get(reverse("web:card", args=[alpha_card.pk])).content.decode()
     assert text.count("<svg") == 2
     assert "1980" in text
@@ -64,7 +64,7 @@ def test_distributor_page_lists_cards_expiring_soon(en, world):
             issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
             for _ in range(25)
         ]
-    en.force_login(world.alpha_distributor)
+    sign_in(en, world.alpha_distributor)
     text = en.get(reverse("web:distributor")).content.decode()
     expiring = text.split('aria-label="Expiring soon"')[1].split("</table>")[0]
     assert soon[0].display_identifier in expiring
@@ -81,7 +81,7 @@ def test_use_filters_say_what_is_wrong(en, world, alpha_card):
         card_identifier=alpha_card.identifier,
         idempotency_key=new_key(),
     )
-    en.force_login(world.alpha_venue_staff)
+    sign_in(en, world.alpha_venue_staff)
     text = en.get(
         reverse("web:uses"), {"since": "2026-06-10", "until": "2026-06-01"}
     ).content.decode()
@@ -99,7 +99,7 @@ def test_national_page_hides_small_counts_even_from_subtraction(en, world, alpha
             record_use(
                 actor=staff, venue=venue, card_identifier=card.identifier, idempotency_key=new_key()
             )
-    en.force_login(world.national)
+    sign_in(en, world.national)
     text = en.get(reverse("web:national")).content.decode()
     rows = {
         name: row.split("</tr>")[0]
@@ -168,7 +168,7 @@ def test_a_venue_guessing_numbers_is_stopped_and_its_coordinators_see_a_flag(en,
     from kaikukanta.audit.models import Flag
     from kaikukanta.cards import identifiers
 
-    en.force_login(world.alpha_venue_staff)
+    sign_in(en, world.alpha_venue_staff)
     for _ in range(settings.KAIKUKANTA_FAILED_LOOKUPS):
         answer = en.post(reverse("web:venue"), {"identifier": identifiers.generate()})
         assert answer.status_code == 404
@@ -186,19 +186,19 @@ def test_a_venue_guessing_numbers_is_stopped_and_its_coordinators_see_a_flag(en,
 
     flag = Flag.objects.get()
     assert (flag.venue, flag.region, flag.count) == (world.alpha_venue, world.alpha, 10)
-    en.force_login(world.alpha_coordinator)
+    sign_in(en, world.alpha_coordinator)
     region_page = en.get(reverse("web:region", args=["alpha"])).content.decode()
     assert "10 card numbers that match no card looked up by alpha_venue" in region_page
-    en.force_login(world.beta_coordinator)
+    sign_in(en, world.beta_coordinator)
     assert "match no card" not in en.get(reverse("web:region", args=["beta"])).content.decode()
-    en.force_login(world.alpha_venue_staff)
+    sign_in(en, world.alpha_venue_staff)
     assert "match no card" not in en.get(reverse("web:region", args=["alpha"])).content.decode()
 
 
 def test_a_distributor_searching_a_number_too_often_is_stopped(en, world, settings):
     from kaikukanta.cards import identifiers
 
-    en.force_login(world.alpha_distributor)
+    sign_in(en, world.alpha_distributor)
     for _ in range(settings.KAIKUKANTA_FAILED_LOOKUPS):
         en.post(reverse("web:cards"), {"identifier": identifiers.generate()})
     stopped = en.post(reverse("web:cards"), {"identifier": identifiers.generate()})
@@ -226,11 +226,11 @@ def test_look_ups_are_limited_per_venue_across_its_staff(world, settings, alpha_
 
 def test_region_figures_are_shown_only_to_those_who_see_the_whole_region(en, world, alpha_card):
     issue_card(actor=world.alpha_other_distributor, site=world.alpha_other_site, holder=holder())
-    en.force_login(world.alpha_coordinator)
+    sign_in(en, world.alpha_coordinator)
     page = en.get(reverse("web:region", args=["alpha"])).content.decode()
     assert "<dt>Valid cards today</dt><dd>2</dd>" in page
     for user in [world.alpha_distributor, world.alpha_venue_staff]:
-        en.force_login(user)
+        sign_in(en, user)
         page = en.get(reverse("web:region", args=["alpha"])).content.decode()
         assert "Valid cards today" not in page
 
@@ -245,7 +245,7 @@ def test_the_card_list_filters_by_status_with_the_same_rule_as_the_card(en, worl
         expiring = issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
     closed = issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
     close_card(actor=world.alpha_distributor, card=closed, reason=ClosingReason.ON_REQUEST)
-    en.force_login(world.alpha_distributor)
+    sign_in(en, world.alpha_distributor)
     expected = {
         "": {alpha_card, expired, expiring, closed},
         "valid": {alpha_card, expiring},
@@ -287,19 +287,19 @@ def test_a_distributors_sweep_is_flagged_to_their_regions_coordinators(en, world
     from kaikukanta.audit.models import Flag
     from kaikukanta.cards import identifiers
 
-    en.force_login(world.alpha_distributor)
+    sign_in(en, world.alpha_distributor)
     for _ in range(settings.KAIKUKANTA_FAILED_LOOKUPS):
         en.post(reverse("web:cards"), {"identifier": identifiers.generate()})
     flag = Flag.objects.get()
     assert (flag.region, flag.venue, flag.actor) == (world.alpha, None, world.alpha_distributor)
-    en.force_login(world.alpha_sote_coordinator)
+    sign_in(en, world.alpha_sote_coordinator)
     page = en.get(reverse("web:region", args=["alpha"])).content.decode()
     assert "looked up by alpha_dist" in page
     assert "Ask the user whether someone was guessing card numbers." in page
 
 
 def test_lists_refuse_dates_no_one_means(en, world):
-    en.force_login(world.national)
+    sign_in(en, world.national)
     for page in ["web:uses", "web:audit"]:
         for since, until in [("0001-01-01", ""), ("", "9999-12-31")]:
             response = en.get(reverse(page), {"since": since, "until": until})
@@ -311,7 +311,7 @@ def test_lists_refuse_dates_no_one_means(en, world):
 def test_the_distributors_expiring_count_is_the_list_it_links_to(en, world, community_card):
     with on_day(dt.date(2025, 6, 20)):
         expiring = issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
-    en.force_login(world.alpha_distributor)
+    sign_in(en, world.alpha_distributor)
     page = en.get(reverse("web:distributor")).content.decode()
     assert '<span class="number">1</span> expires within 30 days' in page
     link = re.search(r'href="(/cards/\?status=expiring[^"]*)"', page).group(1).replace("&amp;", "&")
@@ -327,7 +327,7 @@ def test_the_distributor_page_shows_the_latest_community_cards_and_links_to_all(
         issue_community_card(actor=world.alpha_other_distributor, site=world.alpha_other_site)
         for _ in range(22)
     ]
-    en.force_login(world.alpha_other_distributor)
+    sign_in(en, world.alpha_other_distributor)
     page = en.get(reverse("web:distributor")).content.decode()
     section = page.split('aria-label="Community cards of your organisation"')[1].split("</table>")[
         0

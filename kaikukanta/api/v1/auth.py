@@ -6,7 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja.security import HttpBearer, django_auth
+from ninja import security
+from ninja.security import HttpBearer
+
+from kaikukanta.accounts.middleware import held_at_second_step
 
 from ..services import user_for_token
 
@@ -22,4 +25,15 @@ class BearerToken(HttpBearer):
         return user
 
 
-AUTH = [BearerToken(), django_auth]
+class SessionAuth(security.SessionAuth):
+    """The signed-in session of the page, with its CSRF token; a national administrator's or a
+    coordinator's only once it has passed the second step of logging in (two-factor)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any | None:
+        user = super().authenticate(request, key)
+        if user is not None and held_at_second_step(request):
+            return None
+        return user
+
+
+AUTH = [BearerToken(), SessionAuth()]

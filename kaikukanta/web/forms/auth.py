@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 
 class LoginForm(AuthenticationForm):
@@ -8,3 +10,41 @@ class LoginForm(AuthenticationForm):
             {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         )
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class SecondStepForm(forms.Form):
+    """The second step of logging in: the authenticator's code, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
+        error_messages={"required": _("Type the 6-digit code from your authenticator app.")},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+    )
+
+
+class SetupCodeForm(forms.Form):
+    """Confirming a new authenticator with the code it shows."""
+
+    code = forms.CharField(
+        label=_("6-digit code from the app"),
+        max_length=16,
+        error_messages={"required": _("Type the 6-digit code the app shows for Kaikukanta.")},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+                "spellcheck": "false",
+            }
+        ),
+    )

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kaikukanta.accounts.models import RoleAssignment, User
 from kaikukanta.accounts.permissions import can_run_distributor_sites_in, can_run_venues_in
@@ -23,6 +24,7 @@ from kaikukanta.accounts.services import (
     deactivate_user,
     invitation_for,
     invite_staff,
+    may_reset_two_factor,
 )
 from kaikukanta.core.errors import DomainError
 from kaikukanta.guidelines.models import Acknowledgement, GuidelineVersion
@@ -74,6 +76,9 @@ def network(request: HttpRequest, slug: str) -> HttpResponse:
         User.objects.filter(pk__in=roles),
         key=lambda u: (not u.is_active, u.last_name, u.first_name),
     )
+    with_two_factor = set(
+        TOTPDevice.objects.filter(user__in=people).values_list("user_id", flat=True)
+    )
     # Who has acknowledged the national guideline's current version.
     current = GuidelineVersion.objects.current()
     acknowledged = Acknowledgement.objects.filter(version=current) if current else None
@@ -91,6 +96,12 @@ def network(request: HttpRequest, slug: str) -> HttpResponse:
         "sites": sites,
         "venues": venues,
         "people": [(person, roles[person.pk]) for person in people],
+        # Whose two-factor authentication (a lost phone) the reader may reset.
+        "two_factor_resettable": {
+            person.pk
+            for person in people
+            if person.pk in with_two_factor and may_reset_two_factor(request.user, person)
+        },
         "runs_sites": can_run_distributor_sites_in(request.user, region.pk),
         "runs_venues": can_run_venues_in(request.user, region.pk),
         "invite_form": InviteForm(user=request.user, region=region),

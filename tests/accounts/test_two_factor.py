@@ -1,0 +1,420 @@
+"""Two-factor authentication of national administrators and coordinators (issue 9): setting it up,
+the second step with a code or a recovery code, the lock after wrong codes, the reset of a lost
+phone, and that an unverified session of such a person reaches nothing but the step itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kaikukanta.accounts.errors import SetupCodeNotValid, TwoFactorCodeNotValid, TwoFactorLocked
+from kaikukanta.accounts.models import Role, RoleAssignment
+from kaikukanta.accounts.services import (
+    confirm_two_factor,
+    needs_two_factor,
+    pass_second_step,
+    pending_two_factor_device,
+    recovery_codes_left,
+    renew_recovery_codes,
+    reset_two_factor,
+    two_factor_device,
+)
+from kaikukanta.audit.models import Action, AuditEvent
+from kaikukanta.core.errors import NotAllowed
+from kaikukanta.web.access import PUBLIC, capability_of
+
+from ..conftest import PASSWORD, current_code, pass_two_factor, sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def set_up(user) -> tuple[TOTPDevice, list[str]]:
+    device = pending_two_factor_device(user)
+    codes = confirm_two_factor(user=user, device=device, code=current_code(device))
+    device.refresh_from_db()
+    return device, codes
+
+
+def wrong(device) -> str:
+    return f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
+
+
+def events(action):
+    return AuditEvent.objects.filter(action=action)
+
+
+def assert_no_secret_in_the_trail(device, codes):
+    text = repr(list(AuditEvent.objects.values("data", "object_id", "actor_username")))
+    for secret in [device.key, *codes]:
+        assert secret not in text
+
+
+# --- who needs it -----------------------------------------------------------------------------------
+
+
+def test_national_admins_and_coordinators_need_it_others_do_not(world):
+    assert needs_two_factor(world.national)
+    assert needs_two_factor(world.alpha_coordinator)
+    assert needs_two_factor(world.alpha_sote_coordinator)
+    for user in [world.alpha_distributor, world.alpha_venue_staff, world.popup_staff, world.nobody]:
+        assert not needs_two_factor(user)
+    # Any one such role is enough, beside a site's.
+    RoleAssignment.objects.create(
+        user=world.alpha_distributor, role=Role.COORDINATOR_SOTE, region=world.beta
+    )
+    from kaikukanta.accounts.models import User
+
+    assert needs_two_factor(User.objects.get(pk=world.alpha_distributor.pk))
+
+
+# --- the services -----------------------------------------------------------------------------------
+
+
+def test_setup_keeps_its_key_until_confirmed_and_needs_a_right_code(world):
+    user = world.alpha_coordinator
+    device = pending_two_factor_device(user)
+    assert pending_two_factor_device(user).pk == device.pk  # a reload shows the same key
+    assert two_factor_device(user) is None
+    with pytest.raises(SetupCodeNotValid):
+        confirm_two_factor(user=user, device=device, code=wrong(device))
+    with pytest.raises(SetupCodeNotValid):
+        confirm_two_factor(user=user, device=device, code="abc")
+    assert two_factor_device(user) is None
+    codes = confirm_two_factor(user=user, device=device, code=current_code(device))
+    assert two_factor_device(user).pk == device.pk
+    assert len(codes) == len(set(codes)) == 10
+    assert recovery_codes_left(user) == 10
+    (event,) = events(Action.TWO_FACTOR_ENABLED)
+    assert event.actor == user
+    assert event.data == {}
+    assert_no_secret_in_the_trail(device, codes)
+
+
+def test_someone_elses_pending_device_cannot_be_confirmed(world):
+    device = pending_two_factor_device(world.alpha_coordinator)
+    with pytest.raises(NotAllowed):
+        confirm_two_factor(user=world.national, device=device, code=current_code(device))
+
+
+def test_the_second_step_takes_the_apps_code_once(world):
+    user = world.national
+    device, _ = set_up(user)
+    code = current_code(device)
+    accepted, left = pass_second_step(user=user, code=f"{code[:3]} {code[3:]}")
+    assert accepted.pk == device.pk
+    assert left is None
+    device.refresh_from_db()
+    with pytest.raises(TwoFactorCodeNotValid):  # the same code again: replayed
+        pass_second_step(user=user, code=code)
+
+
+def test_a_wrong_code_is_refused_and_audited_without_what_was_typed(world):
+    user = world.alpha_coordinator
+    device, codes = set_up(user)
+    typed = wrong(device)
+    with pytest.raises(TwoFactorCodeNotValid) as refused:
+        pass_second_step(user=user, code=typed)
+    assert "not right" in refused.value.message
+    (event,) = events(Action.TWO_FACTOR_FAILED)
+    assert event.data == {"failures": 1}
+    assert typed not in repr(event.data)
+    assert_no_secret_in_the_trail(device, codes)
+
+
+def test_five_wrong_codes_lock_the_step_for_a_while(world, settings):
+    user = world.alpha_coordinator
+    device, codes = set_up(user)
+    for attempt in range(4):
+        with pytest.raises(TwoFactorCodeNotValid):
+            pass_second_step(user=user, code=wrong(device) if attempt % 2 else "nota-code")
+    with pytest.raises(TwoFactorLocked) as locked:  # the fifth
+        pass_second_step(user=user, code=wrong(device))
+    assert "Try again after" in locked.value.message
+    device.refresh_from_db()
+    # Locked: a right code, a recovery code, are not even looked at.
+    with pytest.raises(TwoFactorLocked):
+        pass_second_step(user=user, code=current_code(device))
+    with pytest.raises(TwoFactorLocked):
+        pass_second_step(user=user, code=codes[0])
+    assert recovery_codes_left(user) == 10
+    assert events(Action.TWO_FACTOR_FAILED).count() == 5
+    with time_machine.travel(dt.timedelta(minutes=settings.KAIKUKANTA_OTP_LOCKOUT_MINUTES + 1)):
+        device.refresh_from_db()
+        accepted, _ = pass_second_step(user=user, code=current_code(device))
+        assert accepted.pk == device.pk
+        device.refresh_from_db()
+        assert device.throttling_failure_count == 0
+
+
+def test_a_recovery_code_works_once_and_tells_how_many_are_left(world):
+    user = world.national
+    device, codes = set_up(user)
+    _accepted, left = pass_second_step(user=user, code=codes[3].upper())
+    assert left == 9
+    assert recovery_codes_left(user) == 9
+    (event,) = events(Action.RECOVERY_CODE_USED)
+    assert event.data == {"left": 9}
+    with pytest.raises(TwoFactorCodeNotValid):
+        pass_second_step(user=user, code=codes[3])
+    assert_no_secret_in_the_trail(device, codes)
+
+
+def test_new_recovery_codes_replace_the_old(world):
+    user = world.alpha_coordinator
+    device, old = set_up(user)
+    new = renew_recovery_codes(user=user)
+    assert not set(old) & set(new)
+    assert set(StaticToken.objects.values_list("token", flat=True)) == set(new)
+    with pytest.raises(TwoFactorCodeNotValid):
+        pass_second_step(user=user, code=old[0])
+    assert events(Action.RECOVERY_CODES_RENEWED).count() == 1
+    assert_no_secret_in_the_trail(device, old + new)
+
+
+def test_who_may_reset_whose_two_factor(world):
+    for user in [world.national, world.alpha_coordinator, world.beta_coordinator]:
+        set_up(user)
+    # A coordinator runs neither the national administrator's account nor another coordinator's.
+    for actor, user in [
+        (world.alpha_coordinator, world.national),
+        (world.alpha_coordinator, world.beta_coordinator),
+        (world.beta_coordinator, world.alpha_coordinator),
+        (world.alpha_distributor, world.alpha_coordinator),
+        (world.national, world.national),  # not one's own: ask another administrator
+    ]:
+        with pytest.raises(NotAllowed):
+            reset_two_factor(actor=actor, user=user)
+    assert not events(Action.TWO_FACTOR_RESET).exists()
+    reset_two_factor(actor=world.national, user=world.alpha_coordinator)
+    assert two_factor_device(world.alpha_coordinator) is None
+    assert recovery_codes_left(world.alpha_coordinator) == 0
+    (event,) = events(Action.TWO_FACTOR_RESET)
+    assert event.actor == world.national
+    assert event.object_id == str(world.alpha_coordinator.pk)
+    # A coordinator may reset the staff they run (a distributor who also coordinates elsewhere
+    # has roles they do not run: refused).
+    TOTPDevice.objects.create(user=world.alpha_distributor, confirmed=True)
+    reset_two_factor(actor=world.alpha_sote_coordinator, user=world.alpha_distributor)
+    assert two_factor_device(world.alpha_distributor) is None
+
+
+# --- the login, through the pages ----------------------------------------------------------------
+
+
+def log_in(client, user):
+    return client.post(reverse("web:login"), {"username": user.username, "password": PASSWORD})
+
+
+def test_first_login_sets_up_then_shows_the_recovery_codes_once(world):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = log_in(client, world.alpha_coordinator)
+    page = client.get(response["Location"], follow=True)
+    assert page.request["PATH_INFO"] == reverse("web:two_factor_setup")
+    html = page.content.decode()
+    assert "<svg" in html
+    assert "QR code for the authenticator app" in html
+    device = TOTPDevice.objects.get(user=world.alpha_coordinator, confirmed=False)
+    key = page.context["secret"]
+    assert re.fullmatch(r"([A-Z2-7]{4} )*[A-Z2-7]{1,4}", key)
+    # A wrong code: the page again, with a message to act on.
+    wrong_page = client.post(reverse("web:two_factor_setup"), {"code": wrong(device)})
+    assert wrong_page.status_code == 200
+    assert "That code is not right" in wrong_page.content.decode()
+    response = pass_two_factor(client, log_in(client, world.alpha_coordinator))
+    codes_page = client.get(response["Location"])
+    codes = codes_page.context["codes"]
+    assert len(codes) == 10
+    assert all(code in codes_page.content.decode() for code in codes)
+    assert client.get(response["Location"]).context["codes"] is None  # shown once
+    region = client.get(codes_page.context["next"], follow=True)
+    assert region.request["PATH_INFO"] == reverse("web:region", args=["alpha"])
+
+
+def test_a_later_login_asks_for_the_code_and_keeps_the_page_asked_for(world):
+    device, _ = set_up(world.national)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.post(reverse("web:login"), {"username": "national", "password": PASSWORD})
+    asked = client.get(reverse("web:audit"))
+    assert asked.status_code == 302
+    step = client.get(asked["Location"])
+    assert step.request["PATH_INFO"] == reverse("web:two_factor")
+    html = step.content.decode()
+    assert 'autocomplete="one-time-code"' in html
+    assert 'inputmode="numeric"' in html
+    assert "autofocus" in html
+    refused = client.post(reverse("web:two_factor"), {"code": wrong(device), "next": "/audit/"})
+    assert "That code is not right" in refused.content.decode()
+    assert client.get(reverse("web:audit")).status_code == 302  # still held
+    device.refresh_from_db()
+    passed = client.post(
+        reverse("web:two_factor"), {"code": current_code(device), "next": reverse("web:audit")}
+    )
+    assert passed["Location"] == reverse("web:audit")
+    assert client.get(reverse("web:audit")).status_code == 200
+
+
+def test_a_recovery_code_login_says_how_many_are_left(world):
+    _, codes = set_up(world.national)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.post(reverse("web:login"), {"username": "national", "password": PASSWORD})
+    page = client.post(reverse("web:two_factor"), {"code": codes[0]}, follow=True)
+    assert page.request["PATH_INFO"] == reverse("web:national")
+    assert "You have 9 recovery codes left" in page.content.decode()
+
+
+def test_the_lock_is_shown_on_the_step(world, settings):
+    _device, _ = set_up(world.alpha_coordinator)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    log_in(client, world.alpha_coordinator)
+    for _ in range(settings.KAIKUKANTA_OTP_FAILURE_LIMIT):
+        page = client.post(reverse("web:two_factor"), {"code": "000000"})
+    assert "Too many wrong codes. Try again after" in page.content.decode()
+
+
+def test_a_reset_undoes_the_verified_session_and_asks_for_setup_again(world):
+    set_up(world.alpha_coordinator)
+    client = Client()
+    sign_in(client, world.alpha_coordinator)
+    assert client.get(reverse("web:audit")).status_code == 200
+    admin = Client()
+    sign_in(admin, world.national)
+    reset = admin.post(
+        reverse("web:two_factor_reset", args=[world.alpha_coordinator.pk]),
+        {"next": reverse("web:network", args=["alpha"])},
+    )
+    assert reset["Location"] == reverse("web:network", args=["alpha"])
+    page = client.get(reverse("web:audit"), follow=True)
+    assert page.request["PATH_INFO"] == reverse("web:two_factor_setup")
+
+
+def test_the_network_page_offers_the_reset_to_whoever_may(world):
+    set_up(world.alpha_coordinator)
+    admin = Client()
+    sign_in(admin, world.national)
+    url = reverse("web:two_factor_reset", args=[world.alpha_coordinator.pk])
+    assert url in admin.get(reverse("web:network", args=["alpha"])).content.decode()
+    coordinator = Client()
+    sign_in(coordinator, world.alpha_sote_coordinator)
+    assert url not in coordinator.get(reverse("web:network", args=["alpha"])).content.decode()
+
+
+def test_own_page_makes_new_recovery_codes(world):
+    set_up(world.alpha_coordinator)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    sign_in(client, world.alpha_coordinator)
+    assert (
+        "You have 10 recovery codes left"
+        in client.get(reverse("web:two_factor_account")).content.decode()
+    )
+    page = client.post(reverse("web:two_factor_account"), follow=True)
+    assert len(page.context["codes"]) == 10
+    assert page.context["next"] == reverse("web:two_factor_account")
+
+
+# --- an unverified session reaches nothing else ---------------------------------------------------
+
+OPEN = {"web:login", "web:logout", "web:two_factor", "web:two_factor_setup"}
+
+
+def staff_paths() -> list[tuple[str, str]]:
+    """Every staff page's address (web: and the admin's index), its arguments filled in."""
+    found = []
+
+    def walk(resolver, namespace, prefix):
+        for pattern in resolver.url_patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern, pattern.namespace or namespace, route)
+            elif isinstance(pattern, URLPattern) and namespace == "web" and pattern.name:
+                path = re.sub(r"<int:\w+>", "1", route)
+                path = re.sub(r"<(?:slug|str):\w+>", "alpha", path)
+                path = re.sub(r"<uuid:\w+>", "00000000-0000-0000-0000-000000000000", path)
+                found.append((f"web:{pattern.name}", "/" + path.lstrip("^")))
+
+    walk(get_resolver(), "", "")
+    return [*found, ("admin:index", reverse("admin:index"))]
+
+
+@pytest.mark.parametrize("role", ["national", "alpha_coordinator"])
+def test_an_unverified_session_is_sent_to_the_second_step_from_every_staff_page(world, role):
+    user = getattr(world, role)
+    set_up(user)
+    client = Client()
+    client.force_login(user)  # the password only
+    paths = staff_paths()
+    assert len(paths) > 40
+    step = reverse("web:two_factor")
+    for name, path in paths:
+        if name in OPEN or capability_of(resolve(path).func) is PUBLIC:
+            continue  # the step itself, and what anyone may open (the venue's service worker)
+        for method in (client.get, client.post):
+            response = method(path)
+            assert response.status_code == 302, (name, path, response.status_code)
+            assert response["Location"].startswith(step), (name, path, response["Location"])
+
+
+def test_an_unverified_session_gets_401_from_the_api(world):
+    set_up(world.alpha_coordinator)
+    client = Client()
+    client.force_login(world.alpha_coordinator)
+    for path in ["/api/v1/venues", "/api/v1/uses", "/api/v1/events"]:
+        response = client.get(path)
+        assert response.status_code == 401, path
+        assert response["Content-Type"].startswith("application/json")
+    posted = client.post(
+        "/api/v1/checks", {"venue": 1, "card": "x"}, content_type="application/json"
+    )
+    assert posted.status_code in {401, 403}
+    sign_in(client, world.alpha_coordinator)
+    assert client.get("/api/v1/venues").status_code == 200
+
+
+def test_others_are_not_affected(world):
+    for user in [world.alpha_distributor, world.alpha_venue_staff]:
+        client = Client()
+        client.force_login(user)
+        assert client.get(reverse("web:home"), follow=True).status_code == 200
+        assert client.get("/api/v1/venues").status_code == 200
+        assert client.get(reverse("web:two_factor"))["Location"] != reverse("web:two_factor")
+
+
+def test_a_national_admin_resets_another_in_the_admin(world):
+    from kaikukanta.accounts.models import User
+
+    other = User.objects.create_user("toinen", password=PASSWORD)
+    RoleAssignment.objects.create(user=other, role=Role.NATIONAL_ADMIN)
+    set_up(other)
+    admin = Client()
+    sign_in(admin, world.national)
+    response = admin.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "reset_two_factor", "_selected_action": [other.pk, world.national.pk]},
+    )
+    assert response.status_code == 302
+    assert two_factor_device(other) is None
+    assert events(Action.TWO_FACTOR_RESET).count() == 1  # not their own
+
+
+def test_the_demos_stand_in_for_a_phone_works_in_debug_only(world, settings):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    device, _ = set_up(world.alpha_coordinator)
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("demo_code", "alpha_coord")
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("demo_code", world.alpha_coordinator.username, stdout=out)
+    code = out.getvalue().split()[0]
+    assert re.fullmatch(r"\d{6}", code)
+    accepted, _ = pass_second_step(user=world.alpha_coordinator, code=code)
+    assert accepted.pk == device.pk
