@@ -1,4 +1,5 @@
-"""The statistics pages' figures, from the summary tables (models.py), for one subject and year.
+"""The statistics pages' figures, from the summary tables (models.py), for one subject and period
+(periods.py: a calendar year or a range of whole months).
 
 A subject is what the figures describe: the whole country, a region, a municipality (uses at its
 venues), a distributor site (its issuing) or a venue (its uses). Uses are counted where they
@@ -15,16 +16,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kaikukanta.cards.models import Gender, LifeSituation, WellbeingMeasurement
 from kaikukanta.network.models import DistributorSite, Municipality, Region, Venue
 
-from .models import CardMonth, CardProfileYear, CardUseYear, RenewalMonth, UseMonth
+from .models import CardMonth, CardProfileMonth, CardUseGap, CardUseYear, RenewalMonth, UseMonth
+from .periods import Period, month_label
 from .queries import CATEGORIES, Figure, figure
-from .summaries import AGE_GROUPS
+from .summaries import AGE_GROUPS, NEVER
 from .suppression import hidden_cells
 
 NATIONAL, REGION, MUNICIPALITY, SITE, VENUE = "national", "region", "municipality", "site", "venue"
@@ -78,12 +80,26 @@ class Subject:
     def card_uses(self) -> QuerySet[CardUseYear]:
         return self._cards(CardUseYear, "region")
 
-    def profiles(self) -> QuerySet[CardProfileYear]:
-        return self._cards(CardProfileYear, "region")
+    def profiles(self) -> QuerySet[CardProfileMonth]:
+        return self._cards(CardProfileMonth, "region")
+
+    def card_gaps(self) -> QuerySet[CardUseGap]:
+        return self._cards(CardUseGap, "region")
 
 
-def year_range(year: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+def in_period(queryset: QuerySet, period: Period) -> QuerySet:
+    """The rows of a monthly summary table in the period."""
+    return queryset.filter(month__range=(period.first, period.last))
+
+
+def used_cards(queryset: QuerySet[CardUseGap], period: Period) -> QuerySet[CardUseGap]:
+    """CardUseGap rows that count a card used in the period: its first month of use in it."""
+    return in_period(queryset, period).filter(previous__lt=period.first)
+
+
+def taken_cards(queryset: QuerySet[CardUseGap], period: Period) -> QuerySet[CardUseGap]:
+    """CardUseGap rows that count a card taken into use (first used ever) in the period."""
+    return in_period(queryset, period).filter(previous=NEVER)
 
 
 Cell = Figure | str | None
@@ -173,7 +189,7 @@ def _grouped(queryset: QuerySet, by: str, **sums: Any) -> dict[Any, dict[str, in
 @dataclass
 class Report:
     subject: Subject
-    year: int
+    period: Period
     key_figures: Table | None = None
     tables: list[Table] = field(default_factory=list)
     wellbeing: dict[str, Any] | None = None
@@ -185,33 +201,33 @@ class Report:
         return None
 
 
-def key_figures(subject: Subject, year: int) -> Table:
-    first, last = year_range(year)
+def key_figures(subject: Subject, period: Period) -> Table:
     values: dict[str, int] = {}
     columns: list[tuple[str, str]] = []
     if subject.has_cards:
         values["registered"] = (
-            subject.registered().filter(month__range=(first, last)).aggregate(n=Sum("cards"))["n"]
-            or 0
+            in_period(subject.registered(), period).aggregate(n=Sum("cards"))["n"] or 0
         )
-        counts = subject.card_uses().filter(year=year).aggregate(t=Sum("taken"), u=Sum("used"))
-        values["taken"] = counts["t"] or 0
-        values["used"] = counts["u"] or 0
+        gaps = subject.card_gaps()
+        values["taken"] = taken_cards(gaps, period).aggregate(n=Sum("cards"))["n"] or 0
+        values["used"] = used_cards(gaps, period).aggregate(n=Sum("cards"))["n"] or 0
         values["renewals"] = (
-            subject.renewals().filter(month__range=(first, last)).aggregate(n=Sum("cards"))["n"]
-            or 0
+            in_period(subject.renewals(), period).aggregate(n=Sum("cards"))["n"] or 0
         )
         columns += [
             ("registered", _("Cards registered")),
             ("taken", _("Cards taken into use")),
-            ("used", _("Cards used in the year")),
+            (
+                "used",
+                _("Cards used in the year")
+                if period.year is not None
+                else _("Cards used in the period"),
+            ),
             ("renewals", _("Renewals")),
         ]
     if subject.has_uses:
-        uses = (
-            subject.uses()
-            .filter(month__range=(first, last))
-            .aggregate(a=Sum("adult_tickets"), c=Sum("child_tickets"))
+        uses = in_period(subject.uses(), period).aggregate(
+            a=Sum("adult_tickets"), c=Sum("child_tickets")
         )
         values["adults"] = uses["a"] or 0
         values["children"] = uses["c"] or 0
@@ -225,7 +241,7 @@ def key_figures(subject: Subject, year: int) -> Table:
         "key",
         _("Key figures"),
         _("Figure"),
-        [("value", str(year))],
+        [("value", period.label)],
         [(label, {"value": values[key]}) for key, label in columns],
     )
     # adults + children = uses: a line for suppression, read down the column.
@@ -251,10 +267,9 @@ def key_figures(subject: Subject, year: int) -> Table:
     return table
 
 
-def categories_table(subject: Subject, year: int) -> Table:
-    first, last = year_range(year)
+def categories_table(subject: Subject, period: Period) -> Table:
     found = _grouped(
-        subject.uses().filter(month__range=(first, last)),
+        in_period(subject.uses(), period),
         "category",
         adults=Sum("adult_tickets"),
         children=Sum("child_tickets"),
@@ -290,42 +305,52 @@ MONTHS = [
 ]
 
 
-def months_table(subject: Subject, year: int) -> Table:
-    first, last = year_range(year)
+def months_table(subject: Subject, period: Period) -> Table:
     columns: list[tuple[str, str]] = []
-    by_month: dict[int, dict[str, int]] = defaultdict(dict)
+    by_month: dict[dt.date, dict[str, int]] = defaultdict(dict)
     if subject.has_cards:
         columns.append(("registered", _("Cards registered")))
         for month, n in (
-            subject.registered()
-            .filter(month__range=(first, last))
-            .annotate(m=ExtractMonth("month"))
-            .values("m")
+            in_period(subject.registered(), period)
+            .values("month")
             .annotate(n=Sum("cards"))
-            .values_list("m", "n")
+            .values_list("month", "n")
         ):
             by_month[month]["registered"] = n
     if subject.has_uses:
         columns.append(("uses", _("Uses in all")))
         for month, a, c in (
-            subject.uses()
-            .filter(month__range=(first, last))
-            .annotate(m=ExtractMonth("month"))
-            .values("m")
+            in_period(subject.uses(), period)
+            .values("month")
             .annotate(a=Sum("adult_tickets"), c=Sum("child_tickets"))
-            .values_list("m", "a", "c")
+            .values_list("month", "a", "c")
         ):
             by_month[month]["uses"] = (a or 0) + (c or 0)
+    whole_year = period.year is not None
+
+    def label(month: dt.date) -> str:
+        # A calendar year's months by name; a range's as 3/2026, as it may span years.
+        return str(MONTHS[month.month - 1]) if whole_year else month_label(month)
+
     table = build_table(
         "months",
         _("Month by month"),
         _("Month"),
         columns,
-        [(str(MONTHS[m - 1]), by_month.get(m, {})) for m in range(1, 13)],
-        total_label=_("Whole year"),
+        [(label(m), by_month.get(m, {})) for m in period.months],
+        total_label=_("Whole year") if whole_year else _("Whole period"),
     )
     key = "uses" if subject.has_uses else "registered"
-    table.chart = [(row.label[:3], row.cells[key]) for row in table.rows if not row.total]  # type: ignore[misc]
+    chart_labels = [
+        str(MONTHS[m.month - 1])[:3] if whole_year else f"{m.month}/{m.year % 100:02d}"
+        for m in period.months
+    ]
+    table.chart = [  # type: ignore[misc]
+        (chart_label, row.cells[key])
+        for chart_label, row in zip(
+            chart_labels, [r for r in table.rows if not r.total], strict=True
+        )
+    ]
     table.note = dict(columns)[key]
     return table
 
@@ -403,11 +428,9 @@ def years_table(subject: Subject) -> Table:
     return table
 
 
-def top_venues_table(subject: Subject, year: int, limit: int = 10) -> Table:
-    first, last = year_range(year)
-    rows = (
-        subject.uses()
-        .filter(month__range=(first, last))
+def top_venues_table(subject: Subject, period: Period, limit: int = 10) -> Table:
+    rows = list(
+        in_period(subject.uses(), period)
         .values("venue")
         .annotate(a=Sum("adult_tickets"), c=Sum("child_tickets"), n=Sum("uses"))
         .order_by("-n", "venue")[:limit]
@@ -429,15 +452,10 @@ def top_venues_table(subject: Subject, year: int, limit: int = 10) -> Table:
     )
 
 
-def sites_table(subject: Subject, year: int) -> Table:
-    first, last = year_range(year)
-    registered = _grouped(
-        subject.registered().filter(month__range=(first, last)), "issuing_site", n=Sum("cards")
-    )
-    renewals = _grouped(
-        subject.renewals().filter(month__range=(first, last)), "issuing_site", n=Sum("cards")
-    )
-    taken = _grouped(subject.card_uses().filter(year=year), "issuing_site", n=Sum("taken"))
+def sites_table(subject: Subject, period: Period) -> Table:
+    registered = _grouped(in_period(subject.registered(), period), "issuing_site", n=Sum("cards"))
+    renewals = _grouped(in_period(subject.renewals(), period), "issuing_site", n=Sum("cards"))
+    taken = _grouped(taken_cards(subject.card_gaps(), period), "issuing_site", n=Sum("cards"))
     ids = set(registered) | set(renewals) | set(taken)
     sites = sorted(
         DistributorSite.objects.filter(pk__in=ids).select_related("organisation"),
@@ -467,8 +485,8 @@ def sites_table(subject: Subject, year: int) -> Table:
     )
 
 
-def demographics_tables(subject: Subject, year: int) -> list[Table]:
-    profiles = subject.profiles().filter(year=year)
+def demographics_tables(subject: Subject, period: Period) -> list[Table]:
+    profiles = in_period(subject.profiles(), period)
     unknown = _("not told")
     tables = []
     specs: list[tuple[str, str, str, list[tuple[str, str]]]] = [
@@ -504,9 +522,9 @@ def demographics_tables(subject: Subject, year: int) -> list[Table]:
     return tables
 
 
-def wellbeing_change(subject: Subject, year: int) -> dict[str, Any]:
+def wellbeing_change(subject: Subject, period: Period) -> dict[str, Any]:
     """Mean change of the WHO-5 score (0-100) from issue to renewal, over the holders measured at
-    both, whose renewal measurement falls in the year; hidden when fewer than the threshold."""
+    both, whose renewal measurement falls in the period; hidden when fewer than the threshold."""
     if not subject.has_cards:
         return {}
     cards = Q()
@@ -516,9 +534,9 @@ def wellbeing_change(subject: Subject, year: int) -> dict[str, Any]:
         cards = Q(card__issuing_site=subject.site)
     complete = Q(**{f"{name}__isnull": False for name in WellbeingMeasurement.WHO5_FIELDS})
     measured = WellbeingMeasurement.objects.order_by().filter(cards, complete)
-    first, last = year_range(year)
     later = measured.filter(
-        occasion=WellbeingMeasurement.Occasion.RENEWAL, measured_on__range=(first, last)
+        occasion=WellbeingMeasurement.Occasion.RENEWAL,
+        measured_on__range=(period.first, period.end),
     )
 
     def score(row: dict[str, int]) -> int:
@@ -539,39 +557,41 @@ def wellbeing_change(subject: Subject, year: int) -> dict[str, Any]:
     return {"count": count, "mean": mean}
 
 
-def report(subject: Subject, year: int) -> Report:
-    result = Report(subject, year, key_figures=key_figures(subject, year))
-    result.tables.append(months_table(subject, year))
+def report(subject: Subject, period: Period) -> Report:
+    result = Report(subject, period, key_figures=key_figures(subject, period))
+    result.tables.append(months_table(subject, period))
     if subject.has_uses:
-        result.tables.append(categories_table(subject, year))
+        result.tables.append(categories_table(subject, period))
         if subject.level != VENUE:
-            result.tables.append(top_venues_table(subject, year))
+            result.tables.append(top_venues_table(subject, period))
     if subject.level in (NATIONAL, REGION):
-        result.tables.append(sites_table(subject, year))
+        result.tables.append(sites_table(subject, period))
     if subject.has_cards:
-        result.tables.extend(demographics_tables(subject, year))
-        result.wellbeing = wellbeing_change(subject, year)
+        result.tables.extend(demographics_tables(subject, period))
+        result.wellbeing = wellbeing_change(subject, period)
     result.tables.append(years_table(subject))
     return result
 
 
-def one_table(subject: Subject, year: int, key: str) -> Table | None:
+def one_table(subject: Subject, period: Period, key: str) -> Table | None:
     """One table of the report, computed alone (an export needs no other)."""
     builders: dict[str, Callable[[], Table | None]] = {
-        "key": lambda: key_figures(subject, year),
-        "months": lambda: months_table(subject, year),
-        "categories": lambda: categories_table(subject, year) if subject.has_uses else None,
+        "key": lambda: key_figures(subject, period),
+        "months": lambda: months_table(subject, period),
+        "categories": lambda: categories_table(subject, period) if subject.has_uses else None,
         "venues": lambda: (
-            top_venues_table(subject, year) if subject.has_uses and subject.level != VENUE else None
+            top_venues_table(subject, period)
+            if subject.has_uses and subject.level != VENUE
+            else None
         ),
         "sites": lambda: (
-            sites_table(subject, year) if subject.level in (NATIONAL, REGION) else None
+            sites_table(subject, period) if subject.level in (NATIONAL, REGION) else None
         ),
         "years": lambda: years_table(subject),
     }
     if key in ("ages", "genders", "life"):
         if not subject.has_cards:
             return None
-        return next(t for t in demographics_tables(subject, year) if t.key == key)
+        return next(t for t in demographics_tables(subject, period) if t.key == key)
     builder = builders.get(key)
     return builder() if builder else None
