@@ -27,7 +27,7 @@ from .models import CardMonth, CardProfileMonth, CardUseGap, CardUseYear, Renewa
 from .periods import Period, month_label
 from .queries import CATEGORIES, Figure, figure
 from .summaries import AGE_GROUPS, NEVER
-from .suppression import hidden_cells
+from .suppression import hidden_cells, is_small, small_edge
 
 NATIONAL, REGION, MUNICIPALITY, SITE, VENUE = "national", "region", "municipality", "site", "venue"
 
@@ -92,16 +92,6 @@ def in_period(queryset: QuerySet, period: Period) -> QuerySet:
     return queryset.filter(month__range=(period.first, period.last))
 
 
-def used_cards(queryset: QuerySet[CardUseGap], period: Period) -> QuerySet[CardUseGap]:
-    """CardUseGap rows that count a card used in the period: its first month of use in it."""
-    return in_period(queryset, period).filter(previous__lt=period.first)
-
-
-def taken_cards(queryset: QuerySet[CardUseGap], period: Period) -> QuerySet[CardUseGap]:
-    """CardUseGap rows that count a card taken into use (first used ever) in the period."""
-    return in_period(queryset, period).filter(previous=NEVER)
-
-
 Cell = Figure | str | None
 
 
@@ -129,36 +119,50 @@ class Table:
         return [row.cells.get(key) for key, _label in self.columns]
 
 
+Count = int | list[int]  # a count, or a count over a period as its count in each month
+
+
 def build_table(
     key: str,
     title: str,
     label_heading: str,
     columns: Sequence[tuple[str, str]],
-    rows: Iterable[tuple[str, dict[str, int]]],
+    rows: Iterable[tuple[str, dict[str, Count]]],
     *,
     total_label: str | None = None,
     row_sums: Sequence[tuple[Sequence[str], str]] = (),
     urls: dict[str, str] | None = None,
 ) -> Table:
-    """Rows of exact counts → a Table of Figures. With `total_label`, a total row sums each column
-    (columns are then lines for suppression); `row_sums` says which columns of a row add up to
-    which other column (lines too)."""
+    """Rows of exact counts → a Table of Figures. A count given month by month is a count over a
+    period, hidden when a shorter period could give a small count away (suppression.small_edge).
+    With `total_label`, a total row sums each column (columns are then lines for suppression);
+    `row_sums` says which columns of a row add up to which other column (lines too)."""
     data = [(label, dict(cells)) for label, cells in rows]
     keys = [column for column, _label in columns]
     values: dict[tuple[int, str], int] = {}
+    monthly: dict[tuple[int, str], list[int]] = {}
     for index, (_label, cells) in enumerate(data):
         for column in keys:
-            values[(index, column)] = int(cells.get(column, 0) or 0)
+            cell = cells.get(column, 0) or 0
+            if isinstance(cell, list):
+                monthly[(index, column)] = cell
+                values[(index, column)] = sum(cell)
+            else:
+                values[(index, column)] = int(cell)
     constraints: list[tuple[list[tuple[int, str]], tuple[int, str]]] = []
     count = len(data)
     if total_label is not None:
         for column in keys:
             values[(count, column)] = sum(values[(i, column)] for i in range(count))
             constraints.append(([(i, column) for i in range(count)], (count, column)))
+            parts = [monthly.get((i, column)) for i in range(count)]
+            if parts and all(part is not None for part in parts):
+                monthly[(count, column)] = [sum(month) for month in zip(*parts, strict=True)]  # type: ignore[arg-type]
     for parts, total in row_sums:
         for index in range(count + (1 if total_label is not None else 0)):
             constraints.append(([(index, part) for part in parts], (index, total)))
-    hidden = hidden_cells(values, constraints)
+    edges = [cell for cell, months in monthly.items() if small_edge(months)]
+    hidden = hidden_cells(values, constraints, also=edges)
 
     def made(index: int) -> dict[str, Cell]:
         return {
@@ -179,11 +183,53 @@ def category_labels() -> list[tuple[str, str]]:
     return [(key, str(label).capitalize()) for key, label in Venue.Category.choices]
 
 
-def _grouped(queryset: QuerySet, by: str, **sums: Any) -> dict[Any, dict[str, int]]:
-    found: dict[Any, dict[str, int]] = {}
-    for row in queryset.values(by).annotate(**sums):
-        found[row.pop(by)] = {name: value or 0 for name, value in row.items()}
+def _monthly(
+    queryset: QuerySet, period: Period, by: str | None, **sums: Any
+) -> dict[Any, dict[str, list[int]]]:
+    """Sums of a monthly summary table in the period, per `by` (or all, under None), each as its
+    value in every month of the period (for suppression.small_edge)."""
+    position = {month: i for i, month in enumerate(period.months)}
+    found: dict[Any, dict[str, list[int]]] = {}
+    group = ["month", by] if by else ["month"]
+    for row in in_period(queryset, period).values(*group).annotate(**sums):
+        key = row.pop(by) if by else None
+        i = position[row.pop("month")]
+        cells = found.setdefault(key, {name: [0] * period.length for name in sums})
+        for name in sums:
+            cells[name][i] += row[name] or 0
     return found
+
+
+def _plus(*series: list[int]) -> list[int]:
+    return [sum(months) for months in zip(*series, strict=True)]
+
+
+def card_use_counts(subject: Subject, period: Period) -> tuple[list[int], int, bool]:
+    """Cards taken into use in the period (month by month), cards used in it, and whether that
+    distinct count must be hidden: a period with the same first month and fewer last months, or
+    the same last month and fewer first months, would give a small number of cards away (the
+    same rule as small_edge, for a count that does not add up month by month)."""
+    rows = list(
+        in_period(subject.card_gaps(), period)
+        .values("month", "previous")
+        .annotate(n=Sum("cards"))
+        .values_list("month", "previous", "n")
+    )
+    position = {month: i for i, month in enumerate(period.months)}
+    taken = [0] * period.length
+    for month, previous, n in rows:
+        if previous == NEVER:
+            taken[position[month]] += n or 0
+
+    def used(first: dt.date, last: dt.date) -> int:
+        return sum(n or 0 for m, p, n in rows if first <= m <= last and p < first)
+
+    total = used(period.first, period.last)
+    months = period.months
+    hidden = any(is_small(total - used(later, period.last)) for later in months[1:]) or any(
+        is_small(total - used(period.first, earlier)) for earlier in months[:-1]
+    )
+    return taken, total, hidden
 
 
 @dataclass
@@ -202,18 +248,19 @@ class Report:
 
 
 def key_figures(subject: Subject, period: Period) -> Table:
-    values: dict[str, int] = {}
+    values: dict[str, list[int]] = {}
     columns: list[tuple[str, str]] = []
+    zeros = [0] * period.length
+    used = 0
+    used_hidden = False
     if subject.has_cards:
-        values["registered"] = (
-            in_period(subject.registered(), period).aggregate(n=Sum("cards"))["n"] or 0
-        )
-        gaps = subject.card_gaps()
-        values["taken"] = taken_cards(gaps, period).aggregate(n=Sum("cards"))["n"] or 0
-        values["used"] = used_cards(gaps, period).aggregate(n=Sum("cards"))["n"] or 0
-        values["renewals"] = (
-            in_period(subject.renewals(), period).aggregate(n=Sum("cards"))["n"] or 0
-        )
+        values["registered"] = _monthly(subject.registered(), period, None, n=Sum("cards")).get(
+            None, {"n": zeros}
+        )["n"]
+        values["taken"], used, used_hidden = card_use_counts(subject, period)
+        values["renewals"] = _monthly(subject.renewals(), period, None, n=Sum("cards")).get(
+            None, {"n": zeros}
+        )["n"]
         columns += [
             ("registered", _("Cards registered")),
             ("taken", _("Cards taken into use")),
@@ -226,41 +273,38 @@ def key_figures(subject: Subject, period: Period) -> Table:
             ("renewals", _("Renewals")),
         ]
     if subject.has_uses:
-        uses = in_period(subject.uses(), period).aggregate(
-            a=Sum("adult_tickets"), c=Sum("child_tickets")
-        )
-        values["adults"] = uses["a"] or 0
-        values["children"] = uses["c"] or 0
-        values["uses"] = values["adults"] + values["children"]
+        uses = _monthly(
+            subject.uses(), period, None, a=Sum("adult_tickets"), c=Sum("child_tickets")
+        ).get(None, {"a": zeros, "c": zeros})
+        values["adults"] = uses["a"]
+        values["children"] = uses["c"]
+        values["uses"] = _plus(uses["a"], uses["c"])
         columns += [
             ("adults", _("Adult uses")),
             ("children", _("Child tickets")),
             ("uses", _("Uses in all")),
         ]
-    table = build_table(
+    # One column, one row a figure: adults + children = uses is a line, read down the column.
+    totals = {key: sum(months) for key, months in values.items()}
+    totals["used"] = used
+    edges = [key for key, months in values.items() if small_edge(months)]
+    if used_hidden:
+        edges.append("used")
+    lines = [(["adults", "children"], "uses")] if subject.has_uses else []
+    hidden = hidden_cells(totals, lines, also=edges)
+    table = Table(
         "key",
         _("Key figures"),
-        _("Figure"),
         [("value", period.label)],
-        [(label, {"value": values[key]}) for key, label in columns],
+        [
+            TableRow(label, {"value": figure(totals[key], hidden=key in hidden)})
+            for key, label in columns
+        ],
+        label_heading=_("Figure"),
     )
-    # adults + children = uses: a line for suppression, read down the column.
-    if subject.has_uses:
-        index = {row.label: row for row in table.rows}
-        keys = dict(columns)
-        small = hidden_cells(
-            {k: values[k] for k in ("adults", "children", "uses")},
-            [(["adults", "children"], "uses")],
-        )
-        for k in ("adults", "children", "uses"):
-            index[keys[k]].cells["value"] = figure(values[k], hidden=k in small)
-    if subject.has_cards and subject.has_uses and values.get("used"):
-        ratio = values["uses"] / values["used"]
-        if not any(
-            isinstance(row.cells["value"], Figure) and row.cells["value"].suppressed
-            for row in table.rows
-            if row.label in (dict(columns)["uses"], dict(columns)["used"])
-        ):
+    if subject.has_cards and subject.has_uses and used:
+        ratio = totals["uses"] / used
+        if "uses" not in hidden and "used" not in hidden:
             table.rows.append(
                 TableRow(_("Uses per card used"), {"value": f"{ratio:.1f}".replace(".", ",")})
             )
@@ -268,16 +312,23 @@ def key_figures(subject: Subject, period: Period) -> Table:
 
 
 def categories_table(subject: Subject, period: Period) -> Table:
-    found = _grouped(
-        in_period(subject.uses(), period),
-        "category",
-        adults=Sum("adult_tickets"),
-        children=Sum("child_tickets"),
+    found = _monthly(
+        subject.uses(), period, "category", a=Sum("adult_tickets"), c=Sum("child_tickets")
     )
-    rows = []
+    zeros = [0] * period.length
+    rows: list[tuple[str, dict[str, Count]]] = []
     for key, label in category_labels():
-        cells = found.get(key, {"adults": 0, "children": 0})
-        rows.append((label, {**cells, "uses": cells["adults"] + cells["children"]}))
+        cells = found.get(key, {"a": zeros, "c": zeros})
+        rows.append(
+            (
+                label,
+                {
+                    "adults": cells["a"],
+                    "children": cells["c"],
+                    "uses": _plus(cells["a"], cells["c"]),
+                },
+            )
+        )
     return build_table(
         "categories",
         _("Uses by category"),
@@ -332,12 +383,22 @@ def months_table(subject: Subject, period: Period) -> Table:
         # A calendar year's months by name; a range's as 3/2026, as it may span years.
         return str(MONTHS[month.month - 1]) if whole_year else month_label(month)
 
+    def alone(index: int, cells: dict[str, int]) -> dict[str, Count]:
+        # A month's count, placed in its month of the period: the total row then sums to the
+        # period's months, which small_edge checks as the key figures do.
+        found: dict[str, Count] = {}
+        for key, _label in columns:
+            months = [0] * period.length
+            months[index] = cells.get(key, 0) or 0
+            found[key] = months
+        return found
+
     table = build_table(
         "months",
         _("Month by month"),
         _("Month"),
         columns,
-        [(label(m), by_month.get(m, {})) for m in period.months],
+        [(label(m), alone(i, by_month.get(m, {}))) for i, m in enumerate(period.months)],
         total_label=_("Whole year") if whole_year else _("Whole period"),
     )
     key = "uses" if subject.has_uses else "registered"
@@ -429,13 +490,14 @@ def years_table(subject: Subject) -> Table:
 
 
 def top_venues_table(subject: Subject, period: Period, limit: int = 10) -> Table:
-    rows = list(
-        in_period(subject.uses(), period)
-        .values("venue")
-        .annotate(a=Sum("adult_tickets"), c=Sum("child_tickets"), n=Sum("uses"))
-        .order_by("-n", "venue")[:limit]
+    found = _monthly(
+        subject.uses(), period, "venue", a=Sum("adult_tickets"), c=Sum("child_tickets")
     )
-    names = {v.pk: v.display_name for v in Venue.objects.filter(pk__in=[r["venue"] for r in rows])}
+    top = sorted(
+        found, key=lambda venue: (-sum(_plus(found[venue]["a"], found[venue]["c"])), venue)
+    )
+    top = top[:limit]
+    names = {v.pk: v.display_name for v in Venue.objects.filter(pk__in=top)}
     return build_table(
         "venues",
         _("Most visited venues"),
@@ -443,24 +505,31 @@ def top_venues_table(subject: Subject, period: Period, limit: int = 10) -> Table
         [("adults", _("Adult uses")), ("children", _("Child tickets")), ("uses", _("Uses in all"))],
         [
             (
-                names.get(r["venue"], ""),
-                {"adults": r["a"], "children": r["c"], "uses": r["a"] + r["c"]},
+                names.get(venue, ""),
+                {
+                    "adults": found[venue]["a"],
+                    "children": found[venue]["c"],
+                    "uses": _plus(found[venue]["a"], found[venue]["c"]),
+                },
             )
-            for r in rows
+            for venue in top
         ],
         row_sums=[(["adults", "children"], "uses")],
     )
 
 
 def sites_table(subject: Subject, period: Period) -> Table:
-    registered = _grouped(in_period(subject.registered(), period), "issuing_site", n=Sum("cards"))
-    renewals = _grouped(in_period(subject.renewals(), period), "issuing_site", n=Sum("cards"))
-    taken = _grouped(taken_cards(subject.card_gaps(), period), "issuing_site", n=Sum("cards"))
+    registered = _monthly(subject.registered(), period, "issuing_site", n=Sum("cards"))
+    renewals = _monthly(subject.renewals(), period, "issuing_site", n=Sum("cards"))
+    taken = _monthly(
+        subject.card_gaps().filter(previous=NEVER), period, "issuing_site", n=Sum("cards")
+    )
     ids = set(registered) | set(renewals) | set(taken)
     sites = sorted(
         DistributorSite.objects.filter(pk__in=ids).select_related("organisation"),
         key=lambda site: site.display_name,
     )
+    zeros = {"n": [0] * period.length}
     return build_table(
         "sites",
         _("Issuing by distributor site"),
@@ -474,9 +543,9 @@ def sites_table(subject: Subject, period: Period) -> Table:
             (
                 site.display_name,
                 {
-                    "registered": registered.get(site.pk, {}).get("n", 0),
-                    "taken": taken.get(site.pk, {}).get("n", 0),
-                    "renewals": renewals.get(site.pk, {}).get("n", 0),
+                    "registered": registered.get(site.pk, zeros)["n"],
+                    "taken": taken.get(site.pk, zeros)["n"],
+                    "renewals": renewals.get(site.pk, zeros)["n"],
                 },
             )
             for site in sites
@@ -486,7 +555,8 @@ def sites_table(subject: Subject, period: Period) -> Table:
 
 
 def demographics_tables(subject: Subject, period: Period) -> list[Table]:
-    profiles = in_period(subject.profiles(), period)
+    profiles = subject.profiles()
+    zeros = [0] * period.length
     unknown = _("not told")
     tables = []
     specs: list[tuple[str, str, str, list[tuple[str, str]]]] = [
@@ -500,12 +570,12 @@ def demographics_tables(subject: Subject, period: Period) -> list[Table]:
         ),
     ]
     for key, title, dimension, choices in specs:
-        counts = dict(
-            profiles.filter(dimension=dimension)
-            .values("value")
-            .annotate(n=Sum("cards"))
-            .values_list("value", "n")
-        )
+        counts = {
+            value: cells["n"]
+            for value, cells in _monthly(
+                profiles.filter(dimension=dimension), period, "value", n=Sum("cards")
+            ).items()
+        }
         tables.append(
             build_table(
                 key,
@@ -513,7 +583,7 @@ def demographics_tables(subject: Subject, period: Period) -> list[Table]:
                 title,
                 [("cards", _("Cards registered"))],
                 [
-                    (label, {"cards": counts.get(value, 0)})
+                    (label, {"cards": counts.get(value, zeros)})
                     for value, label in [*choices, ("", unknown)]
                 ],
                 total_label=_("In all"),

@@ -73,12 +73,12 @@ class Period:
 
     @property
     def label(self) -> str:
-        """2025, 3/2026 or 3/2026–8/2026: in headings."""
+        """2025, 3/2026 or 3/2026-8/2026 (with an en dash): in headings."""
         if self.year is not None:
             return str(self.year)
         if self.first == self.last:
             return month_label(self.first)
-        return f"{month_label(self.first)}–{month_label(self.last)}"
+        return f"{month_label(self.first)}\u2013{month_label(self.last)}"
 
     @property
     def slug(self) -> str:

@@ -62,8 +62,8 @@ class PeriodForm(YearForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["from"] = MonthField(label=_("From month"), required=False, max_length=10)
-        self.fields["to"] = MonthField(label=_("To month"), required=False, max_length=10)
+        self.fields["from"] = MonthField(label=_("From month"), required=False)
+        self.fields["to"] = MonthField(label=_("To month"), required=False)
 
     def clean(self):
         from kaikukanta.stats.periods import FIRST_YEAR, MAX_MONTHS, Period
