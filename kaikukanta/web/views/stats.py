@@ -25,17 +25,14 @@ def chosen_year(request: HttpRequest) -> int:
 
 def chosen_period(request: HttpRequest) -> tuple[Period, PeriodForm]:
     """The period of a statistics page: `?year=2025`, `?from=3/2026&to=8/2026`, or this year.
-    An invalid period is said (translated) and this year shown; the form keeps what was typed."""
+    An invalid period is said beside the period's fields (translated, _period.html) and this
+    year shown; the form keeps what was typed."""
     form = PeriodForm(request.GET or None)
     if form.is_valid():
         if form.cleaned_data.get("period"):
             return form.cleaned_data["period"], form
         if form.cleaned_data.get("year"):
             return Period.of_year(form.cleaned_data["year"]), form
-    elif form.is_bound:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)  # type: ignore[arg-type]
     return Period.of_year(today().year), form
 
 
