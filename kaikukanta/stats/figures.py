@@ -155,9 +155,9 @@ def build_table(
         for column in keys:
             values[(count, column)] = sum(values[(i, column)] for i in range(count))
             constraints.append(([(i, column) for i in range(count)], (count, column)))
-            parts = [monthly.get((i, column)) for i in range(count)]
-            if parts and all(part is not None for part in parts):
-                monthly[(count, column)] = [sum(month) for month in zip(*parts, strict=True)]  # type: ignore[arg-type]
+            series = [monthly[(i, column)] for i in range(count) if (i, column) in monthly]
+            if series and len(series) == count:
+                monthly[(count, column)] = [sum(month) for month in zip(*series, strict=True)]
     for parts, total in row_sums:
         for index in range(count + (1 if total_label is not None else 0)):
             constraints.append(([(index, part) for part in parts], (index, total)))
@@ -411,8 +411,8 @@ def months_table(subject: Subject, period: Period) -> Table:
         str(MONTHS[m.month - 1])[:3] if whole_year else f"{m.month}/{m.year % 100:02d}"
         for m in period.months
     ]
-    table.chart = [  # type: ignore[misc]
-        (chart_label, row.cells[key])
+    table.chart = [
+        (chart_label, row.cells[key])  # type: ignore[misc]
         for chart_label, row in zip(
             chart_labels, [r for r in table.rows if not r.total], strict=True
         )

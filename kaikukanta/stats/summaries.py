@@ -61,7 +61,10 @@ def _insert_new(model: type[models.Model], values: dict[str, Any]) -> bool:
         for c in model._meta.constraints
         if isinstance(c, models.UniqueConstraint) and c.fields
     )
-    conflict = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in key)
+    conflict = ", ".join(
+        connection.ops.quote_name(model._meta.get_field(f).column)  # type: ignore[union-attr,arg-type]
+        for f in key
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT ({conflict}) DO NOTHING",  # noqa: S608 (names from the model)

@@ -32,15 +32,16 @@ def small_edge(monthly: Sequence[int]) -> bool:
     can be shown too: the difference is the sum of those k months. Hidden when any such sum (a
     proper prefix or suffix of the months) is small; then no two periods with the same first or the
     same last month differ by a small count, and a difference of other periods is one of those."""
+    limit = settings.KAIKUKANTA_STATS_SMALL_COUNT  # read once: this runs for every cell
     total = 0
     for value in monthly[:-1]:
         total += value
-        if is_small(total):
+        if 0 < total < limit:
             return True
     total = 0
     for value in reversed(monthly[1:]):
         total += value
-        if is_small(total):
+        if 0 < total < limit:
             return True
     return False
 
@@ -53,7 +54,8 @@ def hidden_cells(
     """The keys of `values` that must not be shown: the small ones, those in `also` (small_edge)
     and their complements."""
     lines = [(list(parts), total) for parts, total in constraints]
-    hidden = {key for key, value in values.items() if is_small(value)} | set(also)
+    limit = settings.KAIKUKANTA_STATS_SMALL_COUNT
+    hidden = {key for key, value in values.items() if 0 < value < limit} | set(also)
     changed = True
     while changed:
         changed = False

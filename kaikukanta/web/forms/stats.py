@@ -68,7 +68,7 @@ class PeriodForm(YearForm):
     def clean(self):
         from kaikukanta.stats.periods import FIRST_YEAR, MAX_MONTHS, Period
 
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         first, last = cleaned.get("from"), cleaned.get("to")
         if self.errors or (first is None and last is None):
             return cleaned
