@@ -184,23 +184,26 @@ def category_labels() -> list[tuple[str, str]]:
 
 
 def _monthly(
-    queryset: QuerySet, period: Period, by: str | None, **sums: Any
+    queryset: QuerySet, period: Period, by: str | tuple[str, ...] | None, **sums: Any
 ) -> dict[Any, dict[str, list[int]]]:
-    """Sums of a monthly summary table in the period, per `by` (or all, under None), each as its
-    value in every month of the period (for suppression.small_edge)."""
+    """Sums of a monthly summary table in the period, per `by` (a field, or a tuple of fields and
+    then tuples as keys; None: all, under None), each as its value in every month of the period
+    (for suppression.small_edge)."""
     position = {month: i for i, month in enumerate(period.months)}
     names = list(sums)
+    keys = [by] if isinstance(by, str) else list(by or ())
     found: dict[Any, dict[str, list[int]]] = {}
-    group = ["month", by] if by else ["month"]
+    group = ["month", *keys]
     rows = in_period(queryset, period).values(*group).annotate(**sums).values_list(*group, *names)
     length = period.length
+    width = len(group)
     for row in rows:  # tuples, not dicts: thousands of rows nationally
         i = position[row[0]]
-        key = row[1] if by else None
+        key = row[1] if isinstance(by, str) else (tuple(row[1:width]) if by else None)
         cells = found.get(key)
         if cells is None:
             cells = found[key] = {name: [0] * length for name in names}
-        for j, name in enumerate(names, start=len(group)):
+        for j, name in enumerate(names, start=width):
             cells[name][i] += row[j] or 0
     return found
 
@@ -577,13 +580,10 @@ def demographics_tables(subject: Subject, period: Period) -> list[Table]:
             [(k, str(v).capitalize()) for k, v in LifeSituation.choices],
         ),
     ]
+    # One pass over the period's rows for the three dimensions.
+    found = _monthly(profiles, period, ("dimension", "value"), n=Sum("cards"))
     for key, title, dimension, choices in specs:
-        counts = {
-            value: cells["n"]
-            for value, cells in _monthly(
-                profiles.filter(dimension=dimension), period, "value", n=Sum("cards")
-            ).items()
-        }
+        counts = {value: cells["n"] for (d, value), cells in found.items() if d == dimension}
         tables.append(
             build_table(
                 key,
