@@ -602,7 +602,8 @@ def demographics_tables(subject: Subject, period: Period) -> list[Table]:
 
 def wellbeing_change(subject: Subject, period: Period) -> dict[str, Any]:
     """Mean change of the WHO-5 score (0-100) from issue to renewal, over the holders measured at
-    both, whose renewal measurement falls in the period; hidden when fewer than the threshold."""
+    both, whose renewal measurement falls in the period; hidden when fewer than the threshold, or
+    when a shorter period would differ by fewer (suppression.small_edge)."""
     if not subject.has_cards:
         return {}
     cards = Q()
@@ -620,7 +621,12 @@ def wellbeing_change(subject: Subject, period: Period) -> dict[str, Any]:
     def score(row: dict[str, int]) -> int:
         return 4 * sum(row[name] for name in WellbeingMeasurement.WHO5_FIELDS)
 
-    renewal = {r["card"]: score(r) for r in later.values("card", *WellbeingMeasurement.WHO5_FIELDS)}
+    fields = WellbeingMeasurement.WHO5_FIELDS
+    renewal: dict[int, int] = {}
+    renewed_in: dict[int, dt.date] = {}
+    for r in later.values("card", "measured_on", *fields):
+        renewal[r["card"]] = score(r)
+        renewed_in[r["card"]] = r["measured_on"].replace(day=1)
     issue = {
         r["card"]: score(r)
         for r in measured.filter(
@@ -628,7 +634,14 @@ def wellbeing_change(subject: Subject, period: Period) -> dict[str, Any]:
         ).values("card", *WellbeingMeasurement.WHO5_FIELDS)
     }
     changes = [renewal[card] - issue[card] for card in renewal if card in issue]
-    count = figure(len(changes))
+    # Holders measured month by month: a period a month shorter must not differ by a few holders,
+    # or the difference of the two means would give their own changes away (small_edge).
+    position = {month: i for i, month in enumerate(period.months)}
+    monthly = [0] * period.length
+    for card in renewal:
+        if card in issue:
+            monthly[position[renewed_in[card]]] += 1
+    count = figure(len(changes), hidden=small_edge(monthly))
     mean = None
     if changes and not count.suppressed:
         mean = f"{sum(changes) / len(changes):+.1f}".replace(".", ",")

@@ -370,3 +370,37 @@ def test_exports_follow_the_period_in_name_heading_and_figures(world, history, c
         reverse("web:stats_region_export", args=["alpha", "key", "csv"]), {"year": 2025}
     )
     assert 'filename="kaikukanta-region-key-2025.csv"' in response["Content-Disposition"]
+
+
+def test_the_wellbeing_change_of_a_period_hides_a_difference_of_a_few_holders(world):
+    """Six holders measured at issue (10.2025) and at renewal: five in 1/2026, one in 2/2026. Both
+    months together would show 6 holders and their mean, January alone 5 and theirs: the one
+    February holder's change would be 6 x mean6 - 5 x mean5. So the two months are hidden."""
+    from kaikukanta.cards.services import Wellbeing, renew_card
+
+    cards = []
+    with on_day(D(2025, 10, 1)):
+        for _ in range(6):
+            cards.append(
+                issue_card(
+                    actor=world.alpha_distributor,
+                    site=world.alpha_site,
+                    holder=holder(),
+                    wellbeing=Wellbeing(who5=(2, 2, 2, 2, 2)),
+                )
+            )
+    for index, card in enumerate(cards):
+        with on_day(D(2026, 1, 15) if index < 5 else D(2026, 2, 15)):
+            renew_card(
+                actor=world.alpha_distributor, card=card, wellbeing=Wellbeing(who5=(3, 3, 3, 3, 3))
+            )
+    region = figures.Subject(figures.REGION, "Alfala", region=world.alpha)
+    january = figures.wellbeing_change(region, months("1/2026", "1/2026"))
+    assert (january["count"].value, str(january["count"]), january["mean"]) == (5, "5", "+20,0")
+    both = figures.wellbeing_change(region, months("1/2026", "2/2026"))
+    assert both["count"].value == 6
+    assert both["count"].suppressed
+    assert both["mean"] is None
+    # From December: the month before has no one measured, so nothing is given away.
+    december_on = figures.wellbeing_change(region, months("12/2025", "1/2026"))
+    assert december_on["mean"] == "+20,0"
