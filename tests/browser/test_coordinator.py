@@ -86,7 +86,9 @@ def test_a_coordinator_chooses_a_period_with_the_keyboard(new_page):
     page.keyboard.type("4/2026")
     page.keyboard.press("Enter")
     page.wait_for_url("**/stats/regions/tampere/?from=*")
-    assert page.get_by_role("heading", level=1).inner_text() == "Tilastot: Tampere, 1/2026\u20134/2026"
+    assert (
+        page.get_by_role("heading", level=1).inner_text() == "Tilastot: Tampere, 1/2026\u20134/2026"
+    )
     assert page.get_by_role("heading", name="Kuukausittain, 1/2026\u20134/2026").is_visible()
     assert page.get_by_label("Alkukuukausi").input_value() == "1/2026"
     checked(page, "statistics for a range of months")
