@@ -250,9 +250,11 @@ def test_no_two_shown_periods_differ_by_a_small_count(world, history):
     for first, last in itertools.combinations_with_replacement(all_months, 2):
         report = figures.report(region, Period.of_months(first, last))
         for table in [report.key_figures, *report.tables]:
-            if table.key in ("years", "months"):
+            if table.key == "years":
                 continue
             for row in table.rows:
+                if table.key == "months" and not row.total:
+                    continue  # a single month: the same in every period that has it
                 for column, cell in row.cells.items():
                     if isinstance(cell, figures.Figure) and not cell.suppressed:
                         shown[
@@ -270,7 +272,7 @@ def test_no_two_shown_periods_differ_by_a_small_count(world, history):
             (m, last) for m in all_months if first < m <= last
         ]:
             other = shown.get((key, label, column, other_first, other_last))
-            if other is not None and key not in ("venues",):
+            if other is not None:
                 checked += 1
                 assert not 0 < abs(amount - other) < 5, (
                     key,
