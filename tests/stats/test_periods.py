@@ -315,6 +315,8 @@ def test_the_page_shows_the_chosen_months(world, history, client_as):
         ({"from": "march", "to": "3/2026"}, "Give the month as month/year"),
         ({"from": "13/2025", "to": "3/2026"}, "Give the month as month/year"),
         ({"from": "1/2026"}, "Give both the first and the last month"),
+        ({"year": "2099"}, "There are no figures for future years yet."),
+        ({"year": "2015"}, "The registry has figures from 2016 on."),
     ],
 )
 def test_an_invalid_period_is_said_and_this_year_shown(world, client_as, given, message):

@@ -115,6 +115,10 @@ def _page(request: HttpRequest, subject: Subject, base: str, args: list) -> Http
         "year_value": period.year or "",
         "from_value": form.data.get("from", "") if ranged or form.errors else "",
         "to_value": form.data.get("to", "") if ranged or form.errors else "",
+        "range_invalid": bool(
+            form.is_bound
+            and (form.errors.get("from") or form.errors.get("to") or form.non_field_errors())
+        ),
         "max_months": MAX_MONTHS,
         "quick": [
             (label, choice.query, choice == period) for label, choice in quick_choices(today())
