@@ -76,15 +76,15 @@ RAW_SQL = {
 }
 
 
-def raw_sql(level: str, region_id: int, year: int, runs: int) -> float:
+def raw_sql(level: str, region_id: int, period, runs: int) -> float:
     import datetime as dt
 
     from django.db import connection
 
     params = {
-        "first": dt.date(year, 1, 1),
-        "last": dt.date(year, 12, 31),
-        "next": dt.date(year + 1, 1, 1),
+        "first": period.first,
+        "last": period.end,
+        "next": period.end + dt.timedelta(days=1),
         "region": region_id,
     }
 
@@ -101,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20, help="requests per page (default 20)")
     parser.add_argument("--year", type=int, default=None, help="year shown (default: last full)")
+    parser.add_argument(
+        "--months",
+        default=None,
+        help="a range of months also shown, as 3/2025-2/2026 (default: the 12 months to last month)",
+    )
     parser.add_argument("--allow-sqlite", action="store_true", help="run on SQLite (smoke test)")
     args = parser.parse_args(argv)
     lists.setup_django()
@@ -115,14 +120,27 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    from kaikukanta.stats.periods import Period, add_months
+    from kaikukanta.web.forms.stats import parse_month
+
     year = args.year or today().year - 1
+    if args.months:
+        first, last = (parse_month(part) for part in args.months.split("-", 1))
+        if first is None or last is None:
+            parser.error("--months: give them as 3/2025-2/2026")
+        months = Period.of_months(first, last)
+    else:
+        last = add_months(today().replace(day=1), -1)
+        months = Period.of_months(add_months(last, -11), last)
     region = lists.busiest_region()
     users = lists.ensure_users(["national", "coordinator"], region)
     client = lists._client()
     base_ms = lists.baseline(client, args.runs)
     raw = {
-        "national": raw_sql("national", region.pk, year, args.runs),
-        "region": raw_sql("region", region.pk, year, args.runs),
+        "national": raw_sql("national", region.pk, Period.of_year(year), args.runs),
+        "region": raw_sql("region", region.pk, Period.of_year(year), args.runs),
+        "national months": raw_sql("national", region.pk, months, args.runs),
+        "region months": raw_sql("region", region.pk, months, args.runs),
     }
     pages: list[tuple[str, str, str]] = []  # (role, raw level, url)
     q = f"?year={year}"
@@ -151,16 +169,47 @@ def main(argv: list[str] | None = None) -> int:
                 reverse("web:stats_municipality", args=[municipality.code]) + q,
             )
         )
+    # The same pages for a range of months (every table follows the period but the yearly one).
+    m = "?" + months.query
+    pages.append(("national", "national months", reverse("web:stats_national") + m))
+    pages += [
+        ("national", "national months", reverse("web:stats_national_export", args=[t, f]) + m)
+        for t in TABLES
+        if t != "years"
+        for f in ("csv", "xlsx")
+    ]
+    for role in ("national", "coordinator"):
+        pages.append((role, "region months", reverse("web:stats_region", args=[region.slug]) + m))
+        pages += [
+            (
+                role,
+                "region months",
+                reverse("web:stats_region_export", args=[region.slug, t, f]) + m,
+            )
+            for t in TABLES
+            if t != "years"
+            for f in ("csv", "xlsx")
+        ]
+    if municipality is not None:
+        pages.append(
+            (
+                "coordinator",
+                "region months",
+                reverse("web:stats_municipality", args=[municipality.code]) + m,
+            )
+        )
     print(
-        f"Statistics for {year}; busiest region {region.display_name}; {args.runs} requests a page."
+        f"Statistics for {year} and for {months.label}; busiest region {region.display_name}; "
+        f"{args.runs} requests a page."
     )
     print(
         f"Baselines: health check {base_ms:.1f} ms; raw SQL national {raw['national']:.0f} ms, "
-        f"region {raw['region']:.0f} ms."
+        f"region {raw['region']:.0f} ms; for the months national {raw['national months']:.0f} ms, "
+        f"region {raw['region months']:.0f} ms."
     )
     print()
     print(
-        f"{'page':<62} {'role':<12} {'p95 ms':>8} {'median':>8} {'x health':>9} {'x raw SQL':>10}"
+        f"{'page':<84} {'role':<12} {'p95 ms':>8} {'median':>8} {'x health':>9} {'x raw SQL':>10}"
     )
     worst = 0.0
     failures = 0
@@ -172,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             failures += 1
         worst = max(worst, ms)
         print(
-            f"{url[:62]:<62} {role:<12} {ms:>8.1f} {median:>8.1f} {ms / base_ms:>9.1f} "
+            f"{url.replace('%2F', '/')[:84]:<84} {role:<12} {ms:>8.1f} {median:>8.1f} {ms / base_ms:>9.1f} "
             f"{ms / raw[level]:>10.2f}" + ("" if status == 200 else f"  status {status}")
         )
     print()

@@ -1,4 +1,5 @@
-"""The statistics pages' figures, from the summary tables (models.py), for one subject and year.
+"""The statistics pages' figures, from the summary tables (models.py), for one subject and period
+(periods.py: a calendar year or a range of whole months).
 
 A subject is what the figures describe: the whole country, a region, a municipality (uses at its
 venues), a distributor site (its issuing) or a venue (its uses). Uses are counted where they
@@ -15,17 +16,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kaikukanta.cards.models import Gender, LifeSituation, WellbeingMeasurement
 from kaikukanta.network.models import DistributorSite, Municipality, Region, Venue
 
-from .models import CardMonth, CardProfileYear, CardUseYear, RenewalMonth, UseMonth
+from .models import CardMonth, CardProfileMonth, CardUseGap, CardUseYear, RenewalMonth, UseMonth
+from .periods import Period, month_label
 from .queries import CATEGORIES, Figure, figure
-from .summaries import AGE_GROUPS
-from .suppression import hidden_cells
+from .summaries import AGE_GROUPS, NEVER
+from .suppression import hidden_cells, is_small, small_edge
 
 NATIONAL, REGION, MUNICIPALITY, SITE, VENUE = "national", "region", "municipality", "site", "venue"
 
@@ -78,12 +80,16 @@ class Subject:
     def card_uses(self) -> QuerySet[CardUseYear]:
         return self._cards(CardUseYear, "region")
 
-    def profiles(self) -> QuerySet[CardProfileYear]:
-        return self._cards(CardProfileYear, "region")
+    def profiles(self) -> QuerySet[CardProfileMonth]:
+        return self._cards(CardProfileMonth, "region")
+
+    def card_gaps(self) -> QuerySet[CardUseGap]:
+        return self._cards(CardUseGap, "region")
 
 
-def year_range(year: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+def in_period(queryset: QuerySet, period: Period) -> QuerySet:
+    """The rows of a monthly summary table in the period."""
+    return queryset.filter(month__range=(period.first, period.last))
 
 
 Cell = Figure | str | None
@@ -113,36 +119,50 @@ class Table:
         return [row.cells.get(key) for key, _label in self.columns]
 
 
+Count = int | list[int]  # a count, or a count over a period as its count in each month
+
+
 def build_table(
     key: str,
     title: str,
     label_heading: str,
     columns: Sequence[tuple[str, str]],
-    rows: Iterable[tuple[str, dict[str, int]]],
+    rows: Iterable[tuple[str, dict[str, Count]]],
     *,
     total_label: str | None = None,
     row_sums: Sequence[tuple[Sequence[str], str]] = (),
     urls: dict[str, str] | None = None,
 ) -> Table:
-    """Rows of exact counts → a Table of Figures. With `total_label`, a total row sums each column
-    (columns are then lines for suppression); `row_sums` says which columns of a row add up to
-    which other column (lines too)."""
+    """Rows of exact counts → a Table of Figures. A count given month by month is a count over a
+    period, hidden when a shorter period could give a small count away (suppression.small_edge).
+    With `total_label`, a total row sums each column (columns are then lines for suppression);
+    `row_sums` says which columns of a row add up to which other column (lines too)."""
     data = [(label, dict(cells)) for label, cells in rows]
     keys = [column for column, _label in columns]
     values: dict[tuple[int, str], int] = {}
+    monthly: dict[tuple[int, str], list[int]] = {}
     for index, (_label, cells) in enumerate(data):
         for column in keys:
-            values[(index, column)] = int(cells.get(column, 0) or 0)
+            cell = cells.get(column, 0) or 0
+            if isinstance(cell, list):
+                monthly[(index, column)] = cell
+                values[(index, column)] = sum(cell)
+            else:
+                values[(index, column)] = int(cell)
     constraints: list[tuple[list[tuple[int, str]], tuple[int, str]]] = []
     count = len(data)
     if total_label is not None:
         for column in keys:
             values[(count, column)] = sum(values[(i, column)] for i in range(count))
             constraints.append(([(i, column) for i in range(count)], (count, column)))
+            series = [monthly[(i, column)] for i in range(count) if (i, column) in monthly]
+            if series and len(series) == count:
+                monthly[(count, column)] = [sum(month) for month in zip(*series, strict=True)]
     for parts, total in row_sums:
         for index in range(count + (1 if total_label is not None else 0)):
             constraints.append(([(index, part) for part in parts], (index, total)))
-    hidden = hidden_cells(values, constraints)
+    edges = [cell for cell, months in monthly.items() if small_edge(months)]
+    hidden = hidden_cells(values, constraints, also=edges)
 
     def made(index: int) -> dict[str, Cell]:
         return {
@@ -163,17 +183,67 @@ def category_labels() -> list[tuple[str, str]]:
     return [(key, str(label).capitalize()) for key, label in Venue.Category.choices]
 
 
-def _grouped(queryset: QuerySet, by: str, **sums: Any) -> dict[Any, dict[str, int]]:
-    found: dict[Any, dict[str, int]] = {}
-    for row in queryset.values(by).annotate(**sums):
-        found[row.pop(by)] = {name: value or 0 for name, value in row.items()}
+def _monthly(
+    queryset: QuerySet, period: Period, by: str | tuple[str, ...] | None, **sums: Any
+) -> dict[Any, dict[str, list[int]]]:
+    """Sums of a monthly summary table in the period, per `by` (a field, or a tuple of fields and
+    then tuples as keys; None: all, under None), each as its value in every month of the period
+    (for suppression.small_edge)."""
+    position = {month: i for i, month in enumerate(period.months)}
+    names = list(sums)
+    keys = [by] if isinstance(by, str) else list(by or ())
+    found: dict[Any, dict[str, list[int]]] = {}
+    group = ["month", *keys]
+    rows = in_period(queryset, period).values(*group).annotate(**sums).values_list(*group, *names)
+    length = period.length
+    width = len(group)
+    for row in rows:  # tuples, not dicts: thousands of rows nationally
+        i = position[row[0]]
+        key = row[1] if isinstance(by, str) else (tuple(row[1:width]) if by else None)
+        cells = found.get(key)
+        if cells is None:
+            cells = found[key] = {name: [0] * length for name in names}
+        for j, name in enumerate(names, start=width):
+            cells[name][i] += row[j] or 0
     return found
+
+
+def _plus(*series: list[int]) -> list[int]:
+    return [sum(months) for months in zip(*series, strict=True)]
+
+
+def card_use_counts(subject: Subject, period: Period) -> tuple[list[int], int, bool]:
+    """Cards taken into use in the period (month by month), cards used in it, and whether that
+    distinct count must be hidden: a period with the same first month and fewer last months, or
+    the same last month and fewer first months, would give a small number of cards away (the
+    same rule as small_edge, for a count that does not add up month by month)."""
+    rows = list(
+        in_period(subject.card_gaps(), period)
+        .values("month", "previous")
+        .annotate(n=Sum("cards"))
+        .values_list("month", "previous", "n")
+    )
+    position = {month: i for i, month in enumerate(period.months)}
+    taken = [0] * period.length
+    for month, previous, n in rows:
+        if previous == NEVER:
+            taken[position[month]] += n or 0
+
+    def used(first: dt.date, last: dt.date) -> int:
+        return sum(n or 0 for m, p, n in rows if first <= m <= last and p < first)
+
+    total = used(period.first, period.last)
+    months = period.months
+    hidden = any(is_small(total - used(later, period.last)) for later in months[1:]) or any(
+        is_small(total - used(period.first, earlier)) for earlier in months[:-1]
+    )
+    return taken, total, hidden
 
 
 @dataclass
 class Report:
     subject: Subject
-    year: int
+    period: Period
     key_figures: Table | None = None
     tables: list[Table] = field(default_factory=list)
     wellbeing: dict[str, Any] | None = None
@@ -185,84 +255,88 @@ class Report:
         return None
 
 
-def key_figures(subject: Subject, year: int) -> Table:
-    first, last = year_range(year)
-    values: dict[str, int] = {}
+def key_figures(subject: Subject, period: Period) -> Table:
+    values: dict[str, list[int]] = {}
     columns: list[tuple[str, str]] = []
+    zeros = [0] * period.length
+    used = 0
+    used_hidden = False
     if subject.has_cards:
-        values["registered"] = (
-            subject.registered().filter(month__range=(first, last)).aggregate(n=Sum("cards"))["n"]
-            or 0
-        )
-        counts = subject.card_uses().filter(year=year).aggregate(t=Sum("taken"), u=Sum("used"))
-        values["taken"] = counts["t"] or 0
-        values["used"] = counts["u"] or 0
-        values["renewals"] = (
-            subject.renewals().filter(month__range=(first, last)).aggregate(n=Sum("cards"))["n"]
-            or 0
-        )
+        values["registered"] = _monthly(subject.registered(), period, None, n=Sum("cards")).get(
+            None, {"n": zeros}
+        )["n"]
+        values["taken"], used, used_hidden = card_use_counts(subject, period)
+        values["renewals"] = _monthly(subject.renewals(), period, None, n=Sum("cards")).get(
+            None, {"n": zeros}
+        )["n"]
         columns += [
             ("registered", _("Cards registered")),
             ("taken", _("Cards taken into use")),
-            ("used", _("Cards used in the year")),
+            (
+                "used",
+                _("Cards used in the year")
+                if period.year is not None
+                else _("Cards used in the period"),
+            ),
             ("renewals", _("Renewals")),
         ]
     if subject.has_uses:
-        uses = (
-            subject.uses()
-            .filter(month__range=(first, last))
-            .aggregate(a=Sum("adult_tickets"), c=Sum("child_tickets"))
-        )
-        values["adults"] = uses["a"] or 0
-        values["children"] = uses["c"] or 0
-        values["uses"] = values["adults"] + values["children"]
+        uses = _monthly(
+            subject.uses(), period, None, a=Sum("adult_tickets"), c=Sum("child_tickets")
+        ).get(None, {"a": zeros, "c": zeros})
+        values["adults"] = uses["a"]
+        values["children"] = uses["c"]
+        values["uses"] = _plus(uses["a"], uses["c"])
         columns += [
             ("adults", _("Adult uses")),
             ("children", _("Child tickets")),
             ("uses", _("Uses in all")),
         ]
-    table = build_table(
+    # One column, one row a figure: adults + children = uses is a line, read down the column.
+    totals = {key: sum(months) for key, months in values.items()}
+    totals["used"] = used
+    edges = [key for key, months in values.items() if small_edge(months)]
+    if used_hidden:
+        edges.append("used")
+    lines = [(["adults", "children"], "uses")] if subject.has_uses else []
+    hidden = hidden_cells(totals, lines, also=edges)
+    table = Table(
         "key",
         _("Key figures"),
-        _("Figure"),
-        [("value", str(year))],
-        [(label, {"value": values[key]}) for key, label in columns],
+        [("value", period.label)],
+        [
+            TableRow(label, {"value": figure(totals[key], hidden=key in hidden)})
+            for key, label in columns
+        ],
+        label_heading=_("Figure"),
     )
-    # adults + children = uses: a line for suppression, read down the column.
-    if subject.has_uses:
-        index = {row.label: row for row in table.rows}
-        keys = dict(columns)
-        small = hidden_cells(
-            {k: values[k] for k in ("adults", "children", "uses")},
-            [(["adults", "children"], "uses")],
-        )
-        for k in ("adults", "children", "uses"):
-            index[keys[k]].cells["value"] = figure(values[k], hidden=k in small)
-    if subject.has_cards and subject.has_uses and values.get("used"):
-        ratio = values["uses"] / values["used"]
-        if not any(
-            isinstance(row.cells["value"], Figure) and row.cells["value"].suppressed
-            for row in table.rows
-            if row.label in (dict(columns)["uses"], dict(columns)["used"])
-        ):
+    if subject.has_cards and subject.has_uses and used:
+        ratio = totals["uses"] / used
+        if "uses" not in hidden and "used" not in hidden:
             table.rows.append(
                 TableRow(_("Uses per card used"), {"value": f"{ratio:.1f}".replace(".", ",")})
             )
     return table
 
 
-def categories_table(subject: Subject, year: int) -> Table:
-    first, last = year_range(year)
-    found = _grouped(
-        subject.uses().filter(month__range=(first, last)),
-        "category",
-        adults=Sum("adult_tickets"),
-        children=Sum("child_tickets"),
+def categories_table(subject: Subject, period: Period) -> Table:
+    found = _monthly(
+        subject.uses(), period, "category", a=Sum("adult_tickets"), c=Sum("child_tickets")
     )
-    rows = []
+    zeros = [0] * period.length
+    rows: list[tuple[str, dict[str, Count]]] = []
     for key, label in category_labels():
-        cells = found.get(key, {"adults": 0, "children": 0})
-        rows.append((label, {**cells, "uses": cells["adults"] + cells["children"]}))
+        cells = found.get(key, {"a": zeros, "c": zeros})
+        rows.append(
+            (
+                label,
+                {
+                    "adults": cells["a"],
+                    "children": cells["c"],
+                    "uses": _plus(cells["a"], cells["c"]),
+                },
+            )
+        )
     return build_table(
         "categories",
         _("Uses by category"),
@@ -290,42 +364,62 @@ MONTHS = [
 ]
 
 
-def months_table(subject: Subject, year: int) -> Table:
-    first, last = year_range(year)
+def months_table(subject: Subject, period: Period) -> Table:
     columns: list[tuple[str, str]] = []
-    by_month: dict[int, dict[str, int]] = defaultdict(dict)
+    by_month: dict[dt.date, dict[str, int]] = defaultdict(dict)
     if subject.has_cards:
         columns.append(("registered", _("Cards registered")))
         for month, n in (
-            subject.registered()
-            .filter(month__range=(first, last))
-            .annotate(m=ExtractMonth("month"))
-            .values("m")
+            in_period(subject.registered(), period)
+            .values("month")
             .annotate(n=Sum("cards"))
-            .values_list("m", "n")
+            .values_list("month", "n")
         ):
             by_month[month]["registered"] = n
     if subject.has_uses:
         columns.append(("uses", _("Uses in all")))
         for month, a, c in (
-            subject.uses()
-            .filter(month__range=(first, last))
-            .annotate(m=ExtractMonth("month"))
-            .values("m")
+            in_period(subject.uses(), period)
+            .values("month")
             .annotate(a=Sum("adult_tickets"), c=Sum("child_tickets"))
-            .values_list("m", "a", "c")
+            .values_list("month", "a", "c")
         ):
             by_month[month]["uses"] = (a or 0) + (c or 0)
+    whole_year = period.year is not None
+
+    def label(month: dt.date) -> str:
+        # A calendar year's months by name; a range's as 3/2026, as it may span years.
+        return str(MONTHS[month.month - 1]) if whole_year else month_label(month)
+
+    def alone(index: int, cells: dict[str, int]) -> dict[str, Count]:
+        # A month's count, placed in its month of the period: the total row then sums to the
+        # period's months, which small_edge checks as the key figures do.
+        found: dict[str, Count] = {}
+        for key, _label in columns:
+            months = [0] * period.length
+            months[index] = cells.get(key, 0) or 0
+            found[key] = months
+        return found
+
     table = build_table(
         "months",
         _("Month by month"),
         _("Month"),
         columns,
-        [(str(MONTHS[m - 1]), by_month.get(m, {})) for m in range(1, 13)],
-        total_label=_("Whole year"),
+        [(label(m), alone(i, by_month.get(m, {}))) for i, m in enumerate(period.months)],
+        total_label=_("Whole year") if whole_year else _("Whole period"),
     )
     key = "uses" if subject.has_uses else "registered"
-    table.chart = [(row.label[:3], row.cells[key]) for row in table.rows if not row.total]  # type: ignore[misc]
+    chart_labels = [
+        str(MONTHS[m.month - 1])[:3] if whole_year else f"{m.month}/{m.year % 100:02d}"
+        for m in period.months
+    ]
+    table.chart = [
+        (chart_label, row.cells[key])  # type: ignore[misc]
+        for chart_label, row in zip(
+            chart_labels, [r for r in table.rows if not r.total], strict=True
+        )
+    ]
     table.note = dict(columns)[key]
     return table
 
@@ -403,16 +497,18 @@ def years_table(subject: Subject) -> Table:
     return table
 
 
-def top_venues_table(subject: Subject, year: int, limit: int = 10) -> Table:
-    first, last = year_range(year)
-    rows = (
-        subject.uses()
-        .filter(month__range=(first, last))
-        .values("venue")
-        .annotate(a=Sum("adult_tickets"), c=Sum("child_tickets"), n=Sum("uses"))
-        .order_by("-n", "venue")[:limit]
+def top_venues_table(subject: Subject, period: Period, limit: int = 10) -> Table:
+    uses = in_period(subject.uses(), period)
+    top = list(
+        uses.values("venue")
+        .annotate(n=Sum("uses"))
+        .order_by("-n", "venue")
+        .values_list("venue", flat=True)[:limit]
     )
-    names = {v.pk: v.display_name for v in Venue.objects.filter(pk__in=[r["venue"] for r in rows])}
+    found = _monthly(
+        uses.filter(venue__in=top), period, "venue", a=Sum("adult_tickets"), c=Sum("child_tickets")
+    )
+    names = {v.pk: v.display_name for v in Venue.objects.filter(pk__in=top)}
     return build_table(
         "venues",
         _("Most visited venues"),
@@ -420,29 +516,31 @@ def top_venues_table(subject: Subject, year: int, limit: int = 10) -> Table:
         [("adults", _("Adult uses")), ("children", _("Child tickets")), ("uses", _("Uses in all"))],
         [
             (
-                names.get(r["venue"], ""),
-                {"adults": r["a"], "children": r["c"], "uses": r["a"] + r["c"]},
+                names.get(venue, ""),
+                {
+                    "adults": found[venue]["a"],
+                    "children": found[venue]["c"],
+                    "uses": _plus(found[venue]["a"], found[venue]["c"]),
+                },
             )
-            for r in rows
+            for venue in top
         ],
         row_sums=[(["adults", "children"], "uses")],
     )
 
 
-def sites_table(subject: Subject, year: int) -> Table:
-    first, last = year_range(year)
-    registered = _grouped(
-        subject.registered().filter(month__range=(first, last)), "issuing_site", n=Sum("cards")
+def sites_table(subject: Subject, period: Period) -> Table:
+    registered = _monthly(subject.registered(), period, "issuing_site", n=Sum("cards"))
+    renewals = _monthly(subject.renewals(), period, "issuing_site", n=Sum("cards"))
+    taken = _monthly(
+        subject.card_gaps().filter(previous=NEVER), period, "issuing_site", n=Sum("cards")
     )
-    renewals = _grouped(
-        subject.renewals().filter(month__range=(first, last)), "issuing_site", n=Sum("cards")
-    )
-    taken = _grouped(subject.card_uses().filter(year=year), "issuing_site", n=Sum("taken"))
     ids = set(registered) | set(renewals) | set(taken)
     sites = sorted(
         DistributorSite.objects.filter(pk__in=ids).select_related("organisation"),
         key=lambda site: site.display_name,
     )
+    zeros = {"n": [0] * period.length}
     return build_table(
         "sites",
         _("Issuing by distributor site"),
@@ -456,9 +554,9 @@ def sites_table(subject: Subject, year: int) -> Table:
             (
                 site.display_name,
                 {
-                    "registered": registered.get(site.pk, {}).get("n", 0),
-                    "taken": taken.get(site.pk, {}).get("n", 0),
-                    "renewals": renewals.get(site.pk, {}).get("n", 0),
+                    "registered": registered.get(site.pk, zeros)["n"],
+                    "taken": taken.get(site.pk, zeros)["n"],
+                    "renewals": renewals.get(site.pk, zeros)["n"],
                 },
             )
             for site in sites
@@ -467,8 +565,9 @@ def sites_table(subject: Subject, year: int) -> Table:
     )
 
 
-def demographics_tables(subject: Subject, year: int) -> list[Table]:
-    profiles = subject.profiles().filter(year=year)
+def demographics_tables(subject: Subject, period: Period) -> list[Table]:
+    profiles = subject.profiles()
+    zeros = [0] * period.length
     unknown = _("not told")
     tables = []
     specs: list[tuple[str, str, str, list[tuple[str, str]]]] = [
@@ -481,13 +580,10 @@ def demographics_tables(subject: Subject, year: int) -> list[Table]:
             [(k, str(v).capitalize()) for k, v in LifeSituation.choices],
         ),
     ]
+    # One pass over the period's rows for the three dimensions.
+    found = _monthly(profiles, period, ("dimension", "value"), n=Sum("cards"))
     for key, title, dimension, choices in specs:
-        counts = dict(
-            profiles.filter(dimension=dimension)
-            .values("value")
-            .annotate(n=Sum("cards"))
-            .values_list("value", "n")
-        )
+        counts = {value: cells["n"] for (d, value), cells in found.items() if d == dimension}
         tables.append(
             build_table(
                 key,
@@ -495,7 +591,7 @@ def demographics_tables(subject: Subject, year: int) -> list[Table]:
                 title,
                 [("cards", _("Cards registered"))],
                 [
-                    (label, {"cards": counts.get(value, 0)})
+                    (label, {"cards": counts.get(value, zeros)})
                     for value, label in [*choices, ("", unknown)]
                 ],
                 total_label=_("In all"),
@@ -504,9 +600,10 @@ def demographics_tables(subject: Subject, year: int) -> list[Table]:
     return tables
 
 
-def wellbeing_change(subject: Subject, year: int) -> dict[str, Any]:
+def wellbeing_change(subject: Subject, period: Period) -> dict[str, Any]:
     """Mean change of the WHO-5 score (0-100) from issue to renewal, over the holders measured at
-    both, whose renewal measurement falls in the year; hidden when fewer than the threshold."""
+    both, whose renewal measurement falls in the period; hidden when fewer than the threshold, or
+    when a shorter period would differ by fewer (suppression.small_edge)."""
     if not subject.has_cards:
         return {}
     cards = Q()
@@ -516,15 +613,20 @@ def wellbeing_change(subject: Subject, year: int) -> dict[str, Any]:
         cards = Q(card__issuing_site=subject.site)
     complete = Q(**{f"{name}__isnull": False for name in WellbeingMeasurement.WHO5_FIELDS})
     measured = WellbeingMeasurement.objects.order_by().filter(cards, complete)
-    first, last = year_range(year)
     later = measured.filter(
-        occasion=WellbeingMeasurement.Occasion.RENEWAL, measured_on__range=(first, last)
+        occasion=WellbeingMeasurement.Occasion.RENEWAL,
+        measured_on__range=(period.first, period.end),
     )
 
     def score(row: dict[str, int]) -> int:
         return 4 * sum(row[name] for name in WellbeingMeasurement.WHO5_FIELDS)
 
-    renewal = {r["card"]: score(r) for r in later.values("card", *WellbeingMeasurement.WHO5_FIELDS)}
+    fields = WellbeingMeasurement.WHO5_FIELDS
+    renewal: dict[int, int] = {}
+    renewed_in: dict[int, dt.date] = {}
+    for r in later.values("card", "measured_on", *fields):
+        renewal[r["card"]] = score(r)
+        renewed_in[r["card"]] = r["measured_on"].replace(day=1)
     issue = {
         r["card"]: score(r)
         for r in measured.filter(
@@ -532,46 +634,55 @@ def wellbeing_change(subject: Subject, year: int) -> dict[str, Any]:
         ).values("card", *WellbeingMeasurement.WHO5_FIELDS)
     }
     changes = [renewal[card] - issue[card] for card in renewal if card in issue]
-    count = figure(len(changes))
+    # Holders measured month by month: a period a month shorter must not differ by a few holders,
+    # or the difference of the two means would give their own changes away (small_edge).
+    position = {month: i for i, month in enumerate(period.months)}
+    monthly = [0] * period.length
+    for card in renewal:
+        if card in issue:
+            monthly[position[renewed_in[card]]] += 1
+    count = figure(len(changes), hidden=small_edge(monthly))
     mean = None
     if changes and not count.suppressed:
         mean = f"{sum(changes) / len(changes):+.1f}".replace(".", ",")
     return {"count": count, "mean": mean}
 
 
-def report(subject: Subject, year: int) -> Report:
-    result = Report(subject, year, key_figures=key_figures(subject, year))
-    result.tables.append(months_table(subject, year))
+def report(subject: Subject, period: Period) -> Report:
+    result = Report(subject, period, key_figures=key_figures(subject, period))
+    result.tables.append(months_table(subject, period))
     if subject.has_uses:
-        result.tables.append(categories_table(subject, year))
+        result.tables.append(categories_table(subject, period))
         if subject.level != VENUE:
-            result.tables.append(top_venues_table(subject, year))
+            result.tables.append(top_venues_table(subject, period))
     if subject.level in (NATIONAL, REGION):
-        result.tables.append(sites_table(subject, year))
+        result.tables.append(sites_table(subject, period))
     if subject.has_cards:
-        result.tables.extend(demographics_tables(subject, year))
-        result.wellbeing = wellbeing_change(subject, year)
+        result.tables.extend(demographics_tables(subject, period))
+        result.wellbeing = wellbeing_change(subject, period)
     result.tables.append(years_table(subject))
     return result
 
 
-def one_table(subject: Subject, year: int, key: str) -> Table | None:
+def one_table(subject: Subject, period: Period, key: str) -> Table | None:
     """One table of the report, computed alone (an export needs no other)."""
     builders: dict[str, Callable[[], Table | None]] = {
-        "key": lambda: key_figures(subject, year),
-        "months": lambda: months_table(subject, year),
-        "categories": lambda: categories_table(subject, year) if subject.has_uses else None,
+        "key": lambda: key_figures(subject, period),
+        "months": lambda: months_table(subject, period),
+        "categories": lambda: categories_table(subject, period) if subject.has_uses else None,
         "venues": lambda: (
-            top_venues_table(subject, year) if subject.has_uses and subject.level != VENUE else None
+            top_venues_table(subject, period)
+            if subject.has_uses and subject.level != VENUE
+            else None
         ),
         "sites": lambda: (
-            sites_table(subject, year) if subject.level in (NATIONAL, REGION) else None
+            sites_table(subject, period) if subject.level in (NATIONAL, REGION) else None
         ),
         "years": lambda: years_table(subject),
     }
     if key in ("ages", "genders", "life"):
         if not subject.has_cards:
             return None
-        return next(t for t in demographics_tables(subject, year) if t.key == key)
+        return next(t for t in demographics_tables(subject, period) if t.key == key)
     builder = builders.get(key)
     return builder() if builder else None

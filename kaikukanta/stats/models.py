@@ -140,13 +140,13 @@ class CardMonth(models.Model):
         return f"{self.month:%Y-%m} site {self.issuing_site_id}: {self.cards}"
 
 
-class CardProfileYear(models.Model):
-    """Personal cards registered in a year (not replacements), by region, issuing site and one
+class CardProfileMonth(models.Model):
+    """Personal cards registered in a month (not replacements), by region, issuing site and one
     piece of the holder data the statistics describe: `dimension` is "age" (the age group at
     issue, from the birth year), "gender" or "life" (life situation); `value` its value, "" when
     not told."""
 
-    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.DateField(_("month"))
     region = models.ForeignKey(
         "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -160,23 +160,91 @@ class CardProfileYear(models.Model):
     objects = SummaryQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("holder data of cards registered in a year")
-        verbose_name_plural = _("holder data of cards registered in a year")
+        verbose_name = _("holder data of cards registered in a month")
+        verbose_name_plural = _("holder data of cards registered in a month")
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "region", "issuing_site", "dimension", "value"],
-                name="stats_card_profile_key",
+                fields=["month", "region", "issuing_site", "dimension", "value"],
+                name="stats_card_profile_month_key",
             )
         ]
         indexes = [
-            models.Index(fields=["region", "year"], name="stats_card_profile_region"),
-            models.Index(fields=["issuing_site", "year"], name="stats_card_profile_site"),
+            models.Index(fields=["region", "month"], name="stats_profile_month_region"),
+            models.Index(fields=["issuing_site", "month"], name="stats_profile_month_site"),
         ]
 
     def __str__(self) -> str:
         return (
-            f"{self.year} site {self.issuing_site_id} {self.dimension}={self.value}: {self.cards}"
+            f"{self.month:%Y-%m} site {self.issuing_site_id} {self.dimension}={self.value}: "
+            f"{self.cards}"
         )
+
+
+class CardUseMonth(models.Model):
+    """A personal card used at least once in a calendar month (Finnish time): one row a card and
+    month. Read only when a use opens or closes a month of a card (to find its neighbours);
+    the pages count from CardUseGap."""
+
+    month = models.DateField(_("month"))
+    card = models.ForeignKey(
+        "cards.Card", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    card_region = models.ForeignKey(
+        "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    issuing_site = models.ForeignKey(
+        "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("card used in a month")
+        verbose_name_plural = _("cards used in a month")
+        constraints = [
+            models.UniqueConstraint(fields=["card", "month"], name="stats_card_use_month_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"card {self.card_id} used in {self.month:%Y-%m}"
+
+
+class CardUseGap(models.Model):
+    """Per month, region and issuing site: the personal cards used in the month, by the month of
+    their previous use (`previous`; NEVER for a first use, LONG_AGO for one at least
+    periods.MAX_MONTHS earlier). The cards used in a period [a, b] are then
+    SUM(cards) WHERE month BETWEEN a AND b AND previous < a: each card counts once, in its first
+    month of use in the period, whatever the period (a few thousand rows to sum, never a
+    COUNT(DISTINCT) over the uses). Cards taken into use in a period: previous = NEVER."""
+
+    month = models.DateField(_("month"))
+    previous = models.DateField(_("previous month of use"))
+    region = models.ForeignKey(
+        "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    issuing_site = models.ForeignKey(
+        "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    cards = models.IntegerField(_("cards"), default=0)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cards used in a month by their previous use")
+        verbose_name_plural = _("cards used in a month by their previous use")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "previous", "region", "issuing_site"],
+                name="stats_card_use_gap_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["region", "month"], name="stats_card_use_gap_region"),
+            models.Index(fields=["issuing_site", "month"], name="stats_card_use_gap_site"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} after {self.previous:%Y-%m} site {self.issuing_site_id}: {self.cards}"
 
 
 class CardUseYear(models.Model):

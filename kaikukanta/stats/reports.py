@@ -14,6 +14,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from . import figures
 from .figures import Subject
+from .periods import Period
 
 
 def _cell(cell: object) -> str:
@@ -21,7 +22,7 @@ def _cell(cell: object) -> str:
 
 
 def region_report_pdf(subject: Subject, year: int) -> bytes:
-    report = figures.report(subject, year)
+    report = figures.report(subject, Period.of_year(year))  # a yearly report, by nature
     styles = getSampleStyleSheet()
     buffer = io.BytesIO()
     document = SimpleDocTemplate(

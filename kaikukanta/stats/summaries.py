@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, connection, models, transaction
@@ -17,26 +18,59 @@ from kaikukanta.uses.models import Use
 from .models import (
     CardFirstUse,
     CardMonth,
-    CardProfileYear,
+    CardProfileMonth,
+    CardUseGap,
+    CardUseMonth,
     CardUseYear,
     CardYear,
     RenewalMonth,
     UseMonth,
 )
+from .periods import MAX_MONTHS, month_number
 
 SUMMARIES = (
     UseMonth,
     CardYear,
     CardFirstUse,
     CardUseYear,
+    CardUseMonth,
+    CardUseGap,
     CardMonth,
-    CardProfileYear,
+    CardProfileMonth,
     RenewalMonth,
 )
+
+# CardUseGap.previous for a card's first month of use, and for a previous use too long ago to
+# matter in any period (periods.MAX_MONTHS): both earlier than any period's first month.
+NEVER = dt.date(1900, 1, 1)
+LONG_AGO = dt.date(1900, 2, 1)
 
 
 def local_day(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+
+
+def _insert_new(model: type[models.Model], values: dict[str, Any]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING: True if the row is new. One statement, no savepoint; a
+    concurrent insert of the same key waits for the other transaction and then inserts nothing."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(name) for name in values)
+    marks = ", ".join(["%s"] * len(values))
+    key = next(
+        c.fields
+        for c in model._meta.constraints
+        if isinstance(c, models.UniqueConstraint) and c.fields
+    )
+    conflict = ", ".join(
+        connection.ops.quote_name(model._meta.get_field(f).column)  # type: ignore[union-attr,arg-type]
+        for f in key
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT ({conflict}) DO NOTHING",  # noqa: S608 (names from the model)
+            list(values.values()),
+        )
+        return cursor.rowcount == 1
 
 
 def _add(model: type[models.Model], key: dict[str, Any], amounts: dict[str, int]) -> None:
@@ -80,6 +114,55 @@ def _count_use_year(year: int, use: Use, site_id: int, **amounts: int) -> None:
     )
 
 
+def since(month: dt.date, previous: dt.date | None) -> dt.date:
+    """CardUseGap.previous of a card used in `month` whose previous month of use is `previous`."""
+    if previous is None:
+        return NEVER
+    if month_number(month) - month_number(previous) >= MAX_MONTHS:
+        return LONG_AGO
+    return previous
+
+
+def _count_gap(month: dt.date, previous: dt.date | None, place: dict[str, Any], n: int) -> None:
+    _add(CardUseGap, {"month": month, "previous": since(month, previous), **place}, {"cards": n})
+
+
+def _neighbours(card_id: int, month: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The card's months of use just before and just after `month`."""
+    months = CardUseMonth.objects.filter(card_id=card_id)
+    before = months.filter(month__lt=month).order_by("-month").values_list("month", flat=True)
+    after = months.filter(month__gt=month).order_by("month").values_list("month", flat=True)
+    return before.first(), after.first()
+
+
+def _lock_card(card_id: int) -> None:
+    """Uses of one card that open or close months at once take turns: each then sees the others'
+    months when it finds its neighbours (read committed: every statement sees what is committed)."""
+    list(Card.objects.select_for_update(of=("self",)).filter(pk=card_id).values_list("pk"))
+
+
+def _month_opened(use: Use, month: dt.date, site: int) -> None:
+    _lock_card(use.card_id)
+    place = {"region_id": use.card_region_id, "issuing_site_id": site}
+    before, after = _neighbours(use.card_id, month)
+    _count_gap(month, before, place, +1)
+    if after is not None:
+        _count_gap(after, before, place, -1)
+        _count_gap(after, month, place, +1)
+
+
+def _month_closed(use: Use, month: dt.date, site: int) -> None:
+    _lock_card(use.card_id)
+    if not CardUseMonth.objects.filter(card_id=use.card_id, month=month).delete()[0]:
+        return
+    place = {"region_id": use.card_region_id, "issuing_site_id": site}
+    before, after = _neighbours(use.card_id, month)
+    _count_gap(month, before, place, -1)
+    if after is not None:
+        _count_gap(after, month, place, -1)
+        _count_gap(after, before, place, +1)
+
+
 def use_added(use: Use) -> None:
     _add(
         UseMonth,
@@ -91,17 +174,14 @@ def use_added(use: Use) -> None:
         return
     site = card["issuing_site_id"]
     day = local_day(use.occurred_at)
-    try:
-        with transaction.atomic():
-            CardYear.objects.create(
-                year=day.year,
-                card_id=use.card_id,
-                card_region_id=use.card_region_id,
-                issuing_site_id=site,
-            )
-        _count_use_year(day.year, use, site, used=1)
-    except IntegrityError:
-        pass  # the card was already used that year
+    month = day.replace(day=1)
+    # The common case, a card used again in a month it was already used in, costs one statement
+    # here (the month's row exists); before, the year's row was tried in a savepoint every time.
+    place = {"card_region_id": use.card_region_id, "issuing_site_id": site}
+    if _insert_new(CardUseMonth, {"month": month, "card_id": use.card_id, **place}):
+        _month_opened(use, month, site)
+        if _insert_new(CardYear, {"year": day.year, "card_id": use.card_id, **place}):
+            _count_use_year(day.year, use, site, used=1)
     # The card's first use: locked, so that two uses of one card recorded at once agree on it.
     first = CardFirstUse.objects.select_for_update().filter(card_id=use.card_id).first()
     if first is None:
@@ -147,6 +227,11 @@ def use_removed(use: Use) -> None:
     year_starts = dt.datetime(day.year, 1, 1, tzinfo=zone)
     year_ends = dt.datetime(day.year + 1, 1, 1, tzinfo=zone)
     used_that_year = others.filter(occurred_at__gte=year_starts, occurred_at__lt=year_ends)
+    month = day.replace(day=1)
+    month_starts = dt.datetime(month.year, month.month, 1, tzinfo=zone)
+    month_ends = dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone)
+    if not others.filter(occurred_at__gte=month_starts, occurred_at__lt=month_ends).exists():
+        _month_closed(use, month, site)
     if (
         not used_that_year.exists()
         and CardYear.objects.filter(card_id=use.card_id, year=day.year).delete()[0]
@@ -219,8 +304,8 @@ def _count_card(state: dict[str, Any] | None, replacement: bool, sign: int) -> N
     if not replacement:
         for dimension, value in _profile(state):
             _add(
-                CardProfileYear,
-                {"year": month.year, **place, "dimension": dimension, "value": value},
+                CardProfileMonth,
+                {"month": month, **place, "dimension": dimension, "value": value},
                 {"cards": sign},
             )
     if state["renewed_on"]:
@@ -272,8 +357,22 @@ def _age_group_expression() -> Case:
     )
 
 
-def _rebuild_uses() -> None:
+def _rebuild_uses(tables: Sequence[type[models.Model]]) -> None:
     personal = Q(card__card_type=CardType.PERSONAL)
+    if CardUseMonth in tables:
+        _insert_from(
+            CardUseMonth,
+            ["month", "card_id", "card_region_id", "issuing_site_id"],
+            Use.objects.order_by()
+            .filter(personal)
+            .annotate(m=TruncMonth("occurred_at", output_field=models.DateField()))
+            .values_list("m", "card_id", "card_region_id", "card__issuing_site_id")
+            .distinct(),
+        )
+    if CardUseGap in tables:
+        _rebuild_gaps()
+    if UseMonth not in tables:
+        return
     _insert_from(
         UseMonth,
         ["month", "venue_id", "category", "uses", "adult_tickets", "child_tickets"],
@@ -317,6 +416,33 @@ def _rebuild_uses() -> None:
     )
 
 
+def _rebuild_gaps() -> None:
+    """CardUseGap from CardUseMonth: each row's previous month of the same card (LAG), as
+    `since()` files it, counted."""
+    gap = connection.ops.quote_name(CardUseGap._meta.db_table)
+    months = connection.ops.quote_name(CardUseMonth._meta.db_table)
+    if connection.vendor == "postgresql":
+        number = "(EXTRACT(YEAR FROM {0}) * 12 + EXTRACT(MONTH FROM {0}) - 1)"
+        sentinel = "CAST(%s AS date)"
+    else:
+        number = "(CAST(strftime('%%Y', {0}) AS INTEGER) * 12 + CAST(strftime('%%m', {0}) AS INTEGER) - 1)"
+        sentinel = "%s"
+    sql = f"""
+        INSERT INTO {gap} (month, previous, region_id, issuing_site_id, cards)
+        SELECT month,
+               CASE WHEN prev IS NULL THEN {sentinel}
+                    WHEN {number.format("month")} - {number.format("prev")} >= %s THEN {sentinel}
+                    ELSE prev END,
+               card_region_id, issuing_site_id, COUNT(*)
+        FROM (SELECT month, card_region_id, issuing_site_id,
+                     LAG(month) OVER (PARTITION BY card_id ORDER BY month) AS prev
+              FROM {months}) AS used
+        GROUP BY 1, 2, 3, 4
+    """  # noqa: S608 (table names from the models)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [NEVER.isoformat(), MAX_MONTHS, LONG_AGO.isoformat()])
+
+
 def _card_use_counts() -> dict[tuple[int, int, int], Counter]:
     counts: dict[tuple[int, int, int], Counter] = {}
     for year, region, site, n in (
@@ -337,31 +463,33 @@ def _card_use_counts() -> dict[tuple[int, int, int], Counter]:
     return counts
 
 
-def _rebuild_cards() -> None:
+def _rebuild_cards(tables: Sequence[type[models.Model]]) -> None:
     personal = Card.objects.order_by().filter(card_type=CardType.PERSONAL)
-    _insert_from(
-        CardMonth,
-        ["month", "region_id", "issuing_site_id", "replacement", "cards"],
-        personal.annotate(
-            m=TruncMonth("issued_on"),
-            rep=Exists(Card.objects.filter(replaced_by=OuterRef("pk"))),
+    if CardMonth in tables:
+        _insert_from(
+            CardMonth,
+            ["month", "region_id", "issuing_site_id", "replacement", "cards"],
+            personal.annotate(
+                m=TruncMonth("issued_on"),
+                rep=Exists(Card.objects.filter(replaced_by=OuterRef("pk"))),
+            )
+            .values("m", "region_id", "issuing_site_id", "rep")
+            .annotate(n=Count("pk"))
+            .values_list("m", "region_id", "issuing_site_id", "rep", "n"),
         )
-        .values("m", "region_id", "issuing_site_id", "rep")
-        .annotate(n=Count("pk"))
-        .values_list("m", "region_id", "issuing_site_id", "rep", "n"),
-    )
     registered = personal.exclude(Exists(Card.objects.filter(replaced_by=OuterRef("pk"))))
-    for dimension, expression in [
+    profiles = [
         ("age", _age_group_expression()),
         ("gender", Coalesce("gender", Value(""))),
         ("life", Coalesce("life_situation", Value(""))),
-    ]:
+    ]
+    for dimension, expression in profiles if CardProfileMonth in tables else []:
         _insert_from(
-            CardProfileYear,
-            ["year", "region_id", "issuing_site_id", "dimension", "value", "cards"],
+            CardProfileMonth,
+            ["month", "region_id", "issuing_site_id", "dimension", "value", "cards"],
             registered.annotate(
                 _age=ExtractYear("issued_on") - F("birth_year"),
-                y=ExtractYear("issued_on"),
+                y=TruncMonth("issued_on"),
                 d=Value(dimension, output_field=models.CharField()),
                 v=expression,
             )
@@ -369,24 +497,33 @@ def _rebuild_cards() -> None:
             .annotate(n=Count("pk"))
             .values_list("y", "region_id", "issuing_site_id", "d", "v", "n"),
         )
-    _insert_from(
-        RenewalMonth,
-        ["month", "region_id", "issuing_site_id", "cards"],
-        personal.filter(renewed_on__isnull=False)
-        .annotate(m=TruncMonth("renewed_on"))
-        .values("m", "region_id", "issuing_site_id")
-        .annotate(n=Count("pk"))
-        .values_list("m", "region_id", "issuing_site_id", "n"),
-    )
+    if RenewalMonth in tables:
+        _insert_from(
+            RenewalMonth,
+            ["month", "region_id", "issuing_site_id", "cards"],
+            personal.filter(renewed_on__isnull=False)
+            .annotate(m=TruncMonth("renewed_on"))
+            .values("m", "region_id", "issuing_site_id")
+            .annotate(n=Count("pk"))
+            .values_list("m", "region_id", "issuing_site_id", "n"),
+        )
 
 
-def rebuild() -> None:
-    """Recomputes every summary table from the uses and cards, in one transaction."""
+# The tables a migration fills, as they were when it ran: uses' tables, then cards' (CardUseGap
+# after CardUseMonth; CardUseYear after CardYear and CardFirstUse).
+USE_TABLES = (UseMonth, CardYear, CardFirstUse, CardUseYear)
+CARD_TABLES = (CardMonth, CardProfileMonth, RenewalMonth)
+PERIOD_TABLES = (CardUseMonth, CardUseGap)
+
+
+def rebuild(tables: Sequence[type[models.Model]] = SUMMARIES) -> None:
+    """Recomputes the summary tables (every one by default) from the uses and cards, in one
+    transaction. `tables` is one of the groups above, or several (a migration fills those it adds)."""
     with transaction.atomic():
-        for model in SUMMARIES:
+        for model in tables:
             model._default_manager.all().delete()
-        _rebuild_uses()
-        _rebuild_cards()
+        _rebuild_uses(tables)
+        _rebuild_cards(tables)
 
 
 def _contents() -> dict[str, Any]:

@@ -7,6 +7,8 @@ total, a column to the total row) is checked, and while a line has exactly one h
 smallest other non-zero cell is hidden too (or, with none left, the total: hiding a zero
 would not help, as counts are never negative). A line then has no
 hidden entry or at least two, which subtraction within the line cannot separate.
+
+Across periods (a year, or any range of whole months): see small_edge.
 """
 
 from __future__ import annotations
@@ -23,12 +25,37 @@ def is_small(value: int) -> bool:
     return 0 < value < settings.KAIKUKANTA_STATS_SMALL_COUNT
 
 
+def small_edge(monthly: Sequence[int]) -> bool:
+    """Whether a count over a period of months (`monthly`: its count in each month) must be hidden
+    because another period could give a small count away by subtraction. Periods are chosen
+    freely, so the same figure over the period without its first k months, or without its last k,
+    can be shown too: the difference is the sum of those k months. Hidden when any such sum (a
+    proper prefix or suffix of the months) is small; then no two periods with the same first or the
+    same last month differ by a small count, and a difference of other periods is one of those."""
+    limit = settings.KAIKUKANTA_STATS_SMALL_COUNT  # read once: this runs for every cell
+    total = 0
+    for value in monthly[:-1]:
+        total += value
+        if 0 < total < limit:
+            return True
+    total = 0
+    for value in reversed(monthly[1:]):
+        total += value
+        if 0 < total < limit:
+            return True
+    return False
+
+
 def hidden_cells(
-    values: Mapping[Any, int], constraints: Iterable[tuple[Sequence[Any], Any]]
+    values: Mapping[Any, int],
+    constraints: Iterable[tuple[Sequence[Any], Any]],
+    also: Iterable[Any] = (),
 ) -> set[Any]:
-    """The keys of `values` that must not be shown: the small ones and their complements."""
+    """The keys of `values` that must not be shown: the small ones, those in `also` (small_edge)
+    and their complements."""
     lines = [(list(parts), total) for parts, total in constraints]
-    hidden = {key for key, value in values.items() if is_small(value)}
+    limit = settings.KAIKUKANTA_STATS_SMALL_COUNT
+    hidden = {key for key, value in values.items() if 0 < value < limit} | set(also)
     changed = True
     while changed:
         changed = False

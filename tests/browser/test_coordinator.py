@@ -65,9 +65,47 @@ def test_a_coordinator_reads_the_regions_statistics_on_a_phone(new_page):
     page.wait_for_url("**/regions/tampere/")
     page.get_by_role("link", name="Tilastot").first.click()
     page.wait_for_url("**/stats/regions/tampere/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Tilastot: Tampere"
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Tilastot: Tampere, 20")
     assert page.locator("svg.chart").count() >= 2
     checked(page, "region statistics")
     with page.expect_download() as download:
         page.get_by_role("link", name="XLSX").first.click()
     assert download.value.suggested_filename.endswith(".xlsx")
+
+
+def test_a_coordinator_chooses_a_period_with_the_keyboard(new_page):
+    page = new_page(**PHONE)
+    log_in(page, "tampere.sote")
+    page.wait_for_url("**/regions/tampere/")
+    page.goto(page.url.replace("/regions/tampere/", "/stats/regions/tampere/"))
+    # A range of months, typed and sent with the keyboard only.
+    page.get_by_label("Alkukuukausi").focus()
+    page.keyboard.type("1/2026")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_to"
+    page.keyboard.type("4/2026")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/stats/regions/tampere/?from=*")
+    assert (
+        page.get_by_role("heading", level=1).inner_text() == "Tilastot: Tampere, 1/2026\u20134/2026"
+    )
+    assert page.get_by_role("heading", name="Kuukausittain, 1/2026\u20134/2026").is_visible()
+    assert page.get_by_label("Alkukuukausi").input_value() == "1/2026"
+    checked(page, "statistics for a range of months")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").first.click()
+    assert download.value.suggested_filename.endswith("-2026-01_2026-04.csv")
+    # The last month before the first: said, and this year shown instead; still accessible.
+    page.get_by_label("Alkukuukausi").fill("5/2026")
+    page.get_by_label("Loppukuukausi").focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("Viimeinen kuukausi on ennen ensimmäistä.").first.wait_for()
+    assert page.get_by_label("Alkukuukausi").get_attribute("aria-invalid") == "true"
+    checked(page, "statistics with a period error")
+    # A quick choice, followed with the keyboard.
+    page.get_by_role("link", name="Viimeiset 12 kuukautta").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/stats/regions/tampere/?from=*")
+    link = page.get_by_role("link", name="Viimeiset 12 kuukautta")
+    assert link.get_attribute("aria-current") == "true"
+    checked(page, "statistics for the last 12 months")

@@ -14,12 +14,14 @@ from django.urls import reverse
 from kaikukanta.cards.models import Gender, LifeSituation
 from kaikukanta.cards.services import issue_card, renew_card
 from kaikukanta.stats import figures, summaries
+from kaikukanta.stats.periods import Period
 from kaikukanta.stats.suppression import hidden_cells
 from kaikukanta.uses.services import record_use
 
 from ..conftest import holder, new_key, on_day
 
 pytestmark = pytest.mark.django_db
+Y2026 = Period.of_year(2026)
 
 
 def use(world, card, venue=None, staff=None, **extra):
@@ -64,7 +66,7 @@ def value(table, label, column="value"):
 
 def test_key_figures_match_the_hand_computed_fixture(world, fixture_world):
     region = figures.Subject(figures.REGION, "Alfala", region=world.alpha)
-    table = figures.key_figures(region, 2026)
+    table = figures.key_figures(region, Y2026)
     assert value(table, "Cards registered").value == 7
     assert value(table, "Cards taken into use").value == 2
     assert value(table, "Cards used in the year").value == 2
@@ -77,14 +79,14 @@ def test_key_figures_match_the_hand_computed_fixture(world, fixture_world):
     assert str(value(table, "Uses in all")) == "6"
     # adults + children = 6: both small, so neither can be found from the other.
     assert str(value(table, "Adult uses")) == "<5"
-    national = figures.key_figures(figures.Subject(figures.NATIONAL, "All"), 2026)
+    national = figures.key_figures(figures.Subject(figures.NATIONAL, "All"), Y2026)
     assert value(national, "Cards registered").value == 8
     assert value(national, "Uses in all").value == 7
 
 
 def test_demographics_and_sites_match_the_fixture(world, fixture_world):
     region = figures.Subject(figures.REGION, "Alfala", region=world.alpha)
-    ages, genders, life = figures.demographics_tables(region, 2026)
+    ages, genders, life = figures.demographics_tables(region, Y2026)
     assert value(ages, "30-44", "cards").value == 5
     assert value(ages, "65+", "cards").value == 2
     assert str(value(ages, "65+", "cards")) == "<5"
@@ -93,7 +95,7 @@ def test_demographics_and_sites_match_the_fixture(world, fixture_world):
     assert str(value(ages, "In all", "cards")) == "7"
     assert value(genders, "Woman", "cards").value == 5
     assert value(life, "Studying", "cards").value == 7
-    sites = figures.sites_table(region, 2026)
+    sites = figures.sites_table(region, Y2026)
     assert value(sites, world.alpha_site.display_name, "registered").value == 7
     assert value(sites, world.alpha_site.display_name, "taken").value == 2
 

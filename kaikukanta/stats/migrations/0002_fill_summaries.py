@@ -4,9 +4,11 @@ from django.db import migrations
 
 
 def fill(apps, schema_editor):
-    from kaikukanta.stats.summaries import rebuild
+    from kaikukanta.stats.models import CardMonth, RenewalMonth
+    from kaikukanta.stats.summaries import USE_TABLES, rebuild
 
-    rebuild()
+    # The tables of 0001 that still exist (its yearly holder-data table is replaced in 0003).
+    rebuild([*USE_TABLES, CardMonth, RenewalMonth])
 
 
 class Migration(migrations.Migration):

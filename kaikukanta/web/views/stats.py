@@ -9,7 +9,7 @@ from kaikukanta.core.dates import today
 from kaikukanta.network.models import Venue
 from kaikukanta.stats.queries import CATEGORIES, Row
 
-from ..forms.stats import YearForm
+from ..forms.stats import PeriodForm, YearForm
 
 
 def chosen_year(request: HttpRequest) -> int:
@@ -21,6 +21,19 @@ def chosen_year(request: HttpRequest) -> int:
             # Iterating an ErrorList gives its messages as str; django-stubs say ValidationError too.
             messages.error(request, error)  # type: ignore[arg-type]
     return today().year
+
+
+def chosen_period(request: HttpRequest) -> tuple[Period, PeriodForm]:
+    """The period of a statistics page: `?year=2025`, `?from=3/2026&to=8/2026`, or this year.
+    An invalid period is said beside the period's fields (translated, _period.html) and this
+    year shown; the form keeps what was typed."""
+    form = PeriodForm(request.GET or None)
+    if form.is_valid():
+        if form.cleaned_data.get("period"):
+            return form.cleaned_data["period"], form
+        if form.cleaned_data.get("year"):
+            return Period.of_year(form.cleaned_data["year"]), form
+    return Period.of_year(today().year), form
 
 
 def figures_context(year: int, rows: list[Row]) -> dict:
@@ -47,6 +60,7 @@ from kaikukanta.accounts.scope import scope_for  # noqa: E402
 from kaikukanta.network.models import DistributorSite, Municipality, Region  # noqa: E402
 from kaikukanta.stats import figures  # noqa: E402
 from kaikukanta.stats.figures import Subject, Table  # noqa: E402
+from kaikukanta.stats.periods import MAX_MONTHS, Period, quick_choices  # noqa: E402
 
 from ..access import ANY_ROLE, NATIONAL, OVERSEER, requires  # noqa: E402
 
@@ -88,12 +102,27 @@ def _venue(request: HttpRequest, pk: int) -> Subject:
 
 
 def _page(request: HttpRequest, subject: Subject, base: str, args: list) -> HttpResponse:
-    year = chosen_year(request)
-    report = figures.report(subject, year)
+    period, form = chosen_period(request)
+    report = figures.report(subject, period)
+    ranged = period.year is None
     context = {
         "subject": subject,
         "report": report,
-        "year": year,
+        "period": period,
+        # The region's report PDF is yearly: the chosen year's, or that of the range's last month.
+        "report_year": period.year or period.last.year,
+        "period_form": form,
+        "year_value": period.year or "",
+        "from_value": form.data.get("from", "") if ranged or form.errors else "",
+        "to_value": form.data.get("to", "") if ranged or form.errors else "",
+        "range_invalid": bool(
+            form.is_bound
+            and (form.errors.get("from") or form.errors.get("to") or form.non_field_errors())
+        ),
+        "max_months": MAX_MONTHS,
+        "quick": [
+            (label, choice.query, choice == period) for label, choice in quick_choices(today())
+        ],
         "export_base": base,
         "export_args": args,
         "links": _sub_links(request, subject),
@@ -126,14 +155,19 @@ def _sub_links(request: HttpRequest, subject: Subject) -> list[tuple[str, str]]:
 
 
 def _export(request: HttpRequest, subject: Subject, table_key: str, fmt: str) -> HttpResponse:
-    year = chosen_year(request)
-    table = figures.one_table(subject, year, table_key)
+    period, _form = chosen_period(request)
+    table = figures.one_table(subject, period, table_key)
     if table is None or fmt not in ("csv", "xlsx"):
         raise Http404
-    name = f"kaikukanta-{subject.level}-{table.key}-{year}.{fmt}"
+    if table.key == "years":  # the yearly table covers every year, whatever the period
+        heading = f"{table.title}: {subject.label}"
+        name = f"kaikukanta-{subject.level}-{table.key}.{fmt}"
+    else:
+        heading = f"{table.title}: {subject.label}, {period.label}"
+        name = f"kaikukanta-{subject.level}-{table.key}-{period.slug}.{fmt}"
     if fmt == "csv":
-        return _csv(table, name)
-    return _xlsx(table, name)
+        return _csv(table, name, heading)
+    return _xlsx(table, name, heading)
 
 
 def table_lines(table: Table) -> list[list[str | int]]:
@@ -153,22 +187,22 @@ def table_lines(table: Table) -> list[list[str | int]]:
     return lines
 
 
-def _csv(table: Table, name: str) -> HttpResponse:
+def _csv(table: Table, name: str, heading: str) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([table.title])
+    writer.writerow([heading])
     writer.writerows(table_lines(table))
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
-def _xlsx(table: Table, name: str) -> HttpResponse:
+def _xlsx(table: Table, name: str, heading: str) -> HttpResponse:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=table.key[:31])
-    sheet.append([table.title])
+    sheet.append([heading])
     for line in table_lines(table):
         sheet.append(line)
     buffer = io.BytesIO()
