@@ -21,6 +21,7 @@ def test_a_coordinator_invites_a_distributor_who_sets_a_password_and_logs_in(new
     page = new_page(**PHONE)
     log_in(page, "tampere.sote")
     page.wait_for_url("**/regions/tampere/")
+    checked(page, "region page")  # its figures table scrolls in its own box, the facts wrap
     page.get_by_role("link", name="Jakopisteet, kohteet ja henkilöt", exact=False).click()
     page.wait_for_url("**/network/tampere/")
     checked(page, "network page")
