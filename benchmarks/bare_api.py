@@ -82,14 +82,41 @@ def _summaries(cur, card, venue_id: int, category: str) -> None:
     )
     if card_type != "personal":
         return
-    year = dt.datetime.now(HELSINKI).year
+    today = dt.datetime.now(HELSINKI).date()
+    year, month = today.year, today.replace(day=1)
+    # The card's month of use (CardUseMonth); a new one locks the card, finds the month before it
+    # and counts the card in CardUseGap (a use recorded now has no later month).
     cur.execute(
-        "INSERT INTO stats_cardyear (year, card_id, card_region_id, issuing_site_id) "
-        "VALUES (%s, %s, %s, %s) ON CONFLICT (card_id, year) DO NOTHING RETURNING id",
-        (year, card_id, region_id, site_id),
+        "INSERT INTO stats_cardusemonth (month, card_id, card_region_id, issuing_site_id) "
+        "VALUES (%s, %s, %s, %s) ON CONFLICT (card_id, month) DO NOTHING RETURNING id",
+        (month, card_id, region_id, site_id),
     )
     if cur.fetchone() is not None:
-        _use_year(cur, year, region_id, site_id, used=1)
+        cur.execute("SELECT id FROM cards_card WHERE id = %s FOR UPDATE", (card_id,))
+        cur.execute(
+            "SELECT max(month) FROM stats_cardusemonth WHERE card_id = %s AND month < %s",
+            (card_id, month),
+        )
+        before = cur.fetchone()[0]
+        if before is None:
+            previous = dt.date(1900, 1, 1)  # never used before (summaries.NEVER)
+        elif (month.year - before.year) * 12 + month.month - before.month >= 36:
+            previous = dt.date(1900, 2, 1)  # long ago (summaries.LONG_AGO)
+        else:
+            previous = before
+        cur.execute(
+            "INSERT INTO stats_cardusegap (month, previous, region_id, issuing_site_id, cards) "
+            "VALUES (%s, %s, %s, %s, 1) ON CONFLICT (month, previous, region_id, issuing_site_id) "
+            "DO UPDATE SET cards = stats_cardusegap.cards + 1",
+            (month, previous, region_id, site_id),
+        )
+        cur.execute(
+            "INSERT INTO stats_cardyear (year, card_id, card_region_id, issuing_site_id) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (card_id, year) DO NOTHING RETURNING id",
+            (year, card_id, region_id, site_id),
+        )
+        if cur.fetchone() is not None:
+            _use_year(cur, year, region_id, site_id, used=1)
     cur.execute(
         "INSERT INTO stats_cardfirstuse (card_id, first_used_on, card_region_id, issuing_site_id) "
         "VALUES (%s, (now() AT TIME ZONE 'Europe/Helsinki')::date, %s, %s) "
