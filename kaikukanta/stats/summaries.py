@@ -164,11 +164,17 @@ def _month_closed(use: Use, month: dt.date, site: int) -> None:
 
 
 def use_added(use: Use) -> None:
+    _card_used(use)
+    # Last: every use at a venue in a month adds to this one row, whose lock is then held only to
+    # the end of the recording transaction, not through the card's own summaries as well.
     _add(
         UseMonth,
         _use_month_key(use),
         {"uses": 1, "adult_tickets": int(use.adult_ticket), "child_tickets": use.child_tickets},
     )
+
+
+def _card_used(use: Use) -> None:
     card = _card_of(use)
     if card is None:
         return
