@@ -214,9 +214,10 @@ def _plus(*series: list[int]) -> list[int]:
 
 def card_use_counts(subject: Subject, period: Period) -> tuple[list[int], int, bool]:
     """Cards taken into use in the period (month by month), cards used in it, and whether that
-    distinct count must be hidden: a period with the same first month and fewer last months, or
-    the same last month and fewer first months, would give a small number of cards away (the
-    same rule as small_edge, for a count that does not add up month by month)."""
+    distinct count must be hidden: one of its months has a small count of cards used, or a period
+    with the same first month and fewer last months, or the same last month and fewer first months,
+    would give a small number of cards away (the rule of small_edge, for a count that does not add
+    up month by month)."""
     rows = list(
         in_period(subject.card_gaps(), period)
         .values("month", "previous")
@@ -234,8 +235,12 @@ def card_use_counts(subject: Subject, period: Period) -> tuple[list[int], int, b
 
     total = used(period.first, period.last)
     months = period.months
-    hidden = any(is_small(total - used(later, period.last)) for later in months[1:]) or any(
-        is_small(total - used(period.first, earlier)) for earlier in months[:-1]
+    # As small_edge for sums: hidden when a month's own count of cards is small, or when a shorter
+    # period with the same first or the same last month differs from it by a small count.
+    hidden = (
+        any(is_small(used(month, month)) for month in months)
+        or any(is_small(total - used(later, period.last)) for later in months[1:])
+        or any(is_small(total - used(period.first, earlier)) for earlier in months[:-1])
     )
     return taken, total, hidden
 

@@ -226,6 +226,9 @@ def use_removed(use: Use) -> None:
     card = _card_of(use)
     if card is None:
         return
+    # Locked before the card's other uses are looked at: a use of the card being recorded now
+    # (which holds this lock) is then committed, and seen, before this decides the month is over.
+    _lock_card(use.card_id)
     site = card["issuing_site_id"]
     day = local_day(use.occurred_at)
     others = Use.objects.filter(card_id=use.card_id).exclude(pk=use.pk)

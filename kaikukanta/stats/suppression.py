@@ -27,23 +27,14 @@ def is_small(value: int) -> bool:
 
 def small_edge(monthly: Sequence[int]) -> bool:
     """Whether a count over a period of months (`monthly`: its count in each month) must be hidden
-    because another period could give a small count away by subtraction. Periods are chosen
-    freely, so the same figure over the period without its first k months, or without its last k,
-    can be shown too: the difference is the sum of those k months. Hidden when any such sum (a
-    proper prefix or suffix of the months) is small; then no two periods with the same first or the
-    same last month differ by a small count, and a difference of other periods is one of those."""
+    because other periods could give a small count away by subtraction. Periods are chosen freely:
+    the same figure over any shorter period inside this one may be shown too, and any month of the
+    period can be cut out of it by two or three such figures (Jan-Mar minus Jan minus Mar is Feb).
+    So it is hidden when any one of its months is small. Every figure that is shown is then a sum
+    of months each 0 or at least the limit, and so is every difference of shown figures: no
+    subtraction gives a small count back, and a small month enters no figure that is shown."""
     limit = settings.KAIKUKANTA_STATS_SMALL_COUNT  # read once: this runs for every cell
-    total = 0
-    for value in monthly[:-1]:
-        total += value
-        if 0 < total < limit:
-            return True
-    total = 0
-    for value in reversed(monthly[1:]):
-        total += value
-        if 0 < total < limit:
-            return True
-    return False
+    return any(0 < value < limit for value in monthly)
 
 
 def hidden_cells(

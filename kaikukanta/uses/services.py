@@ -481,6 +481,10 @@ def cancel_use(*, actor: Any, use: Use) -> None:
     if not can_act_for_venue(actor, use.venue):
         raise NotAllowed()
     with transaction.atomic():
+        # The card first, in the order recording takes its locks (the card, then the use): a use of
+        # the same card recorded at this moment then waits for the cancellation, or the
+        # cancellation for it, and the statistics of the card's month see the other's use.
+        list(Card.objects.select_for_update(of=("self",)).filter(pk=use.card_id).values_list("pk"))
         use = (
             Use.objects.select_for_update(of=("self",))
             .select_related("venue__region")

@@ -76,3 +76,59 @@ def test_uses_of_one_card_in_different_months_recorded_at_once_keep_the_gaps(wor
         taken, used, _hidden = figures.card_use_counts(region, period)
         assert used == 2
         assert sum(taken) == (2 if first == 5 else 0)
+
+
+def test_a_use_cancelled_while_another_of_its_card_is_recorded_keeps_the_month(world):
+    """A box office cancels a use of a card while another venue's box office records a new use of the
+    same card in the same month. Whichever goes first, the card's month of use stays counted: the
+    cancellation takes the card's lock first, as recording does, and then sees the other use."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from kaikukanta.uses.services import cancel_use
+
+    card = issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
+    first = record_use(
+        actor=world.alpha_venue_staff,
+        venue=world.alpha_venue,
+        card_identifier=card.identifier,
+        idempotency_key=new_key(),
+    ).use
+    recorded = threading.Event()
+    errors = []
+
+    def record_and_linger():
+        try:
+            with transaction.atomic():
+                record_use(  # at another venue: no summary row shared with the cancellation
+                    actor=world.beta_venue_staff,
+                    venue=world.beta_venue,
+                    card_identifier=card.identifier,
+                    idempotency_key=new_key(),
+                )
+                recorded.set()
+                # Still uncommitted while the cancellation starts.
+                threading.Event().wait(0.5)
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+            recorded.set()
+        finally:
+            connection.close()
+
+    def cancel():
+        try:
+            recorded.wait(10)
+            cancel_use(actor=world.alpha_venue_staff, use=first)
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=record_and_linger), threading.Thread(target=cancel)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert summaries.differences() == []

@@ -231,6 +231,8 @@ def test_small_edge_hides_a_count_that_a_shorter_period_would_give_away():
     assert small_edge([10, 0, 2])  # minus the period up to the second month: 2
     assert not small_edge([5, 10, 6])
     assert small_edge([0, 1, 0, 20])
+    # A small month inside: January to March minus January minus March would give February.
+    assert small_edge([5, 2, 5])
 
 
 def test_no_two_shown_periods_differ_by_a_small_count(world, history):
@@ -284,6 +286,38 @@ def test_no_two_shown_periods_differ_by_a_small_count(world, history):
                     other_last,
                 )
     assert checked > 50
+    # Three periods: a shown period minus a shown one at each end leaves the months between.
+    cuts = 0
+    for (key, label, column, first, last), amount in shown.items():
+        inner = [m for m in all_months if first < m < last]
+        for start, end in itertools.combinations_with_replacement(inner, 2):
+            before = [m for m in all_months if m < start]
+            after = [m for m in all_months if m > end]
+            head = shown.get((key, label, column, first, before[-1]))
+            tail = shown.get((key, label, column, after[0], last))
+            if head is not None and tail is not None:
+                cuts += 1
+                assert not 0 < amount - head - tail < 5, (key, label, column, first, last, start)
+    assert cuts > 20
+
+
+def test_a_small_month_is_not_given_away_by_the_months_around_it(world):
+    """5, 2 and 5 cards registered in January, February and March: February alone is hidden, and so
+    is every period with February in it, or January to March minus January minus March gives it."""
+    for day, count in [(D(2026, 1, 10), 5), (D(2026, 2, 10), 2), (D(2026, 3, 10), 5)]:
+        for _ in range(count):
+            issued(world, day)
+    region = figures.Subject(figures.REGION, "Alfala", region=world.alpha)
+
+    def registered(first, last):
+        return value(figures.key_figures(region, months(first, last)), "Cards registered")
+
+    assert str(registered("1/2026", "1/2026")) == "5"
+    assert str(registered("3/2026", "3/2026")) == "5"
+    assert registered("2/2026", "2/2026").suppressed
+    assert registered("1/2026", "3/2026").suppressed
+    assert registered("1/2026", "2/2026").suppressed
+    assert registered("2/2026", "3/2026").suppressed
 
 
 # --- choosing the period on the page -----------------------------------------------------------
