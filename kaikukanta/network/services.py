@@ -103,9 +103,17 @@ def save_region(
     against sharing), so none is refused for being in another region; the regions' list shows the
     shared ones."""
     _national(actor)
+    stored = (
+        Region.objects.filter(pk=region.pk).values("pilot_starts", "pilot_ends").first()
+        if region.pk
+        else None
+    )
     check_region(region)
+    changed = set(changed)
+    if stored:  # a region made permanent loses its pilot dates (rules.py): the audit names them
+        changed |= {name for name, day in stored.items() if getattr(region, name) != day}
     with transaction.atomic():
-        _save(actor, region, changed)
+        _save(actor, region, sorted(changed))
         region.municipalities.set(list(municipalities))
     return region
 

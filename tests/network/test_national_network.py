@@ -59,6 +59,19 @@ def test_the_national_admin_creates_a_pilot_region_with_its_municipalities(world
     )
 
 
+def test_a_pilot_made_permanent_loses_its_dates_and_the_audit_names_them(world):
+    region = services.save_region(actor=world.national, region=_pilot(), municipalities=[])
+    region = Region.objects.get(pk=region.pk)
+    region.status = "permanent"
+    services.save_region(actor=world.national, region=region, municipalities=[], changed=["status"])
+    region.refresh_from_db()
+    assert (region.pilot_starts, region.pilot_ends) == (None, None)
+    event = AuditEvent.objects.filter(
+        action=Action.OBJECT_CHANGED, object_type="network.region"
+    ).latest("pk")
+    assert event.data == {"fields": ["pilot_ends", "pilot_starts", "status"]}
+
+
 @pytest.mark.parametrize("role", NOT_NATIONAL)
 def test_only_national_admins_save_regions(world, role):
     with pytest.raises(NotAllowed):
