@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -536,7 +537,9 @@ def rebuild(tables: Sequence[type[models.Model]] = SUMMARIES) -> None:
 
 
 def _contents() -> dict[str, Any]:
-    """Each summary table's rows (without the empty counters), for comparing."""
+    """Each summary table's rows (without the empty counters) as a digest, for comparing: read in
+    order, a chunk at a time, so that a national database's millions of rows are never all in
+    memory at once."""
     found: dict[str, Any] = {}
     for model in SUMMARIES:
         fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
@@ -545,11 +548,13 @@ def _contents() -> dict[str, Any]:
             for f in model._meta.concrete_fields
             if isinstance(f, models.IntegerField) and f.attname not in ("year", "id")
         ]
-        rows = set(model._default_manager.values_list(*fields))
-        if counters:
-            positions = [fields.index(name) for name in counters]
-            rows = {row for row in rows if any(row[i] for i in positions)}
-        found[model._meta.model_name or ""] = rows
+        positions = [fields.index(name) for name in counters]
+        digest = hashlib.sha256()
+        rows = model._default_manager.order_by(*fields).values_list(*fields)
+        for row in rows.iterator(chunk_size=20_000):
+            if not positions or any(row[i] for i in positions):
+                digest.update(repr(row).encode())
+        found[model._meta.model_name or ""] = digest.hexdigest()
     return found
 
 

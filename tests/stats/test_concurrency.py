@@ -110,7 +110,7 @@ def test_a_use_cancelled_while_another_of_its_card_is_recorded_keeps_the_month(w
                 recorded.set()
                 # Still uncommitted while the cancellation starts.
                 threading.Event().wait(0.5)
-        except Exception as error:  # noqa: BLE001 (reported below)
+        except Exception as error:
             errors.append(error)
             recorded.set()
         finally:
@@ -120,7 +120,7 @@ def test_a_use_cancelled_while_another_of_its_card_is_recorded_keeps_the_month(w
         try:
             recorded.wait(10)
             cancel_use(actor=world.alpha_venue_staff, use=first)
-        except Exception as error:  # noqa: BLE001 (reported below)
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()

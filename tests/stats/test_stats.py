@@ -149,6 +149,21 @@ def test_summaries_agree_with_the_uses_and_cards_after_changes(world, fixture_wo
     assert summaries.differences() == []
 
 
+def test_the_check_finds_a_summary_that_drifted(world, fixture_world):
+    from django.core.management import CommandError, call_command
+
+    from kaikukanta.stats.models import CardUseMonth, UseMonth
+
+    call_command("rebuild_stats", "--check")  # agrees
+    UseMonth.objects.filter(pk=UseMonth.objects.order_by("pk").first().pk).update(uses=99)
+    CardUseMonth.objects.order_by("pk").first().delete()
+    assert summaries.differences() == ["usemonth", "cardusemonth"]
+    with pytest.raises(CommandError, match="usemonth, cardusemonth"):
+        call_command("rebuild_stats", "--check")
+    call_command("rebuild_stats")
+    call_command("rebuild_stats", "--check")
+
+
 def test_a_use_shows_at_once(world, fixture_world, client_as):
     cards, _beta = fixture_world
     client = client_as("alpha_coordinator")
