@@ -358,8 +358,16 @@ def pending_two_factor_device(user: User) -> TOTPDevice:
 
 
 def _new_recovery_codes(user: User) -> list[str]:
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    """A new set of recovery codes on the user's one recovery-code device. The device itself is
+    kept: a session that passed the second step with a recovery code is named by it
+    (django_otp.login), and would otherwise no longer count as verified."""
+    device = StaticDevice.objects.filter(user=user).order_by("pk").first()
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    elif not device.confirmed:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    device.token_set.all().delete()
     codes: list[str] = []
     while len(codes) < settings.KAIKUKANTA_OTP_RECOVERY_CODES:
         code = StaticToken.random_token()

@@ -318,6 +318,28 @@ def test_own_page_makes_new_recovery_codes(world):
     assert page.context["next"] == reverse("web:two_factor_account")
 
 
+def test_new_codes_after_a_recovery_code_login_keep_the_session_verified(world):
+    _, codes = set_up(world.alpha_coordinator)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    log_in(client, world.alpha_coordinator)
+    client.post(reverse("web:two_factor"), {"code": codes[0]})
+    assert client.get(reverse("web:audit")).status_code == 200
+    page = client.post(reverse("web:two_factor_account"), follow=True)
+    assert page.request["PATH_INFO"] == reverse("web:recovery_codes")
+    new = page.context["codes"]
+    assert len(new) == 10
+    assert not set(new) & set(codes)
+    assert client.get(reverse("web:audit")).status_code == 200  # still verified
+    assert client.get(reverse("web:two_factor_account")).status_code == 200
+    # The new codes work at the next login, the old ones do not.
+    again = Client(HTTP_ACCEPT_LANGUAGE="en")
+    log_in(again, world.alpha_coordinator)
+    refused = again.post(reverse("web:two_factor"), {"code": codes[1]})
+    assert "That code is not right" in refused.content.decode()
+    again.post(reverse("web:two_factor"), {"code": new[0]})
+    assert again.get(reverse("web:audit")).status_code == 200
+
+
 # --- an unverified session reaches nothing else ---------------------------------------------------
 
 OPEN = {"web:login", "web:logout", "web:two_factor", "web:two_factor_setup"}

@@ -91,3 +91,7 @@ def test_first_login_sets_up_then_a_code_then_a_recovery_code(new_page):
     page.goto("/two-factor/")
     assert "9 varakoodia jäljellä" in page.locator("main").inner_text()
     checked(page, "own two-factor page")
+    # New codes, in the session that logged in with a recovery code: it stays logged in.
+    page.get_by_role("button", name="Luo uudet varakoodit").click()
+    page.wait_for_url("**/two-factor/recovery-codes/**")
+    assert page.locator(".recovery-codes li").count() == 10
