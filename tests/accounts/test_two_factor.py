@@ -247,7 +247,9 @@ def test_a_later_login_asks_for_the_code_and_keeps_the_page_asked_for(world):
     assert step.request["PATH_INFO"] == reverse("web:two_factor")
     html = step.content.decode()
     assert 'autocomplete="one-time-code"' in html
-    assert 'inputmode="numeric"' in html
+    # Recovery codes have letters: the keyboard must offer them (not a phone's number pad).
+    assert 'inputmode="text"' in html
+    assert 'inputmode="numeric"' not in html
     assert "autofocus" in html
     refused = client.post(reverse("web:two_factor"), {"code": wrong(device), "next": "/audit/"})
     assert "That code is not right" in refused.content.decode()
