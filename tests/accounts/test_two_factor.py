@@ -405,6 +405,18 @@ def test_new_codes_after_a_recovery_code_login_keep_the_session_verified(world):
     assert again.get(reverse("web:audit")).status_code == 200
 
 
+def test_the_help_sends_to_the_national_support_service_not_a_coordinator(world):
+    set_up(world.alpha_coordinator)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    log_in(client, world.alpha_coordinator)
+    step = client.get(reverse("web:two_factor")).content.decode()
+    sign_in(client, world.alpha_coordinator)
+    account = client.get(reverse("web:two_factor_account")).content.decode()
+    for html in [step, account]:
+        assert "region's coordinator" not in html
+        assert "national support service (Kaikukortti's national administrators)" in html
+
+
 # --- an unverified session reaches nothing else ---------------------------------------------------
 
 OPEN = {"web:login", "web:logout", "web:two_factor", "web:two_factor_setup"}
