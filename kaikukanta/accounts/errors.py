@@ -63,6 +63,15 @@ class TwoFactorCodeNotValid(DomainError):
     )
 
 
+class SetupKeyReplaced(DomainError):
+    code = "two_factor_setup_key_replaced"
+    field = "code"
+    template = _(
+        "This key no longer works: setting up was started again in another browser. Add the new "
+        "key shown below to your app and type the code it shows."
+    )
+
+
 class SetupCodeNotValid(DomainError):
     code = "two_factor_setup_code_not_valid"
     field = "code"

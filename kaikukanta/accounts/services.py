@@ -33,6 +33,7 @@ from .errors import (
     RoleAlreadyGranted,
     RoleTargetInvalid,
     SetupCodeNotValid,
+    SetupKeyReplaced,
     TwoFactorCodeNotValid,
     TwoFactorLocked,
     TwoFactorNotSetUp,
@@ -348,18 +349,34 @@ def recovery_codes_left(user: Any) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-def pending_two_factor_device(user: User) -> TOTPDevice:
-    """The key the setup page shows until it is confirmed with a code: the same one on a reload,
-    so that a person who already scanned it is not left with a key that no longer works."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Kaikukanta", confirmed=False)
-    return device
+def pending_two_factor_device(user: User, pending_pk: int | None) -> TOTPDevice:
+    """The key the setup page shows to one session until it is confirmed with a code.
+
+    `pending_pk` is the key this session was shown before (kept in the session by the view): while
+    it is still the user's unconfirmed key, the same one, so that a reload does not leave a person
+    who already scanned it with a key that no longer works. Otherwise a new key, and any other
+    unconfirmed key of the user is removed: someone else who has the password and opened the setup
+    page first does not hold a key that starts working once the owner confirms theirs."""
+    if pending_pk is not None:
+        device = TOTPDevice.objects.filter(pk=pending_pk, user=user, confirmed=False).first()
+        if device is not None:
+            return device
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=user, name="Kaikukanta", confirmed=False)
 
 
 def _new_recovery_codes(user: User) -> list[str]:
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    """A new set of recovery codes on the user's one recovery-code device. The device itself is
+    kept: a session that passed the second step with a recovery code is named by it
+    (django_otp.login), and would otherwise no longer count as verified."""
+    device = StaticDevice.objects.filter(user=user).order_by("pk").first()
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    elif not device.confirmed:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    device.token_set.all().delete()
     codes: list[str] = []
     while len(codes) < settings.KAIKUKANTA_OTP_RECOVERY_CODES:
         code = StaticToken.random_token()
@@ -371,18 +388,31 @@ def _new_recovery_codes(user: User) -> list[str]:
 
 def confirm_two_factor(*, user: User, device: TOTPDevice, code: str) -> list[str]:
     """Confirm the pending authenticator with a code it shows, replacing any earlier one, and
-    create the recovery codes. Returns the codes, to be shown once: only django-otp keeps them."""
+    create the recovery codes. Returns the codes, to be shown once: only django-otp keeps them.
+    A key no longer pending (another session started the setup again) is refused."""
     if device.user_id != user.pk or device.confirmed:
         raise NotAllowed()
     code = _normalised(code)
-    if not (code.isdigit() and len(code) == device.digits) or not device.verify_token(code):
+    if not (code.isdigit() and len(code) == device.digits):
         raise SetupCodeNotValid()
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        codes = _new_recovery_codes(user)
-        record(actor=user, action=Action.TWO_FACTOR_ENABLED, target=user)
+        pending = (
+            TOTPDevice.objects.select_for_update()
+            .filter(pk=device.pk, user=user, confirmed=False)
+            .first()
+        )
+        if pending is None:
+            raise SetupKeyReplaced()
+        verified = pending.verify_token(code)  # counts a failure on the device itself
+        if verified:
+            TOTPDevice.objects.filter(user=user).exclude(pk=pending.pk).delete()
+            pending.confirmed = True
+            pending.save(update_fields=["confirmed"])
+            codes = _new_recovery_codes(user)
+            record(actor=user, action=Action.TWO_FACTOR_ENABLED, target=user)
+    if not verified:
+        raise SetupCodeNotValid()
+    device.refresh_from_db()
     return codes
 
 

@@ -4,6 +4,7 @@ phone, and that an unverified session of such a person reaches nothing but the s
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 
@@ -14,7 +15,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kaikukanta.accounts.errors import SetupCodeNotValid, TwoFactorCodeNotValid, TwoFactorLocked
+from kaikukanta.accounts.errors import (
+    SetupCodeNotValid,
+    SetupKeyReplaced,
+    TwoFactorCodeNotValid,
+    TwoFactorLocked,
+)
 from kaikukanta.accounts.models import Role, RoleAssignment
 from kaikukanta.accounts.services import (
     confirm_two_factor,
@@ -36,7 +42,7 @@ pytestmark = pytest.mark.django_db
 
 
 def set_up(user) -> tuple[TOTPDevice, list[str]]:
-    device = pending_two_factor_device(user)
+    device = pending_two_factor_device(user, None)
     codes = confirm_two_factor(user=user, device=device, code=current_code(device))
     device.refresh_from_db()
     return device, codes
@@ -79,8 +85,8 @@ def test_national_admins_and_coordinators_need_it_others_do_not(world):
 
 def test_setup_keeps_its_key_until_confirmed_and_needs_a_right_code(world):
     user = world.alpha_coordinator
-    device = pending_two_factor_device(user)
-    assert pending_two_factor_device(user).pk == device.pk  # a reload shows the same key
+    device = pending_two_factor_device(user, None)
+    assert pending_two_factor_device(user, device.pk).pk == device.pk  # a reload: the same key
     assert two_factor_device(user) is None
     with pytest.raises(SetupCodeNotValid):
         confirm_two_factor(user=user, device=device, code=wrong(device))
@@ -98,7 +104,7 @@ def test_setup_keeps_its_key_until_confirmed_and_needs_a_right_code(world):
 
 
 def test_someone_elses_pending_device_cannot_be_confirmed(world):
-    device = pending_two_factor_device(world.alpha_coordinator)
+    device = pending_two_factor_device(world.alpha_coordinator, None)
     with pytest.raises(NotAllowed):
         confirm_two_factor(user=world.national, device=device, code=current_code(device))
 
@@ -178,6 +184,26 @@ def test_new_recovery_codes_replace_the_old(world):
     assert_no_secret_in_the_trail(device, old + new)
 
 
+def test_a_new_session_gets_a_new_setup_key_and_the_earlier_ones_stop_working(world):
+    user = world.alpha_coordinator
+    first = pending_two_factor_device(user, None)
+    second = pending_two_factor_device(user, None)  # another session, with the password too
+    assert second.pk != first.pk
+    assert second.key != first.key
+    assert not TOTPDevice.objects.filter(pk=first.pk).exists()
+    # Someone else's session asking for its own (gone) key also gets a new one, not the other's.
+    third = pending_two_factor_device(user, first.pk)
+    assert third.pk not in {first.pk, second.pk}
+    assert list(TOTPDevice.objects.filter(user=user).values_list("pk", flat=True)) == [third.pk]
+    # A key no longer pending cannot be confirmed.
+    with pytest.raises(SetupKeyReplaced):
+        confirm_two_factor(user=user, device=second, code=current_code(second))
+    assert two_factor_device(user) is None
+    assert not TOTPDevice.objects.filter(pk=second.pk).exists()  # not saved back by the check
+    confirm_two_factor(user=user, device=third, code=current_code(third))
+    assert two_factor_device(user).pk == third.pk
+
+
 def test_who_may_reset_whose_two_factor(world):
     for user in [world.national, world.alpha_coordinator, world.beta_coordinator]:
         set_up(user)
@@ -237,6 +263,43 @@ def test_first_login_sets_up_then_shows_the_recovery_codes_once(world):
     assert region.request["PATH_INFO"] == reverse("web:region", args=["alpha"])
 
 
+def test_the_setup_key_belongs_to_the_session_that_opened_the_page(world):
+    user = world.alpha_coordinator
+    owner = Client(HTTP_ACCEPT_LANGUAGE="en")
+    log_in(owner, user)
+    setup_url = reverse("web:two_factor_setup")
+    key = owner.get(setup_url).context["secret"]
+    assert owner.get(setup_url).context["secret"] == key  # a reload keeps the key
+    # Someone else who knows the password opens the setup page: a key of their own, not the owner's.
+    other = Client(HTTP_ACCEPT_LANGUAGE="en")
+    log_in(other, user)
+    other_page = other.get(setup_url)
+    other_key = other_page.context["secret"]
+    assert other_key != key
+    other_device = TOTPDevice.objects.get(user=user, confirmed=False)
+    # The owner types a code of the key they scanned: refused, with a message, and a new key.
+    replaced = owner.post(setup_url, {"code": "123456"})
+    assert replaced.status_code == 200
+    assert "setting up was started again in another browser" in replaced.content.decode()
+    assert replaced.context["secret"] not in {key, other_key}
+    assert two_factor_device(user) is None
+    # The other session's key is gone: confirming it does nothing.
+    refused = other.post(setup_url, {"code": current_code(other_device)})
+    assert refused.status_code == 200
+    assert two_factor_device(user) is None
+    # The owner confirms the key now shown to them; only their session is verified.
+    owner_page = owner.get(setup_url)
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    assert (
+        owner_page.context["secret"].replace(" ", "") in base64.b32encode(device.bin_key).decode()
+    )
+    done = owner.post(setup_url, {"code": current_code(device)})
+    assert done.status_code == 302
+    assert two_factor_device(user).pk == device.pk
+    assert owner.get(reverse("web:audit")).status_code == 200
+    assert other.get(reverse("web:audit")).status_code == 302
+
+
 def test_a_later_login_asks_for_the_code_and_keeps_the_page_asked_for(world):
     device, _ = set_up(world.national)
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
@@ -247,7 +310,9 @@ def test_a_later_login_asks_for_the_code_and_keeps_the_page_asked_for(world):
     assert step.request["PATH_INFO"] == reverse("web:two_factor")
     html = step.content.decode()
     assert 'autocomplete="one-time-code"' in html
-    assert 'inputmode="numeric"' in html
+    # Recovery codes have letters: the keyboard must offer them (not a phone's number pad).
+    assert 'inputmode="text"' in html
+    assert 'inputmode="numeric"' not in html
     assert "autofocus" in html
     refused = client.post(reverse("web:two_factor"), {"code": wrong(device), "next": "/audit/"})
     assert "That code is not right" in refused.content.decode()
@@ -316,6 +381,40 @@ def test_own_page_makes_new_recovery_codes(world):
     page = client.post(reverse("web:two_factor_account"), follow=True)
     assert len(page.context["codes"]) == 10
     assert page.context["next"] == reverse("web:two_factor_account")
+
+
+def test_new_codes_after_a_recovery_code_login_keep_the_session_verified(world):
+    _, codes = set_up(world.alpha_coordinator)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    log_in(client, world.alpha_coordinator)
+    client.post(reverse("web:two_factor"), {"code": codes[0]})
+    assert client.get(reverse("web:audit")).status_code == 200
+    page = client.post(reverse("web:two_factor_account"), follow=True)
+    assert page.request["PATH_INFO"] == reverse("web:recovery_codes")
+    new = page.context["codes"]
+    assert len(new) == 10
+    assert not set(new) & set(codes)
+    assert client.get(reverse("web:audit")).status_code == 200  # still verified
+    assert client.get(reverse("web:two_factor_account")).status_code == 200
+    # The new codes work at the next login, the old ones do not.
+    again = Client(HTTP_ACCEPT_LANGUAGE="en")
+    log_in(again, world.alpha_coordinator)
+    refused = again.post(reverse("web:two_factor"), {"code": codes[1]})
+    assert "That code is not right" in refused.content.decode()
+    again.post(reverse("web:two_factor"), {"code": new[0]})
+    assert again.get(reverse("web:audit")).status_code == 200
+
+
+def test_the_help_sends_to_the_national_support_service_not_a_coordinator(world):
+    set_up(world.alpha_coordinator)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    log_in(client, world.alpha_coordinator)
+    step = client.get(reverse("web:two_factor")).content.decode()
+    sign_in(client, world.alpha_coordinator)
+    account = client.get(reverse("web:two_factor_account")).content.decode()
+    for html in [step, account]:
+        assert "region's coordinator" not in html
+        assert "national support service (Kaikukortti's national administrators)" in html
 
 
 # --- an unverified session reaches nothing else ---------------------------------------------------

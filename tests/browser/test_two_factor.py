@@ -60,7 +60,7 @@ def test_first_login_sets_up_then_a_code_then_a_recovery_code(new_page):
     page.wait_for_url("**/login/two-factor/**")
     field = page.get_by_label("Koodi")
     assert field.get_attribute("autocomplete") == "one-time-code"
-    assert field.get_attribute("inputmode") == "numeric"
+    assert field.get_attribute("inputmode") == "text"  # recovery codes have letters
     assert page.evaluate("document.activeElement.name") == "code"
     checked(page, "second step")
     field.fill("000000")
@@ -91,3 +91,7 @@ def test_first_login_sets_up_then_a_code_then_a_recovery_code(new_page):
     page.goto("/two-factor/")
     assert "9 varakoodia jäljellä" in page.locator("main").inner_text()
     checked(page, "own two-factor page")
+    # New codes, in the session that logged in with a recovery code: it stays logged in.
+    page.get_by_role("button", name="Luo uudet varakoodit").click()
+    page.wait_for_url("**/two-factor/recovery-codes/**")
+    assert page.locator(".recovery-codes li").count() == 10

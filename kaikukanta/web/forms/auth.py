@@ -23,7 +23,8 @@ class SecondStepForm(forms.Form):
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
-                "inputmode": "numeric",
+                # Recovery codes have letters: a keyboard with letters, not a number pad.
+                "inputmode": "text",
                 "autocapitalize": "none",
                 "spellcheck": "false",
                 "autofocus": True,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from kaikukanta.accounts.errors import SetupKeyReplaced
 from kaikukanta.accounts.middleware import OPEN_TO_UNVERIFIED, session_verified
 from kaikukanta.accounts.models import User
 from kaikukanta.accounts.services import (
@@ -45,6 +46,8 @@ from ..navigation import landing_url
 
 # The recovery codes just made, until the page that shows them once has been opened.
 NEW_CODES_SESSION_KEY = "kaikukanta_new_recovery_codes"
+# The setup key this session was shown (accounts.services.pending_two_factor_device).
+PENDING_DEVICE_SESSION_KEY = "kaikukanta_pending_two_factor_device"
 # With this many recovery codes left or fewer, the person is told to create new ones.
 LOW_ON_CODES = 3
 
@@ -131,17 +134,26 @@ def setup(request: HttpRequest) -> HttpResponse:
         if session_verified(request):
             return redirect("web:two_factor_account")
         return redirect(_with_next("web:two_factor", request))
-    device = pending_two_factor_device(user)  # type: ignore[arg-type]
+    shown = request.session.get(PENDING_DEVICE_SESSION_KEY)
+    device = pending_two_factor_device(user, shown)  # type: ignore[arg-type]
+    request.session[PENDING_DEVICE_SESSION_KEY] = device.pk
+    # Another session started the setup since this one was shown its key: that key is gone.
+    replaced = shown is not None and shown != device.pk
     form = SetupCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            if replaced:
+                raise SetupKeyReplaced()
             codes = confirm_two_factor(user=user, device=device, code=form.cleaned_data["code"])  # type: ignore[arg-type]
         except DomainError as error:
             add_domain_error(form, error)
         else:
+            request.session.pop(PENDING_DEVICE_SESSION_KEY, None)
             _verified(request, device)
             request.session[NEW_CODES_SESSION_KEY] = codes
             return redirect(_with_next("web:recovery_codes", request))
+    elif replaced and request.method == "GET":
+        messages.warning(request, SetupKeyReplaced().message)
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     qr = segno.make(device.config_url, error="m").svg_inline(
         scale=4, border=2, title=_("QR code for the authenticator app"), omitsize=False
