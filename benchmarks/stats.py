@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     worst = 0.0
     failures = 0
     for role, level, url in pages:
-        client.force_login(users[role])
+        lists.sign_in(client, users[role])
         ms, median, response = timed_both(lambda url=url: client.get(url), args.runs)
         status = getattr(response, "status_code", 0)
         if status != 200:
