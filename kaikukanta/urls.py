@@ -5,10 +5,11 @@ from kaikukanta.api.v1 import api as api_v1
 from kaikukanta.web.views.auth import set_language
 
 urlpatterns = [
+    # First: a box office's check and use are resolved before the hundred-odd staff pages are tried.
+    path("api/v1/", api_v1.urls),
     path("", include("kaikukanta.web.urls")),
     path("", include("kaikukanta.public.views")),
     # The language switch (Django's, remembering a signed-in person's choice).
     path("i18n/setlang/", set_language, name="set_language"),
-    path("api/v1/", api_v1.urls),
     path("admin/", admin.site.urls),
 ]

@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models
+
+from kaikukanta.core.queries import values_rows
+
 from .models import COORDINATOR_ROLES, Role, RoleAssignment
 
 _CACHE_ATTRIBUTE = "_kaikukanta_scope"
@@ -56,6 +60,25 @@ class Scope:
 NO_SCOPE = Scope()
 
 
+def _role_rows(user_id: int) -> models.QuerySet:
+    """The columns `scope_for` reads of a user's roles, not the sites' and venues' whole rows: this
+    runs on every request (every API call through a token), so its SQL is built once per process
+    (core/queries.py `values_rows`)."""
+    return (
+        RoleAssignment.objects.filter(user_id=user_id)
+        .order_by()
+        .values_list(
+            "role",
+            "region_id",
+            "distributor_site_id",
+            "distributor_site__organisation_id",
+            "distributor_site__region_id",
+            "venue_id",
+            "venue__region_id",
+        )
+    )
+
+
 def scope_for(user: Any) -> Scope:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_SCOPE
@@ -72,21 +95,7 @@ def scope_for(user: Any) -> Scope:
     distributor_regions: set[int] = set()
     venues: set[int] = set()
     venue_regions: set[int] = set()
-    # The columns the loop reads, not the sites' and venues' whole rows: this runs on every request
-    # (every API call through a token), and building the query is most of its cost.
-    assignments = (
-        RoleAssignment.objects.filter(user=user)
-        .order_by()
-        .values_list(
-            "role",
-            "region_id",
-            "distributor_site_id",
-            "distributor_site__organisation_id",
-            "distributor_site__region_id",
-            "venue_id",
-            "venue__region_id",
-        )
-    )
+    assignments = values_rows(_role_rows, user.pk)
     # The role_names_its_object constraint gives each role its target: the `is not None` checks
     # below skip no row, they tell the type checker so.
     for role, region, site, organisation, site_region, venue, venue_region in assignments:

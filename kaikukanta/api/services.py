@@ -16,7 +16,7 @@ from kaikukanta.accounts.scope import Scope, scope_for
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
 from kaikukanta.core.errors import DomainError, NotAllowed
-from kaikukanta.core.queries import one_or_none
+from kaikukanta.core.queries import select_one
 from kaikukanta.network.models import TicketAgency, Venue
 
 from .models import TOKEN_PREFIX, ApiToken, token_hash
@@ -156,10 +156,8 @@ def user_for_token(secret: str) -> Any | None:
     agency's token acts for its authorised venues only (and only while the agency sells for them)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    token = one_or_none(
-        ApiToken.objects.active().select_related("user").filter(key_hash=token_hash(secret))
-    )
-    if token is None or not token.user.is_active:
+    token = select_one(ApiToken, key_hash=token_hash(secret), related=("user",))
+    if token is None or not token.is_active or not token.user.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

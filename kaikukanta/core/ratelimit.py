@@ -89,11 +89,19 @@ def _get_many(keys: Sequence[str]) -> dict[str, int]:
     if settings.REDIS_URL:
         found = cache.get_many(keys)
         return {key: int(found.get(key, 0)) for key in keys}
-    rows = dict(
-        RateCounter.objects.filter(key__in=keys, expires_at__gte=timezone.now())
-        .order_by()
-        .values_list("key", "count")
+    if not keys:
+        return {}
+    quote = connection.ops.quote_name
+    table, key_column, count, expires_at = (
+        quote(name) for name in (RateCounter._meta.db_table, "key", "count", "expires_at")
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {key_column}, {count} FROM {table} "  # noqa: S608
+            f"WHERE {key_column} IN ({', '.join(['%s'] * len(keys))}) AND {expires_at} >= %s",
+            [*keys, timezone.now()],
+        )
+        rows = {key: int(value) for key, value in cursor.fetchall()}
     return {key: rows.get(key, 0) for key in keys}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from django.db.models.functions import Coalesce, ExtractYear, TruncDate, TruncMo
 from django.utils import timezone
 
 from kaikukanta.cards.models import Card, CardType
+from kaikukanta.core.queries import select_one
 from kaikukanta.uses.models import Use
 
 from .models import (
@@ -76,8 +78,61 @@ def _insert_new(model: type[models.Model], values: dict[str, Any]) -> bool:
 
 def _add(model: type[models.Model], key: dict[str, Any], amounts: dict[str, int]) -> None:
     """Adds `amounts` to the counters of the row `key`, creating it if needed; safe when two
-    transactions add to the same row at once (the second waits for the first's row lock, or for
-    its unique key, and then adds to the committed row)."""
+    transactions add to the same row at once. One statement, `INSERT … ON CONFLICT DO UPDATE` on the
+    row's unique key (the second of two waits for the first's row, and adds to it once committed);
+    a key with a None in it (which a unique key does not match) the long way round."""
+    sql = _upsert_sql(model, tuple(key), tuple(amounts))
+    if sql is None or any(value is None for value in key.values()):
+        _add_by_update(model, key, amounts)
+        return
+    values = {**key, **amounts}
+    params = []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if field.attname in values:
+            value = values[field.attname]
+        elif field.name in values:
+            value = values[field.name]
+        else:
+            value = field.get_default()
+        params.append(field.get_db_prep_save(value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@functools.cache
+def _upsert_sql(
+    model: type[models.Model], key: tuple[str, ...], amounts: tuple[str, ...]
+) -> str | None:
+    """The upsert of `_add` for a key that is the model's unique constraint (None: it is not)."""
+    quote = connection.ops.quote_name
+
+    def column(name: str) -> str:
+        return str(model._meta.get_field(name).column)  # type: ignore[union-attr]
+
+    columns = {column(name) for name in key}
+    unique = [
+        {column(name) for name in constraint.fields}
+        for constraint in model._meta.constraints
+        if isinstance(constraint, models.UniqueConstraint)
+        and constraint.fields
+        and constraint.condition is None
+    ]
+    if columns not in unique:
+        return None
+    table = quote(model._meta.db_table)
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    counters = [quote(column(name)) for name in amounts]
+    return (
+        f"INSERT INTO {table} ({', '.join(quote(str(f.column)) for f in fields)}) "  # noqa: S608 (names from the model)
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({', '.join(quote(column) for column in sorted(columns))}) DO UPDATE SET "
+        + ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in counters)
+    )
+
+
+def _add_by_update(model: type[models.Model], key: dict[str, Any], amounts: dict[str, int]) -> None:
     changes = {name: F(name) + amount for name, amount in amounts.items()}
     if model._default_manager.filter(**key).update(**changes):
         return
@@ -100,11 +155,19 @@ def _use_month_key(use: Use) -> dict[str, Any]:
 
 
 def _card_of(use: Use) -> dict[str, Any] | None:
-    """The card's type and issuing site, or None for a community card (no holder to count)."""
-    card = Card.objects.filter(pk=use.card_id).values("card_type", "issuing_site_id").first()
-    if card is None or card["card_type"] != CardType.PERSONAL:
+    """The card's type and issuing site, or None for a community card (no holder to count). The
+    use's card as recording read it (under its row lock), or read now."""
+    if Use.card.is_cached(use):
+        card_type, site = use.card.card_type, use.card.issuing_site_id
+    else:
+        row = Card.objects.filter(pk=use.card_id).values_list("card_type", "issuing_site_id")
+        found = row.first()
+        if found is None:
+            return None
+        card_type, site = found
+    if card_type != CardType.PERSONAL:
         return None
-    return dict(card)
+    return {"card_type": card_type, "issuing_site_id": site}
 
 
 def _count_use_year(year: int, use: Use, site_id: int, **amounts: int) -> None:
@@ -139,7 +202,7 @@ def _neighbours(card_id: int, month: dt.date) -> tuple[dt.date | None, dt.date |
 def _lock_card(card_id: int) -> None:
     """Uses of one card that open or close months at once take turns: each then sees the others'
     months when it finds its neighbours (read committed: every statement sees what is committed)."""
-    list(Card.objects.select_for_update(of=("self",)).filter(pk=card_id).values_list("pk"))
+    select_one(Card, pk=card_id, lock=True)
 
 
 def _month_opened(use: Use, month: dt.date, site: int) -> None:
@@ -190,7 +253,7 @@ def _card_used(use: Use) -> None:
         if _insert_new(CardYear, {"year": day.year, "card_id": use.card_id, **place}):
             _count_use_year(day.year, use, site, used=1)
     # The card's first use: locked, so that two uses of one card recorded at once agree on it.
-    first = CardFirstUse.objects.select_for_update().filter(card_id=use.card_id).first()
+    first = select_one(CardFirstUse, card_id=use.card_id, lock=True)
     if first is None:
         try:
             with transaction.atomic():

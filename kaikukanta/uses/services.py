@@ -31,7 +31,7 @@ from kaikukanta.cards.services import find_card, typed_number_for_audit
 from kaikukanta.core.dates import typed_moment
 from kaikukanta.core.errors import DomainError, NotAllowed
 from kaikukanta.core.idempotency import once, validate_key
-from kaikukanta.core.queries import one_or_none
+from kaikukanta.core.queries import insert, select_one
 from kaikukanta.events.models import Event
 from kaikukanta.network.models import Region, Venue
 
@@ -206,12 +206,10 @@ def record_use(
         )
 
     try:
-        if CancelledRequest.objects.filter(venue=venue, idempotency_key=key).exists():
+        if select_one(CancelledRequest, venue=venue, idempotency_key=key) is not None:
             raise UseRequestCancelled()
         outcome = once(
-            find=lambda: one_or_none(
-                Use.objects.filter(venue=venue, idempotency_key=key).select_related("card")
-            ),
+            find=lambda: select_one(Use, venue=venue, idempotency_key=key, related=("card",)),
             same=same,
             create=lambda: _record_use(
                 actor=actor,
@@ -255,18 +253,20 @@ def _record_use(
     if not adult_ticket and not child_tickets:
         raise NoTickets()
     event = _claim_event_tickets(event, venue, int(bool(adult_ticket)) + child_tickets)
-    use = Use.objects.create(
-        card=card,
-        card_region_id=card.region_id,
-        venue=venue,
-        event=event,
-        occurred_at=occurred_at,
-        category=_category(category, event, venue),
-        kind=kind,
-        adult_ticket=bool(adult_ticket),
-        child_tickets=child_tickets,
-        recorded_by=actor,
-        idempotency_key=key,
+    use = insert(
+        Use(
+            card=card,
+            card_region_id=card.region_id,
+            venue=venue,
+            event=event,
+            occurred_at=occurred_at,
+            category=_category(category, event, venue),
+            kind=kind,
+            adult_ticket=bool(adult_ticket),
+            child_tickets=child_tickets,
+            recorded_by=actor,
+            idempotency_key=key,
+        )
     )
     record(
         actor=actor,

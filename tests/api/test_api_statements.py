@@ -39,8 +39,9 @@ def test_a_check_and_a_use_cost_the_statements_the_bench_counts(world, alpha_car
     # Outside the statistics summaries (stats/signals.py), which the bare app writes its own way.
     own = [sql for sql in record if "stats_" not in sql and "SAVEPOINT" not in sql]
     # The token, the venue, the roles, the counters, the cancelled-request and idempotency look-ups,
-    # the locked card, the use, the audit event; and two of the summaries' statements that name no
-    # stats_ table: the read of the card's type and issuing site (stats/summaries.py _card_of) and,
-    # as this use is the card's first in its month, the card's row locked while its months of use
-    # are counted (_lock_card).
-    assert len(own) == 11, own
+    # the locked card, the use, the audit event; and one of the summaries' statements that names no
+    # stats_ table: as this use is the card's first in its month, the card's row locked while its
+    # months of use are counted (stats/summaries.py _lock_card). The card's type and issuing site
+    # come from the card recording locked, not read again (_card_of).
+    assert len(own) == 10, own
+    assert sum('FROM "cards_card"' in sql for sql in own) == 2, own

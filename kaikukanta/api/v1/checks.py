@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema
 from kaikukanta.accounts.permissions import can_act_for_venue
 from kaikukanta.cards.services import check_card
 from kaikukanta.core.errors import DomainError
-from kaikukanta.core.queries import one_or_none
+from kaikukanta.core.queries import select_one
 from kaikukanta.network.models import Venue
 
 from ..errors import fields_named
@@ -36,7 +36,7 @@ def own_venue(request: HttpRequest, pk: int) -> Venue:
     """One of the venues the caller acts for, or 404 (another's venue is not told apart from none).
     The venue by its key, then the rule of `Venue.objects.acted_for_by` for one venue
     (`can_act_for_venue`): cheaper than the list's query on every check and use."""
-    venue = one_or_none(Venue.objects.select_related("region").filter(pk=pk))
+    venue = select_one(Venue, pk=pk, related=("region",))
     if venue is None or not can_act_for_venue(request.user, venue):
         raise VenueUnknown(venue=pk)
     return venue
