@@ -14,7 +14,7 @@ from kaikukanta.audit.services import record
 from kaikukanta.cards.models import Card
 from kaikukanta.core.queries import insert, select_one, values_rows
 from kaikukanta.stats import summaries
-from kaikukanta.stats.models import CardUseYear, UseMonth
+from kaikukanta.stats.models import CardFirstUse, CardUseYear, UseMonth
 from kaikukanta.uses.models import Use
 
 from .conftest import new_key
@@ -39,6 +39,18 @@ def test_select_one_reads_what_the_orm_reads_with_the_related_row_cached(world, 
     assert select_one(Card, pk=alpha_card.pk, region=world.beta.pk) is None
     # An id beyond the column's range matches nothing, as in the ORM, on either database.
     assert select_one(Card, pk=2**70) is None
+
+
+def test_select_one_reads_a_model_whose_key_is_a_foreign_key(world, alpha_card):
+    first = CardFirstUse.objects.create(
+        card=alpha_card,
+        first_used_on=dt.date(2026, 6, 1),
+        card_region_id=alpha_card.region_id,
+        issuing_site_id=alpha_card.issuing_site_id,
+    )
+    found = select_one(CardFirstUse, card_id=alpha_card.pk, related=("card",))
+    assert fields_of(found) == fields_of(first)
+    assert found.card.identifier == alpha_card.identifier
 
 
 def test_select_one_joins_a_missing_related_row_as_none(world):

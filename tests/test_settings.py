@@ -140,3 +140,20 @@ def test_the_cache_is_redis_when_redis_url_is_set():
         show_cache(REDIS_URL="redis://cache.example.fi:6379/2")
         == "django.core.cache.backends.redis.RedisCache redis://cache.example.fi:6379/2"
     )
+
+
+def test_postgresql_prepares_repeated_statements_unless_turned_off():
+    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    url = "postgres://kaikukanta@127.0.0.1:5432/kaikukanta"
+    on = run_manage("shell", "-c", show, KAIKUKANTA_DEBUG="1", DATABASE_URL=url)
+    assert on.returncode == 0, on.stderr
+    assert "'server_side_binding': True, 'prepare_threshold': 5" in on.stdout
+    off = run_manage(
+        "shell",
+        "-c",
+        show,
+        KAIKUKANTA_DEBUG="1",
+        DATABASE_URL=url,
+        KAIKUKANTA_DB_PREPARED_STATEMENTS="0",
+    )
+    assert "'prepare_threshold': None" in off.stdout, off.stderr

@@ -37,6 +37,7 @@ class _Part:
     attnames: tuple[str, ...]
     converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
     field: models.ForeignKey | None  # the foreign key that joins it (None: the main model)
+    pk_index: int
 
     def build(self, row: Sequence[Any], connection: Any) -> models.Model | None:
         values = list(row[self.start : self.start + len(self.attnames)])
@@ -45,7 +46,7 @@ class _Part:
             for function in functions:
                 value = function(value, expression, connection)
             values[index] = value
-        if values[0] is None:  # the primary key comes first: no joined row
+        if values[self.pk_index] is None:  # no joined row
             return None
         return self.model.from_db(connection.alias, list(self.attnames), values)
 
@@ -53,7 +54,8 @@ class _Part:
 def _part(
     connection: Any, model: type[models.Model], alias: str, start: int, field: Any
 ) -> tuple[_Part, list[str]]:
-    fields = [model._meta.pk, *(f for f in model._meta.concrete_fields if not f.primary_key)]
+    # In the model's own order: from_db then builds the instance from positional values.
+    fields = list(model._meta.concrete_fields)
     columns = []
     converters = []
     for index, model_field in enumerate(fields):
@@ -62,7 +64,8 @@ def _part(
         functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         if functions:
             converters.append((index, tuple(functions), column))
-    part = _Part(model, start, tuple(f.attname for f in fields), tuple(converters), field)
+    pk_index = fields.index(model._meta.pk)
+    part = _Part(model, start, tuple(f.attname for f in fields), tuple(converters), field, pk_index)
     return part, columns
 
 
