@@ -202,16 +202,16 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Parameters sent apart from the statement, and a statement run five times on a connection
-        # prepared (psycopg's own defaults, which Django turns off): PostgreSQL then parses and
-        # plans a box office's check once per connection, not on every request. Behind PgBouncer
-        # in transaction mode older than 1.21 (no max_prepared_statements), set
-        # KAIKUKANTA_DB_PREPARED_STATEMENTS=0.
-        prepared = env_bool("KAIKUKANTA_DB_PREPARED_STATEMENTS", True)
-        DATABASES["default"]["OPTIONS"] = {
-            "server_side_binding": True,
-            "prepare_threshold": 5 if prepared else None,
-        }
+        # A statement of the check and the use (core/queries.py hot_cursor, which binds its
+        # parameters on the server) run five times on a connection is prepared: PostgreSQL then
+        # parses and plans it once per connection, not on every request. psycopg's default, which
+        # Django turns off for connection poolers; Django's own cursors bind on the client and are
+        # never prepared. Behind PgBouncer in transaction mode older than 1.21 (or without
+        # max_prepared_statements), set KAIKUKANTA_DB_PREPARED_STATEMENTS=0. Added to what
+        # DATABASE_URL's own options say (?sslmode=verify-full and the like), which win.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "prepare_threshold", 5 if env_bool("KAIKUKANTA_DB_PREPARED_STATEMENTS", True) else None
+        )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

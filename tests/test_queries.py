@@ -63,12 +63,32 @@ def test_select_one_joins_a_missing_related_row_as_none(world):
 
 @pytest.mark.django_db(transaction=True)
 def test_select_one_locks_only_inside_a_transaction(world, alpha_card):
-    with pytest.raises(TransactionManagementError):
-        select_one(Card, identifier=alpha_card.identifier, lock=True)
+    if connection.features.has_select_for_update:  # as select_for_update(): SQLite locks nothing
+        with pytest.raises(TransactionManagementError):
+            select_one(Card, identifier=alpha_card.identifier, lock=True)
     with transaction.atomic(), CaptureQueriesContext(connection) as captured:
         assert select_one(Card, identifier=alpha_card.identifier, lock=True).pk == alpha_card.pk
     if connection.features.has_select_for_update:
         assert 'FOR UPDATE OF "cards_card"' in captured.captured_queries[0]["sql"]
+
+
+def test_select_one_refuses_an_unsaved_instance(world):
+    with pytest.raises(ValueError, match="not saved"):
+        select_one(Card, region=type(world.alpha)(slug="new", name="Uusi"))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_a_hot_statement_run_again_and_again_is_prepared_and_others_are_not(world, alpha_card):
+    for _ in range(6):
+        select_one(Card, identifier=alpha_card.identifier, related=("region",))
+        list(Card.objects.filter(identifier=alpha_card.identifier))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    # The hot path's statement (parameters bound on the server) once per connection; the ORM's own
+    # (bound on the client, a new text for each value) never.
+    assert len([sql for sql in prepared if 'FROM "cards_card" LEFT OUTER JOIN' in sql]) == 1
+    assert not [sql for sql in prepared if alpha_card.identifier in sql]
 
 
 def test_values_rows_gives_the_rows_of_the_queryset(world):

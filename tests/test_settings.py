@@ -144,10 +144,14 @@ def test_the_cache_is_redis_when_redis_url_is_set():
 
 def test_postgresql_prepares_repeated_statements_unless_turned_off():
     show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
-    url = "postgres://kaikukanta@127.0.0.1:5432/kaikukanta"
+    url = "postgres://kaikukanta@127.0.0.1:5432/kaikukanta?sslmode=verify-full"
     on = run_manage("shell", "-c", show, KAIKUKANTA_DEBUG="1", DATABASE_URL=url)
     assert on.returncode == 0, on.stderr
-    assert "'server_side_binding': True, 'prepare_threshold': 5" in on.stdout
+    # The address's own options are kept (a certificate check must not be lost), and Django's own
+    # cursors keep binding on the client (no server_side_binding).
+    assert "'sslmode': 'verify-full'" in on.stdout
+    assert "'prepare_threshold': 5" in on.stdout
+    assert "server_side_binding" not in on.stdout
     off = run_manage(
         "shell",
         "-c",

@@ -2,9 +2,20 @@
 
 A check or a use runs a handful of look-ups by a unique key (the token, the venue, the caller's
 roles, the card) on every request. Building such a query with the ORM costs more CPU than running it
-(about 0.8 ms against 0.15 ms for a card with its region): `select_one` and `values_rows` build their
-SQL once per process from the models' own metadata, and turn rows into model instances (with Django's
-own field converters) or tuples as the ORM would. Everything else keeps using the ORM.
+(about 0.8 ms against 0.15 ms for a card with its region): `select_one`, `values_rows` and `insert`
+build their SQL once per process from the models' own metadata, and turn rows into model instances
+(with Django's own field converters) or tuples as the ORM would. Everything else keeps using the ORM.
+
+Their statements, and the hot paths' few others (core/ratelimit.py, stats/summaries.py), run through
+`hot_cursor`: on PostgreSQL a cursor that sends the parameters apart from the statement, so that
+psycopg prepares a statement run five times on a connection (settings.py `prepare_threshold`) and
+PostgreSQL parses and plans it once per connection, not on every request. Django's own cursors bind
+parameters on the client (one statement's text for each set of values, never prepared; and no limit
+of 65,535 parameters), and stay so for everything else.
+
+The SQL is cached per process and database alias (functools.cache); the converters it keeps were
+made with the connection of the thread that first built it, which only differs from another's in
+settings that are the same for every thread.
 """
 
 from __future__ import annotations
@@ -15,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import signals
 from django.db.transaction import TransactionManagementError
 
@@ -26,6 +38,23 @@ def one_or_none(queryset: models.QuerySet[_M]) -> _M | None:
     ordering, or the primary key), which on one row sorts nothing and costs a compilation of its own
     on every request."""
     return next(iter(queryset.order_by()[:1]), None)
+
+
+def hot_cursor(using: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
+    """A cursor for the hot paths' statements, used as `connection.cursor()` is (Django's error
+    translation, query logging and thread checks included). On PostgreSQL it binds parameters on
+    the server, so that its statements can be prepared (module docstring); elsewhere it is
+    `connection.cursor()`."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        cursor = ServerBindingCursor(connection.connection)  # type: ignore[call-arg]
+        return connection._prepare_cursor(cursor)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -150,9 +179,11 @@ def select_one(
     its instance), with the rows of the foreign keys in `related` joined and cached as
     `select_related` does, or None. `lock`: `FOR UPDATE OF` the row, inside a transaction, as
     `select_for_update(of=("self",))`. The same answer as
-    `one_or_none(model.objects.select_related(*related).filter(**equal))`, built once per process."""
+    `one_or_none(model.objects.select_related(*related).filter(**equal))`, built once per process
+    (only the forward side of a joined one-to-one field is cached)."""
     connection = connections[using]
-    if lock and not connection.in_atomic_block:
+    if lock and connection.features.has_select_for_update and connection.get_autocommit():
+        # As select_for_update(): a lock outside a transaction would end with the statement.
         raise TransactionManagementError(
             "select_one(lock=True) cannot be used outside of a transaction."
         )
@@ -163,11 +194,14 @@ def select_one(
         if value is None:
             raise ValueError(f"select_one compares {field.name} with =, not with None")
         if isinstance(value, models.Model):
-            value = value.pk
+            target = field.target_field if isinstance(field, models.ForeignKey) else field
+            value = getattr(value, target.attname)
+            if value is None:
+                raise ValueError(f"select_one: the {field.name} given is not saved")
         if isinstance(value, int) and not _in_range(connection, field, value):
             return None  # as the ORM: no row has a key beyond its column's range
         params.append(field.get_db_prep_value(value, connection))
-    with connection.cursor() as cursor:
+    with hot_cursor(using) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
@@ -203,7 +237,7 @@ def values_rows(
     id): what `list(build(value))` gives, its SQL compiled once per process."""
     sql, template = _values_sql(using, build)
     params = [value if param == _MARK else param for param in template]
-    with connections[using].cursor() as cursor:
+    with hot_cursor(using) as cursor:
         cursor.execute(sql, params)
         return [tuple(row) for row in cursor.fetchall()]
 
@@ -226,13 +260,31 @@ def _insert_sql(
     return sql, fields, returning
 
 
+def _plain_insert(model: type[models.Model]) -> bool:
+    """Whether `insert` can save a new row of `model` the short way: nothing that `save()` does
+    beyond the INSERT and its signals (an own `save`, parents, generated or database-computed
+    fields, `order_with_respect_to`)."""
+    meta = model._meta
+    return (
+        model.save is models.Model.save
+        and not meta.parents
+        and not meta.order_with_respect_to
+        and list(meta.db_returning_fields) == [meta.pk]
+        and not any(getattr(field, "generated", False) for field in meta.concrete_fields)
+    )
+
+
 def insert(instance: _M, *, using: str = DEFAULT_DB_ALIAS) -> _M:
     """Save a new row, as `instance.save(force_insert=True)` does (its fields' `pre_save`, its
     `pre_save` and `post_save` signals, an error marking the transaction for rollback), with the
     INSERT built once per process: `insert(Model(**values))` for `Model.objects.create(**values)`
-    on the hot paths. Models with parents (multi-table inheritance) go through `save()`."""
+    on the hot paths. What the short way does not cover (`_plain_insert`, or a value that is an
+    expression) goes through `save()`."""
     model = type(instance)
-    if model._meta.parents:
+    fields_given = model._meta.concrete_fields
+    if not _plain_insert(model) or any(
+        hasattr(getattr(instance, field.attname), "resolve_expression") for field in fields_given
+    ):
         instance.save(force_insert=True, using=using)
         return instance
     instance._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
@@ -245,7 +297,7 @@ def insert(instance: _M, *, using: str = DEFAULT_DB_ALIAS) -> _M:
         params = [
             field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
         ]
-        with connection.cursor() as cursor:
+        with hot_cursor(using) as cursor:
             cursor.execute(sql, params)
             if instance.pk is None:
                 pk = model._meta.pk
@@ -257,14 +309,10 @@ def insert(instance: _M, *, using: str = DEFAULT_DB_ALIAS) -> _M:
                     )
                 )
                 setattr(instance, pk.attname, value)
-        instance._state.adding = False
-        instance._state.db = using
-        signals.post_save.send(
-            sender=model,
-            instance=instance,
-            created=True,
-            update_fields=None,
-            raw=False,
-            using=using,
-        )
+    # As in Model.save_base: the receivers run after the INSERT's own error handling.
+    instance._state.adding = False
+    instance._state.db = using
+    signals.post_save.send(
+        sender=model, instance=instance, created=True, update_fields=None, raw=False, using=using
+    )
     return instance

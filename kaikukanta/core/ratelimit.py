@@ -21,6 +21,7 @@ from django.db import connection
 from django.utils import timezone
 
 from .models import RateCounter
+from .queries import hot_cursor
 
 # One request in this many also deletes the database's expired counters.
 CLEANUP_ONE_IN = 200
@@ -52,7 +53,7 @@ def _add_many(changes: Sequence[tuple[str, int, int]]) -> dict[str, int]:
     for key, (amount, seconds) in sorted(merged.items()):
         values += [key, amount, now + dt.timedelta(seconds=seconds)]
     rows = ", ".join(["(%s, %s, %s)"] * len(merged))
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({key_column}, {count}, {expires_at}) "  # noqa: S608
             f"VALUES {rows} ON CONFLICT ({key_column}) "
@@ -95,7 +96,7 @@ def _get_many(keys: Sequence[str]) -> dict[str, int]:
     table, key_column, count, expires_at = (
         quote(name) for name in (RateCounter._meta.db_table, "key", "count", "expires_at")
     )
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(
             f"SELECT {key_column}, {count} FROM {table} "  # noqa: S608
             f"WHERE {key_column} IN ({', '.join(['%s'] * len(keys))}) AND {expires_at} >= %s",

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce, ExtractYear, TruncDate, TruncMo
 from django.utils import timezone
 
 from kaikukanta.cards.models import Card, CardType
-from kaikukanta.core.queries import select_one
+from kaikukanta.core.queries import hot_cursor, select_one
 from kaikukanta.uses.models import Use
 
 from .models import (
@@ -68,7 +68,7 @@ def _insert_new(model: type[models.Model], values: dict[str, Any]) -> bool:
         connection.ops.quote_name(model._meta.get_field(f).column)  # type: ignore[union-attr,arg-type]
         for f in key
     )
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT ({conflict}) DO NOTHING",  # noqa: S608 (names from the model)
             list(values.values()),
@@ -80,9 +80,10 @@ def _add(model: type[models.Model], key: dict[str, Any], amounts: dict[str, int]
     """Adds `amounts` to the counters of the row `key`, creating it if needed; safe when two
     transactions add to the same row at once. One statement, `INSERT … ON CONFLICT DO UPDATE` on the
     row's unique key (the second of two waits for the first's row, and adds to it once committed);
-    a key with a None in it (which a unique key does not match) the long way round."""
+    a key with a None in it (which a unique key does not match), and a subtraction (the INSERT's
+    own row, checked before the conflict is, would break a counter's CHECK >= 0), the long way."""
     sql = _upsert_sql(model, tuple(key), tuple(amounts))
-    if sql is None or any(value is None for value in key.values()):
+    if sql is None or None in key.values() or min(amounts.values(), default=0) < 0:
         _add_by_update(model, key, amounts)
         return
     values = {**key, **amounts}
@@ -97,7 +98,7 @@ def _add(model: type[models.Model], key: dict[str, Any], amounts: dict[str, int]
         else:
             value = field.get_default()
         params.append(field.get_db_prep_save(value, connection))
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(sql, params)
 
 
@@ -118,6 +119,10 @@ def _upsert_sql(
         if isinstance(constraint, models.UniqueConstraint)
         and constraint.fields
         and constraint.condition is None
+        and constraint.deferrable is None
+        and not getattr(constraint, "opclasses", ())
+        and not getattr(constraint, "include", ())
+        and constraint.nulls_distinct is not False
     ]
     if columns not in unique:
         return None
@@ -154,11 +159,12 @@ def _use_month_key(use: Use) -> dict[str, Any]:
     }
 
 
-def _card_of(use: Use) -> dict[str, Any] | None:
-    """The card's type and issuing site, or None for a community card (no holder to count). The
-    use's card as recording read it (under its row lock), or read now."""
-    if Use.card.is_cached(use):
-        card_type, site = use.card.card_type, use.card.issuing_site_id
+def _card_of(use: Use, recorded_with: Card | None = None) -> dict[str, Any] | None:
+    """The card's type and issuing site, or None for a community card (no holder to count):
+    `recorded_with`, the card a use was just recorded with (read under its row lock in the same
+    transaction), or read now."""
+    if recorded_with is not None:
+        card_type, site = recorded_with.card_type, recorded_with.issuing_site_id
     else:
         row = Card.objects.filter(pk=use.card_id).values_list("card_type", "issuing_site_id")
         found = row.first()
@@ -192,11 +198,26 @@ def _count_gap(month: dt.date, previous: dt.date | None, place: dict[str, Any], 
 
 
 def _neighbours(card_id: int, month: dt.date) -> tuple[dt.date | None, dt.date | None]:
-    """The card's months of use just before and just after `month`."""
-    months = CardUseMonth.objects.filter(card_id=card_id)
-    before = months.filter(month__lt=month).order_by("-month").values_list("month", flat=True)
-    after = months.filter(month__gt=month).order_by("month").values_list("month", flat=True)
-    return before.first(), after.first()
+    """The card's months of use just before and just after `month`, in one statement (a use's
+    first in a month asks this while recording)."""
+    quote = connection.ops.quote_name
+    table, column, card = (
+        quote(name) for name in (CardUseMonth._meta.db_table, "month", "card_id")
+    )
+    value = connection.ops.adapt_datefield_value(month)
+    with hot_cursor() as cursor:
+        cursor.execute(
+            f"SELECT MAX(CASE WHEN {column} < %s THEN {column} END), "  # noqa: S608 (names from the model)
+            f"MIN(CASE WHEN {column} > %s THEN {column} END) FROM {table} WHERE {card} = %s",
+            [value, value, card_id],
+        )
+        before, after = cursor.fetchone()
+    return _as_date(before), _as_date(after)
+
+
+def _as_date(value: dt.date | str | None) -> dt.date | None:
+    """A date from the database (SQLite gives an aggregate's date back as its text)."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _lock_card(card_id: int) -> None:
@@ -228,7 +249,9 @@ def _month_closed(use: Use, month: dt.date, site: int) -> None:
 
 
 def use_added(use: Use) -> None:
-    _card_used(use)
+    """A new use, saved in the transaction that recorded it (stats/signals.py): its card, when the
+    use holds it, is the one recording read under its row lock a moment ago."""
+    _card_used(use, use.card if Use.card.is_cached(use) else None)
     # Last: every use at a venue in a month adds to this one row, whose lock is then held only to
     # the end of the recording transaction, not through the card's own summaries as well.
     _add(
@@ -238,8 +261,8 @@ def use_added(use: Use) -> None:
     )
 
 
-def _card_used(use: Use) -> None:
-    card = _card_of(use)
+def _card_used(use: Use, recorded_with: Card | None) -> None:
+    card = _card_of(use, recorded_with)
     if card is None:
         return
     site = card["issuing_site_id"]
