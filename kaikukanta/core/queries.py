@@ -48,12 +48,18 @@ def hot_cursor(using: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
     connection = connections[using]
     if connection.vendor != "postgresql":
         return connection.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    from django.db.backends.postgresql import base
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
 
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        cursor = ServerBindingCursor(connection.connection)  # type: ignore[call-arg]
+        cursor = base.ServerBindingCursor(connection.connection)  # type: ignore[call-arg]
+        # As DatabaseWrapper.create_cursor: the connection's time zone, if it changed since.
+        loader = connection.connection.adapters.get_loader(base.TIMESTAMPTZ_OID, Format.TEXT)
+        if connection.timezone != loader.timezone:
+            register_tzloader(connection.timezone, cursor)
         return connection._prepare_cursor(cursor)  # type: ignore[attr-defined]
 
 
@@ -260,6 +266,7 @@ def _insert_sql(
     return sql, fields, returning
 
 
+@functools.cache
 def _plain_insert(model: type[models.Model]) -> bool:
     """Whether `insert` can save a new row of `model` the short way: nothing that `save()` does
     beyond the INSERT and its signals (an own `save`, parents, generated or database-computed
@@ -281,9 +288,9 @@ def insert(instance: _M, *, using: str = DEFAULT_DB_ALIAS) -> _M:
     on the hot paths. What the short way does not cover (`_plain_insert`, or a value that is an
     expression) goes through `save()`."""
     model = type(instance)
-    fields_given = model._meta.concrete_fields
     if not _plain_insert(model) or any(
-        hasattr(getattr(instance, field.attname), "resolve_expression") for field in fields_given
+        hasattr(getattr(instance, field.attname), "resolve_expression")
+        for field in model._meta.concrete_fields
     ):
         instance.save(force_insert=True, using=using)
         return instance
