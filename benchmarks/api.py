@@ -13,7 +13,8 @@
    and in the same run a bare WSGI app (benchmarks/bare_api.py) that runs the same SQL statements
    with psycopg and nothing else, also under gunicorn with the same workers.
    Both talk to PostgreSQL the same way: parameters bound on the server, a statement run five
-   times on a connection prepared (psycopg's defaults; settings.py turns them on for Django).
+   times on a connection prepared (psycopg's defaults; in the real app, its hot path's statements
+   through core/queries.py `hot_cursor` and settings.py's `prepare_threshold`).
 4. Drives POST /api/v1/checks and POST /api/v1/uses (a new Idempotency-Key each) with `--clients`
    concurrent keep-alive clients for `--seconds` each, after a warm-up, alternating between the two
    servers for `--rounds` rounds (the shared machine's speed drifts over minutes), and prints each
