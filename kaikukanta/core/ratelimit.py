@@ -147,6 +147,14 @@ class Window:
     def count(self, subject: str) -> int:
         return _get(self._key(subject))
 
+    def reset(self, subject: str) -> None:
+        """Start the current window afresh for `subject` (a lock lifted by hand), with its flag."""
+        keys = [self._key(subject), f"{self._key(subject)}:flag"]
+        if settings.REDIS_URL:
+            cache.delete_many(keys)
+        else:
+            RateCounter.objects.filter(key__in=keys).delete()
+
     def first_time(self, event: str, subject: str) -> bool:
         """True once per window for (`event`, `subject`): for raising a flag only once."""
         return _add(f"{self._key(subject)}:{event}", 1, self.seconds + 5) == 1
