@@ -237,8 +237,8 @@ def test_a_users_token_acts_as_the_user_without_csrf(world, alpha_card):
     assert created.status_code == 201
     assert Use.objects.get().recorded_by == world.alpha_venue_staff
     revoke_api_token(actor=world.alpha_venue_staff, token=token)
-    assert error_of(bearer(secret).get("/api/v1/venues"), 401) == "not_signed_in"
-    assert error_of(bearer("kk_made-up").get("/api/v1/venues"), 401) == "not_signed_in"
+    assert error_of(bearer(secret).get("/api/v1/venues"), 401) == "invalid_token"
+    assert error_of(bearer("kk_made-up").get("/api/v1/venues"), 401) == "invalid_token"
 
 
 def test_a_token_is_only_for_users_with_venues_and_made_by_themselves(world):

@@ -407,3 +407,43 @@ def test_the_distributor_page_shows_the_latest_community_cards_and_links_to_all(
     assert section.count("<tr>") == 1 + 20
     assert cards[-1].display_identifier in section
     assert "All 22 community cards of your organisation" in page
+
+
+def test_a_coordinator_sees_and_lifts_a_lock_of_their_regions_venue(en, world, legacy_card):
+    from kaikukanta.audit.models import AuditEvent
+    from kaikukanta.cards.errors import CardNotFound
+    from kaikukanta.cards.services import check_card
+
+    for index, number in enumerate(legacy_guesses(20)):
+        clerk = world.alpha_venue_staff if index < 10 else world.national
+        with pytest.raises(CardNotFound):
+            check_card(actor=clerk, venue=world.alpha_venue, identifier=number)
+    sign_in(en, world.beta_coordinator)
+    assert "Locked look-ups" not in en.get(reverse("web:region", args=["beta"])).content.decode()
+    refused = en.post(reverse("web:lift_lookup_lock", args=["alpha"]), {"subject": "venue:1"})
+    assert refused.status_code in (403, 404)
+    sign_in(en, world.alpha_coordinator)
+    page = en.get(reverse("web:region", args=["alpha"])).content.decode()
+    assert "Locked look-ups" in page
+    assert f"Lift the lock of {world.alpha_venue.display_name}" in page
+    assert "Lift the lock of alpha_venue" in page
+    lifted = en.post(
+        reverse("web:lift_lookup_lock", args=["alpha"]),
+        {"subject": f"venue:{world.alpha_venue.pk}"},
+        follow=True,
+    )
+    text = lifted.content.decode()
+    assert "The lock is lifted" in text
+    assert f"Lift the lock of {world.alpha_venue.display_name}" not in text
+    event = AuditEvent.objects.get(action="lookup.lock_lifted")
+    assert (event.actor, event.venue, event.region) == (
+        world.alpha_coordinator,
+        world.alpha_venue,
+        world.alpha,
+    )
+    again = en.post(
+        reverse("web:lift_lookup_lock", args=["alpha"]),
+        {"subject": f"venue:{world.alpha_venue.pk}"},
+        follow=True,
+    )
+    assert "That lock had already ended." in again.content.decode()

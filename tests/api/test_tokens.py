@@ -1,0 +1,119 @@
+"""Bearer tokens for integrators (issue 15): a bad token is a 401 `invalid_token` on every method,
+never a CSRF 403; `since` takes a moment as well as a day; a token's look-ups are its own."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from kaikukanta.api.services import create_agency_token, create_api_token, revoke_api_token
+from kaikukanta.cards import identifiers
+from kaikukanta.network.models import Organisation, TicketAgency
+from kaikukanta.uses.models import Use
+
+from ..conftest import legacy_guesses, new_key, sign_in
+
+# Every operation that needs a caller, with a body where it takes one.
+OPERATIONS = [
+    ("get", "/api/v1/venues", None),
+    ("get", "/api/v1/events", None),
+    ("get", "/api/v1/uses", None),
+    ("post", "/api/v1/checks", {"venue": 1, "card": "K7M4R-XWP9A"}),
+    ("post", "/api/v1/uses", {"venue": 1, "card": "K7M4R-XWP9A"}),
+    ("post", "/api/v1/group-visits", {"venue": 1, "community_card": "K7M4R-XWP9A"}),
+    ("post", "/api/v1/uses/1/cancel", {}),
+]
+
+
+def call(client, method, path, body):
+    if method == "get":
+        return client.get(path)
+    return client.post(path, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=new_key())
+
+
+@pytest.mark.parametrize(("method", "path", "body"), OPERATIONS)
+def test_a_revoked_or_mistyped_token_is_a_401_on_every_method(world, method, path, body):
+    token, secret = create_api_token(
+        actor=world.alpha_venue_staff, user=world.alpha_venue_staff, name="Kassa"
+    )
+    revoke_api_token(actor=world.alpha_venue_staff, token=token)
+    signed_in = Client(enforce_csrf_checks=True)  # a session too: still the token's answer
+    sign_in(signed_in, world.alpha_venue_staff)
+    for client, sent in [
+        (Client(enforce_csrf_checks=True), secret),
+        (Client(enforce_csrf_checks=True), secret[:-1]),
+        (Client(enforce_csrf_checks=True), "kk_made-up"),
+        (Client(enforce_csrf_checks=True), "not-even-ours"),
+        (signed_in, secret),
+    ]:
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {sent}"
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        response = call(client, method, path, body)
+        assert response.status_code == 401, (sent, response.content)
+        assert response.json()["code"] == "invalid_token"
+        assert "unknown, revoked or expired" in response.json()["message"]
+        assert response["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+
+
+def test_uses_since_takes_a_moment_with_its_offset(world, alpha_card):
+    _token, secret = create_api_token(
+        actor=world.alpha_venue_staff, user=world.alpha_venue_staff, name="Kassa"
+    )
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE="en")
+    body = {"venue": world.alpha_venue.pk, "card": alpha_card.identifier}
+    earlier = timezone.now() - dt.timedelta(hours=2)
+    client.post(
+        "/api/v1/uses",
+        {**body, "occurred_at": earlier.isoformat()},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=new_key(),
+    )
+    last_sync = timezone.now() - dt.timedelta(hours=1)
+    client.post(
+        "/api/v1/uses", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=new_key()
+    )
+    assert Use.objects.count() == 2
+
+    def since(value):
+        return client.get("/api/v1/uses", {"since": value})
+
+    helsinki = last_sync.astimezone(dt.timezone(dt.timedelta(hours=3))).isoformat()
+    utc = last_sync.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    for value in (helsinki, utc):
+        assert len(since(value).json()["items"]) == 1, value
+    assert len(since(timezone.localdate().isoformat()).json()["items"]) == 2
+    for bad in ["2026-06-15T10:00:00", "yesterday", "2026-13-01"]:
+        response = since(bad)
+        assert response.status_code == 422, bad
+        answer = response.json()
+        assert (answer["code"], answer["field"]) == ("since_invalid", "since")
+        assert "with its offset from UTC" in answer["message"]
+
+
+def test_each_token_of_an_agency_has_its_own_look_up_counters(world, settings, legacy_card):
+    """One agency's tokens act as one account: each token's mistakes are still its own."""
+    agency = TicketAgency.objects.create(
+        name="Lippupalvelu",
+        organisation=Organisation.objects.create(name="Liput Oy", kind="private"),
+    )
+    agency.venues.add(world.alpha_venue, world.alpha_course_venue)
+    secrets = [
+        create_agency_token(
+            actor=world.alpha_coordinator, agency=agency, venues=[venue], name=f"Myynti {n}"
+        )[1]
+        for n, venue in enumerate([world.alpha_venue, world.alpha_course_venue])
+    ]
+    first, second = (Client(HTTP_AUTHORIZATION=f"Bearer {secret}") for secret in secrets)
+
+    def check(client, venue, number):
+        body = {"venue": venue.pk, "card": number}
+        return client.post("/api/v1/checks", body, content_type="application/json")
+
+    for number in legacy_guesses(settings.KAIKUKANTA_LEGACY_FAILED_LOOKUPS):
+        assert check(first, world.alpha_venue, number).status_code == 404
+    assert check(first, world.alpha_venue, legacy_card.identifier).status_code == 429
+    # The other token, at another venue, is not touched by the first one's guesses.
+    answer = check(second, world.alpha_course_venue, legacy_card.identifier)
+    assert answer.status_code == 200, answer.content
+    assert check(second, world.alpha_course_venue, identifiers.generate()).status_code == 404
