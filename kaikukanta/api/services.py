@@ -164,7 +164,7 @@ def user_for_token(secret: str) -> Any | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     user = token.user
     # Its own look-up counters (cards/lookups.py subject_of): not those of every token of the account.
-    user.api_token_id = token.pk
+    setattr(user, "api_token_id", token.pk)  # noqa: B010 (not a field of User)
     if token.agency_id is not None:
         venues = list(
             token.venues.filter(ticket_agencies=token.agency_id).values_list("pk", "region_id")
