@@ -368,6 +368,9 @@ KAIKUKANTA_BACKDATING_DAYS = env_int("KAIKUKANTA_BACKDATING_DAYS", 30)
 # A use recorded by mistake can be cancelled by its venue for this many minutes after recording it.
 KAIKUKANTA_USE_CANCEL_MINUTES = env_int("KAIKUKANTA_USE_CANCEL_MINUTES", 15)
 
+# An API token works for this many days after it was made (api/models.py ApiToken.expires_at).
+KAIKUKANTA_API_TOKEN_DAYS = env_int("KAIKUKANTA_API_TOKEN_DAYS", 365)
+
 # --- Card look-up throttling (cards/lookups.py) -----------------------------------------------------
 # Look-ups by number per user (per API token) a minute, counted before looking: a box office
 # scanning one card every few seconds stays far below. Nothing else ever refuses a number with a

@@ -4,11 +4,21 @@ never a CSRF 403; `since` takes a moment as well as a day; a token's look-ups ar
 import datetime as dt
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from kaikukanta.api.services import create_agency_token, create_api_token, revoke_api_token
+from kaikukanta.api.models import ApiToken
+from kaikukanta.api.services import (
+    TokenNeedsSecondStep,
+    VenueNotRunByCreator,
+    create_agency_token,
+    create_api_token,
+    revoke_api_token,
+)
+from kaikukanta.audit.models import AuditEvent
 from kaikukanta.cards import identifiers
+from kaikukanta.core.errors import NotAllowed
 from kaikukanta.network.models import Organisation, TicketAgency
 from kaikukanta.uses.models import Use
 
@@ -100,7 +110,11 @@ def test_each_token_of_an_agency_has_its_own_look_up_counters(world, settings, l
     agency.venues.add(world.alpha_venue, world.alpha_course_venue)
     secrets = [
         create_agency_token(
-            actor=world.alpha_coordinator, agency=agency, venues=[venue], name=f"Myynti {n}"
+            actor=world.alpha_coordinator,
+            agency=agency,
+            venues=[venue],
+            name=f"Myynti {n}",
+            verified=True,
         )[1]
         for n, venue in enumerate([world.alpha_venue, world.alpha_course_venue])
     ]
@@ -117,3 +131,109 @@ def test_each_token_of_an_agency_has_its_own_look_up_counters(world, settings, l
     answer = check(second, world.alpha_course_venue, legacy_card.identifier)
     assert answer.status_code == 200, answer.content
     assert check(second, world.alpha_course_venue, identifiers.generate()).status_code == 404
+
+
+def test_a_token_expires(world, settings):
+    settings.KAIKUKANTA_API_TOKEN_DAYS = 30
+    token, secret = create_api_token(
+        actor=world.alpha_venue_staff, user=world.alpha_venue_staff, name="Kassa"
+    )
+    assert token.expires_at - timezone.now() == pytest.approx(
+        dt.timedelta(days=30), abs=dt.timedelta(minutes=1)
+    )
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert client.get("/api/v1/venues").status_code == 200
+    with time_machine.travel(timezone.now() + dt.timedelta(days=30, minutes=1)):
+        assert client.get("/api/v1/venues").json()["code"] == "invalid_token"
+
+
+def test_a_token_needs_the_second_step_where_the_role_needs_it(world):
+    for actor in (world.national, world.alpha_coordinator):
+        with pytest.raises(TokenNeedsSecondStep):
+            create_api_token(actor=actor, user=actor, name="x", venues=[world.alpha_venue])
+    create_api_token(
+        actor=world.national,
+        user=world.national,
+        name="x",
+        venues=[world.alpha_venue],
+        verified=True,
+    )
+    # Venue staff have no second step: nothing to pass.
+    create_api_token(actor=world.alpha_venue_staff, user=world.alpha_venue_staff, name="x")
+
+
+def test_the_second_step_is_asked_on_the_page_too(world):
+    """A national administrator's session that has not passed the second step cannot make one."""
+    client = Client()
+    client.force_login(world.national)
+    response = client.post(
+        "/venue/api-tokens/", {"kind": "own", "name": "x", "venues": [world.alpha_venue.pk]}
+    )
+    assert response.status_code in (302, 403)
+    assert not ApiToken.objects.exists()
+
+
+def test_a_national_token_acts_only_for_the_venues_it_names(world, alpha_card):
+    _token, secret = create_api_token(
+        actor=world.national,
+        user=world.national,
+        name="Integraatio",
+        venues=[world.alpha_venue],
+        verified=True,
+    )
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert [venue["id"] for venue in client.get("/api/v1/venues").json()] == [world.alpha_venue.pk]
+    beta = {"venue": world.beta_venue.pk, "card": alpha_card.identifier}
+    refused = client.post("/api/v1/checks", beta, content_type="application/json")
+    assert refused.status_code == 404
+    # Chosen from those the creator acts for.
+    with pytest.raises(VenueNotRunByCreator):
+        create_api_token(
+            actor=world.alpha_venue_staff,
+            user=world.alpha_venue_staff,
+            name="x",
+            venues=[world.beta_venue],
+        )
+
+
+def test_a_coordinators_token_is_listed_and_revoked_by_the_venues_staff(world):
+    token, _secret = create_api_token(
+        actor=world.alpha_coordinator,
+        user=world.alpha_coordinator,
+        name="Koordinaattorin",
+        venues=[world.alpha_venue],
+        verified=True,
+    )
+    for user in (world.alpha_venue_staff, world.alpha_coordinator, world.national):
+        assert token in ApiToken.objects.visible_to(user)
+    # Not the social and health side's coordinators, nor another venue's staff.
+    for user in (world.alpha_sote_coordinator, world.beta_venue_staff, world.beta_coordinator):
+        assert token not in ApiToken.objects.visible_to(user)
+        with pytest.raises(NotAllowed):
+            revoke_api_token(actor=user, token=token)
+    revoke_api_token(actor=world.alpha_venue_staff, token=token)
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+@pytest.mark.parametrize("how", ["deactivated", "two_factor_reset"])
+def test_tokens_are_revoked_with_their_owner(world, how):
+    from kaikukanta.accounts.services import deactivate_user, reset_two_factor
+
+    token, secret = create_api_token(
+        actor=world.alpha_coordinator,
+        user=world.alpha_coordinator,
+        name="Koordinaattorin",
+        venues=[world.alpha_venue],
+        verified=True,
+    )
+    if how == "deactivated":
+        deactivate_user(actor=world.national, user=world.alpha_coordinator)
+    else:
+        reset_two_factor(actor=world.national, user=world.alpha_coordinator)
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    event = AuditEvent.objects.get(action="api_token.revoked")
+    assert (event.actor, event.object_id) == (world.national, str(token.pk))
+    answer = Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get("/api/v1/venues")
+    assert answer.json()["code"] == "invalid_token"
