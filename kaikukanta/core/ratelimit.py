@@ -4,8 +4,8 @@ With REDIS_URL set, the counters live in Redis (INCRBY is atomic); otherwise in 
 (`RateCounter`, UNLOGGED on PostgreSQL: core/migrations/0002), incremented with one atomic upsert
 (INSERT ... ON CONFLICT DO UPDATE ... RETURNING, on PostgreSQL and SQLite alike), so that requests
 arriving at once are all counted. A window is `seconds` long and starts at a multiple of `seconds` since
-the epoch. `hit_many` and `count_many` take several counters in one round trip: a venue's check counts
-four (cards/lookups.py), every one of them on each request."""
+the epoch. `hit_many` and `count_many` take several counters in one round trip: a venue's check of a number
+of the earlier registry's format counts three at once (cards/lookups.py)."""
 
 from __future__ import annotations
 
