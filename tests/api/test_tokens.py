@@ -237,3 +237,42 @@ def test_tokens_are_revoked_with_their_owner(world, how):
     assert (event.actor, event.object_id) == (world.national, str(token.pk))
     answer = Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get("/api/v1/venues")
     assert answer.json()["code"] == "invalid_token"
+
+
+def test_twenty_wrong_numbers_from_two_accounts_leave_the_national_token_working(
+    world, alpha_card, legacy_card
+):
+    """The outside probe of issue 15: 20 wrong numbers in a second or two from two accounts closed
+    every check and use at the venue, the national token's too, for ten minutes."""
+    from kaikukanta.accounts.models import Role, RoleAssignment, User
+
+    second = User.objects.create_user("second_clerk")
+    RoleAssignment.objects.create(user=second, role=Role.VENUE_STAFF, venue=world.alpha_venue)
+    guessers = [
+        Client(HTTP_AUTHORIZATION=f"Bearer {create_api_token(actor=u, user=u, name='x')[1]}")
+        for u in (world.alpha_venue_staff, second)
+    ]
+    wrong = [identifiers.generate() for _ in range(20)] + legacy_guesses(20)
+    for index, number in enumerate(wrong):
+        body = {"venue": world.alpha_venue.pk, "card": number}
+        guess = guessers[index % 2].post("/api/v1/checks", body, content_type="application/json")
+        assert guess.status_code == 404
+    _token, secret = create_api_token(
+        actor=world.national,
+        user=world.national,
+        name="Kansallinen",
+        venues=[world.alpha_venue],
+        verified=True,
+    )
+    national = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    body = {"venue": world.alpha_venue.pk, "card": alpha_card.identifier}
+    checked = national.post("/api/v1/checks", body, content_type="application/json")
+    assert (checked.status_code, checked.json()["accepted"]) == (200, True)
+    used = national.post(
+        "/api/v1/uses", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=new_key()
+    )
+    assert used.status_code == 201
+    unknown = {"venue": world.alpha_venue.pk, "card": identifiers.generate()}
+    assert (
+        national.post("/api/v1/checks", unknown, content_type="application/json").status_code == 404
+    )
