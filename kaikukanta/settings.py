@@ -368,16 +368,30 @@ KAIKUKANTA_BACKDATING_DAYS = env_int("KAIKUKANTA_BACKDATING_DAYS", 30)
 # A use recorded by mistake can be cancelled by its venue for this many minutes after recording it.
 KAIKUKANTA_USE_CANCEL_MINUTES = env_int("KAIKUKANTA_USE_CANCEL_MINUTES", 15)
 
+# An API token works for this many days after it was made (api/models.py ApiToken.expires_at).
+KAIKUKANTA_API_TOKEN_DAYS = env_int("KAIKUKANTA_API_TOKEN_DAYS", 365)
+
 # --- Card look-up throttling (cards/lookups.py) -----------------------------------------------------
-# Look-ups by number per user and per venue a minute; a box office scanning one card every few
-# seconds stays far below. Numbers that match no card (or fail their check character): at most this
-# many per user and per venue within KAIKUKANTA_FAILED_LOOKUP_MINUTES, then no answers until the
-# window ends, and a flag for the region's coordinators.
+# Look-ups by number per user (per API token) a minute, counted before looking: a box office
+# scanning one card every few seconds stays far below. Nothing else ever refuses a number with a
+# valid check character that matches a card.
 KAIKUKANTA_LOOKUPS_PER_MINUTE = env_int("KAIKUKANTA_LOOKUPS_PER_MINUTE", 60)
-KAIKUKANTA_VENUE_LOOKUPS_PER_MINUTE = env_int("KAIKUKANTA_VENUE_LOOKUPS_PER_MINUTE", 120)
+# Unknown numbers with a valid check character, per user and per venue within
+# KAIKUKANTA_FAILED_LOOKUP_MINUTES: a flag for the region's coordinators, no refusal.
 KAIKUKANTA_FAILED_LOOKUPS = env_int("KAIKUKANTA_FAILED_LOOKUPS", 10)
 KAIKUKANTA_VENUE_FAILED_LOOKUPS = env_int("KAIKUKANTA_VENUE_FAILED_LOOKUPS", 20)
 KAIKUKANTA_FAILED_LOOKUP_MINUTES = env_int("KAIKUKANTA_FAILED_LOOKUP_MINUTES", 10)
+# Unknown numbers in the earlier registry's format (imported cards: no check character, maybe
+# short), per user and per venue within KAIKUKANTA_LEGACY_LOOKUP_HOURS; then every look-up of such
+# a number by that user or at that venue is refused until the window ends or a coordinator lifts
+# the lock, and a flag is raised.
+KAIKUKANTA_LEGACY_FAILED_LOOKUPS = env_int("KAIKUKANTA_LEGACY_FAILED_LOOKUPS", 10)
+KAIKUKANTA_VENUE_LEGACY_FAILED_LOOKUPS = env_int("KAIKUKANTA_VENUE_LEGACY_FAILED_LOOKUPS", 20)
+KAIKUKANTA_LEGACY_LOOKUP_HOURS = env_int("KAIKUKANTA_LEGACY_LOOKUP_HOURS", 24)
+# The key of the keyed hash (HMAC-SHA256) that the audit trail keeps of a number that matched no
+# card (cards/services.py typed_number_for_audit). Rotate it by setting a new random value: hashes
+# made with the old key can then no longer be compared with anything. Empty: derived from SECRET_KEY.
+KAIKUKANTA_AUDIT_NUMBER_KEY = os.environ.get("KAIKUKANTA_AUDIT_NUMBER_KEY", "")
 
 # E-mail (the expiry reminders, cards/management/commands/send_expiry_reminders.py, and staff
 # invitations): printed to the console in development and in the demo; SMTP when deployed.

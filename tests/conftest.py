@@ -197,6 +197,26 @@ def beta_card(world):
 
 
 @pytest.fixture
+def legacy_card(world):
+    """A card imported from the earlier registry: a short number without a check character."""
+    from kaikukanta.cards.services import import_card
+
+    return import_card(
+        actor=world.national,
+        site=world.alpha_site,
+        identifier="KK001234",
+        issued_on=dt.date(2025, 9, 1),
+        valid_until=dt.date(2026, 9, 1),
+        holder=holder(),
+    )
+
+
+def legacy_guesses(count: int) -> list[str]:
+    """Numbers of the earlier registry's format (as `legacy_card`'s) that match no card."""
+    return [f"KK{n:06d}" for n in range(2000, 2000 + count)]
+
+
+@pytest.fixture
 def community_card(world):
     return issue_community_card(actor=world.alpha_other_distributor, site=world.alpha_other_site)
 

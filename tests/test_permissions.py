@@ -205,6 +205,7 @@ DISTRIBUTORS = ("alpha_distributor", "alpha_other_distributor", "beta_distributo
 VENUE_STAFF = ("alpha_venue_staff", "beta_venue_staff", "popup_staff")
 TO_CARD = Redirect(lambda card: reverse("web:card", args=[card.pk]))
 TO_HOME = Redirect("web:home")
+TO_LOCKS = Redirect(lambda region: reverse("web:region", args=[region.slug]) + "#locks-heading")
 TO_MOBILE_CARD = Redirect(lambda card: reverse("web:card", args=[card.pk]) + "#mobile-card")
 
 
@@ -278,6 +279,22 @@ WEB_ROWS = [
             national=OK,
             popup_staff=404,
             nobody=404,
+        ),
+    ),
+    # Lifting a lock of look-ups (cards/lookups.py): the region's coordinators; a lock that is not
+    # there (this one) is said to have ended, on the region's page.
+    Row(
+        "web:lift_lookup_lock",
+        objects=own_and_foreign("region"),
+        args=lambda region: [region.slug],
+        data=lambda region, things: {"subject": "venue:987654"},
+        get=by_role(405),
+        post=staff(
+            (403, 404),
+            national=TO_LOCKS,
+            popup_staff=404,
+            nobody=404,
+            **dict.fromkeys(COORDINATORS, (TO_LOCKS, 404)),
         ),
     ),
     Row("web:distributor", get=staff(403, **dict.fromkeys(DISTRIBUTORS, OK))),
@@ -358,12 +375,14 @@ WEB_ROWS = [
         "web:venue_history",
         get=staff(403, national=OK, **dict.fromkeys(VENUE_STAFF + COORDINATORS, OK)),
     ),
-    # API tokens: a token for one's own system is made (201, shown once) by anyone with venues.
+    # API tokens: a token for one's own system is made (201, shown once) by anyone with venues,
+    # for venues they act for (another is not among the choices: 422).
     Row(
         "web:venue_api_tokens",
-        data=lambda obj, things: {"kind": "own", "name": "Kassa 2"},
+        objects=own_and_foreign("venue"),
+        data=lambda obj, things: {"kind": "own", "name": "Kassa 2", "venues": [obj.pk]},
         get=staff(403, national=OK, **dict.fromkeys(VENUE_STAFF + COORDINATORS, OK)),
-        post=staff(403, national=201, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 201)),
+        post=staff(403, national=201, **dict.fromkeys(VENUE_STAFF + COORDINATORS, (201, 422))),
     ),
     Row(
         "web:venue_api_token_revoke",

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from kaikukanta.core.logging import MASK, MaskCardNumbers
 
-from .conftest import PASSWORD, sign_in
+from .conftest import PASSWORD, legacy_guesses, sign_in
 
 
 @pytest.fixture
@@ -327,11 +327,10 @@ def test_gunicorn_access_and_error_logs_are_masked(gunicorn_logger, capsys):
 
 
 def test_look_up_limits_are_shared_by_every_server_process_through_redis(
-    redis_cache, world, alpha_card, monkeypatch
+    redis_cache, world, legacy_card, monkeypatch
 ):
     """With REDIS_URL set, every gunicorn worker counts in Redis: what one process counted, another
     sees. Two separate cache clients stand for two processes here."""
-    from kaikukanta.cards import identifiers
     from kaikukanta.cards.errors import TooManyLookups
     from kaikukanta.cards.services import check_card
     from kaikukanta.core import ratelimit
@@ -340,17 +339,15 @@ def test_look_up_limits_are_shared_by_every_server_process_through_redis(
     other_process = RedisCache(REDIS_TEST_URL, {"KEY_PREFIX": redis_cache.key_prefix})
     monkeypatch.setattr(settings, "REDIS_URL", REDIS_TEST_URL)
     monkeypatch.setattr(ratelimit, "cache", redis_cache)
-    for _ in range(settings.KAIKUKANTA_FAILED_LOOKUPS):
+    for number in legacy_guesses(settings.KAIKUKANTA_LEGACY_FAILED_LOOKUPS):
         with pytest.raises(DomainError):
-            check_card(
-                actor=world.alpha_venue_staff,
-                venue=world.alpha_venue,
-                identifier=identifiers.generate(),
-            )
+            check_card(actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier=number)
     monkeypatch.setattr(ratelimit, "cache", other_process)
     with pytest.raises(TooManyLookups):
         check_card(
-            actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier=alpha_card.identifier
+            actor=world.alpha_venue_staff,
+            venue=world.alpha_venue,
+            identifier=legacy_card.identifier,
         )
 
 

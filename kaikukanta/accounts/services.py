@@ -172,10 +172,13 @@ def deactivate_user(*, actor: Any, user: User) -> User:
     allowed = _manages(actor, user)
     if not allowed:
         raise NotAllowed()
+    from kaikukanta.api.services import revoke_tokens_of
+
     with transaction.atomic():
         user.is_active = False
         user.save(update_fields=["is_active"])
         record(actor=actor, action=Action.USER_DEACTIVATED, target=user)
+        revoke_tokens_of(actor=actor, user=user)  # they would outlive the account otherwise
     forget_scope(user)
     return user
 
@@ -511,7 +514,11 @@ def reset_two_factor(*, actor: Any, user: User) -> None:
     at their next login; a session of theirs that passed the step before no longer counts."""
     if not may_reset_two_factor(actor, user):
         raise NotAllowed()
+    from kaikukanta.api.services import revoke_tokens_of
+
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         record(actor=actor, action=Action.TWO_FACTOR_RESET, target=user)
+        # A token made behind the old second step would skip the new one.
+        revoke_tokens_of(actor=actor, user=user)

@@ -31,6 +31,10 @@ def fields_named(**names: str) -> Iterator[None]:
         raise
 
 
+class InvalidToken(Exception):
+    """A bearer token that is unknown, mistyped, revoked or expired (api/v1/auth.py)."""
+
+
 def error_body(code: str, message: str, field: str | None) -> dict[str, str | None]:
     return {"code": code, "message": message, "field": field}
 
@@ -46,6 +50,18 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def not_signed_in(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
         message = _("Sign in first: the API answers signed-in staff only.")
         return api.create_response(request, error_body("not_signed_in", message, None), status=401)
+
+    @api.exception_handler(InvalidToken)
+    def invalid_token(request: HttpRequest, error: InvalidToken) -> HttpResponse:
+        message = _(
+            "The API token is unknown, revoked or expired. Check that it was copied whole, or ask "
+            "for a new one."
+        )
+        response = api.create_response(
+            request, error_body("invalid_token", message, None), status=401
+        )
+        response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        return response
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:

@@ -1,9 +1,10 @@
 """API tokens: how a ticketing system signs in (`Authorization: Bearer <token>`).
 
-A token belongs either to a user with venue roles (it acts as that user, with that user's venues), or
-to a ticket agency that a coordinator has authorised for some of its venues (it acts, through the
-agency's own account, for those venues only). Only the token's SHA-256 is stored: the token itself is
-shown once, when it is made. A revoked token stops working at once."""
+A token belongs either to a user with venue roles (it acts as that user, for the venues it names, of
+those the user still acts for), or to a ticket agency that a coordinator has authorised for some of its
+venues (it acts, through the agency's own account, for those venues only). Only the token's SHA-256 is
+stored: the token itself is shown once, when it is made. A token expires (KAIKUKANTA_API_TOKEN_DAYS
+after it was made); a revoked token stops working at once."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.accounts.scope import scope_for
@@ -26,21 +28,20 @@ def token_hash(token: str) -> str:
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def visible_to(self, user: Any) -> ApiTokenQuerySet:
-        """National administrators: all. Others: their own tokens, and the tokens of ticket
-        agencies for their venues (staff) or their regions' venues (coordinators)."""
+        """National administrators: all. Others: their own tokens, and every token that acts for
+        their venues (staff) or their regions' venues (coordinators of the culture side, who run
+        the venues)."""
         scope = scope_for(user)
         if scope.national:
             return self.all()
         if not getattr(user, "is_authenticated", False):
             return self.none()
         return self.filter(
-            Q(user=user)
-            | Q(venues__in=scope.venues)
-            | Q(venues__region__in=scope.coordinator_regions)
+            Q(user=user) | Q(venues__in=scope.venues) | Q(venues__region__in=scope.culture_regions)
         ).distinct()
 
     def active(self) -> ApiTokenQuerySet:
-        return self.filter(revoked_at__isnull=True)
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
 class ApiToken(models.Model):
@@ -79,6 +80,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -92,4 +94,8 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.has_expired
+
+    @property
+    def has_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

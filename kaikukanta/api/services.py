@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +48,29 @@ class VenueNotSoldByAgency(DomainError):
     )
 
 
+class TokenNeedsSecondStep(DomainError):
+    code = "token_needs_second_step"
+    status = 403
+    template = _(
+        "Pass the second step of logging in (two-factor authentication) before making an API token."
+    )
+
+
+class VenueNotRunByCreator(DomainError):
+    code = "venue_not_run_by_creator"
+    field = "venues"
+    template = _("A token can act only for venues you act for yourself; %(venue)s is not one.")
+
+
+def _check_second_step(actor: Any, verified: bool) -> None:
+    """Only a session that passed the second step makes a token, for those whose role needs it
+    (national administrators and coordinators); the command line (actor None) may."""
+    from kaikukanta.accounts.services import needs_two_factor
+
+    if actor is not None and needs_two_factor(actor) and not verified:
+        raise TokenNeedsSecondStep()
+
+
 def _new_secret() -> tuple[str, str]:
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     return secret, token_hash(secret)
@@ -65,6 +91,7 @@ def _make(
         prefix=secret[:8],
         key_hash=digest,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        expires_at=timezone.now() + dt.timedelta(days=settings.KAIKUKANTA_API_TOKEN_DAYS),
     )
     token.venues.set(venues)
     first = venues[0] if venues else None
@@ -74,28 +101,44 @@ def _make(
         target=token,
         venue=first,
         region=first.region if first is not None else None,
-        data={"agency": agency.pk if agency else None, "venues": [v.pk for v in venues]},
+        data={
+            "agency": agency.pk if agency else None,
+            "venues": [v.pk for v in venues],
+            "expires_at": token.expires_at.isoformat(),
+        },
     )
     return token, secret
 
 
-def create_api_token(*, actor: Any, user: Any, name: str) -> tuple[ApiToken, str]:
-    """A token that acts as `user`, a user with venue roles (for their venues). The user makes it
-    themselves; a national administrator, or the command line (actor None), for anyone."""
+def create_api_token(
+    *,
+    actor: Any,
+    user: Any,
+    name: str,
+    venues: Iterable[Venue] | None = None,
+    verified: bool = False,
+) -> tuple[ApiToken, str]:
+    """A token that acts as `user` for `venues`, chosen from those the user acts for (default: the
+    venues where the user is staff). The user makes it themselves, from a session that passed the
+    second step where their role needs it (`verified`); a national administrator, or the command
+    line (actor None), for anyone."""
     scope = scope_for(actor)
     if actor is not None and actor != user and not scope.national:
         raise NotAllowed()
-    user_scope = scope_for(user)
-    if not user_scope.acts_for_venues:
+    _check_second_step(actor, verified)
+    runs = Venue.objects.acted_for_by(user).select_related("region")
+    if venues is None:
+        chosen = list(runs.filter(pk__in=scope_for(user).venues))
+    else:
+        chosen = list(venues)
+        allowed = set(runs.filter(pk__in=[v.pk for v in chosen]).values_list("pk", flat=True))
+        for venue in chosen:
+            if venue.pk not in allowed:
+                raise VenueNotRunByCreator(venue=venue.display_name)
+    if not chosen:
         raise TokenNeedsVenues()
     with transaction.atomic():
-        return _make(
-            actor=actor,
-            name=name,
-            user=user,
-            venues=Venue.objects.filter(pk__in=user_scope.venues).select_related("region"),
-            agency=None,
-        )
+        return _make(actor=actor, name=name, user=user, venues=chosen, agency=None)
 
 
 def agency_account(agency: TicketAgency) -> Any:
@@ -111,13 +154,20 @@ def agency_account(agency: TicketAgency) -> Any:
 
 
 def create_agency_token(
-    *, actor: Any, agency: TicketAgency, venues: Iterable[Venue], name: str
+    *,
+    actor: Any,
+    agency: TicketAgency,
+    venues: Iterable[Venue],
+    name: str,
+    verified: bool = False,
 ) -> tuple[ApiToken, str]:
     """A token for a ticket agency's system, acting for `venues` only: venues the agency sells for
-    and the actor acts for (a coordinator of their region, or a national administrator)."""
+    and the actor acts for (a coordinator of their region, or a national administrator), from a
+    session that passed the second step (`verified`)."""
     venues = list(venues)
     if not venues:
         raise TokenNeedsVenues()
+    _check_second_step(actor, verified)
     scope = scope_for(actor)
     sold = set(agency.venues.values_list("pk", flat=True))
     for venue in venues:
@@ -151,6 +201,26 @@ def revoke_api_token(*, actor: Any, token: ApiToken) -> ApiToken:
     return token
 
 
+def revoke_tokens_of(*, actor: Any, user: Any) -> int:
+    """Revoke every token that acts as `user` (deactivated, or their two-factor authentication
+    reset: accounts/services.py), each audited. How many were still working."""
+    revoked = 0
+    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        first = token.venues.select_related("region").first()
+        record(
+            actor=actor,
+            action=Action.API_TOKEN_REVOKED,
+            target=token,
+            venue=first,
+            region=first.region if first is not None else None,
+            data={"owner": user.pk},
+        )
+        revoked += 1
+    return revoked
+
+
 def user_for_token(secret: str) -> Any | None:
     """The account a Bearer token acts as, or None for a token that is unknown or revoked. An
     agency's token acts for its authorised venues only (and only while the agency sells for them)."""
@@ -163,15 +233,25 @@ def user_for_token(secret: str) -> Any | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     user = token.user
+    # Its own look-up counters (cards/lookups.py subject_of): not those of every token of the account.
+    setattr(user, "api_token_id", token.pk)  # noqa: B010 (not a field of User)
+    named = token.venues.all()
     if token.agency_id is not None:
-        venues = list(
-            token.venues.filter(ticket_agencies=token.agency_id).values_list("pk", "region_id")
-        )
-        # The agency's account has no roles: its scope is the token's venues, as venue staff.
-        scope = Scope(
-            venues=frozenset(pk for pk, _region in venues),
-            venue_regions=frozenset(region for _pk, region in venues if region is not None),
-            roles=frozenset({"venue_staff"}),
-        )
-        setattr(user, SCOPE_CACHE, scope)  # what scope_for(user) answers for this request
+        # An agency's token: its venues while the agency sells for them.
+        named = named.filter(ticket_agencies=token.agency_id)
+    else:
+        # A user's token: its venues while the user still acts for them.
+        user_scope = scope_for(user)
+        if not user_scope.national:
+            named = named.filter(
+                Q(pk__in=user_scope.venues) | Q(region__in=user_scope.coordinator_regions)
+            )
+    venues = list(named.values_list("pk", "region_id"))
+    # The token acts as venue staff of its venues only, whatever else the account may do.
+    scope = Scope(
+        venues=frozenset(pk for pk, _region in venues),
+        venue_regions=frozenset(region for _pk, region in venues if region is not None),
+        roles=frozenset({"venue_staff"}),
+    )
+    setattr(user, SCOPE_CACHE, scope)  # what scope_for(user) answers for this request
     return user

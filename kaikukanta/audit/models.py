@@ -39,6 +39,7 @@ class Action(models.TextChoices):
     DATA_LOADED = "data.loaded", _("data loaded")
     LOOKUPS_FLAGGED = "lookups.flagged", _("many unknown card numbers looked up")
     LOOKUP_REFUSED = "lookup.refused", _("card look-up refused: too many")
+    LOOKUP_LOCK_LIFTED = "lookup.lock_lifted", _("card look-up lock lifted")
     # The workspaces: distributors, venues, the cardholder's own card, coordinators.
     CARD_UPDATED = "card.updated", _("card holder data updated")
     CARD_HANDED_OVER = "card.handed_over", _("mobile card link given")

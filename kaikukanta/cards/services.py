@@ -11,10 +11,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -699,15 +701,29 @@ def create_card_stock(*, actor: Any, region: Region, size: int) -> CardStock:
 
 
 def typed_number_for_audit(number: str) -> dict[str, Any]:
-    """How the audit trail remembers a number that matched no card.
+    """How the audit trail remembers a number that matched no card: never as typed.
 
-    The number is kept only if it passes its check character (a card number that may yet be
-    registered). Anything else, an identity code pasted into the wrong field say, is kept as "not a
-    card number" and its length: no text a person typed, not even hashed (a keyed hash of an identity
-    code can be reversed by brute force by whoever holds the key)."""
+    A number that passes its check character (a card number that may yet be registered, or a name
+    such as MANNEKETTU that passes by chance) is kept as its length and a keyed hash (HMAC-SHA256,
+    truncated to 16 hex digits, with the id of the key): the same number typed twice can be told,
+    the number cannot be read. The key is KAIKUKANTA_AUDIT_NUMBER_KEY; once it is rotated, the old
+    hashes can no longer be compared with anything. Anything else, an identity code pasted into the
+    wrong field say, is kept as "not a card number" and its length only."""
     if identifiers.is_valid(number):
-        return {"identifier": number}
+        key = audit_number_key()
+        digest = hmac.new(key, number.encode(), hashlib.sha256).hexdigest()[:16]
+        key_id = hashlib.sha256(b"key-id:" + key).hexdigest()[:8]
+        return {"typed_length": len(number), "number_hmac": digest, "hmac_key": key_id}
     return {"not_a_card_number": True, "typed_length": len(number)}
+
+
+def audit_number_key() -> bytes:
+    """The key of the audit trail's hashes of unknown numbers (settings: KAIKUKANTA_AUDIT_NUMBER_KEY,
+    else one derived from SECRET_KEY)."""
+    configured = settings.KAIKUKANTA_AUDIT_NUMBER_KEY
+    if configured:
+        return configured.encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"audit-number-key", hashlib.sha256).digest()
 
 
 def unknown_number_error(number: str) -> DomainError:
@@ -745,8 +761,8 @@ def look_up_card(*, actor: Any, identifier: str) -> Card:
     found or not, and throttled (cards/lookups.py)."""
     if not scope_for(actor).reads_cards:
         raise NotAllowed()
-    lookup = lookups.admit(actor, regions=_staff_regions(actor))
     number = identifiers.normalize(identifier)
+    lookup = lookups.admit(actor, numbers=[number], regions=_staff_regions(actor))
     try:
         card = find_card(number)
     except DomainError as error:
@@ -792,8 +808,10 @@ def check_card(
     or not, and throttled (cards/lookups.py)."""
     if not can_act_for_venue(actor, venue):
         raise NotAllowed()
-    lookup = lookups.admit(actor, venue, regions=[venue.region] if venue.region else [])
     number = identifiers.normalize(identifier)
+    lookup = lookups.admit(
+        actor, venue, numbers=[number], regions=[venue.region] if venue.region else []
+    )
     day = on or today()
     try:
         card = find_card(number)

@@ -4,8 +4,8 @@ With REDIS_URL set, the counters live in Redis (INCRBY is atomic); otherwise in 
 (`RateCounter`, UNLOGGED on PostgreSQL: core/migrations/0002), incremented with one atomic upsert
 (INSERT ... ON CONFLICT DO UPDATE ... RETURNING, on PostgreSQL and SQLite alike), so that requests
 arriving at once are all counted. A window is `seconds` long and starts at a multiple of `seconds` since
-the epoch. `hit_many` and `count_many` take several counters in one round trip: a venue's check counts
-four (cards/lookups.py), every one of them on each request."""
+the epoch. `hit_many` and `count_many` take several counters in one round trip: a venue's check of a number
+of the earlier registry's format counts three at once (cards/lookups.py)."""
 
 from __future__ import annotations
 
@@ -146,6 +146,14 @@ class Window:
 
     def count(self, subject: str) -> int:
         return _get(self._key(subject))
+
+    def reset(self, subject: str) -> None:
+        """Start the current window afresh for `subject` (a lock lifted by hand), with its flag."""
+        keys = [self._key(subject), f"{self._key(subject)}:flag"]
+        if settings.REDIS_URL:
+            cache.delete_many(keys)
+        else:
+            RateCounter.objects.filter(key__in=keys).delete()
 
     def first_time(self, event: str, subject: str) -> bool:
         """True once per window for (`event`, `subject`): for raising a flag only once."""

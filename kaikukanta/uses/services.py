@@ -166,7 +166,7 @@ def _refused(
         region=venue.region,
         data={"code": error.code, **typed_number_for_audit(number)},
     )
-    lookup.failed(error)
+    lookup.failed(error, number)
 
 
 # --- a holder's own use ---------------------------------------------------------------------------
@@ -190,8 +190,8 @@ def record_use(
     if not can_act_for_venue(actor, venue):
         raise NotAllowed()
     key = validate_key(idempotency_key)
-    lookup = lookups.admit(actor, venue, regions=_regions(venue), count=False)
     number = identifiers.normalize(card_identifier)
+    lookup = lookups.admit(actor, venue, numbers=[number], regions=_regions(venue), count=False)
     moment = _aware(occurred_at)
 
     def same(use: Use) -> bool:
@@ -304,8 +304,11 @@ def record_group_visit(
     if not can_act_for_venue(actor, venue):
         raise NotAllowed()
     key = validate_key(idempotency_key)
-    lookup = lookups.admit(actor, venue, regions=_regions(venue), count=False)
     group = [GroupMember(m) if isinstance(m, str) else m for m in members]
+    numbers = [identifiers.normalize(community_card_identifier)] + [
+        identifiers.normalize(member.identifier) for member in group
+    ]
+    lookup = lookups.admit(actor, venue, numbers=numbers, regions=_regions(venue), count=False)
     ages = list(covered_client_ages)
     moment = _aware(occurred_at)
     asked = (

@@ -12,7 +12,7 @@ from kaikukanta.cards import identifiers
 from kaikukanta.cards.models import ClosingReason
 from kaikukanta.cards.services import close_card
 
-from ..conftest import reopens_in_about, sign_in
+from ..conftest import legacy_guesses, reopens_in_about, sign_in
 
 CHECKS = "/api/v1/checks"
 
@@ -154,14 +154,15 @@ def test_the_api_needs_a_session_and_its_csrf_token(world, alpha_card):
     assert_error(check(strict, world.alpha_venue, alpha_card.identifier), 403, "csrf_failed")
 
 
-def test_guessing_numbers_is_stopped_with_429(world, settings):
+def test_guessing_legacy_numbers_is_stopped_with_429(world, settings, legacy_card):
     client = api_client(world.alpha_venue_staff)
-    for _ in range(settings.KAIKUKANTA_FAILED_LOOKUPS):
-        assert check(client, world.alpha_venue, identifiers.generate()).status_code == 404
-    body = assert_error(
-        check(client, world.alpha_venue, identifiers.generate()), 429, "too_many_lookups"
-    )
-    assert reopens_in_about(body["message"], settings.KAIKUKANTA_FAILED_LOOKUP_MINUTES)
+    guesses = legacy_guesses(settings.KAIKUKANTA_LEGACY_FAILED_LOOKUPS + 1)
+    for number in guesses[:-1]:
+        assert check(client, world.alpha_venue, number).status_code == 404
+    body = assert_error(check(client, world.alpha_venue, guesses[-1]), 429, "too_many_lookups")
+    assert reopens_in_about(body["message"], settings.KAIKUKANTA_LEGACY_LOOKUP_HOURS * 60)
+    # Numbers with a check character: unknown ones answer 404, never 429.
+    assert check(client, world.alpha_venue, identifiers.generate()).status_code == 404
 
 
 def test_a_popup_outside_its_period_refuses_in_the_check(world, alpha_card):

@@ -34,7 +34,8 @@ def app():
 def token(world, settings):
     # Generated requests are many: no look-up limit should turn them into 429s that hide a bug.
     settings.KAIKUKANTA_LOOKUPS_PER_MINUTE = 100000
-    settings.KAIKUKANTA_VENUE_LOOKUPS_PER_MINUTE = 100000
+    settings.KAIKUKANTA_LEGACY_FAILED_LOOKUPS = 100000
+    settings.KAIKUKANTA_VENUE_LEGACY_FAILED_LOOKUPS = 100000
     settings.KAIKUKANTA_FAILED_LOOKUPS = 100000
     settings.KAIKUKANTA_VENUE_FAILED_LOOKUPS = 100000
     _token, secret = create_api_token(actor=None, user=world.alpha_venue_staff, name="schemathesis")

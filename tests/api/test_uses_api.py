@@ -237,8 +237,8 @@ def test_a_users_token_acts_as_the_user_without_csrf(world, alpha_card):
     assert created.status_code == 201
     assert Use.objects.get().recorded_by == world.alpha_venue_staff
     revoke_api_token(actor=world.alpha_venue_staff, token=token)
-    assert error_of(bearer(secret).get("/api/v1/venues"), 401) == "not_signed_in"
-    assert error_of(bearer("kk_made-up").get("/api/v1/venues"), 401) == "not_signed_in"
+    assert error_of(bearer(secret).get("/api/v1/venues"), 401) == "invalid_token"
+    assert error_of(bearer("kk_made-up").get("/api/v1/venues"), 401) == "invalid_token"
 
 
 def test_a_token_is_only_for_users_with_venues_and_made_by_themselves(world):
@@ -258,16 +258,28 @@ def test_an_agency_token_acts_for_its_authorised_venues_only(world, alpha_card):
     agency.venues.add(world.alpha_venue, world.alpha_course_venue)
     with pytest.raises(DomainError) as refused:
         create_agency_token(
-            actor=world.beta_coordinator, agency=agency, venues=[world.alpha_venue], name="x"
+            actor=world.beta_coordinator,
+            agency=agency,
+            venues=[world.alpha_venue],
+            name="x",
+            verified=True,
         )
     assert refused.value.code == "not_allowed"
     with pytest.raises(DomainError) as refused:
         create_agency_token(
-            actor=world.alpha_coordinator, agency=agency, venues=[world.beta_venue], name="x"
+            actor=world.alpha_coordinator,
+            agency=agency,
+            venues=[world.beta_venue],
+            name="x",
+            verified=True,
         )
     assert refused.value.code in {"not_allowed", "venue_not_sold_by_agency"}
     _token, secret = create_agency_token(
-        actor=world.alpha_coordinator, agency=agency, venues=[world.alpha_venue], name="Myynti"
+        actor=world.alpha_coordinator,
+        agency=agency,
+        venues=[world.alpha_venue],
+        name="Myynti",
+        verified=True,
     )
     client = bearer(secret)
     assert [v["id"] for v in client.get("/api/v1/venues").json()] == [world.alpha_venue.pk]

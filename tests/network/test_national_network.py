@@ -265,7 +265,11 @@ def test_the_national_admin_chooses_the_venues_an_agency_sells_for(world):
     }
     # A token of the agency acts only while the agency sells for the venue.
     token, _secret = create_agency_token(
-        actor=world.alpha_coordinator, agency=agency, venues=[world.alpha_venue], name="Kassa"
+        actor=world.alpha_coordinator,
+        agency=agency,
+        venues=[world.alpha_venue],
+        name="Kassa",
+        verified=True,
     )
     services.save_ticket_agency(
         actor=world.national, agency=agency, venues=[world.beta_venue], changed=["venues"]

@@ -217,7 +217,7 @@ def test_a_ticket_agency_sells_for_venues_grouped_by_region(world, client_as):
     agency = TicketAgency.objects.get(name="Lippupiste")
     assert set(agency.venues.all()) == {world.alpha_venue, world.popup}
     create_agency_token(
-        actor=world.national, agency=agency, venues=[world.alpha_venue], name="Kassa"
+        actor=world.national, agency=agency, venues=[world.alpha_venue], name="Kassa", verified=True
     )
     listed = client.get(reverse("web:national_agencies")).content.decode()
     assert re.search(r"<td>1 · <a href=\"/venue/api-tokens/\">API tokens</a>", listed)

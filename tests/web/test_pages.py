@@ -8,7 +8,7 @@ from kaikukanta.cards.services import issue_card
 from kaikukanta.stats.queries import Figure
 from kaikukanta.uses.services import record_use
 
-from ..conftest import holder, new_key, on_day, reopens_in_about, sign_in
+from ..conftest import holder, legacy_guesses, new_key, on_day, reopens_in_about, sign_in
 
 
 @pytest.fixture
@@ -164,25 +164,20 @@ def test_replacements_and_community_cards_are_not_new_registrations(
     assert rows["Alfala"].cards_registered.value == 1
 
 
-def test_a_venue_guessing_numbers_is_stopped_and_its_coordinators_see_a_flag(en, world, settings):
+def test_a_venue_guessing_numbers_is_flagged_and_still_answered(en, world, settings, alpha_card):
+    """Numbers with a check character are one of 29**9: unknown ones are answered as unknown and
+    flagged to the region's coordinators, and a card is always answered."""
     from kaikukanta.audit.models import Flag
     from kaikukanta.cards import identifiers
 
     sign_in(en, world.alpha_venue_staff)
-    for _ in range(settings.KAIKUKANTA_FAILED_LOOKUPS):
+    for _ in range(settings.KAIKUKANTA_FAILED_LOOKUPS + 1):
         answer = en.post(reverse("web:venue"), {"identifier": identifiers.generate()})
         assert answer.status_code == 404
         assert "No card has the number" in answer.content.decode()
-    stopped = en.post(reverse("web:venue"), {"identifier": identifiers.generate()})
-    assert stopped.status_code == 429
-    assert "Too many card look-ups" in stopped.content.decode()
-    assert reopens_in_about(stopped.content.decode(), settings.KAIKUKANTA_FAILED_LOOKUP_MINUTES)
-    # Shown in place to htmx too, not swallowed as an error.
-    htmx = en.post(
-        reverse("web:venue"), {"identifier": identifiers.generate()}, HTTP_HX_REQUEST="true"
-    )
-    assert htmx.status_code == 429
-    assert "Too many card look-ups" in htmx.content.decode()
+    found = en.post(reverse("web:venue"), {"identifier": alpha_card.identifier})
+    assert found.status_code == 200
+    assert alpha_card.display_identifier in found.content.decode()
 
     flag = Flag.objects.get()
     assert (flag.venue, flag.region, flag.count) == (world.alpha_venue, world.alpha, 10)
@@ -195,33 +190,109 @@ def test_a_venue_guessing_numbers_is_stopped_and_its_coordinators_see_a_flag(en,
     assert "match no card" not in en.get(reverse("web:region", args=["alpha"])).content.decode()
 
 
-def test_a_distributor_searching_a_number_too_often_is_stopped(en, world, settings):
-    from kaikukanta.cards import identifiers
+def test_a_sweep_of_legacy_numbers_is_stopped(en, world, settings, alpha_card, legacy_card):
+    """Numbers imported from the earlier registry may be short: their unknown answers are limited,
+    and once the limit is reached every such look-up is refused, the real card's too (else the
+    refusal would tell the cards from the rest). Cards with a check character are still answered."""
+    sign_in(en, world.alpha_venue_staff)
+    for number in legacy_guesses(settings.KAIKUKANTA_LEGACY_FAILED_LOOKUPS):
+        assert en.post(reverse("web:venue"), {"identifier": number}).status_code == 404
+    for number in [*legacy_guesses(11)[-1:], legacy_card.identifier]:
+        stopped = en.post(reverse("web:venue"), {"identifier": number})
+        assert stopped.status_code == 429
+        assert "Too many card look-ups" in stopped.content.decode()
+        assert reopens_in_about(
+            stopped.content.decode(), settings.KAIKUKANTA_LEGACY_LOOKUP_HOURS * 60
+        )
+    # Shown in place to htmx too, not swallowed as an error.
+    htmx = en.post(
+        reverse("web:venue"), {"identifier": legacy_card.identifier}, HTTP_HX_REQUEST="true"
+    )
+    assert htmx.status_code == 429
+    assert "Too many card look-ups" in htmx.content.decode()
+    assert en.post(reverse("web:venue"), {"identifier": alpha_card.identifier}).status_code == 200
 
+
+def test_a_clerk_with_ten_unknown_numbers_gets_the_next_cards_answer(world, alpha_card):
+    from kaikukanta.cards import identifiers
+    from kaikukanta.cards.errors import CardNotFound
+    from kaikukanta.cards.services import check_card
+
+    for _ in range(10):
+        with pytest.raises(CardNotFound):
+            check_card(
+                actor=world.alpha_venue_staff,
+                venue=world.alpha_venue,
+                identifier=identifiers.generate(),
+            )
+    answer = check_card(
+        actor=world.alpha_venue_staff, venue=world.alpha_venue, identifier=alpha_card.identifier
+    )
+    assert (answer.identifier, answer.refusal) == (alpha_card.identifier, None)
+
+
+def test_a_distributor_sweeping_legacy_numbers_is_stopped(en, world, settings, legacy_card):
     sign_in(en, world.alpha_distributor)
-    for _ in range(settings.KAIKUKANTA_FAILED_LOOKUPS):
-        en.post(reverse("web:cards"), {"identifier": identifiers.generate()})
-    stopped = en.post(reverse("web:cards"), {"identifier": identifiers.generate()})
+    for number in legacy_guesses(settings.KAIKUKANTA_LEGACY_FAILED_LOOKUPS + 1):
+        answer = en.post(reverse("web:cards"), {"identifier": number})
+    assert answer.status_code == 429
+    stopped = en.post(reverse("web:cards"), {"identifier": legacy_card.identifier})
     assert stopped.status_code == 429
 
 
-def test_look_ups_are_limited_per_venue_across_its_staff(world, settings, alpha_card):
-    """Limits are counted per user and per venue: two clerks at one venue share the venue's."""
+def test_two_accounts_guessing_do_not_close_the_venue(world, settings, alpha_card, legacy_card):
+    """The probe of issue 15: 20 wrong numbers from two accounts closed every check and use at the
+    venue, for everyone and the national token too. Now the venue's lock covers only numbers of
+    the earlier registry's format, and a coordinator can lift it."""
     from kaikukanta.accounts.models import Role, RoleAssignment, User
-    from kaikukanta.cards.errors import TooManyLookups
+    from kaikukanta.cards import identifiers, lookups
+    from kaikukanta.cards.errors import CardNotFound, TooManyLookups
     from kaikukanta.cards.services import check_card
+    from kaikukanta.core.errors import NotAllowed
+    from kaikukanta.uses.services import record_use
 
-    settings.KAIKUKANTA_VENUE_LOOKUPS_PER_MINUTE = 3
     second = User.objects.create_user("second_clerk")
-    RoleAssignment.objects.create(user=second, role=Role.VENUE_STAFF, venue=world.alpha_venue)
-    for clerk in [world.alpha_venue_staff, second, world.alpha_venue_staff]:
-        check_card(actor=clerk, venue=world.alpha_venue, identifier=alpha_card.identifier)
-    with pytest.raises(TooManyLookups):
-        check_card(actor=second, venue=world.alpha_venue, identifier=alpha_card.identifier)
-    # Another venue is not affected.
-    check_card(
-        actor=world.beta_venue_staff, venue=world.beta_venue, identifier=alpha_card.identifier
+    third = User.objects.create_user("third_clerk")
+    for user in (second, third):
+        RoleAssignment.objects.create(user=user, role=Role.VENUE_STAFF, venue=world.alpha_venue)
+    guesses = legacy_guesses(20) + [identifiers.generate() for _ in range(20)]
+    for index, number in enumerate(guesses):
+        clerk = world.alpha_venue_staff if index % 2 else second
+        with pytest.raises(CardNotFound):
+            check_card(actor=clerk, venue=world.alpha_venue, identifier=number)
+    for actor in (third, world.national):
+        answer = check_card(actor=actor, venue=world.alpha_venue, identifier=alpha_card.identifier)
+        assert answer.refusal is None
+        with pytest.raises(CardNotFound):
+            check_card(actor=actor, venue=world.alpha_venue, identifier=identifiers.generate())
+    record_use(
+        actor=third,
+        venue=world.alpha_venue,
+        card_identifier=alpha_card.identifier,
+        idempotency_key=new_key(),
     )
+    # The earlier registry's numbers are locked at the venue for everyone ...
+    with pytest.raises(TooManyLookups):
+        check_card(actor=third, venue=world.alpha_venue, identifier=legacy_card.identifier)
+    # ... and elsewhere not.
+    check_card(actor=world.beta_venue_staff, venue=world.beta_venue, identifier="KK001234")
+
+    # The region's coordinator sees the lock and lifts it; another region's cannot.
+    locks = lookups.locks_in(world.alpha_coordinator, world.alpha)
+    assert [(lock.venue, lock.user) for lock in locks] == [
+        (world.alpha_venue, None),
+        (None, world.alpha_venue_staff),
+        (None, second),
+    ]
+    with pytest.raises(NotAllowed):
+        lookups.locks_in(world.beta_coordinator, world.alpha)
+    lookups.lift_lock(world.alpha_coordinator, world.alpha, locks[0].subject)
+    assert [lock.user for lock in lookups.locks_in(world.alpha_coordinator, world.alpha)] == [
+        world.alpha_venue_staff,
+        second,
+    ]
+    answer = check_card(actor=third, venue=world.alpha_venue, identifier=legacy_card.identifier)
+    assert answer.identifier == "KK001234"
 
 
 def test_region_figures_are_shown_only_to_those_who_see_the_whole_region(en, world, alpha_card):
@@ -264,23 +335,24 @@ def test_the_card_list_filters_by_status_with_the_same_rule_as_the_card(en, worl
     assert "Select a valid choice" in bad.content.decode()
 
 
-def test_look_ups_sent_all_at_once_cannot_all_pass_the_failure_limit(world, settings):
+def test_look_ups_sent_all_at_once_cannot_all_pass_the_failure_limit(world, settings, legacy_card):
     """Each look-up reserves a failure before it looks: eleven guesses in flight at once, none yet
     answered, and the eleventh is refused, with an audit event for the refusal."""
     from kaikukanta.audit.models import AuditEvent
     from kaikukanta.cards import lookups
     from kaikukanta.cards.errors import TooManyLookups
 
+    numbers = legacy_guesses(settings.KAIKUKANTA_LEGACY_FAILED_LOOKUPS + 1)
     in_flight = [
-        lookups.admit(world.alpha_venue_staff, world.alpha_venue)
-        for _ in range(settings.KAIKUKANTA_FAILED_LOOKUPS)
+        lookups.admit(world.alpha_venue_staff, world.alpha_venue, numbers=[number])
+        for number in numbers[:-1]
     ]
     with pytest.raises(TooManyLookups):
-        lookups.admit(world.alpha_venue_staff, world.alpha_venue)
+        lookups.admit(world.alpha_venue_staff, world.alpha_venue, numbers=numbers[-1:])
     assert AuditEvent.objects.filter(action="lookup.refused", venue=world.alpha_venue).count() == 1
     for lookup in in_flight:  # all of them were cards after all
         lookup.found()
-    lookups.admit(world.alpha_venue_staff, world.alpha_venue).found()
+    lookups.admit(world.alpha_venue_staff, world.alpha_venue, numbers=numbers[-1:]).found()
 
 
 def test_a_distributors_sweep_is_flagged_to_their_regions_coordinators(en, world, settings):
@@ -335,3 +407,43 @@ def test_the_distributor_page_shows_the_latest_community_cards_and_links_to_all(
     assert section.count("<tr>") == 1 + 20
     assert cards[-1].display_identifier in section
     assert "All 22 community cards of your organisation" in page
+
+
+def test_a_coordinator_sees_and_lifts_a_lock_of_their_regions_venue(en, world, legacy_card):
+    from kaikukanta.audit.models import AuditEvent
+    from kaikukanta.cards.errors import CardNotFound
+    from kaikukanta.cards.services import check_card
+
+    for index, number in enumerate(legacy_guesses(20)):
+        clerk = world.alpha_venue_staff if index < 10 else world.national
+        with pytest.raises(CardNotFound):
+            check_card(actor=clerk, venue=world.alpha_venue, identifier=number)
+    sign_in(en, world.beta_coordinator)
+    assert "Locked look-ups" not in en.get(reverse("web:region", args=["beta"])).content.decode()
+    refused = en.post(reverse("web:lift_lookup_lock", args=["alpha"]), {"subject": "venue:1"})
+    assert refused.status_code in (403, 404)
+    sign_in(en, world.alpha_coordinator)
+    page = en.get(reverse("web:region", args=["alpha"])).content.decode()
+    assert "Locked look-ups" in page
+    assert f"Lift the lock of {world.alpha_venue.display_name}" in page
+    assert "Lift the lock of alpha_venue" in page
+    lifted = en.post(
+        reverse("web:lift_lookup_lock", args=["alpha"]),
+        {"subject": f"venue:{world.alpha_venue.pk}"},
+        follow=True,
+    )
+    text = lifted.content.decode()
+    assert "The lock is lifted" in text
+    assert f"Lift the lock of {world.alpha_venue.display_name}" not in text
+    event = AuditEvent.objects.get(action="lookup.lock_lifted")
+    assert (event.actor, event.venue, event.region) == (
+        world.alpha_coordinator,
+        world.alpha_venue,
+        world.alpha,
+    )
+    again = en.post(
+        reverse("web:lift_lookup_lock", args=["alpha"]),
+        {"subject": f"venue:{world.alpha_venue.pk}"},
+        follow=True,
+    )
+    assert "That lock had already ended." in again.content.decode()

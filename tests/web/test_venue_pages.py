@@ -79,12 +79,19 @@ def test_history_totals_and_csv_are_the_venues_own(client_as, world, alpha_card,
 
 def test_a_token_is_shown_once_listed_and_revoked(client_as, world):
     clerk = client_as("alpha_venue_staff")
-    made = clerk.post(reverse("web:venue_api_tokens"), {"kind": "own", "name": "Kassa 2"})
+    no_venue = clerk.post(reverse("web:venue_api_tokens"), {"kind": "own", "name": "Kassa 2"})
+    assert no_venue.status_code == 422
+    made = clerk.post(
+        reverse("web:venue_api_tokens"),
+        {"kind": "own", "name": "Kassa 2", "venues": [world.alpha_venue.pk]},
+    )
     assert made.status_code == 201
     token = ApiToken.objects.get()
     secret = token.prefix + made.content.decode().split(token.prefix, 1)[1].split("<", 1)[0]
     page = clerk.get(reverse("web:venue_api_tokens")).content.decode()
     assert "Kassa 2" in page
+    assert "A token works for 365 days after it is made" in page
+    assert f"<td>{token.expires_at:%-d.%-m.%Y}</td>" in page  # a year from today, the Finnish way
     assert secret not in page  # shown once
     # A colleague's token is on the venue's page; another venue's staff cannot revoke it.
     assert (

@@ -11,6 +11,7 @@ from ninja.security import HttpBearer
 
 from kaikukanta.accounts.middleware import held_at_second_step
 
+from ..errors import InvalidToken
 from ..services import user_for_token
 
 
@@ -18,9 +19,12 @@ class BearerToken(HttpBearer):
     openapi_description = "An API token: `Authorization: Bearer kk_…` (shown once when made)."
 
     def authenticate(self, request: HttpRequest, token: str) -> Any | None:
+        """The token's account. A request that sends a bearer token is answered as the token's:
+        one that is unknown, mistyped, revoked or expired is refused (401 `invalid_token`) on every
+        method, before the session and its CSRF check are looked at."""
         user = user_for_token(token)
         if user is None:
-            return None
+            raise InvalidToken()
         request.user = user
         return user
 

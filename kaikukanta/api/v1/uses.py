@@ -65,6 +65,31 @@ class CursorInvalid(DomainError):
     template = _("The cursor is not one this API gave. Start again without it.")
 
 
+class SinceInvalid(DomainError):
+    code = "since_invalid"
+    field = "since"
+    template = _(
+        "“%(value)s” is neither a day nor a moment. Give a day, 2026-06-01, or a moment with its "
+        "offset from UTC, 2026-06-01T08:30:00+03:00 (or …Z for UTC)."
+    )
+
+
+def since_moment(value: str) -> dt.datetime:
+    """The start of `since`: a day (from its midnight in Finland) or an ISO 8601 moment with its
+    offset. A moment without an offset is refused: which clock it means cannot be known."""
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text)
+            return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise SinceInvalid(value=value[:40]) from None
+    if timezone.is_naive(moment):
+        raise SinceInvalid(value=value[:40])
+    return moment
+
+
 class UseIn(Schema):
     venue: int = Field(description="The venue's id, from /api/v1/venues.")
     card: str = Field(max_length=40, description="The card number as typed or scanned.")
@@ -268,7 +293,14 @@ def _after(cursor: str) -> Q:
 
 class UseFilter(Schema):
     venue: int | None = Field(None, description="One of the caller's venues; default: all of them.")
-    since: dt.date | None = Field(None, description="From this day (inclusive).")
+    since: str | None = Field(
+        None,
+        max_length=40,
+        description=(
+            "From this day (2026-06-01, inclusive) or from this moment, ISO 8601 with its offset "
+            "(2026-06-01T08:30:00+03:00, inclusive): for example the time of your last sync."
+        ),
+    )
     until: dt.date | None = Field(None, description="To this day (inclusive).")
     cursor: str | None = Field(None, max_length=200)
     limit: int = Field(50, ge=1, le=500)
@@ -284,10 +316,8 @@ def list_uses(request: HttpRequest, filters: Query[UseFilter]) -> dict:
     else:
         uses = Use.objects.filter(venue__in=list(venues.values_list("pk", flat=True)))
     tz = timezone.get_current_timezone()
-    if filters.since is not None:
-        uses = uses.filter(
-            occurred_at__gte=timezone.make_aware(dt.datetime.combine(filters.since, dt.time()), tz)
-        )
+    if filters.since:
+        uses = uses.filter(occurred_at__gte=since_moment(filters.since))
     if filters.until is not None:
         end = filters.until + dt.timedelta(days=1)
         uses = uses.filter(

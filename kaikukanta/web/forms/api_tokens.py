@@ -15,6 +15,16 @@ class TokenForm(forms.Form):
         max_length=100,
         help_text=_("The system that will use the token, for example “Till 2”."),
     )
+    venues = forms.ModelMultipleChoiceField(
+        label=_("Venues"),
+        queryset=Venue.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The token acts for these venues only."),
+    )
+
+    def __init__(self, venues: QuerySet[Venue], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelMultipleChoiceField", self.fields["venues"]).queryset = venues
 
 
 class AgencyTokenForm(forms.Form):

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kaikukanta.accounts.middleware import session_verified
 from kaikukanta.accounts.scope import scope_for
 from kaikukanta.api.models import ApiToken
 from kaikukanta.api.services import create_agency_token, create_api_token, revoke_api_token
@@ -33,7 +36,8 @@ def _coordinated_venues(user: Any):
 @requires(ACTS_FOR_VENUE)
 def tokens(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    form = TokenForm(request.POST if request.POST.get("kind") == "own" else None)
+    runs = Venue.objects.acted_for_by(request.user).order_by("name")
+    form = TokenForm(runs, request.POST if request.POST.get("kind") == "own" else None)
     coordinated = _coordinated_venues(request.user)
     agency_form = None
     if scope.national or scope.coordinator_regions:
@@ -50,7 +54,11 @@ def tokens(request: HttpRequest) -> HttpResponse:
         try:
             if request.POST.get("kind") == "own" and form.is_valid():
                 _token, secret = create_api_token(
-                    actor=request.user, user=request.user, name=form.cleaned_data["name"]
+                    actor=request.user,
+                    user=request.user,
+                    name=form.cleaned_data["name"],
+                    venues=list(form.cleaned_data["venues"]),
+                    verified=session_verified(request),
                 )
             elif (
                 request.POST.get("kind") == "agency"
@@ -63,6 +71,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
                     agency=data["agency"],
                     venues=list(data["venues"]),
                     name=data["name"],
+                    verified=session_verified(request),
                 )
         except DomainError as error:
             target = form if request.POST.get("kind") == "own" else agency_form
@@ -71,7 +80,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             status = error.status
         if secret is not None:
             status = 201
-            form = TokenForm()
+            form = TokenForm(runs)
     listed = (
         ApiToken.objects.visible_to(request.user)
         .select_related("user", "agency", "created_by")
@@ -80,7 +89,14 @@ def tokens(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/box_office/api_tokens.html",
-        {"tokens": listed, "form": form, "agency_form": agency_form, "secret": secret},
+        {
+            "tokens": listed,
+            "form": form,
+            "agency_form": agency_form,
+            "secret": secret,
+            "token_days": settings.KAIKUKANTA_API_TOKEN_DAYS,
+            "now": timezone.now(),
+        },
         status=status,
     )
 

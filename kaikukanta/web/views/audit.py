@@ -30,6 +30,8 @@ DETAILS = {
     "code": gettext_lazy("refused because"),
     "not_a_card_number": gettext_lazy("not a card number"),
     "typed_length": gettext_lazy("characters typed"),
+    "number_hmac": gettext_lazy("unknown number, keyed hash"),
+    "hmac_key": gettext_lazy("hash key"),
     "fields": gettext_lazy("fields changed"),
     "changed": gettext_lazy("fields changed"),
     "reason": gettext_lazy("reason"),

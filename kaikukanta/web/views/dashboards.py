@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from kaikukanta.accounts.models import COORDINATOR_ROLES, RoleAssignment
 from kaikukanta.accounts.scope import scope_for
 from kaikukanta.audit.models import Flag
+from kaikukanta.cards import lookups
 from kaikukanta.cards.models import Card, CardType
 from kaikukanta.core.dates import today
+from kaikukanta.core.errors import NotAllowed
 from kaikukanta.network.models import DistributorSite, Region, Venue
 from kaikukanta.stats.queries import yearly_table
 
@@ -89,9 +94,27 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
             else []
         ),
         "is_coordinator": is_coordinator,
+        "locks": lookups.locks_in(request.user, region) if is_coordinator else [],
         **figures_context(year, rows),
     }
     return render(request, "web/dashboards/region.html", context)
+
+
+@require_POST
+@requires(SIGNED_IN)  # whose locks: lookups.lift_lock, for the region's coordinators
+def lift_lookup_lock(request: HttpRequest, slug: str) -> HttpResponse:
+    """Lift a lock of legacy-format look-ups at one of the region's venues or for one of its users
+    (cards/lookups.py). A lock that has ended or was lifted meanwhile is said to be gone."""
+    region = get_object_or_404(Region.objects.visible_to(request.user), slug=slug)
+    if not scope_for(request.user).coordinates(region.pk):
+        raise PermissionDenied
+    try:
+        lookups.lift_lock(request.user, region, request.POST.get("subject", ""))
+    except NotAllowed:
+        messages.info(request, _("That lock had already ended."))
+    else:
+        messages.success(request, _("The lock is lifted: look-ups are answered again."))
+    return redirect(reverse("web:region", args=[region.slug]) + "#locks-heading")
 
 
 @requires(DISTRIBUTOR)
@@ -126,5 +149,6 @@ urlpatterns = [
     path("", home, name="home"),
     path("national/", national, name="national"),
     path("regions/<slug:slug>/", region_detail, name="region"),
+    path("regions/<slug:slug>/lift-lock/", lift_lookup_lock, name="lift_lookup_lock"),
     path("distributor/", distributor_home, name="distributor"),
 ]
