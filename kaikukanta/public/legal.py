@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import normalize_newlines
@@ -302,7 +303,7 @@ def shown(kind: str, language: str | None = None) -> Shown:
     page = LegalPage.objects.filter(kind=kind).first()
     own = getattr(page, FIELD_OF_LANGUAGE[language], "") if page else ""
     if own.strip() and page is not None and page.updated_at is not None:
-        return Shown(own, page.updated_at.date(), is_default=False)
+        return Shown(own, timezone.localdate(page.updated_at), is_default=False)
     return Shown(DEFAULTS[kind][language], DEFAULTS_DATED, is_default=True)
 
 
