@@ -259,6 +259,7 @@ WEB_ROWS = [
         "web:home",
         get=staff(
             OK,  # nobody: the page that says they have no role yet
+            anonymous=OK,  # the public front page
             national=Redirect("web:national"),
             alpha_coordinator=Redirect("web:region", ("alpha",)),
             alpha_sote_coordinator=Redirect("web:region", ("alpha",)),
@@ -649,6 +650,18 @@ WEB_ROWS = [
         get=by_role(404),
         post=by_role(404),
     ),
+    # --- the accessibility statement and the privacy notice: kept by national administrators. An
+    # empty POST keeps the default texts and writes nothing.
+    Row("web:legal_pages", get=staff(403, national=OK)),
+    Row(
+        "web:legal_page",
+        args=lambda obj: ["privacy"],
+        get=staff(403, national=OK),
+        post=staff(403, national=Redirect("web:legal_pages")),
+    ),
+    Row(
+        "web:legal_page", label="unknown", args=lambda obj: ["terms"], get=staff(403, national=404)
+    ),
     # --- the national guideline (issue 9): read by everyone with a role, published nationally
     Row("web:guideline", get=staff(OK, nobody=403)),
     # With no version published in the world, there is nothing to acknowledge: a 404.
@@ -797,7 +810,9 @@ PUBLIC_ROWS = [
     # The manifest and the worker look nothing up: the same file for every address.
     Row("public:manifest", args=lambda obj: ["2345678923456789"], get=by_role(OK)),
     Row("public:service_worker", get=by_role(OK)),
-    # The catalogue is public.
+    # The catalogue and the legal pages are public.
+    Row("public:accessibility", get=by_role(OK)),
+    Row("public:privacy", get=by_role(OK)),
     Row("public:catalogue", get=by_role(OK)),
     Row("public:catalogue_region", args=lambda obj: ["alpha"], get=by_role(OK)),
     Row("public:brochure", args=lambda obj: ["alpha", "sv"], get=by_role(OK)),

@@ -8,8 +8,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Greatest
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
@@ -53,6 +56,39 @@ def _param(params: Any, name: str) -> str:
     return _CONTROL.sub(" ", str(params.get(name) or ""))
 
 
+SEARCHED = (
+    "name",
+    "name_sv",
+    "name_en",
+    "description",
+    "description_sv",
+    "description_en",
+    "municipality__name",
+)
+# pg_trgm's word similarity (the share of the word's trigrams found in some stretch of the text) at
+# which a word counts as found: "uimahali" (0.78) or "uimahallissa" (0.69) finds "Valkeakosken
+# uimahalli", "art" does not find "kartano" (0.25). Shorter words have too few trigrams to tell a
+# typo from another word: they are found as typed only.
+SIMILARITY = 0.6
+SHORTEST_FUZZY = 4
+
+
+def _matching(venues: QuerySet[Venue], word: str, number: int) -> QuerySet[Venue]:
+    """The venues where `word` is found in a name, a description or the municipality: as it is
+    typed, and on PostgreSQL also with a typo or another ending (trigram similarity, pg_trgm; the
+    extension is created by public.0002). SQLite has no trigrams: there a word is found as typed."""
+    found = Q()
+    for name in SEARCHED:
+        found |= Q(**{f"{name}__icontains": word})
+    if connection.vendor == "postgresql" and len(word) >= SHORTEST_FUZZY:
+        similarity = f"word_similarity_{number}"
+        venues = venues.alias(
+            **{similarity: Greatest(*(TrigramWordSimilarity(word, name) for name in SEARCHED))}
+        )
+        found |= Q(**{f"{similarity}__gte": SIMILARITY})
+    return venues.filter(found)
+
+
 def filter_venues(venues: QuerySet[Venue], params: Any) -> tuple[QuerySet[Venue], dict[str, str]]:
     """Apply the catalogue's filters (search words, region, municipality, category, offer) as the
     page, the open data and the brochure read them; the filters that were valid."""
@@ -60,16 +96,8 @@ def filter_venues(venues: QuerySet[Venue], params: Any) -> tuple[QuerySet[Venue]
     words = _param(params, "q").strip()[:100]
     if words:
         chosen["q"] = words
-        for word in words.split():
-            venues = venues.filter(
-                Q(name__icontains=word)
-                | Q(name_sv__icontains=word)
-                | Q(name_en__icontains=word)
-                | Q(description__icontains=word)
-                | Q(description_sv__icontains=word)
-                | Q(description_en__icontains=word)
-                | Q(municipality__name__icontains=word)
-            )
+        for number, word in enumerate(words.split()):
+            venues = _matching(venues, word, number)
     region = _param(params, "region")
     if region == "popup":
         venues = venues.filter(is_popup=True)
@@ -142,11 +170,17 @@ def catalogue_region(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("region", "municipality")
         .order_by("is_popup", "name", "pk")
     )
+    # The catalogue's filters, but for the region chosen by the address.
+    params = {name: value for name, value in request.GET.items() if name != "region"}
+    shown, chosen = filter_venues(offered, params)
     quotes = Feedback.objects.published().filter(region=region)[:5]
     context = {
         "region": region,
-        "own": [venue for venue in offered if not venue.is_popup],
-        "popups": [venue for venue in offered if venue.is_popup],
+        "own": [venue for venue in shown if not venue.is_popup],
+        "popups": [venue for venue in shown if venue.is_popup],
+        "chosen": chosen,
+        "municipalities": region.municipalities.order_by("name"),
+        "categories": Venue.Category.choices,
         "offers": offer_labels(),
         "quotes": quotes,
         "running": region.is_running_on(day),

@@ -1,11 +1,12 @@
-"""The cardholder's pages, opened without an account: the mobile card (card.py) and the public
-catalogue (catalogue.py)."""
+"""The public pages, opened without an account: the mobile card (card.py), the public catalogue
+(catalogue.py), and the accessibility statement and privacy notice (front.py). The front page itself
+is web:home, which shows front.front_page to those not signed in."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from . import card, catalogue
+from . import card, catalogue, front
 
 app_name = "public"
 
@@ -15,6 +16,8 @@ urlpatterns = [
     path("m/<str:secret>/visits/", card.my_visits, name="my_visits"),
     path("m/<str:secret>/feedback/", card.feedback, name="feedback"),
     path("m/<str:secret>/manifest.webmanifest", card.manifest, name="manifest"),
+    path("accessibility/", front.accessibility, name="accessibility"),
+    path("privacy/", front.privacy, name="privacy"),
     path("catalogue/", catalogue.catalogue, name="catalogue"),
     path("catalogue/<slug:slug>/", catalogue.catalogue_region, name="catalogue_region"),
     path(

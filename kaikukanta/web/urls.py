@@ -11,6 +11,7 @@ from .views import (
     dashboards,
     feedback,
     guidelines,
+    legal_pages,
     national_network,
     people,
     registration,
@@ -42,4 +43,5 @@ urlpatterns = [
     *people.urlpatterns,
     *national_network.urlpatterns,
     *guidelines.urlpatterns,
+    *legal_pages.urlpatterns,
 ]

@@ -46,8 +46,8 @@ def test_logout_needs_a_post_and_ends_the_session(client, world):
 
 
 def test_pages_need_a_login(client, db):
+    # web:home is the public front page to those not signed in (tests/public/test_front_and_legal.py).
     for name in [
-        "web:home",
         "web:national",
         "web:distributor",
         "web:venue",

@@ -19,9 +19,10 @@ from kaikukanta.cards.models import Card, CardType
 from kaikukanta.core.dates import today
 from kaikukanta.core.errors import NotAllowed
 from kaikukanta.network.models import DistributorSite, Region, Venue
+from kaikukanta.public.front import front_page
 from kaikukanta.stats.queries import yearly_table
 
-from ..access import DISTRIBUTOR, NATIONAL, SIGNED_IN, requires
+from ..access import DISTRIBUTOR, NATIONAL, SIGNED_IN, public, requires
 from ..forms.cards import EXPIRING_DAYS, CardSearchForm
 from ..navigation import landing_url
 from .stats import chosen_year, figures_context
@@ -29,8 +30,11 @@ from .stats import chosen_year, figures_context
 SHOWN_ON_LANDING = 20
 
 
-@requires(SIGNED_IN)
+@public
 def home(request: HttpRequest) -> HttpResponse:
+    """The public front page to those not signed in; staff go on to their own start page."""
+    if not request.user.is_authenticated:
+        return front_page(request)
     url = landing_url(request.user)
     if url:
         return redirect(url)
