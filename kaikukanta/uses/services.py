@@ -7,7 +7,8 @@ or nothing. A refused attempt leaves a `use.rejected` audit event, so that a ven
 refused shows up, and a number that matches no card counts towards the look-up limits.
 
 Whether a card may be used at a venue on a day is `Card.refusal_at` (cards/models.py): the venue's check
-asks the same question, so the check predicts the recording.
+asks the same question, so the check predicts the recording. A use recorded later (queued offline,
+typed in from paper) is judged at its own moment: a card closed after it does not undo it.
 """
 
 from __future__ import annotations
@@ -104,8 +105,8 @@ def _find_card(raw: str) -> Card:
         raise
 
 
-def _check_usable(card: Card, venue: Venue, day: dt.date, *, in_group: bool = False) -> None:
-    refusal = card.refusal_at(venue, day, in_group=in_group)
+def _check_usable(card: Card, venue: Venue, moment: dt.datetime, *, in_group: bool = False) -> None:
+    refusal = card.refusal_at(venue, timezone.localdate(moment), in_group=in_group, at=moment)
     if refusal is not None:
         raise refusal
 
@@ -245,9 +246,8 @@ def _record_use(
     occurred_at: dt.datetime | None,
 ) -> Use:
     occurred_at = typed_moment(occurred_at)
-    day = timezone.localdate(occurred_at)
     card = _find_card(card_identifier)
-    _check_usable(card, venue, day)
+    _check_usable(card, venue, occurred_at)
     _check_kind(kind)
     _check_child_tickets(card, venue, kind, child_tickets)
     if not adult_ticket and not child_tickets:
@@ -374,7 +374,6 @@ def _record_group_visit(
     occurred_at: dt.datetime | None,
 ) -> GroupVisit:
     occurred_at = typed_moment(occurred_at)
-    day = timezone.localdate(occurred_at)
     _check_kind(kind)
     if kind != UseKind.ENTRY_TICKET:
         raise CommunityCardNotForCourses()
@@ -391,7 +390,7 @@ def _record_group_visit(
     community_card = _find_card(community_card_identifier)
     if not community_card.is_community:
         raise NotACommunityCard(identifier=community_card.display_identifier)
-    _check_usable(community_card, venue, day, in_group=True)
+    _check_usable(community_card, venue, occurred_at, in_group=True)
 
     limit = settings.KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT
     for age in covered_client_ages:
@@ -413,7 +412,7 @@ def _record_group_visit(
         seen.add(card.identifier)
         if card.is_community:
             raise MemberCardNotPersonal(identifier=card.display_identifier)
-        _check_usable(card, venue, day)
+        _check_usable(card, venue, occurred_at)
         _check_child_tickets(card, venue, kind, member.child_tickets)
         member_cards.append((card, member.child_tickets))
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import segno
+from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -134,6 +135,7 @@ def test_offline_admissions_wait_on_the_device_and_are_sent_once(new_page):
     refused = closed_card()
     before = Use.objects.count()
 
+    page.clock.install(time=timezone.now())  # the device's clock: the server's (tests: 15.6.2026)
     page.context.set_offline(True)
     page.reload()  # served by the service worker from its cache
     page.wait_for_selector("[data-offline-note]:not([hidden])")

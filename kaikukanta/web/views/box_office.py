@@ -26,7 +26,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from kaikukanta.cards.services import CardCheck, check_card
-from kaikukanta.core.dates import now, today
+from kaikukanta.core.dates import today
 from kaikukanta.core.errors import DomainError
 from kaikukanta.events.models import Event
 from kaikukanta.network.models import Venue
@@ -146,9 +146,6 @@ def _render(request: HttpRequest, context: dict[str, Any], status: int = 200) ->
         context["cancel_minutes"] = settings.KAIKUKANTA_USE_CANCEL_MINUTES
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/box_office/_work.html", context, status=status)
-    # The server's clock, for admissions queued offline: the page dates them by it, not by the
-    # device's own clock, which may be wrong.
-    context["server_now"] = now().isoformat()
     return render(request, "web/box_office/venue.html", context, status=status)
 
 

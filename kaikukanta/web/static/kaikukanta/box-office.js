@@ -146,18 +146,25 @@
   //
   // Without a connection the check form and the Admit form do not reach the server: the number's
   // check character is still verified (card-number.js), and the admission is kept in localStorage
-  // with a request key of its own (the Admit form's key, when it came from one). When the connection
-  // returns, each is sent to POST /api/v1/uses with its key as Idempotency-Key, oldest first: a
-  // retry of one that reached the server answers 200 with the same use, never a second one. One the
-  // rules refuse (a card closed meanwhile) is taken off the queue and listed, with the reason, until
-  // the clerk marks it seen. Each is dated by the server's clock (the offset read when the page
-  // loaded), not by the device's.
+  // with a request key of its own (the Admit form's key, when it came from one) and the device's
+  // clock at the moment of admission: the server keeps that as the use's time, within the
+  // backdating rule, and refuses (and audits) a time in the future or too far back, so a wrong
+  // clock is shown to the clerk instead of moving the visit silently. When the connection returns,
+  // each is sent to POST /api/v1/uses with its key as Idempotency-Key, oldest first, by one tab at a
+  // time (a Web Lock): a retry of one that reached the server answers 200 with the same use, never a
+  // second one. One the rules refuse is taken off the queue and listed once, with words for the
+  // clerk, until marked seen. A login that has expired stops the sending (no request every 15 s):
+  // the clerk is asked to log in again in a new tab, and the queue is sent as soon as a session is
+  // back (this page's CSRF token is then renewed, so its own forms work again too).
 
   var QUEUE = "kaikukanta.boxOffice.queue.v1";
   var REFUSED = "kaikukanta.boxOffice.refused.v1";
+  var VENUE = "kaikukanta.boxOffice.venue.v1.";
+  var LOCK = "kaikukanta-box-office-queue";
   var panel = null;
-  var clockOffset = 0;
   var syncing = false;
+  var retry = null;
+  var loginNeeded = false;
 
   function load(name) {
     try { return JSON.parse(window.localStorage.getItem(name) || "[]"); } catch (e) { return []; }
@@ -178,9 +185,33 @@
     try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
     catch (e) { return ""; }
   }
+  function setCsrfToken(token) {
+    var headers = {};
+    try { headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}"); } catch (e) { /* none */ }
+    headers["X-CSRFToken"] = token;
+    document.body.setAttribute("hx-headers", JSON.stringify(headers));
+    var inputs = document.querySelectorAll("input[name=csrfmiddlewaretoken]");
+    for (var i = 0; i < inputs.length; i++) inputs[i].value = token;
+  }
   function display(number) {
     var kc = window.KaikukantaCardNumber;
     return kc ? kc.display(kc.normalize(number)) : number;
+  }
+  function timeOf(iso) {
+    // Finnish style (13.05) in every language, as the rest of the registry writes times.
+    var moment = new Date(iso);
+    return moment.getHours() + "." + ("0" + moment.getMinutes()).slice(-2);
+  }
+
+  // Clerk-facing words for a queued admission the rules refused on sync: the server's own message
+  // speaks to the holder ("ask a distributor for a new card"), not to a clerk whose visitor has gone.
+  var CARD_REFUSALS = ["card_closed", "card_expired", "card_pilot_ended", "card_not_yet_valid",
+    "card_not_found", "card_registered_elsewhere", "community_card_needs_group"];
+  var CLOCK_REFUSALS = ["date_in_future", "date_too_far_back"];
+  function refusalWords(item) {
+    if (CARD_REFUSALS.indexOf(item.code) !== -1) return panel.dataset.msgRefusedCard;
+    if (CLOCK_REFUSALS.indexOf(item.code) !== -1) return panel.dataset.msgRefusedClock;
+    return item.message || "";
   }
 
   function render() {
@@ -189,6 +220,8 @@
     var note = panel.querySelector("[data-offline-note]");
     note.textContent = panel.dataset.msgOffline;
     note.hidden = !offline;
+    var login = panel.querySelector("[data-login-needed]");
+    login.hidden = !loginNeeded;
     var queue = load(QUEUE);
     var waiting = panel.querySelector("[data-waiting]");
     waiting.textContent = text(panel.dataset.msgWaiting, { count: queue.length });
@@ -197,38 +230,51 @@
     var refused = load(REFUSED);
     var list = panel.querySelector("[data-refused]");
     list.textContent = "";
-    refused.forEach(function (item, index) {
+    refused.forEach(function (item) {
       var li = document.createElement("li");
       li.className = "verdict not-ok";
       var p = document.createElement("p");
       p.textContent = text(panel.dataset.msgRefused, {
-        number: display(item.card),
-        time: new Date(item.at).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" }),
-        message: item.message
+        number: display(item.card), time: timeOf(item.at), message: refusalWords(item)
       });
       var button = document.createElement("button");
       button.type = "button";
       button.textContent = panel.dataset.msgDismiss;
       button.addEventListener("click", function () {
-        var left = load(REFUSED);
-        left.splice(index, 1);
-        store(REFUSED, left);
+        store(REFUSED, load(REFUSED).filter(function (seen) { return seen.key !== item.key; }));
         render();
+        focusNumber();
       });
       li.appendChild(p);
       li.appendChild(button);
       list.appendChild(li);
     });
     list.hidden = refused.length === 0;
+    // A "saved on this device" verdict whose admission has been sent says so no more.
+    var queued = document.querySelectorAll('#box-office [data-verdict="queued"]');
+    for (var i = 0; i < queued.length; i++) {
+      var key = queued[i].getAttribute("data-key");
+      if (!queue.some(function (item) { return item.key === key; })) queued[i].remove();
+    }
   }
 
-  function showQueued(number) {
+  function clearVerdict() {
+    // A new number is being typed or scanned: the last card's verdict and its Admit go at once, so
+    // that neither the eye, the screen reader nor Enter can take them for the new card's.
+    var area = document.querySelector("#box-office .verdict-area");
+    if (area) area.textContent = "";
+    var admit = document.querySelector("form[data-admit-form]");
+    if (admit) admit.remove();
+  }
+
+  function showQueued(number, key) {
     var area = document.querySelector("#box-office .verdict-area");
     if (!area) return;
     area.textContent = "";
     var box = document.createElement("div");
     box.className = "verdict info";
     box.setAttribute("data-verdict", "queued");
+    box.setAttribute("data-key", key);
     var p = document.createElement("p");
     p.className = "verdict-title";
     p.textContent = text(panel.dataset.msgQueued, { number: display(number) });
@@ -252,10 +298,11 @@
     render();
   }
 
-  function onSubmitOffline(event) {
-    if (navigator.onLine || !panel) return;
+  function onSubmit(event) {
     var form = event.target;
-    var now = new Date(Date.now() + clockOffset).toISOString();
+    if (form.matches && form.matches("form.check-form")) clearVerdict();
+    if (navigator.onLine || !panel) return;
+    var now = new Date().toISOString();  // the device's clock, at the moment of admission
     if (form.matches("form.check-form")) {
       var input = numberField(form);
       var kc = window.KaikukantaCardNumber;
@@ -263,11 +310,12 @@
       event.preventDefault();
       event.stopImmediatePropagation();
       var venue = field(form, "venue") || panel.dataset.venue;
+      var key = newKey();
       queueAdmission({
-        key: newKey(), venue: parseInt(venue, 10), card: kc ? kc.normalize(input.value) : input.value.trim(),
+        key: key, venue: parseInt(venue, 10), card: kc ? kc.normalize(input.value) : input.value.trim(),
         kind: "entry_ticket", adult_ticket: true, child_tickets: 0, at: now
       });
-      showQueued(input.value);
+      showQueued(input.value, key);
       input.value = "";
       focusNumber();
     } else if (form.matches("form[data-admit-form]")) {
@@ -284,7 +332,7 @@
       var category = field(form, "category");
       if (category) item.category = category;
       queueAdmission(item);
-      showQueued(item.card);
+      showQueued(item.card, item.key);
       focusNumber();
     }
   }
@@ -309,44 +357,151 @@
     });
   }
 
-  function sync() {
-    if (syncing || !panel || !navigator.onLine) return;
-    var queue = load(QUEUE);
-    if (!queue.length) { render(); return; }
-    syncing = true;
-    var item = queue[0];
-    send(item).then(function (response) {
-      var status = response.status;
-      if (status === 200 || status === 201) return "sent";
-      if (status === 401 || status === 403 || status === 429 || status >= 500) return "later";
-      return response.json().then(function (error) {
-        var refused = load(REFUSED);
-        refused.push({ card: item.card, at: item.at, code: error.code, message: error.message });
+  function outcomeOf(item, response) {
+    var status = response.status;
+    if (status === 200 || status === 201) return Promise.resolve("sent");
+    if (status === 429 || status >= 500) return Promise.resolve("later");
+    return response.json().then(function (error) {
+      // No session (401), or a CSRF token that no longer matches one (a login in another tab):
+      // the same answer for the clerk, log in again.
+      if (status === 401 || (status === 403 && (!error.code || error.code === "csrf_failed"))) return "login";
+      var refused = load(REFUSED);
+      if (!refused.some(function (seen) { return seen.key === item.key; })) {
+        refused.push({ key: item.key, card: item.card, at: item.at, code: error.code, message: error.message });
         store(REFUSED, refused);
-        return "refused";
-      }, function () { return "later"; });
-    }, function () { return "later"; }).then(function (outcome) {
-      syncing = false;
-      if (outcome === "later") { render(); window.setTimeout(sync, 15000); return; }
-      var left = load(QUEUE).filter(function (queued) { return queued.key !== item.key; });
-      store(QUEUE, left);
+      }
+      return "refused";
+    }, function () { return status === 401 || status === 403 ? "login" : "later"; });
+  }
+
+  // One tab sends at a time, reading the queue afresh under the lock: two tabs never send (and the
+  // server never refuses and audits) the same admission twice.
+  function withLock(work) {
+    if (navigator.locks && navigator.locks.request) return navigator.locks.request(LOCK, work);
+    return work();
+  }
+
+  function drain() {
+    var queue = load(QUEUE);
+    if (!queue.length) return Promise.resolve("done");
+    var item = queue[0];
+    return send(item).then(function (response) { return outcomeOf(item, response); },
+      function () { return "later"; }).then(function (outcome) {
+      if (outcome !== "sent" && outcome !== "refused") return outcome;
+      // Sent (or refused for good): the card number leaves the device's storage.
+      store(QUEUE, load(QUEUE).filter(function (queued) { return queued.key !== item.key; }));
       render();
-      sync();
+      return drain();
     });
+  }
+
+  function sync() {
+    if (syncing || !panel || !navigator.onLine || loginNeeded) return;
+    if (!load(QUEUE).length) { render(); return; }
+    syncing = true;
+    window.clearTimeout(retry);
+    Promise.resolve(withLock(drain)).then(function (outcome) {
+      syncing = false;
+      if (outcome === "login") needLogin();
+      else if (outcome === "later") retry = window.setTimeout(sync, 15000);
+      render();
+    }, function () {
+      syncing = false;
+      retry = window.setTimeout(sync, 15000);
+      render();
+    });
+  }
+
+  function needLogin() {
+    if (!loginNeeded) {
+      loginNeeded = true;
+      render();
+      var link = panel.querySelector("[data-login-needed] a");
+      if (link) link.focus();
+    }
+  }
+
+  // Whether a session is back (a login in another tab): the box office's own fragment, fetched as
+  // htmx fetches it, is the page itself (not the login page) and carries the session's CSRF token.
+  function probeLogin() {
+    if (!loginNeeded || !panel) return;
+    fetch(window.location.pathname, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (response) {
+        if (!response.ok || response.redirected) return null;
+        return response.text();
+      }).then(function (html) {
+        var found = html && /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(html);
+        if (!found || html.indexOf("verdict-area") === -1) return;
+        setCsrfToken(found[1]);
+        loginNeeded = false;
+        render();
+        sync();
+      }, function () { /* still offline */ });
+  }
+
+  // A check sent after the session expired comes back as the login page (a redirect), or as
+  // Django's CSRF page (403) when the cookies are gone: neither is swapped into the box office.
+  function loginResponse(xhr) {
+    var login = panel && panel.dataset.loginPath;
+    try {
+      if (login && xhr.responseURL && new URL(xhr.responseURL).pathname === login) return true;
+    } catch (e) { /* not a URL */ }
+    return xhr.status === 403 && (xhr.responseText || "").indexOf("verdict-area") === -1;
+  }
+
+  function onBeforeOnLoad(event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (!xhr || !panel || !loginResponse(xhr)) return;
+    event.preventDefault();
+    event.stopPropagation();  // django-htmx's debug script would show the 403 page in place of ours
+    needLogin();
+    focusNumber();
+  }
+
+  // The venue chosen on this device, for this user: a second tab (opened from the cache, offline
+  // too) shows and uses it, not the venue the cached page was drawn with.
+  function venueKey() { return VENUE + (panel.dataset.user || ""); }
+  function venueSelect() { return document.querySelector("form.check-form select[name=venue]"); }
+  function applyVenue() {
+    var select = venueSelect();
+    if (!select) return;
+    var chosen = null;
+    try { chosen = window.localStorage.getItem(venueKey()); } catch (e) { return; }
+    if (chosen && select.querySelector('option[value="' + chosen.replace(/[^0-9]/g, "") + '"]')) {
+      select.value = chosen;
+    }
+  }
+  function rememberVenue(event) {
+    var target = event.target;
+    if (!target.matches || !target.matches("form.check-form select[name=venue]")) return;
+    try { window.localStorage.setItem(venueKey(), target.value); } catch (e) { /* private mode */ }
   }
 
   function startOffline() {
     panel = document.getElementById("offline-queue");
     if (!panel) return;
-    var serverNow = Date.parse(panel.dataset.serverNow || "");
-    if (!isNaN(serverNow)) clockOffset = serverNow - Date.now();
-    document.addEventListener("submit", onSubmitOffline, true);
-    window.addEventListener("online", function () { render(); sync(); });
+    document.addEventListener("submit", onSubmit, true);
+    document.addEventListener("input", function (event) {
+      if (event.target && event.target.matches && event.target.matches("form.check-form input[data-box-office-number]")) {
+        clearVerdict();
+      }
+    });
+    document.addEventListener("change", rememberVenue);
+    document.addEventListener("htmx:beforeOnLoad", onBeforeOnLoad, true);
+    document.addEventListener("htmx:afterSettle", function (event) {
+      if (event.target && event.target.id === "box-office") applyVenue();
+    });
+    window.addEventListener("online", function () { render(); probeLogin(); sync(); });
     window.addEventListener("offline", render);
-    window.addEventListener("storage", render);
+    window.addEventListener("storage", function () { render(); probeLogin(); });
+    window.addEventListener("focus", probeLogin);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") probeLogin();
+    });
     if ("serviceWorker" in navigator && panel.dataset.serviceWorker) {
       navigator.serviceWorker.register(panel.dataset.serviceWorker).catch(function () {});
     }
+    applyVenue();
     render();
     sync();
   }
