@@ -29,7 +29,7 @@ from kaikukanta.cards import identifiers, lookups
 from kaikukanta.cards.errors import ChoiceInvalid
 from kaikukanta.cards.models import Card
 from kaikukanta.cards.services import find_card, typed_number_for_audit
-from kaikukanta.core.dates import typed_moment
+from kaikukanta.core.dates import CLOCK_TOLERANCE, now, typed_moment
 from kaikukanta.core.errors import DomainError, NotAllowed
 from kaikukanta.core.idempotency import once, validate_key
 from kaikukanta.core.queries import insert, select_one
@@ -154,8 +154,23 @@ def _claim_event_tickets(event: Event | None, venue: Venue, needed: int) -> Even
     return event
 
 
+def _clock_note(device_clock: dt.datetime | None) -> dict[str, int]:
+    """For the audit trail: how far the sending device's clock (an offline queue's, at sending) was
+    from the registry's, when clearly wrong (more than CLOCK_TOLERANCE). The use keeps the time the
+    device gave, within the backdating rule: a wrong clock is noted, never silently corrected."""
+    if device_clock is None:
+        return {}
+    off = (now() - (_aware(device_clock) or device_clock)).total_seconds()
+    return {"device_clock_off_seconds": round(off)} if abs(off) > CLOCK_TOLERANCE.total_seconds() else {}
+
+
 def _refused(
-    actor: Any, venue: Venue, error: DomainError, identifier: str, lookup: lookups.Lookup
+    actor: Any,
+    venue: Venue,
+    error: DomainError,
+    identifier: str,
+    lookup: lookups.Lookup,
+    device_clock: dt.datetime | None = None,
 ) -> None:
     """A refused attempt: audited with the rule that refused it and the number it concerns, and
     counted towards the look-up limits when that number matched no card."""
@@ -165,7 +180,7 @@ def _refused(
         action=Action.USE_REJECTED,
         venue=venue,
         region=venue.region,
-        data={"code": error.code, **typed_number_for_audit(number)},
+        data={"code": error.code, **typed_number_for_audit(number), **_clock_note(device_clock)},
     )
     lookup.failed(error)
 
@@ -185,9 +200,12 @@ def record_use(
     event: Event | None = None,
     category: str = "",
     occurred_at: dt.datetime | None = None,
+    device_clock: dt.datetime | None = None,
 ) -> UseResult:
     """Record that a cardholder obtained a free entry ticket, course place or season pass, with
-    `child_tickets` tickets for their own children or grandchildren under 18 at the same event."""
+    `child_tickets` tickets for their own children or grandchildren under 18 at the same event.
+    `occurred_at` is when (a use sent later: judged at that moment); `device_clock`, the sending
+    device's clock at sending, for the audit trail's note of a clock that is clearly wrong."""
     if not can_act_for_venue(actor, venue):
         raise NotAllowed()
     key = validate_key(idempotency_key)
@@ -223,10 +241,11 @@ def record_use(
                 event=event,
                 category=category,
                 occurred_at=occurred_at,
+                device_clock=device_clock,
             ),
         )
     except DomainError as error:
-        _refused(actor, venue, error, card_identifier, lookup)
+        _refused(actor, venue, error, card_identifier, lookup, device_clock)
         raise
     lookup.found()
     return UseResult(outcome.result, created=outcome.created)
@@ -244,6 +263,7 @@ def _record_use(
     event: Event | None,
     category: str,
     occurred_at: dt.datetime | None,
+    device_clock: dt.datetime | None = None,
 ) -> Use:
     occurred_at = typed_moment(occurred_at)
     card = _find_card(card_identifier)
@@ -274,7 +294,7 @@ def _record_use(
         target=use,
         venue=venue,
         region=venue.region,
-        data={"card": card.pk},
+        data={"card": card.pk, **_clock_note(device_clock)},
     )
     return use
 

@@ -340,7 +340,8 @@
   function send(item) {
     var body = {
       venue: item.venue, card: item.card, kind: item.kind, adult_ticket: item.adult_ticket,
-      child_tickets: item.child_tickets, occurred_at: item.at
+      child_tickets: item.child_tickets, occurred_at: item.at,
+      sent_at: new Date().toISOString()  // lets the server note a device clock that is clearly wrong
     };
     if (item.event) body.event = item.event;
     if (item.category) body.category = item.category;
