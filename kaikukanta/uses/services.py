@@ -161,7 +161,11 @@ def _clock_note(device_clock: dt.datetime | None) -> dict[str, int]:
     if device_clock is None:
         return {}
     off = (now() - (_aware(device_clock) or device_clock)).total_seconds()
-    return {"device_clock_off_seconds": round(off)} if abs(off) > CLOCK_TOLERANCE.total_seconds() else {}
+    return (
+        {"device_clock_off_seconds": round(off)}
+        if abs(off) > CLOCK_TOLERANCE.total_seconds()
+        else {}
+    )
 
 
 def _refused(

@@ -50,6 +50,8 @@ def queue(page, card):
     page.locator(NUMBER).fill("")
     page.keyboard.type(card.identifier)
     page.keyboard.press("Enter")
+    page.wait_for_selector('[data-verdict="offline"]')
+    page.keyboard.press("Enter")
     page.wait_for_selector('[data-verdict="queued"]')
 
 
@@ -242,3 +244,46 @@ def test_a_second_tab_from_the_cache_uses_the_venue_the_clerk_chose(new_page):
     second.wait_for_selector("[data-waiting][hidden]", state="attached", timeout=20_000)
     assert Use.objects.filter(card=card, venue=other).count() == at_other + 1
     assert uses_of([card]) == 0
+
+
+def test_offline_the_clerk_chooses_child_tickets_kind_and_event_within_what_the_card_last_said(
+    new_page,
+):
+    card = next(c for c in accepted_cards(40, skip=160) if (c.children or 0) >= 2)
+    unseen = accepted_cards(1, skip=210)[0]
+    page = new_page()
+    log_in(page, CLERK)
+    cached_box_office(page)
+    page.keyboard.type(card.identifier)  # checked online: the device remembers what it said
+    page.keyboard.press("Enter")
+    page.wait_for_selector('[data-verdict="accepted"]')
+    go_offline(page)
+    page.keyboard.type(card.identifier)
+    page.keyboard.press("Enter")
+    verdict = page.locator('[data-verdict="offline"]')
+    verdict.wait_for()
+    assert page.locator("[data-last-seen]").get_attribute("data-last-seen") == "accepted"
+    assert f"enintään {card.children}" in verdict.inner_text()
+    plus = page.locator('form[data-offline-admit] button[data-step="1"]')
+    for _ in range(card.children + 2):  # never past what the card last said
+        plus.click()
+    assert page.locator("#offline-child-tickets").input_value() == str(card.children)
+    assert page.locator("#offline-kind option").count() == 3  # entry ticket, course place, pass
+    assert_accessible(page, "the box office offline, a card last checked here")
+    page.get_by_role("button", name="Päästä sisään").click()
+    page.wait_for_selector('[data-verdict="queued"]')
+    # A card never checked here: said so, the maximum of child tickets allowed, checked on sync.
+    page.keyboard.type(unseen.identifier)
+    page.keyboard.press("Enter")
+    page.wait_for_selector('[data-last-seen="unknown"]')
+    page.keyboard.press("Enter")
+    page.wait_for_selector('[data-verdict="queued"]')
+    go_online(page)
+    page.wait_for_selector("[data-waiting][hidden]", state="attached", timeout=20_000)
+    use = Use.objects.get(card=card, venue=box_office_venue())
+    assert (use.adult_ticket, use.child_tickets, use.kind) == (True, card.children, "entry_ticket")
+    assert uses_of([unseen]) == 1
+    # Logging out takes what the cards said off the device.
+    page.locator("form.logout button").click()
+    page.wait_for_load_state()
+    assert "seen" not in page.evaluate("() => Object.keys(localStorage).join(' ')")

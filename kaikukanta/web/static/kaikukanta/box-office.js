@@ -310,12 +310,17 @@
       event.preventDefault();
       event.stopImmediatePropagation();
       var venue = field(form, "venue") || panel.dataset.venue;
-      var key = newKey();
-      queueAdmission({
-        key: key, venue: parseInt(venue, 10), card: kc ? kc.normalize(input.value) : input.value.trim(),
-        kind: "entry_ticket", adult_ticket: true, child_tickets: 0, at: now
-      });
-      showQueued(input.value, key);
+      var number = kc ? kc.normalize(input.value) : input.value.trim();
+      if (field(form, "admit_now")) {
+        var key = newKey();
+        queueAdmission({
+          key: key, venue: parseInt(venue, 10), card: number,
+          kind: "entry_ticket", adult_ticket: true, child_tickets: 0, at: now
+        });
+        showQueued(number, key);
+      } else {
+        showOfflineAdmit(number, venue);
+      }
       input.value = "";
       focusNumber();
     } else if (form.matches("form[data-admit-form]")) {
@@ -335,6 +340,124 @@
       showQueued(item.card, item.key);
       focusNumber();
     }
+  }
+
+  // --- what the cards last said, on this device: the answers of its own checks ---------------------
+  //
+  // Each verdict the box office shows online is remembered (validity, valid-until, child tickets,
+  // never more than a venue sees), so that a card scanned offline says how it was when last
+  // checked here, and how many child tickets it allowed. Kept per user; cleared at log-out and
+  // when the login is found expired, so that it never outlives the session on a shared device.
+
+  var SEEN = "kaikukanta.boxOffice.seen.v1";
+  var SEEN_MAX = 300;
+
+  function loadSeen() {
+    var seen = null;
+    try { seen = JSON.parse(window.localStorage.getItem(SEEN) || "null"); } catch (e) { seen = null; }
+    if (!seen || seen.user !== (panel && panel.dataset.user)) return { user: panel && panel.dataset.user, cards: {} };
+    return seen;
+  }
+  function forgetSeen() {
+    try { window.localStorage.removeItem(SEEN); } catch (e) { /* private mode */ }
+  }
+  function rememberVerdict() {
+    var verdict = document.querySelector("#box-office .verdict[data-card]");
+    if (!verdict || !panel) return;
+    var seen = loadSeen();
+    var card = verdict.getAttribute("data-card");
+    delete seen.cards[card];
+    seen.cards[card] = {
+      state: verdict.getAttribute("data-card-state"), until: verdict.getAttribute("data-valid-until"),
+      children: parseInt(verdict.getAttribute("data-children") || "0", 10) || 0, at: new Date().toISOString()
+    };
+    var cards = Object.keys(seen.cards);
+    for (var i = 0; i < cards.length - SEEN_MAX; i++) delete seen.cards[cards[i]];
+    try { window.localStorage.setItem(SEEN, JSON.stringify(seen)); } catch (e) { /* full or private */ }
+  }
+
+  function element(tag, attributes, textContent) {
+    var made = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) { made.setAttribute(name, attributes[name]); });
+    if (textContent !== undefined) made.textContent = textContent;
+    return made;
+  }
+  function options() {
+    var data = document.getElementById("offline-admit-options");
+    try { return JSON.parse(data ? data.textContent : "{}") || {}; } catch (e) { return {}; }
+  }
+  function dateOf(iso) {
+    var moment = new Date(iso);
+    return moment.getDate() + "." + (moment.getMonth() + 1) + "." + moment.getFullYear() + " " + timeOf(iso);
+  }
+
+  // Offline, a scanned card gets a verdict of what is known (last checked here, or not at all) and
+  // the Admit form's choices: the holder's ticket, child tickets up to what the card last said (or
+  // the maximum), the kind and the event. Admit (or Enter in the empty field) queues it.
+  function showOfflineAdmit(number, venue) {
+    var area = document.querySelector("#box-office .verdict-area");
+    if (!area) return;
+    clearVerdict();
+    var known = loadSeen().cards[number];
+    var choices = options();
+    var place = (choices.venues || {})[String(venue)] || { child_tickets: true, events: [] };
+    var box = element("div", { "class": "verdict info", "data-verdict": "offline" });
+    box.appendChild(element("p", { "class": "verdict-title" }, text(panel.dataset.msgOfflineTitle, { number: display(number) })));
+    var state = known && (known.state === "accepted"
+      ? text(panel.dataset.msgStateValid, { until: known.until, children: known.children })
+      : panel.dataset.msgStateRefused);
+    box.appendChild(element("p", { "data-last-seen": known ? known.state : "unknown" },
+      known ? text(panel.dataset.msgLastSeen, { seen: dateOf(known.at), state: state }) : panel.dataset.msgNeverSeen));
+    area.appendChild(box);
+
+    var form = element("form", { "class": "admit", "data-admit-form": "", "data-offline-admit": "", novalidate: "" });
+    [["venue", venue], ["identifier", number], ["request_key", newKey()]].forEach(function (pair) {
+      form.appendChild(element("input", { type: "hidden", name: pair[0], value: String(pair[1]) }));
+    });
+    form.appendChild(element("button", { type: "submit", "class": "primary admit-button" }, panel.dataset.msgAdmit));
+    var choicesBox = element("div", { "class": "admit-options" });
+    var adult = element("div", { "class": "field check" });
+    var adultLabel = element("label");
+    var adultBox = element("input", { type: "checkbox", name: "adult_ticket", checked: "" });
+    adultLabel.appendChild(adultBox);
+    adultLabel.appendChild(document.createTextNode(" " + panel.dataset.msgAdult));
+    adult.appendChild(adultLabel);
+    choicesBox.appendChild(adult);
+    var most = !place.child_tickets ? 0 : (known ? known.children : (choices.max_children || 20));
+    if (most > 0) {
+      var counter = element("div", { "class": "field counter" });
+      counter.appendChild(element("label", { "for": "offline-child-tickets" }, panel.dataset.msgChildren + " (0–" + most + ")"));
+      var row = element("div", { "class": "counter-row" });
+      var fewer = element("button", { type: "button", "class": "step", "data-step": "-1", "aria-controls": "offline-child-tickets", hidden: "" }, "−");
+      fewer.appendChild(element("span", { "class": "visually-hidden" }, " " + panel.dataset.msgFewer));
+      var more = element("button", { type: "button", "class": "step", "data-step": "1", "aria-controls": "offline-child-tickets", hidden: "" }, "+");
+      more.appendChild(element("span", { "class": "visually-hidden" }, " " + panel.dataset.msgMore));
+      row.appendChild(fewer);
+      row.appendChild(element("input", { type: "number", id: "offline-child-tickets", name: "child_tickets", min: "0", max: String(most), value: "0", inputmode: "numeric" }));
+      row.appendChild(more);
+      counter.appendChild(row);
+      choicesBox.appendChild(counter);
+    } else {
+      form.appendChild(element("input", { type: "hidden", name: "child_tickets", value: "0" }));
+    }
+    function select(name, label, items, empty) {
+      var wrap = element("div", { "class": "field" });
+      wrap.appendChild(element("label", { "for": "offline-" + name }, label));
+      var list = element("select", { id: "offline-" + name, name: name });
+      if (empty) list.appendChild(element("option", { value: "" }, empty));
+      items.forEach(function (item) { list.appendChild(element("option", { value: String(item.value) }, item.label)); });
+      wrap.appendChild(list);
+      choicesBox.appendChild(wrap);
+    }
+    select("kind", panel.dataset.msgKind, choices.kinds || [{ value: "entry_ticket", label: "" }]);
+    if (place.events && place.events.length) {
+      select("event", panel.dataset.msgEvent, place.events.map(function (event) {
+        return { value: event.id, label: event.title };
+      }), panel.dataset.msgNoEvent);
+    }
+    form.appendChild(choicesBox);
+    area.parentNode.insertBefore(form, area.nextSibling);
+    wireCounters(form);
   }
 
   function send(item) {
@@ -414,6 +537,7 @@
   }
 
   function needLogin() {
+    forgetSeen();  // the session has ended: what the cards said leaves the device
     if (!loginNeeded) {
       loginNeeded = true;
       render();
@@ -490,8 +614,15 @@
     document.addEventListener("change", rememberVenue);
     document.addEventListener("htmx:beforeOnLoad", onBeforeOnLoad, true);
     document.addEventListener("htmx:afterSettle", function (event) {
-      if (event.target && event.target.id === "box-office") applyVenue();
+      if (event.target && event.target.id === "box-office") { applyVenue(); rememberVerdict(); }
     });
+    document.addEventListener("submit", function (event) {
+      if (event.target.matches && event.target.matches("form.logout")) forgetSeen();
+    }, true);
+    try {  // another user's list, left by a session that did not log out here, goes
+      var stored = JSON.parse(window.localStorage.getItem(SEEN) || "null");
+      if (stored && stored.user !== panel.dataset.user) forgetSeen();
+    } catch (e) { forgetSeen(); }
     window.addEventListener("online", function () { render(); probeLogin(); sync(); });
     window.addEventListener("offline", render);
     window.addEventListener("storage", function () { render(); probeLogin(); });
