@@ -6,6 +6,8 @@
  *    field submits too, instead of moving on.
  *  - Enter in the empty number field admits the card just accepted (the Admit form's button), so that
  *    scanning and admitting needs no pointer at all.
+ *  - The first key of a new number empties the verdict (and its live region) and removes its Admit:
+ *    a verdict is never left beside a number it is not about.
  *  - The −/+ buttons of the child-ticket counter, within 0 and the card's number.
  *  - A number field with data-enter-moves-to (the group visit's community card): Enter, which a
  *    scanner sends after the number, moves on to the named field instead of sending the form.
