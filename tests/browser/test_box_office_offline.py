@@ -287,3 +287,17 @@ def test_offline_the_clerk_chooses_child_tickets_kind_and_event_within_what_the_
     page.locator("form.logout button").click()
     page.wait_for_load_state()
     assert "seen" not in page.evaluate("() => Object.keys(localStorage).join(' ')")
+
+
+def test_a_check_after_the_session_ended_asks_for_a_login_instead_of_showing_the_login_page(page):
+    """The session gone but the CSRF cookie kept: the check is redirected to the login page, which
+    must not land inside the box office."""
+    log_in(page, CLERK)
+    page.goto("/venue/")
+    session_cookie = next(c["name"] for c in page.context.cookies() if "session" in c["name"])
+    page.context.clear_cookies(name=session_cookie)
+    page.keyboard.type(accepted_cards(1, skip=220)[0].identifier)
+    page.keyboard.press("Enter")
+    page.locator("[data-login-needed]").wait_for(state="visible")
+    assert page.locator("input[name=password]").count() == 0
+    assert page.locator(NUMBER).count() == 1
