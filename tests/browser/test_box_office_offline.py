@@ -17,7 +17,7 @@ from kaikukanta.demo.loader import DEMO_PASSWORD
 from kaikukanta.network.models import Venue
 from kaikukanta.uses.models import Use
 
-from .support import assert_accessible, log_in
+from .support import assert_accessible, assert_no_sideways_scroll, log_in
 from .test_box_office import CLERK, accepted_cards, box_office_venue, closed_card, uses_of
 
 NUMBER = "input[data-box-office-number]"
@@ -251,7 +251,7 @@ def test_offline_the_clerk_chooses_child_tickets_kind_and_event_within_what_the_
 ):
     card = next(c for c in accepted_cards(40, skip=160) if (c.children or 0) >= 2)
     unseen = accepted_cards(1, skip=210)[0]
-    page = new_page()
+    page = new_page(viewport={"width": 360, "height": 740})  # a phone
     log_in(page, CLERK)
     cached_box_office(page)
     page.keyboard.type(card.identifier)  # checked online: the device remembers what it said
@@ -270,6 +270,7 @@ def test_offline_the_clerk_chooses_child_tickets_kind_and_event_within_what_the_
     assert page.locator("#offline-child-tickets").input_value() == str(card.children)
     assert page.locator("#offline-kind option").count() == 3  # entry ticket, course place, pass
     assert_accessible(page, "the box office offline, a card last checked here")
+    assert_no_sideways_scroll(page, "the box office offline, a card last checked here")
     page.get_by_role("button", name="Päästä sisään").click()
     page.wait_for_selector('[data-verdict="queued"]')
     # A card never checked here: said so, the maximum of child tickets allowed, checked on sync.
