@@ -46,6 +46,7 @@ ALLOWED_DATES = {
         "renewed_on",
         "valid_until",
         "closed_on",
+        "closed_at",  # when the closing was recorded (a use earlier that day stays valid)
         "created_at",
         "updated_at",
     },

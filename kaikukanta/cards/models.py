@@ -107,6 +107,9 @@ class Card(models.Model):
         _("status"), max_length=16, choices=CardStatus.choices, default=CardStatus.ACTIVE
     )
     closed_on = models.DateField(_("closed"), null=True, blank=True)
+    # When the closing was recorded: a use made earlier on the closing day (an admission queued
+    # offline, sent later) was made while the card was valid (refusal_on's `at`).
+    closed_at = models.DateTimeField(_("closing recorded"), null=True, blank=True)
     closing_reason = models.CharField(
         _("closing reason"), max_length=16, choices=ClosingReason.choices, blank=True
     )
@@ -234,10 +237,22 @@ class Card(models.Model):
     def is_expired_on(self, day: dt.date) -> bool:
         return day > self.effective_valid_until
 
-    def refusal_on(self, day: dt.date) -> DomainError | None:
+    def is_closed_at(self, day: dt.date, at: dt.datetime | None = None) -> bool:
+        """Whether the card was closed on `day` (at the moment `at` of that day, when known): a card
+        closed on a day is no longer valid that day, except before the moment its closing was
+        recorded, when that was on the closing day itself (a closing typed in for an earlier day
+        counts from that day's start)."""
+        if self.closed_on is None or day < self.closed_on:
+            return False
+        if day > self.closed_on or at is None or self.closed_at is None:
+            return True
+        return timezone.localdate(self.closed_at) != self.closed_on or at >= self.closed_at
+
+    def refusal_on(self, day: dt.date, *, at: dt.datetime | None = None) -> DomainError | None:
         """Why the card cannot be used on `day` (closed, expired, not yet issued), or None. A use
-        typed in later is judged by its own day; a card closed on a day is no longer valid that day."""
-        if self.closed_on is not None and day >= self.closed_on:
+        typed in later is judged by its own day, and by its moment `at` when given (is_closed_at):
+        an admission made while the card was valid stays valid when the card is closed later."""
+        if self.is_closed_at(day, at):
             return CardClosed(identifier=self.display_identifier, closed_on=self.closed_on)
         if self.is_expired_on(day):
             ended = self.effective_valid_until
@@ -266,13 +281,19 @@ class Card(models.Model):
         return "valid" if self.refusal_on(day) is None else "expired"
 
     def refusal_at(
-        self, venue: Venue, day: dt.date, *, in_group: bool = False
+        self,
+        venue: Venue,
+        day: dt.date,
+        *,
+        in_group: bool = False,
+        at: dt.datetime | None = None,
     ) -> DomainError | None:
-        """Why `venue` would not record a use of this card on `day`, or None: the card's own
-        validity, then whether the venue accepts it, then that a community card is used only in a
-        group visit (`in_group`). The venue's check shows exactly this refusal, and recording the use
-        raises it, so the check predicts the recording."""
-        refusal = self.refusal_on(day) or venue.refusal_for(self.region_id, day)
+        """Why `venue` would not record a use of this card on `day` (at the moment `at` of it, for a
+        use recorded later: refusal_on), or None: the card's own validity, then whether the venue
+        accepts it, then that a community card is used only in a group visit (`in_group`). The
+        venue's check shows exactly this refusal, and recording the use raises it, so the check
+        predicts the recording."""
+        refusal = self.refusal_on(day, at=at) or venue.refusal_for(self.region_id, day)
         if refusal is None and self.is_community and not in_group:
             refusal = CommunityCardNeedsGroup(identifier=self.display_identifier)
         return refusal

@@ -25,7 +25,7 @@ from kaikukanta.accounts.permissions import can_act_for_venue, can_issue_at, can
 from kaikukanta.accounts.scope import scope_for
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
-from kaikukanta.core.dates import add_years, today, typed_day
+from kaikukanta.core.dates import add_years, now, today, typed_day
 from kaikukanta.core.errors import DateInFuture, DomainError, NotAllowed
 from kaikukanta.core.idempotency import once, validate_key
 from kaikukanta.core.queries import select_one
@@ -568,8 +568,11 @@ def close_card(*, actor: Any, card: Card, reason: str, closed_on: dt.date | None
         _check_closing_day(card, closed_on)
         card.status = CardStatus.CLOSED
         card.closed_on = closed_on
+        card.closed_at = now()
         card.closing_reason = reason
-        card.save(update_fields=["status", "closed_on", "closing_reason", "updated_at"])
+        card.save(
+            update_fields=["status", "closed_on", "closed_at", "closing_reason", "updated_at"]
+        )
         record(
             actor=actor,
             action=Action.CARD_CLOSED,
@@ -609,10 +612,18 @@ def replace_card(
         )
         old.status = CardStatus.CLOSED
         old.closed_on = replaced_on
+        old.closed_at = now()
         old.closing_reason = ClosingReason.LOST
         old.replaced_by = new
         old.save(
-            update_fields=["status", "closed_on", "closing_reason", "replaced_by", "updated_at"]
+            update_fields=[
+                "status",
+                "closed_on",
+                "closed_at",
+                "closing_reason",
+                "replaced_by",
+                "updated_at",
+            ]
         )
         record(
             actor=actor,

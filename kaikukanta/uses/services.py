@@ -7,7 +7,8 @@ or nothing. A refused attempt leaves a `use.rejected` audit event, so that a ven
 refused shows up, and a number that matches no card counts towards the look-up limits.
 
 Whether a card may be used at a venue on a day is `Card.refusal_at` (cards/models.py): the venue's check
-asks the same question, so the check predicts the recording.
+asks the same question, so the check predicts the recording. A use recorded later (queued offline,
+typed in from paper) is judged at its own moment: a card closed after it does not undo it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from kaikukanta.cards import identifiers, lookups
 from kaikukanta.cards.errors import ChoiceInvalid
 from kaikukanta.cards.models import Card
 from kaikukanta.cards.services import find_card, typed_number_for_audit
-from kaikukanta.core.dates import typed_moment
+from kaikukanta.core.dates import CLOCK_TOLERANCE, now, typed_moment
 from kaikukanta.core.errors import DomainError, NotAllowed
 from kaikukanta.core.idempotency import once, validate_key
 from kaikukanta.core.queries import insert, select_one
@@ -104,8 +105,8 @@ def _find_card(raw: str) -> Card:
         raise
 
 
-def _check_usable(card: Card, venue: Venue, day: dt.date, *, in_group: bool = False) -> None:
-    refusal = card.refusal_at(venue, day, in_group=in_group)
+def _check_usable(card: Card, venue: Venue, moment: dt.datetime, *, in_group: bool = False) -> None:
+    refusal = card.refusal_at(venue, timezone.localdate(moment), in_group=in_group, at=moment)
     if refusal is not None:
         raise refusal
 
@@ -153,8 +154,27 @@ def _claim_event_tickets(event: Event | None, venue: Venue, needed: int) -> Even
     return event
 
 
+def _clock_note(device_clock: dt.datetime | None) -> dict[str, int]:
+    """For the audit trail: how far the sending device's clock (an offline queue's, at sending) was
+    from the registry's, when clearly wrong (more than CLOCK_TOLERANCE). The use keeps the time the
+    device gave, within the backdating rule: a wrong clock is noted, never silently corrected."""
+    if device_clock is None:
+        return {}
+    off = (now() - (_aware(device_clock) or device_clock)).total_seconds()
+    return (
+        {"device_clock_off_seconds": round(off)}
+        if abs(off) > CLOCK_TOLERANCE.total_seconds()
+        else {}
+    )
+
+
 def _refused(
-    actor: Any, venue: Venue, error: DomainError, identifier: str, lookup: lookups.Lookup
+    actor: Any,
+    venue: Venue,
+    error: DomainError,
+    identifier: str,
+    lookup: lookups.Lookup,
+    device_clock: dt.datetime | None = None,
 ) -> None:
     """A refused attempt: audited with the rule that refused it and the number it concerns, and
     counted towards the look-up limits when that number matched no card."""
@@ -164,7 +184,7 @@ def _refused(
         action=Action.USE_REJECTED,
         venue=venue,
         region=venue.region,
-        data={"code": error.code, **typed_number_for_audit(number)},
+        data={"code": error.code, **typed_number_for_audit(number), **_clock_note(device_clock)},
     )
     lookup.failed(error, number)
 
@@ -184,9 +204,12 @@ def record_use(
     event: Event | None = None,
     category: str = "",
     occurred_at: dt.datetime | None = None,
+    device_clock: dt.datetime | None = None,
 ) -> UseResult:
     """Record that a cardholder obtained a free entry ticket, course place or season pass, with
-    `child_tickets` tickets for their own children or grandchildren under 18 at the same event."""
+    `child_tickets` tickets for their own children or grandchildren under 18 at the same event.
+    `occurred_at` is when (a use sent later: judged at that moment); `device_clock`, the sending
+    device's clock at sending, for the audit trail's note of a clock that is clearly wrong."""
     if not can_act_for_venue(actor, venue):
         raise NotAllowed()
     key = validate_key(idempotency_key)
@@ -222,10 +245,11 @@ def record_use(
                 event=event,
                 category=category,
                 occurred_at=occurred_at,
+                device_clock=device_clock,
             ),
         )
     except DomainError as error:
-        _refused(actor, venue, error, card_identifier, lookup)
+        _refused(actor, venue, error, card_identifier, lookup, device_clock)
         raise
     lookup.found()
     return UseResult(outcome.result, created=outcome.created)
@@ -243,11 +267,11 @@ def _record_use(
     event: Event | None,
     category: str,
     occurred_at: dt.datetime | None,
+    device_clock: dt.datetime | None = None,
 ) -> Use:
     occurred_at = typed_moment(occurred_at)
-    day = timezone.localdate(occurred_at)
     card = _find_card(card_identifier)
-    _check_usable(card, venue, day)
+    _check_usable(card, venue, occurred_at)
     _check_kind(kind)
     _check_child_tickets(card, venue, kind, child_tickets)
     if not adult_ticket and not child_tickets:
@@ -274,7 +298,7 @@ def _record_use(
         target=use,
         venue=venue,
         region=venue.region,
-        data={"card": card.pk},
+        data={"card": card.pk, **_clock_note(device_clock)},
     )
     return use
 
@@ -377,7 +401,6 @@ def _record_group_visit(
     occurred_at: dt.datetime | None,
 ) -> GroupVisit:
     occurred_at = typed_moment(occurred_at)
-    day = timezone.localdate(occurred_at)
     _check_kind(kind)
     if kind != UseKind.ENTRY_TICKET:
         raise CommunityCardNotForCourses()
@@ -394,7 +417,7 @@ def _record_group_visit(
     community_card = _find_card(community_card_identifier)
     if not community_card.is_community:
         raise NotACommunityCard(identifier=community_card.display_identifier)
-    _check_usable(community_card, venue, day, in_group=True)
+    _check_usable(community_card, venue, occurred_at, in_group=True)
 
     limit = settings.KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT
     for age in covered_client_ages:
@@ -416,7 +439,7 @@ def _record_group_visit(
         seen.add(card.identifier)
         if card.is_community:
             raise MemberCardNotPersonal(identifier=card.display_identifier)
-        _check_usable(card, venue, day)
+        _check_usable(card, venue, occurred_at)
         _check_child_tickets(card, venue, kind, member.child_tickets)
         member_cards.append((card, member.child_tickets))
 

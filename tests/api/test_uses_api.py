@@ -93,6 +93,38 @@ def test_the_rules_refusals_keep_their_status_and_code(world, alpha_card):
     assert not Use.objects.exists()
 
 
+def test_a_queued_use_keeps_its_devices_time_and_a_wrong_clock_is_noted(world, alpha_card):
+    """An offline queue sends the device's time of admission and its clock at sending: the use keeps
+    the time given; a clock 2 hours behind is noted in the audit trail, not corrected."""
+    from kaikukanta.audit.models import Action
+
+    client = session(world.alpha_venue_staff)
+    now = timezone.now()
+    admitted = now - dt.timedelta(hours=2, minutes=30)
+    body = use_body(
+        world,
+        alpha_card,
+        occurred_at=admitted.isoformat(),
+        sent_at=(now - dt.timedelta(hours=2)).isoformat(),
+    )
+    response = post(client, USES, body, key="queue-000000001")
+    assert response.status_code == 201, response.content
+    assert Use.objects.get().occurred_at == admitted
+    recorded = AuditEvent.objects.filter(action=Action.USE_RECORDED).latest("pk")
+    assert abs(recorded.data["device_clock_off_seconds"] - 7200) < 60
+    # A clock right to within minutes leaves no note.
+    body = use_body(world, alpha_card, occurred_at=now.isoformat(), sent_at=now.isoformat())
+    assert post(client, USES, body, key="queue-000000002").status_code == 201
+    recorded = AuditEvent.objects.filter(action=Action.USE_RECORDED).latest("pk")
+    assert "device_clock_off_seconds" not in recorded.data
+    # A time in the future is refused (and audited with the clock's note), never moved.
+    ahead = now + dt.timedelta(hours=3)
+    body = use_body(world, alpha_card, occurred_at=ahead.isoformat(), sent_at=ahead.isoformat())
+    assert error_of(post(client, USES, body, key="queue-000000003"), 422) == "date_in_future"
+    rejected = AuditEvent.objects.filter(action=Action.USE_REJECTED).latest("pk")
+    assert rejected.data["device_clock_off_seconds"] < -3 * 3600 + 60
+
+
 def test_the_check_predicts_the_api_recording(world, alpha_card, beta_card):
     client = session(world.alpha_venue_staff)
     for card in (alpha_card, beta_card):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import segno
+from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -134,6 +135,7 @@ def test_offline_admissions_wait_on_the_device_and_are_sent_once(new_page):
     refused = closed_card()
     before = Use.objects.count()
 
+    page.clock.install(time=timezone.now())  # the device's clock: the server's (tests: 15.6.2026)
     page.context.set_offline(True)
     page.reload()  # served by the service worker from its cache
     page.wait_for_selector("[data-offline-note]:not([hidden])")
@@ -146,7 +148,9 @@ def test_offline_admissions_wait_on_the_device_and_are_sent_once(new_page):
     page.locator("input[data-box-office-number]").fill("")
     for card in [*cards, refused]:
         page.keyboard.type(card.identifier)
-        page.keyboard.press("Enter")
+        page.keyboard.press("Enter")  # what is known of the card, and the Admit form's choices
+        page.wait_for_selector('[data-verdict="offline"]')
+        page.keyboard.press("Enter")  # Enter in the empty field admits, as online
         page.wait_for_selector('[data-verdict="queued"]')
     waiting = page.locator("[data-waiting]")
     assert waiting.get_attribute("data-count") == "4"

@@ -243,7 +243,8 @@ def test_cards_of_a_site_that_left_the_network_are_renewed_by_the_coordinator(wo
     assert renew_card(actor=world.alpha_sote_coordinator, card=card).renewed_on == TODAY
 
 
-def _use_on(world, card, day):
+def _use_on(world, card, day=None):
+    """A use at noon of `day`, or now."""
     from kaikukanta.uses.services import record_use
 
     from ..conftest import HELSINKI, new_key
@@ -253,7 +254,7 @@ def _use_on(world, card, day):
         venue=world.alpha_venue,
         card_identifier=card.identifier,
         idempotency_key=new_key(),
-        occurred_at=dt.datetime.combine(day, dt.time(12), tzinfo=HELSINKI),
+        occurred_at=day and dt.datetime.combine(day, dt.time(12), tzinfo=HELSINKI),
     )
 
 
@@ -278,7 +279,7 @@ def test_a_card_cannot_be_closed_or_replaced_before_its_last_use(world):
     # Used this morning, lost this afternoon: closing today is right, and no more uses today.
     close_card(actor=world.alpha_distributor, card=alpha_card, reason=ClosingReason.LOST)
     with pytest.raises(errors.CardClosed):
-        _use_on(world, alpha_card, TODAY)
+        _use_on(world, alpha_card)
 
 
 def test_closing_and_renewal_dates_keep_their_order(world):

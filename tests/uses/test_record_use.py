@@ -126,6 +126,35 @@ def test_closed_card(world, alpha_card):
     assert Use.objects.count() == 0
 
 
+def test_a_use_made_before_the_card_was_closed_that_day_is_recorded(world, alpha_card):
+    # An admission queued offline at 9.00 and sent at 12.00, after the card was closed at 10.00 the
+    # same day: the card was valid when the holder was admitted.
+    with on_day(NOW.date(), hour=10):
+        close_card(actor=world.alpha_distributor, card=alpha_card, reason=ClosingReason.ON_REQUEST)
+    assert use(world, alpha_card, occurred_at=NOW.replace(hour=9)).created
+    # After the closing, and with no moment (a use made now), the card is closed.
+    with pytest.raises(card_errors.CardClosed):
+        use(world, alpha_card, occurred_at=NOW.replace(hour=11))
+    with pytest.raises(card_errors.CardClosed):
+        use(world, alpha_card)
+    assert Use.objects.count() == 1
+
+
+def test_a_closing_typed_in_for_an_earlier_day_counts_from_that_days_start(world):
+    with on_day(NOW.date() - dt.timedelta(days=5)):
+        card = issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
+    yesterday = NOW.date() - dt.timedelta(days=1)
+    close_card(
+        actor=world.alpha_distributor,
+        card=card,
+        reason=ClosingReason.ON_REQUEST,
+        closed_on=yesterday,
+    )
+    with pytest.raises(card_errors.CardClosed):
+        use(world, card, occurred_at=NOW.replace(hour=8) - dt.timedelta(days=1))
+    assert use(world, card, occurred_at=NOW - dt.timedelta(days=2)).created
+
+
 def test_expired_card(world):
     with on_day(dt.date(2025, 6, 1)):
         card = issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())

@@ -103,6 +103,11 @@ class UseIn(Schema):
         description="When the holder was admitted, for an admission sent later (queued offline, "
         "typed in from paper); at most the backdating limit back. Default: now.",
     )
+    sent_at: dt.datetime | None = Field(
+        None,
+        description="The sending device's clock when it sent the request (an offline queue's): "
+        "the audit trail notes a clock more than 5 minutes off. `occurred_at` is kept as given.",
+    )
 
 
 class UseOut(Schema):
@@ -213,6 +218,7 @@ def create_use(
             event=_event(request, payload.event),
             category=payload.category or "",
             occurred_at=payload.occurred_at,
+            device_clock=payload.sent_at,
         )
     return Status(201 if outcome.created else 200, use_out(outcome.use))
 

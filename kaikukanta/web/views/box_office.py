@@ -25,12 +25,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from kaikukanta.cards.models import MAX_CHILDREN
 from kaikukanta.cards.services import CardCheck, check_card
-from kaikukanta.core.dates import now, today
+from kaikukanta.core.dates import today
 from kaikukanta.core.errors import DomainError
 from kaikukanta.events.models import Event
 from kaikukanta.network.models import Venue
-from kaikukanta.uses.models import Use
+from kaikukanta.uses.models import Use, UseKind
 from kaikukanta.uses.services import (
     cancel_use,
     cancellable,
@@ -146,10 +147,26 @@ def _render(request: HttpRequest, context: dict[str, Any], status: int = 200) ->
         context["cancel_minutes"] = settings.KAIKUKANTA_USE_CANCEL_MINUTES
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/box_office/_work.html", context, status=status)
-    # The server's clock, for admissions queued offline: the page dates them by it, not by the
-    # device's own clock, which may be wrong.
-    context["server_now"] = now().isoformat()
+    context["offline_options"] = _offline_options(venues)
     return render(request, "web/box_office/venue.html", context, status=status)
+
+
+def _offline_options(venues: QuerySet[Venue]) -> dict[str, Any]:
+    """What the page offers for an admission made offline (box-office.js): the kinds, and per venue
+    whether it gives child tickets and its coming events. The server applies every rule on sync."""
+    return {
+        "kinds": [{"value": value, "label": str(label)} for value, label in UseKind.choices],
+        "max_children": MAX_CHILDREN,
+        "venues": {
+            str(venue.pk): {
+                "child_tickets": venue.child_tickets,
+                "events": [
+                    {"id": event.pk, "title": event.title} for event in upcoming_events(venue)[:20]
+                ],
+            }
+            for venue in venues
+        },
+    }
 
 
 @requires(ACTS_FOR_VENUE)

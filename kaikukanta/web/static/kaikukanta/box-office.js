@@ -6,6 +6,8 @@
  *    field submits too, instead of moving on.
  *  - Enter in the empty number field admits the card just accepted (the Admit form's button), so that
  *    scanning and admitting needs no pointer at all.
+ *  - The first key of a new number empties the verdict (and its live region) and removes its Admit:
+ *    a verdict is never left beside a number it is not about.
  *  - The −/+ buttons of the child-ticket counter, within 0 and the card's number.
  *  - A number field with data-enter-moves-to (the group visit's community card): Enter, which a
  *    scanner sends after the number, moves on to the named field instead of sending the form.
@@ -146,18 +148,25 @@
   //
   // Without a connection the check form and the Admit form do not reach the server: the number's
   // check character is still verified (card-number.js), and the admission is kept in localStorage
-  // with a request key of its own (the Admit form's key, when it came from one). When the connection
-  // returns, each is sent to POST /api/v1/uses with its key as Idempotency-Key, oldest first: a
-  // retry of one that reached the server answers 200 with the same use, never a second one. One the
-  // rules refuse (a card closed meanwhile) is taken off the queue and listed, with the reason, until
-  // the clerk marks it seen. Each is dated by the server's clock (the offset read when the page
-  // loaded), not by the device's.
+  // with a request key of its own (the Admit form's key, when it came from one) and the device's
+  // clock at the moment of admission: the server keeps that as the use's time, within the
+  // backdating rule, and refuses (and audits) a time in the future or too far back, so a wrong
+  // clock is shown to the clerk instead of moving the visit silently. When the connection returns,
+  // each is sent to POST /api/v1/uses with its key as Idempotency-Key, oldest first, by one tab at a
+  // time (a Web Lock): a retry of one that reached the server answers 200 with the same use, never a
+  // second one. One the rules refuse is taken off the queue and listed once, with words for the
+  // clerk, until marked seen. A login that has expired stops the sending (no request every 15 s):
+  // the clerk is asked to log in again in a new tab, and the queue is sent as soon as a session is
+  // back (this page's CSRF token is then renewed, so its own forms work again too).
 
   var QUEUE = "kaikukanta.boxOffice.queue.v1";
   var REFUSED = "kaikukanta.boxOffice.refused.v1";
+  var VENUE = "kaikukanta.boxOffice.venue.v1.";
+  var LOCK = "kaikukanta-box-office-queue";
   var panel = null;
-  var clockOffset = 0;
   var syncing = false;
+  var retry = null;
+  var loginNeeded = false;
 
   function load(name) {
     try { return JSON.parse(window.localStorage.getItem(name) || "[]"); } catch (e) { return []; }
@@ -178,9 +187,33 @@
     try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
     catch (e) { return ""; }
   }
+  function setCsrfToken(token) {
+    var headers = {};
+    try { headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}"); } catch (e) { /* none */ }
+    headers["X-CSRFToken"] = token;
+    document.body.setAttribute("hx-headers", JSON.stringify(headers));
+    var inputs = document.querySelectorAll("input[name=csrfmiddlewaretoken]");
+    for (var i = 0; i < inputs.length; i++) inputs[i].value = token;
+  }
   function display(number) {
     var kc = window.KaikukantaCardNumber;
     return kc ? kc.display(kc.normalize(number)) : number;
+  }
+  function timeOf(iso) {
+    // Finnish style (13.05) in every language, as the rest of the registry writes times.
+    var moment = new Date(iso);
+    return moment.getHours() + "." + ("0" + moment.getMinutes()).slice(-2);
+  }
+
+  // Clerk-facing words for a queued admission the rules refused on sync: the server's own message
+  // speaks to the holder ("ask a distributor for a new card"), not to a clerk whose visitor has gone.
+  var CARD_REFUSALS = ["card_closed", "card_expired", "card_pilot_ended", "card_not_yet_valid",
+    "card_not_found", "card_registered_elsewhere", "community_card_needs_group"];
+  var CLOCK_REFUSALS = ["date_in_future", "date_too_far_back"];
+  function refusalWords(item) {
+    if (CARD_REFUSALS.indexOf(item.code) !== -1) return panel.dataset.msgRefusedCard;
+    if (CLOCK_REFUSALS.indexOf(item.code) !== -1) return panel.dataset.msgRefusedClock;
+    return item.message || "";
   }
 
   function render() {
@@ -189,6 +222,8 @@
     var note = panel.querySelector("[data-offline-note]");
     note.textContent = panel.dataset.msgOffline;
     note.hidden = !offline;
+    var login = panel.querySelector("[data-login-needed]");
+    login.hidden = !loginNeeded;
     var queue = load(QUEUE);
     var waiting = panel.querySelector("[data-waiting]");
     waiting.textContent = text(panel.dataset.msgWaiting, { count: queue.length });
@@ -197,38 +232,51 @@
     var refused = load(REFUSED);
     var list = panel.querySelector("[data-refused]");
     list.textContent = "";
-    refused.forEach(function (item, index) {
+    refused.forEach(function (item) {
       var li = document.createElement("li");
       li.className = "verdict not-ok";
       var p = document.createElement("p");
       p.textContent = text(panel.dataset.msgRefused, {
-        number: display(item.card),
-        time: new Date(item.at).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" }),
-        message: item.message
+        number: display(item.card), time: timeOf(item.at), message: refusalWords(item)
       });
       var button = document.createElement("button");
       button.type = "button";
       button.textContent = panel.dataset.msgDismiss;
       button.addEventListener("click", function () {
-        var left = load(REFUSED);
-        left.splice(index, 1);
-        store(REFUSED, left);
+        store(REFUSED, load(REFUSED).filter(function (seen) { return seen.key !== item.key; }));
         render();
+        focusNumber();
       });
       li.appendChild(p);
       li.appendChild(button);
       list.appendChild(li);
     });
     list.hidden = refused.length === 0;
+    // A "saved on this device" verdict whose admission has been sent says so no more.
+    var queued = document.querySelectorAll('#box-office [data-verdict="queued"]');
+    for (var i = 0; i < queued.length; i++) {
+      var key = queued[i].getAttribute("data-key");
+      if (!queue.some(function (item) { return item.key === key; })) queued[i].remove();
+    }
   }
 
-  function showQueued(number) {
+  function clearVerdict() {
+    // A new number is being typed or scanned: the last card's verdict and its Admit go at once, so
+    // that neither the eye, the screen reader nor Enter can take them for the new card's.
+    var area = document.querySelector("#box-office .verdict-area");
+    if (area) area.textContent = "";
+    var admit = document.querySelector("form[data-admit-form]");
+    if (admit) admit.remove();
+  }
+
+  function showQueued(number, key) {
     var area = document.querySelector("#box-office .verdict-area");
     if (!area) return;
     area.textContent = "";
     var box = document.createElement("div");
     box.className = "verdict info";
     box.setAttribute("data-verdict", "queued");
+    box.setAttribute("data-key", key);
     var p = document.createElement("p");
     p.className = "verdict-title";
     p.textContent = text(panel.dataset.msgQueued, { number: display(number) });
@@ -252,10 +300,11 @@
     render();
   }
 
-  function onSubmitOffline(event) {
-    if (navigator.onLine || !panel) return;
+  function onSubmit(event) {
     var form = event.target;
-    var now = new Date(Date.now() + clockOffset).toISOString();
+    if (form.matches && form.matches("form.check-form")) clearVerdict();
+    if (navigator.onLine || !panel) return;
+    var now = new Date().toISOString();  // the device's clock, at the moment of admission
     if (form.matches("form.check-form")) {
       var input = numberField(form);
       var kc = window.KaikukantaCardNumber;
@@ -263,11 +312,17 @@
       event.preventDefault();
       event.stopImmediatePropagation();
       var venue = field(form, "venue") || panel.dataset.venue;
-      queueAdmission({
-        key: newKey(), venue: parseInt(venue, 10), card: kc ? kc.normalize(input.value) : input.value.trim(),
-        kind: "entry_ticket", adult_ticket: true, child_tickets: 0, at: now
-      });
-      showQueued(input.value);
+      var number = kc ? kc.normalize(input.value) : input.value.trim();
+      if (field(form, "admit_now")) {
+        var key = newKey();
+        queueAdmission({
+          key: key, venue: parseInt(venue, 10), card: number,
+          kind: "entry_ticket", adult_ticket: true, child_tickets: 0, at: now
+        });
+        showQueued(number, key);
+      } else {
+        showOfflineAdmit(number, venue);
+      }
       input.value = "";
       focusNumber();
     } else if (form.matches("form[data-admit-form]")) {
@@ -284,15 +339,134 @@
       var category = field(form, "category");
       if (category) item.category = category;
       queueAdmission(item);
-      showQueued(item.card);
+      showQueued(item.card, item.key);
       focusNumber();
     }
+  }
+
+  // --- what the cards last said, on this device: the answers of its own checks ---------------------
+  //
+  // Each verdict the box office shows online is remembered (validity, valid-until, child tickets,
+  // never more than a venue sees), so that a card scanned offline says how it was when last
+  // checked here, and how many child tickets it allowed. Kept per user; cleared at log-out and
+  // when the login is found expired, so that it never outlives the session on a shared device.
+
+  var SEEN = "kaikukanta.boxOffice.seen.v1";
+  var SEEN_MAX = 300;
+
+  function loadSeen() {
+    var seen = null;
+    try { seen = JSON.parse(window.localStorage.getItem(SEEN) || "null"); } catch (e) { seen = null; }
+    if (!seen || seen.user !== (panel && panel.dataset.user)) return { user: panel && panel.dataset.user, cards: {} };
+    return seen;
+  }
+  function forgetSeen() {
+    try { window.localStorage.removeItem(SEEN); } catch (e) { /* private mode */ }
+  }
+  function rememberVerdict() {
+    var verdict = document.querySelector("#box-office .verdict[data-card]");
+    if (!verdict || !panel) return;
+    var seen = loadSeen();
+    var card = verdict.getAttribute("data-card");
+    delete seen.cards[card];
+    seen.cards[card] = {
+      state: verdict.getAttribute("data-card-state"), until: verdict.getAttribute("data-valid-until"),
+      children: parseInt(verdict.getAttribute("data-children") || "0", 10) || 0, at: new Date().toISOString()
+    };
+    var cards = Object.keys(seen.cards);
+    for (var i = 0; i < cards.length - SEEN_MAX; i++) delete seen.cards[cards[i]];
+    try { window.localStorage.setItem(SEEN, JSON.stringify(seen)); } catch (e) { /* full or private */ }
+  }
+
+  function element(tag, attributes, textContent) {
+    var made = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) { made.setAttribute(name, attributes[name]); });
+    if (textContent !== undefined) made.textContent = textContent;
+    return made;
+  }
+  function options() {
+    var data = document.getElementById("offline-admit-options");
+    try { return JSON.parse(data ? data.textContent : "{}") || {}; } catch (e) { return {}; }
+  }
+  function dateOf(iso) {
+    var moment = new Date(iso);
+    return moment.getDate() + "." + (moment.getMonth() + 1) + "." + moment.getFullYear() + " " + timeOf(iso);
+  }
+
+  // Offline, a scanned card gets a verdict of what is known (last checked here, or not at all) and
+  // the Admit form's choices: the holder's ticket, child tickets up to what the card last said (or
+  // the maximum), the kind and the event. Admit (or Enter in the empty field) queues it.
+  function showOfflineAdmit(number, venue) {
+    var area = document.querySelector("#box-office .verdict-area");
+    if (!area) return;
+    clearVerdict();
+    var known = loadSeen().cards[number];
+    var choices = options();
+    var place = (choices.venues || {})[String(venue)] || { child_tickets: true, events: [] };
+    var box = element("div", { "class": "verdict info", "data-verdict": "offline" });
+    box.appendChild(element("p", { "class": "verdict-title" }, text(panel.dataset.msgOfflineTitle, { number: display(number) })));
+    var state = known && (known.state === "accepted"
+      ? text(panel.dataset.msgStateValid, { until: known.until, children: known.children })
+      : panel.dataset.msgStateRefused);
+    box.appendChild(element("p", { "data-last-seen": known ? known.state : "unknown" },
+      known ? text(panel.dataset.msgLastSeen, { seen: dateOf(known.at), state: state }) : panel.dataset.msgNeverSeen));
+    area.appendChild(box);
+
+    var form = element("form", { "class": "admit", "data-admit-form": "", "data-offline-admit": "", novalidate: "" });
+    [["venue", venue], ["identifier", number], ["request_key", newKey()]].forEach(function (pair) {
+      form.appendChild(element("input", { type: "hidden", name: pair[0], value: String(pair[1]) }));
+    });
+    form.appendChild(element("button", { type: "submit", "class": "primary admit-button" }, panel.dataset.msgAdmit));
+    var choicesBox = element("div", { "class": "admit-options" });
+    var adult = element("div", { "class": "field check" });
+    var adultLabel = element("label");
+    var adultBox = element("input", { type: "checkbox", name: "adult_ticket", checked: "" });
+    adultLabel.appendChild(adultBox);
+    adultLabel.appendChild(document.createTextNode(" " + panel.dataset.msgAdult));
+    adult.appendChild(adultLabel);
+    choicesBox.appendChild(adult);
+    var most = !place.child_tickets ? 0 : (known ? known.children : (choices.max_children || 20));
+    if (most > 0) {
+      var counter = element("div", { "class": "field counter" });
+      counter.appendChild(element("label", { "for": "offline-child-tickets" }, panel.dataset.msgChildren + " (0–" + most + ")"));
+      var row = element("div", { "class": "counter-row" });
+      var fewer = element("button", { type: "button", "class": "step", "data-step": "-1", "aria-controls": "offline-child-tickets", hidden: "" }, "−");
+      fewer.appendChild(element("span", { "class": "visually-hidden" }, " " + panel.dataset.msgFewer));
+      var more = element("button", { type: "button", "class": "step", "data-step": "1", "aria-controls": "offline-child-tickets", hidden: "" }, "+");
+      more.appendChild(element("span", { "class": "visually-hidden" }, " " + panel.dataset.msgMore));
+      row.appendChild(fewer);
+      row.appendChild(element("input", { type: "number", id: "offline-child-tickets", name: "child_tickets", min: "0", max: String(most), value: "0", inputmode: "numeric" }));
+      row.appendChild(more);
+      counter.appendChild(row);
+      choicesBox.appendChild(counter);
+    } else {
+      form.appendChild(element("input", { type: "hidden", name: "child_tickets", value: "0" }));
+    }
+    function select(name, label, items, empty) {
+      var wrap = element("div", { "class": "field" });
+      wrap.appendChild(element("label", { "for": "offline-" + name }, label));
+      var list = element("select", { id: "offline-" + name, name: name });
+      if (empty) list.appendChild(element("option", { value: "" }, empty));
+      items.forEach(function (item) { list.appendChild(element("option", { value: String(item.value) }, item.label)); });
+      wrap.appendChild(list);
+      choicesBox.appendChild(wrap);
+    }
+    select("kind", panel.dataset.msgKind, choices.kinds || [{ value: "entry_ticket", label: "" }]);
+    if (place.events && place.events.length) {
+      select("event", panel.dataset.msgEvent, place.events.map(function (event) {
+        return { value: event.id, label: event.title };
+      }), panel.dataset.msgNoEvent);
+    }
+    form.appendChild(choicesBox);
+    area.parentNode.insertBefore(form, area.nextSibling);
+    wireCounters(form);
   }
 
   function send(item) {
     var body = {
       venue: item.venue, card: item.card, kind: item.kind, adult_ticket: item.adult_ticket,
-      child_tickets: item.child_tickets, occurred_at: item.at
+      child_tickets: item.child_tickets, occurred_at: item.at,
+      sent_at: new Date().toISOString()  // lets the server note a device clock that is clearly wrong
     };
     if (item.event) body.event = item.event;
     if (item.category) body.category = item.category;
@@ -309,44 +483,159 @@
     });
   }
 
-  function sync() {
-    if (syncing || !panel || !navigator.onLine) return;
-    var queue = load(QUEUE);
-    if (!queue.length) { render(); return; }
-    syncing = true;
-    var item = queue[0];
-    send(item).then(function (response) {
-      var status = response.status;
-      if (status === 200 || status === 201) return "sent";
-      if (status === 401 || status === 403 || status === 429 || status >= 500) return "later";
-      return response.json().then(function (error) {
-        var refused = load(REFUSED);
-        refused.push({ card: item.card, at: item.at, code: error.code, message: error.message });
+  function outcomeOf(item, response) {
+    var status = response.status;
+    if (status === 200 || status === 201) return Promise.resolve("sent");
+    if (status === 429 || status >= 500) return Promise.resolve("later");
+    return response.json().then(function (error) {
+      // No session (401), or a CSRF token that no longer matches one (a login in another tab):
+      // the same answer for the clerk, log in again.
+      if (status === 401 || (status === 403 && (!error.code || error.code === "csrf_failed"))) return "login";
+      var refused = load(REFUSED);
+      if (!refused.some(function (seen) { return seen.key === item.key; })) {
+        refused.push({ key: item.key, card: item.card, at: item.at, code: error.code, message: error.message });
         store(REFUSED, refused);
-        return "refused";
-      }, function () { return "later"; });
-    }, function () { return "later"; }).then(function (outcome) {
-      syncing = false;
-      if (outcome === "later") { render(); window.setTimeout(sync, 15000); return; }
-      var left = load(QUEUE).filter(function (queued) { return queued.key !== item.key; });
-      store(QUEUE, left);
+      }
+      return "refused";
+    }, function () { return status === 401 || status === 403 ? "login" : "later"; });
+  }
+
+  // One tab sends at a time, reading the queue afresh under the lock: two tabs never send (and the
+  // server never refuses and audits) the same admission twice.
+  function withLock(work) {
+    if (navigator.locks && navigator.locks.request) return navigator.locks.request(LOCK, work);
+    return work();
+  }
+
+  function drain() {
+    var queue = load(QUEUE);
+    if (!queue.length) return Promise.resolve("done");
+    var item = queue[0];
+    return send(item).then(function (response) { return outcomeOf(item, response); },
+      function () { return "later"; }).then(function (outcome) {
+      if (outcome !== "sent" && outcome !== "refused") return outcome;
+      // Sent (or refused for good): the card number leaves the device's storage.
+      store(QUEUE, load(QUEUE).filter(function (queued) { return queued.key !== item.key; }));
       render();
-      sync();
+      return drain();
     });
+  }
+
+  function sync() {
+    if (syncing || !panel || !navigator.onLine || loginNeeded) return;
+    if (!load(QUEUE).length) { render(); return; }
+    syncing = true;
+    window.clearTimeout(retry);
+    Promise.resolve(withLock(drain)).then(function (outcome) {
+      syncing = false;
+      if (outcome === "login") needLogin();
+      else if (outcome === "later") retry = window.setTimeout(sync, 15000);
+      render();
+    }, function () {
+      syncing = false;
+      retry = window.setTimeout(sync, 15000);
+      render();
+    });
+  }
+
+  function needLogin() {
+    forgetSeen();  // the session has ended: what the cards said leaves the device
+    if (!loginNeeded) {
+      loginNeeded = true;
+      render();
+      var link = panel.querySelector("[data-login-needed] a");
+      if (link) link.focus();
+    }
+  }
+
+  // Whether a session is back (a login in another tab): the box office's own fragment, fetched as
+  // htmx fetches it, is the page itself (not the login page) and carries the session's CSRF token.
+  function probeLogin() {
+    if (!loginNeeded || !panel) return;
+    fetch(window.location.pathname, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (response) {
+        if (!response.ok || response.redirected) return null;
+        return response.text();
+      }).then(function (html) {
+        var found = html && /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(html);
+        if (!found || html.indexOf("verdict-area") === -1) return;
+        setCsrfToken(found[1]);
+        loginNeeded = false;
+        render();
+        sync();
+      }, function () { /* still offline */ });
+  }
+
+  // A check sent after the session expired comes back as the login page (a redirect), or as
+  // Django's CSRF page (403) when the cookies are gone: neither is swapped into the box office.
+  function loginResponse(xhr) {
+    var login = panel && panel.dataset.loginPath;
+    try {
+      if (login && xhr.responseURL && new URL(xhr.responseURL).pathname === login) return true;
+    } catch (e) { /* not a URL */ }
+    return xhr.status === 403 && (xhr.responseText || "").indexOf("verdict-area") === -1;
+  }
+
+  function onBeforeOnLoad(event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (!xhr || !panel || !loginResponse(xhr)) return;
+    event.preventDefault();
+    event.stopPropagation();  // django-htmx's debug script would show the 403 page in place of ours
+    needLogin();
+    focusNumber();
+  }
+
+  // The venue chosen on this device, for this user: a second tab (opened from the cache, offline
+  // too) shows and uses it, not the venue the cached page was drawn with.
+  function venueKey() { return VENUE + (panel.dataset.user || ""); }
+  function venueSelect() { return document.querySelector("form.check-form select[name=venue]"); }
+  function applyVenue() {
+    var select = venueSelect();
+    if (!select) return;
+    var chosen = null;
+    try { chosen = window.localStorage.getItem(venueKey()); } catch (e) { return; }
+    if (chosen && select.querySelector('option[value="' + chosen.replace(/[^0-9]/g, "") + '"]')) {
+      select.value = chosen;
+    }
+  }
+  function rememberVenue(event) {
+    var target = event.target;
+    if (!target.matches || !target.matches("form.check-form select[name=venue]")) return;
+    try { window.localStorage.setItem(venueKey(), target.value); } catch (e) { /* private mode */ }
   }
 
   function startOffline() {
     panel = document.getElementById("offline-queue");
     if (!panel) return;
-    var serverNow = Date.parse(panel.dataset.serverNow || "");
-    if (!isNaN(serverNow)) clockOffset = serverNow - Date.now();
-    document.addEventListener("submit", onSubmitOffline, true);
-    window.addEventListener("online", function () { render(); sync(); });
+    document.addEventListener("submit", onSubmit, true);
+    document.addEventListener("input", function (event) {
+      if (event.target && event.target.matches && event.target.matches("form.check-form input[data-box-office-number]")) {
+        clearVerdict();
+      }
+    });
+    document.addEventListener("change", rememberVenue);
+    document.addEventListener("htmx:beforeOnLoad", onBeforeOnLoad, true);
+    document.addEventListener("htmx:afterSettle", function (event) {
+      if (event.target && event.target.id === "box-office") { applyVenue(); rememberVerdict(); }
+    });
+    document.addEventListener("submit", function (event) {
+      if (event.target.matches && event.target.matches("form.logout")) forgetSeen();
+    }, true);
+    try {  // another user's list, left by a session that did not log out here, goes
+      var stored = JSON.parse(window.localStorage.getItem(SEEN) || "null");
+      if (stored && stored.user !== panel.dataset.user) forgetSeen();
+    } catch (e) { forgetSeen(); }
+    window.addEventListener("online", function () { render(); probeLogin(); sync(); });
     window.addEventListener("offline", render);
-    window.addEventListener("storage", render);
+    window.addEventListener("storage", function () { render(); probeLogin(); });
+    window.addEventListener("focus", probeLogin);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") probeLogin();
+    });
     if ("serviceWorker" in navigator && panel.dataset.serviceWorker) {
       navigator.serviceWorker.register(panel.dataset.serviceWorker).catch(function () {});
     }
+    applyVenue();
     render();
     sync();
   }
