@@ -30,6 +30,7 @@ from kaikukanta.core.errors import DateInFuture, DomainError, NotAllowed
 from kaikukanta.core.idempotency import once, validate_key
 from kaikukanta.core.queries import select_one
 from kaikukanta.network.models import DistributorSite, Region, Venue
+from kaikukanta.stats import summaries
 
 from . import identifiers, lookups
 from .errors import (
@@ -388,6 +389,7 @@ def _issue_personal(
             valid_until=valid_until,
             **holder.as_fields(),
         )
+        summaries.card_added(card)
         _save_wellbeing(card, wellbeing, WellbeingMeasurement.Occasion.ISSUE, issued_on)
         record(actor=actor, action=Action.CARD_ISSUED, target=card, region=region)
     return card
@@ -430,6 +432,7 @@ def _issue_community(
             issued_on=issued_on,
             valid_until=valid_until,
         )
+        summaries.card_added(card)  # counts nothing today: a community card has no holder
         record(
             actor=actor,
             action=Action.CARD_ISSUED,
@@ -489,6 +492,7 @@ def import_card(
             valid_until=valid_until,
             **holder_fields,
         )
+        summaries.card_added(card)
         record(actor=actor, action=Action.CARD_IMPORTED, target=card, region=site.region)
     return card
 
@@ -528,6 +532,7 @@ def renew_card(
             raise error(
                 identifier=card.display_identifier, valid_until=card.valid_until, region=card.region
             )
+        before = summaries.card_state(card)
         changed = ["valid_until", "renewed_on"]
         previous_until = card.valid_until
         card.valid_until = max(valid_until, card.valid_until)
@@ -538,6 +543,7 @@ def renew_card(
                     setattr(card, name, getattr(holder, name))
                     changed.append(name)
         card.save(update_fields=[*changed, "updated_at"])
+        summaries.card_changed(before, card)
         if not card.is_community:
             _save_wellbeing(card, wellbeing, WellbeingMeasurement.Occasion.RENEWAL, renewed_on)
         record(
@@ -610,6 +616,9 @@ def replace_card(
             valid_until=old.effective_valid_until,
             **{name: getattr(old, name) for name in HOLDER_FIELDS},
         )
+        # The old card's counted state does not change (closing counts nothing); the new one counts
+        # as a replacement, not as a card registered.
+        summaries.card_added(new, replacement=True)
         old.status = CardStatus.CLOSED
         old.closed_on = replaced_on
         old.closed_at = now()
@@ -656,9 +665,11 @@ def update_holder_data(*, actor: Any, card: Card, holder: HolderData) -> Card:
         changed = [name for name in HOLDER_FIELDS if getattr(card, name) != getattr(holder, name)]
         if not changed:
             raise HolderDataUnchanged()
+        before = summaries.card_state(card)
         for name in changed:
             setattr(card, name, getattr(holder, name))
         card.save(update_fields=[*changed, "updated_at"])
+        summaries.card_changed(before, card)
         record(
             actor=actor,
             action=Action.CARD_UPDATED,

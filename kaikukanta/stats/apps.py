@@ -6,6 +6,3 @@ class StatsConfig(AppConfig):
     name = "kaikukanta.stats"
     label = "stats"
     verbose_name = _("Statistics")
-
-    def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the receivers)

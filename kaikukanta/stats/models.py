@@ -1,11 +1,12 @@
 """Summary tables that keep the statistics fast on millions of uses, and live.
 
-They are written in the same transaction as the use they count (signals.py: every saved or deleted
-Use adds or takes away its share), so a figure includes a use the moment the use is committed, and
-two uses recorded at once both count (the counter rows are updated with `F() + n` under the row's
-lock). `rebuild()` in summaries.py recomputes them from the uses, for bulk loads that bypass the
-signals (generate_synthetic) and as a check: `manage.py rebuild_stats --check` says whether they
-agree with the uses.
+They are written in the same transaction as the use or card they count: the services that record
+and cancel uses and issue, import, renew and replace cards call stats/summaries.py (`uses_added`,
+`use_removed`, `card_added`, `card_changed`), which takes its locks in one order (written down
+there), so a figure includes a use the moment the use is committed, and two uses recorded at once
+both count (the counter rows are upserted with `+ n` under the row's lock). `rebuild()` in
+summaries.py recomputes them from the uses and cards, for bulk loads that bypass the services
+(generate_synthetic) and as a check: `manage.py rebuild_stats --check` says whether they agree.
 """
 
 from __future__ import annotations

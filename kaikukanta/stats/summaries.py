@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
+import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db import IntegrityError, connection, models, transaction
@@ -148,6 +150,64 @@ def _add_by_update(model: type[models.Model], key: dict[str, Any], amounts: dict
         model._default_manager.filter(**key).update(**changes)
 
 
+# --- the write path and its lock order -------------------------------------------------------------
+#
+# The services that change uses and cards (uses/services.py, cards/services.py) call `uses_added`,
+# `use_removed`, `card_added` and `card_changed` in the transaction that makes the change: nothing
+# else writes these tables (no signal receivers; a bulk load is followed by `rebuild`). Every such
+# transaction takes its locks in ONE order, so that two of them wait for each other and never
+# deadlock:
+#
+#   1. the cards of the request, locked by the service before anything else: several (a group
+#      visit's) at once, sorted by number (uses/services.py `_record_group_visit`); then the
+#      request's own rows (an event's quota, the use written or the one cancelled, the audit);
+#   2. the cards' own rows (CardUseMonth, CardYear, CardFirstUse), which only a holder of the
+#      card's lock writes;
+#   3. the shared counters (CardUseGap, CardUseYear, CardMonth, CardProfileMonth, RenewalMonth),
+#      sorted by table and key: kept back in a `Counts` until the cards' own rows are written;
+#   4. last, the venue's month rows (UseMonth), sorted by key: every use at a venue in a month
+#      adds to one row, whose lock is then held only to the end of the transaction.
+#
+# Before, the receivers wrote each use's rows in turn: a group visit held the venue's month row of
+# its first member while taking the next member's shared rows, which a single use at the venue
+# takes before the venue's month row, and PostgreSQL found a deadlock (tests/stats/
+# test_concurrency.py races group visits, uses, cancellations and renewals).
+
+# Step 4's tables; every other counter is step 3.
+_LAST = (UseMonth,)
+
+
+def _sortable(value: Any) -> tuple[bool, Any]:
+    return (value is not None, value)
+
+
+class Counts:
+    """The counter additions of one change, written by `write` in the lock order above (steps 3
+    and 4), each by `_add` (`extra`, if any, passed on to it)."""
+
+    def __init__(self) -> None:
+        self._additions: list[tuple[type[models.Model], dict[str, Any], dict[str, int], dict]] = []
+
+    def add(
+        self, model: type[models.Model], key: dict[str, Any], amounts: dict[str, int], **extra: Any
+    ) -> None:
+        self._additions.append((model, key, amounts, extra))
+
+    @staticmethod
+    def _order(addition: tuple) -> tuple:
+        model, key, _amounts, _extra = addition
+        return (
+            model in _LAST,
+            model._meta.db_table,
+            tuple((name, _sortable(key[name])) for name in sorted(key)),
+        )
+
+    def write(self) -> None:
+        for model, key, amounts, extra in sorted(self._additions, key=self._order):
+            _add(model, key, amounts, **extra)
+        self._additions.clear()
+
+
 # --- uses ------------------------------------------------------------------------------------------
 
 
@@ -156,6 +216,14 @@ def _use_month_key(use: Use) -> dict[str, Any]:
         "month": local_day(use.occurred_at).replace(day=1),
         "venue_id": use.venue_id,
         "category": use.category,
+    }
+
+
+def _use_month_amounts(use: Use, sign: int) -> dict[str, int]:
+    return {
+        "uses": sign,
+        "adult_tickets": sign * int(use.adult_ticket),
+        "child_tickets": sign * use.child_tickets,
     }
 
 
@@ -176,8 +244,8 @@ def _card_of(use: Use, recorded_with: Card | None = None) -> dict[str, Any] | No
     return {"card_type": card_type, "issuing_site_id": site}
 
 
-def _count_use_year(year: int, use: Use, site_id: int, **amounts: int) -> None:
-    _add(
+def _count_use_year(counts: Counts, year: int, use: Use, site_id: int, **amounts: int) -> None:
+    counts.add(
         CardUseYear,
         {"year": year, "region_id": use.card_region_id, "issuing_site_id": site_id},
         amounts,
@@ -193,8 +261,12 @@ def since(month: dt.date, previous: dt.date | None) -> dt.date:
     return previous
 
 
-def _count_gap(month: dt.date, previous: dt.date | None, place: dict[str, Any], n: int) -> None:
-    _add(CardUseGap, {"month": month, "previous": since(month, previous), **place}, {"cards": n})
+def _count_gap(
+    counts: Counts, month: dt.date, previous: dt.date | None, place: dict[str, Any], n: int
+) -> None:
+    counts.add(
+        CardUseGap, {"month": month, "previous": since(month, previous), **place}, {"cards": n}
+    )
 
 
 def _neighbours(card_id: int, month: dt.date) -> tuple[dt.date | None, dt.date | None]:
@@ -221,47 +293,53 @@ def _as_date(value: dt.date | str | None) -> dt.date | None:
 
 
 def _lock_card(card_id: int) -> None:
-    """Uses of one card that open or close months at once take turns: each then sees the others'
-    months when it finds its neighbours (read committed: every statement sees what is committed)."""
+    """Step 1 of the lock order, for a caller that has not taken it (the services have: then this
+    waits for nothing). Uses of one card that open or close months at once take turns: each then
+    sees the others' months when it finds its neighbours (read committed: every statement sees
+    what is committed)."""
     select_one(Card, pk=card_id, lock=True)
 
 
-def _month_opened(use: Use, month: dt.date, site: int) -> None:
+def _month_opened(counts: Counts, use: Use, month: dt.date, site: int) -> None:
     _lock_card(use.card_id)
     place = {"region_id": use.card_region_id, "issuing_site_id": site}
     before, after = _neighbours(use.card_id, month)
-    _count_gap(month, before, place, +1)
+    _count_gap(counts, month, before, place, +1)
     if after is not None:
-        _count_gap(after, before, place, -1)
-        _count_gap(after, month, place, +1)
+        _count_gap(counts, after, before, place, -1)
+        _count_gap(counts, after, month, place, +1)
 
 
-def _month_closed(use: Use, month: dt.date, site: int) -> None:
+def _month_closed(counts: Counts, use: Use, month: dt.date, site: int) -> None:
     _lock_card(use.card_id)
     if not CardUseMonth.objects.filter(card_id=use.card_id, month=month).delete()[0]:
         return
     place = {"region_id": use.card_region_id, "issuing_site_id": site}
     before, after = _neighbours(use.card_id, month)
-    _count_gap(month, before, place, -1)
+    _count_gap(counts, month, before, place, -1)
     if after is not None:
-        _count_gap(after, month, place, -1)
-        _count_gap(after, before, place, +1)
+        _count_gap(counts, after, month, place, -1)
+        _count_gap(counts, after, before, place, +1)
+
+
+def uses_added(uses: Sequence[Use]) -> None:
+    """New uses, just saved by the transaction recording them (`record_use`: one; a group visit:
+    its community card's and every member's), which holds their cards' locks (step 1). A use that
+    holds its card (as recording's do) is counted with that card, read under its lock a moment ago."""
+    counts = Counts()
+    for use in uses:
+        _card_used(counts, use, use.card if Use.card.is_cached(use) else None)
+    for use in uses:
+        counts.add(UseMonth, _use_month_key(use), _use_month_amounts(use, +1))
+    counts.write()
 
 
 def use_added(use: Use) -> None:
-    """A new use, saved in the transaction that recorded it (stats/signals.py): its card, when the
-    use holds it, is the one recording read under its row lock a moment ago."""
-    _card_used(use, use.card if Use.card.is_cached(use) else None)
-    # Last: every use at a venue in a month adds to this one row, whose lock is then held only to
-    # the end of the recording transaction, not through the card's own summaries as well.
-    _add(
-        UseMonth,
-        _use_month_key(use),
-        {"uses": 1, "adult_tickets": int(use.adult_ticket), "child_tickets": use.child_tickets},
-    )
+    """One new use (`uses_added`)."""
+    uses_added([use])
 
 
-def _card_used(use: Use, recorded_with: Card | None) -> None:
+def _card_used(counts: Counts, use: Use, recorded_with: Card | None) -> None:
     card = _card_of(use, recorded_with)
     if card is None:
         return
@@ -272,9 +350,9 @@ def _card_used(use: Use, recorded_with: Card | None) -> None:
     # here (the month's row exists); before, the year's row was tried in a savepoint every time.
     place = {"card_region_id": use.card_region_id, "issuing_site_id": site}
     if _insert_new(CardUseMonth, {"month": month, "card_id": use.card_id, **place}):
-        _month_opened(use, month, site)
+        _month_opened(counts, use, month, site)
         if _insert_new(CardYear, {"year": day.year, "card_id": use.card_id, **place}):
-            _count_use_year(day.year, use, site, used=1)
+            _count_use_year(counts, day.year, use, site, used=1)
     # The card's first use: locked, so that two uses of one card recorded at once agree on it.
     first = select_one(CardFirstUse, card_id=use.card_id, lock=True)
     if first is None:
@@ -286,37 +364,42 @@ def _card_used(use: Use, recorded_with: Card | None) -> None:
                     card_region_id=use.card_region_id,
                     issuing_site_id=site,
                 )
-            _count_use_year(day.year, use, site, taken=1)
+            _count_use_year(counts, day.year, use, site, taken=1)
             return
         except IntegrityError:
             first = CardFirstUse.objects.select_for_update().get(card_id=use.card_id)
     if day < first.first_used_on:  # a use typed in later, earlier than the first one known
-        _move_first_use(first, day, use, site)
+        _move_first_use(counts, first, day, use, site)
 
 
-def _move_first_use(first: CardFirstUse, day: dt.date | None, use: Use, site: int) -> None:
-    _count_use_year(first.first_used_on.year, use, site, taken=-1)
+def _move_first_use(
+    counts: Counts, first: CardFirstUse, day: dt.date | None, use: Use, site: int
+) -> None:
+    _count_use_year(counts, first.first_used_on.year, use, site, taken=-1)
     if day is None:
         first.delete()
         return
-    _count_use_year(day.year, use, site, taken=1)
+    _count_use_year(counts, day.year, use, site, taken=1)
     first.first_used_on = day
     first.save(update_fields=["first_used_on"])
 
 
 def use_removed(use: Use) -> None:
-    UseMonth.objects.filter(**_use_month_key(use)).update(
-        uses=F("uses") - 1,
-        adult_tickets=F("adult_tickets") - int(use.adult_ticket),
-        child_tickets=F("child_tickets") - use.child_tickets,
-    )
+    """A use about to be deleted (`cancel_use`), by the transaction deleting it, which holds its
+    card's lock (step 1; taken here too, for a caller that has not). Call it before `delete()`,
+    while the use still has its key."""
+    counts = Counts()
     card = _card_of(use)
-    if card is None:
-        return
-    # Locked before the card's other uses are looked at: a use of the card being recorded now
-    # (which holds this lock) is then committed, and seen, before this decides the month is over.
-    _lock_card(use.card_id)
-    site = card["issuing_site_id"]
+    if card is not None:
+        # Locked before the card's other uses are looked at: a use of the card being recorded now
+        # (which holds this lock) is then committed, and seen, before this decides the month is over.
+        _lock_card(use.card_id)
+        _card_unused(counts, use, card["issuing_site_id"])
+    counts.add(UseMonth, _use_month_key(use), _use_month_amounts(use, -1))
+    counts.write()
+
+
+def _card_unused(counts: Counts, use: Use, site: int) -> None:
     day = local_day(use.occurred_at)
     others = Use.objects.filter(card_id=use.card_id).exclude(pk=use.pk)
     zone = timezone.get_current_timezone()
@@ -327,18 +410,18 @@ def use_removed(use: Use) -> None:
     month_starts = dt.datetime(month.year, month.month, 1, tzinfo=zone)
     month_ends = dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone)
     if not others.filter(occurred_at__gte=month_starts, occurred_at__lt=month_ends).exists():
-        _month_closed(use, month, site)
+        _month_closed(counts, use, month, site)
     if (
         not used_that_year.exists()
         and CardYear.objects.filter(card_id=use.card_id, year=day.year).delete()[0]
     ):
-        _count_use_year(day.year, use, site, used=-1)
+        _count_use_year(counts, day.year, use, site, used=-1)
     first = CardFirstUse.objects.select_for_update().filter(card_id=use.card_id).first()
     if first is not None:
         earliest = others.aggregate(first=Min("occurred_at"))["first"]
         new_day = local_day(earliest) if earliest is not None else None
         if new_day != first.first_used_on:
-            _move_first_use(first, new_day, use, site)
+            _move_first_use(counts, first, new_day, use, site)
 
 
 # --- cards -----------------------------------------------------------------------------------------
@@ -375,8 +458,9 @@ CARD_FIELDS = (
 )
 
 
-def card_state(card_id: int) -> dict[str, Any] | None:
-    return Card.objects.filter(pk=card_id).values(*CARD_FIELDS).first()
+def card_state(card: Card) -> dict[str, Any]:
+    """What the summaries count of a card: take it before changing the card, for `card_changed`."""
+    return {name: getattr(card, name) for name in CARD_FIELDS}
 
 
 def _is_replacement(card_id: int) -> bool:
@@ -391,43 +475,45 @@ def _profile(state: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def _count_card(state: dict[str, Any] | None, replacement: bool, sign: int) -> None:
-    if state is None or state["card_type"] != CardType.PERSONAL:
+def _count_card(counts: Counts, state: dict[str, Any], replacement: bool, sign: int) -> None:
+    if state["card_type"] != CardType.PERSONAL:
         return
     place = {"region_id": state["region_id"], "issuing_site_id": state["issuing_site_id"]}
     month = state["issued_on"].replace(day=1)
-    _add(CardMonth, {"month": month, **place, "replacement": replacement}, {"cards": sign})
+    counts.add(CardMonth, {"month": month, **place, "replacement": replacement}, {"cards": sign})
     if not replacement:
         for dimension, value in _profile(state):
-            _add(
+            counts.add(
                 CardProfileMonth,
                 {"month": month, **place, "dimension": dimension, "value": value},
                 {"cards": sign},
             )
     if state["renewed_on"]:
-        _add(RenewalMonth, {"month": state["renewed_on"].replace(day=1), **place}, {"cards": sign})
+        counts.add(
+            RenewalMonth, {"month": state["renewed_on"].replace(day=1), **place}, {"cards": sign}
+        )
 
 
-def card_changed(
-    card_id: int,
-    before: dict[str, Any] | None,
-    replaced_by_before: int | None,
-    replaced_by_now: int | None,
-) -> None:
-    """Moves a card's share from its old holder data, issue and renewal months to the new ones;
-    a card that now replaces another moves from "registered" to "replacement"."""
-    after = card_state(card_id)
-    replacement = _is_replacement(card_id)
-    if before != after:
-        _count_card(before, replacement, -1)
-        _count_card(after, replacement, +1)
-    if replaced_by_now != replaced_by_before:
-        for other, now_replacement in ((replaced_by_before, False), (replaced_by_now, True)):
-            if other is None:
-                continue
-            state = card_state(other)
-            _count_card(state, not now_replacement, -1)
-            _count_card(state, now_replacement, +1)
+def card_added(card: Card, *, replacement: bool = False) -> None:
+    """A new card, just saved by the transaction issuing or importing it; `replacement`: it
+    replaces a lost card (`replace_card`), and counts apart from the cards registered."""
+    counts = Counts()
+    _count_card(counts, card_state(card), replacement, +1)
+    counts.write()
+
+
+def card_changed(before: dict[str, Any], card: Card) -> None:
+    """A card changed (renewed, its holder data updated), by the transaction holding its lock:
+    its share moves from its old holder data and renewal month (`before`, its `card_state` taken
+    before the change) to the new ones. Closing a card or handing it over changes nothing counted."""
+    after = card_state(card)
+    if before == after:
+        return
+    counts = Counts()
+    replacement = _is_replacement(card.pk)
+    _count_card(counts, before, replacement, -1)
+    _count_card(counts, after, replacement, +1)
+    counts.write()
 
 
 # --- rebuilding and checking -----------------------------------------------------------------------
@@ -645,10 +731,62 @@ def _contents() -> dict[str, Any]:
 
 
 def differences() -> list[str]:
-    """The summary tables that disagree with a rebuild from the uses and cards (empty: none)."""
-    kept = _contents()
-    with transaction.atomic():
+    """The summary tables that disagree with a rebuild from the uses and cards (empty: none).
+
+    Never blocks recording, and sees no drift that is not there: the tables as they are and the
+    uses and cards they are rebuilt from are read in one snapshot (PostgreSQL: one REPEATABLE READ
+    transaction; SQLite: one transaction, which is its own snapshot), and the rebuild goes into
+    temporary tables of the same names, which hide the real ones from this connection alone until
+    the transaction ends; the real tables are only read, so uses recorded meanwhile write them as
+    usual (their rows are not in the snapshot, neither in the tables nor in the uses)."""
+    with _snapshot():
+        kept = _contents()
+        _shadow_summaries()
         rebuild()
         rebuilt = _contents()
+        _drop_shadows()  # on an error, the rollback drops them
         transaction.set_rollback(True)
     return [name for name in kept if kept[name] != rebuilt[name]]
+
+
+@contextlib.contextmanager
+def _snapshot() -> Iterator[None]:
+    """One transaction whose reads all see the database as it was at its first: on PostgreSQL
+    REPEATABLE READ (its first statement; inside a transaction already begun, as in a test, that
+    transaction's own)."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def _shadow_summaries() -> None:
+    """An empty temporary table for each summary table, with its name and columns: unqualified, as
+    every statement of `rebuild` and `_contents` names it, the name is then the temporary one."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in SUMMARIES:
+            table = model._meta.db_table
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {quote(table)} (LIKE {quote(table)} INCLUDING ALL)"
+                )
+                continue
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [table]
+            )
+            (definition,) = cursor.fetchone()
+            # SQLite's foreign keys reach no further than their own database (here: temp).
+            definition = re.sub(
+                r' REFERENCES "\w+" \("\w+"\)( DEFERRABLE INITIALLY DEFERRED)?', "", definition
+            )
+            cursor.execute(definition.replace("CREATE TABLE", "CREATE TEMPORARY TABLE", 1))
+
+
+def _drop_shadows() -> None:
+    schema = "pg_temp" if connection.vendor == "postgresql" else "temp"
+    with connection.cursor() as cursor:
+        for model in SUMMARIES:
+            cursor.execute(f"DROP TABLE {schema}.{connection.ops.quote_name(model._meta.db_table)}")

@@ -35,6 +35,7 @@ from kaikukanta.core.idempotency import once, validate_key
 from kaikukanta.core.queries import insert, select_one
 from kaikukanta.events.models import Event
 from kaikukanta.network.models import Region, Venue
+from kaikukanta.stats import summaries
 
 from .errors import (
     AgeInvalid,
@@ -292,6 +293,7 @@ def _record_use(
             idempotency_key=key,
         )
     )
+    summaries.uses_added([use])
     record(
         actor=actor,
         action=Action.USE_RECORDED,
@@ -455,7 +457,7 @@ def _record_group_visit(
         idempotency_key=key,
     )
     rows = [(community_card, len(covered_client_ages)), *member_cards]
-    Use.objects.bulk_create(
+    uses = Use.objects.bulk_create(
         [
             Use(
                 card=card,
@@ -474,6 +476,9 @@ def _record_group_visit(
             for position, (card, children) in enumerate(rows)
         ]
     )
+    # Every card of the group is locked above, sorted by number: step 1 of the summaries' lock
+    # order (stats/summaries.py), which counts all the uses at once in that order.
+    summaries.uses_added(uses)
     record(
         actor=actor,
         action=Action.GROUP_VISIT_RECORDED,
@@ -538,6 +543,7 @@ def cancel_use(*, actor: Any, use: Use) -> None:
         )
         # A retry of the cancelled request (an offline queue, a reload) must not record it again.
         CancelledRequest.objects.create(venue=use.venue, idempotency_key=use.idempotency_key)
+        summaries.use_removed(use)
         use.delete()
 
 

@@ -37,7 +37,7 @@ def test_a_check_and_a_use_cost_the_statements_the_bench_counts(world, alpha_car
     record = statements(client, "/api/v1/uses", body, HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
     reads = [sql for sql in record if "core_ratecounter" in sql]
     assert reads == []  # a number with a check character is never refused before it is looked up
-    # Outside the statistics summaries (stats/signals.py), which the bare app writes its own way.
+    # Outside the statistics summaries (stats/summaries.py), which the bare app writes its own way.
     own = [sql for sql in record if "stats_" not in sql and "SAVEPOINT" not in sql]
     # The token, the roles, the token's venues, the venue, the cancelled-request and idempotency
     # look-ups, the locked card, the use, the audit event; and one of the summaries' statements that names no

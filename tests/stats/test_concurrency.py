@@ -3,6 +3,7 @@ same moment, each in its own thread and database connection (as from several box
 Runs on SQLite (where writes queue) and on PostgreSQL (where they really race)."""
 
 import pytest
+from django.db import connection
 
 from kaikukanta.cards.services import issue_card
 from kaikukanta.stats import summaries
@@ -131,4 +132,158 @@ def test_a_use_cancelled_while_another_of_its_card_is_recorded_keeps_the_month(w
     for thread in threads:
         thread.join(30)
     assert errors == []
+    assert summaries.differences() == []
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="writers really race on PostgreSQL only"
+)
+def test_group_visits_uses_cancellations_and_renewals_race_without_deadlock(world):
+    """Forty rounds at one venue, each starting ten requests at the same moment: two group visits,
+    two single uses and a cancelled use (all in one month: the venue's month row and the same
+    shared counters), a use of one card in the month before its next one while that next one is
+    cancelled (the card's neighbouring months), and two renewals that move their cards between
+    the same holder-data rows in opposite directions. Before the summaries took their locks in
+    one order (stats/summaries.py), a group visit and a single use deadlocked in a few rounds."""
+    import datetime as dt
+
+    from kaikukanta.cards.services import issue_community_card, renew_card
+    from kaikukanta.uses.services import GroupMember, cancel_use, record_group_visit
+
+    from ..conftest import HELSINKI, on_day
+
+    venue, staff = world.alpha_venue, world.alpha_venue_staff
+    may = dt.datetime(2026, 5, 20, 12, tzinfo=HELSINKI)
+
+    def card(**overrides):
+        return issue_card(
+            actor=world.alpha_distributor, site=world.alpha_site, holder=holder(**overrides)
+        )
+
+    def use(number, **more):
+        return record_use(
+            actor=staff, venue=venue, card_identifier=number, idempotency_key=new_key(), **more
+        )
+
+    def group(community, members):
+        return lambda: record_group_visit(
+            actor=staff,
+            venue=venue,
+            community_card_identifier=community.identifier,
+            members=[GroupMember(m.identifier) for m in members],
+            idempotency_key=new_key(),
+        )
+
+    def one_round():
+        communities = [
+            issue_community_card(actor=world.alpha_other_distributor, site=world.alpha_other_site)
+            for _ in range(2)
+        ]
+        members = [[card() for _ in range(3)] for _ in range(2)]
+        singles = [card() for _ in range(2)]
+        cancelled = use(card().identifier).use
+        with on_day(dt.date(2026, 5, 18)):
+            neighbour = card()
+        neighbours_june = use(neighbour.identifier).use
+        older, younger = card(birth_year=1950), card(birth_year=1980)
+        works = [
+            group(communities[0], members[0]),
+            group(communities[1], members[1]),
+            lambda: use(singles[0].identifier),
+            lambda: use(singles[1].identifier, child_tickets=1),
+            lambda: cancel_use(actor=staff, use=cancelled),
+            lambda: use(neighbour.identifier, occurred_at=may),
+            lambda: cancel_use(actor=staff, use=neighbours_june),
+            lambda: renew_card(
+                actor=world.alpha_distributor, card=older, holder=holder(birth_year=1980)
+            ),
+            lambda: renew_card(
+                actor=world.alpha_distributor, card=younger, holder=holder(birth_year=1950)
+            ),
+        ]
+        return run_together(len(works), lambda i: works[i]())
+
+    rounds, failures = 40, []
+    for _round in range(rounds):
+        failures += [r for r in one_round() if isinstance(r, Exception)]
+    deadlocks = [f for f in failures if "deadlock detected" in str(f)]
+    assert failures == [], (
+        f"{len(failures)} requests failed, {len(deadlocks)} deadlocked: {failures[:3]}"
+    )
+    assert summaries.differences() == []
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a snapshot beside live writers: PostgreSQL"
+)
+def test_the_check_neither_blocks_recording_nor_reports_uses_recorded_meanwhile(world):
+    """`rebuild_stats --check` runs in its own thread and stops twice: when it has read the tables
+    as they are, and when it has rebuilt them. Each time this thread records uses at the venue
+    and of the cards it counts, which must not wait for the check, and which the check must not
+    take for drift (before: the tables were read outside the rebuild's transaction, and a use
+    recorded between the two was reported as drift)."""
+    import io
+    import threading
+    import time
+
+    from django.core.management import call_command
+
+    def new_card():
+        return issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
+
+    def use(card):
+        started = time.monotonic()
+        record_use(
+            actor=world.alpha_venue_staff,
+            venue=world.alpha_venue,
+            card_identifier=card.identifier,
+            idempotency_key=new_key(),
+        )
+        return time.monotonic() - started
+
+    cards = [new_card() for _ in range(3)]
+    for card in cards:
+        use(card)
+    # The last statements of reading the tables and of rebuilding them (stats/summaries.py).
+    stops = ['SELECT "stats_renewalmonth"', 'INSERT INTO "stats_renewalmonth"']
+    reached = [threading.Event() for _ in stops]
+    go_on = [threading.Event() for _ in stops]
+    outcome = {}
+
+    def pause(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        for index, stop in enumerate(stops):
+            if sql.startswith(stop) and not reached[index].is_set():
+                reached[index].set()
+                go_on[index].wait(20)
+        return result
+
+    def check():
+        out = io.StringIO()
+        try:
+            with connection.execute_wrapper(pause):
+                call_command("rebuild_stats", "--check", stdout=out)
+            outcome["said"] = out.getvalue()
+        except Exception as error:
+            outcome["error"] = error
+        finally:
+            for event in reached:
+                event.set()
+            connection.close()
+
+    thread = threading.Thread(target=check)
+    thread.start()
+    took = []
+    try:
+        for index in range(len(stops)):
+            assert reached[index].wait(30)
+            took += [use(cards[index]), use(new_card())]
+            go_on[index].set()
+    finally:
+        for event in go_on:
+            event.set()
+        thread.join(60)
+    assert max(took) < 5, took  # blocked, a use would have waited the check's 20 seconds
+    assert outcome == {"said": "The summaries agree with the uses.\n"}
+    assert UseMonth.objects.get(venue=world.alpha_venue).uses == 7
     assert summaries.differences() == []

@@ -10,11 +10,21 @@ from kaikukanta.stats import summaries
 
 
 class Command(BaseCommand):
-    help = "Recompute the statistics summary tables from the uses; --check only compares them."
+    help = (
+        "Recompute the statistics summary tables from the uses and cards, in one transaction "
+        "(recording waits for it); --check only compares them, without blocking recording."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "--check", action="store_true", help="Compare only; exit 1 if they disagree."
+            "--check",
+            action="store_true",
+            help=(
+                "Compare only; exit 1 if they disagree. The tables and the uses and cards are read "
+                "in one snapshot (PostgreSQL: one REPEATABLE READ transaction) and rebuilt into "
+                "temporary tables, so uses recorded meanwhile are neither blocked nor reported as "
+                "drift."
+            ),
         )
 
     def handle(self, *args: Any, check: bool = False, **options: Any) -> None:
