@@ -6,8 +6,8 @@ the top, the number field comes back empty and focused: static/kaikukanta/box-of
 JavaScript the same forms post and the page is rendered again. An expected refusal (no such card, a
 closed card, a sold-out event, too many look-ups) answers htmx with 200 and the refusal in the
 fragment: the page shows it in place, with django-htmx's debug script too (which replaces the whole
-page with any 400, 403, 404 or 500 answer). Without JavaScript the answer keeps its status. The venue chosen on a multi-venue site
-is remembered in the session. Checking and recording are the services' (cards.services.check_card,
+page with any 400, 403, 404 or 500 answer); without JavaScript the answer keeps its status. The
+venue chosen on a multi-venue site is remembered in the session. Checking and recording are the services' (cards.services.check_card,
 uses.services.record_use / record_group_visit / cancel_use): the verdict shown is the refusal the
 recording would give."""
 
@@ -16,11 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import path, reverse
@@ -323,9 +323,10 @@ def group_visit(request: HttpRequest) -> HttpResponse:
         status = _record_group(request, form, venue, context)
     else:
         _add_member(request, venue, form.cleaned_data["member_number"], context)
-    if status == 200 or "visit" in context:
-        # The member field comes back empty for the next scan.
-        form.data = {**form.data.dict(), "member_number": ""}  # type: ignore[attr-defined]
+    # The member's field comes back empty for the next scan.
+    data = cast(QueryDict, form.data).copy()
+    data["member_number"] = ""
+    form.data = data
     return _render_group(request, context, status)
 
 
