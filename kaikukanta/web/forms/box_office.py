@@ -219,8 +219,10 @@ class GroupVisitForm(VenueChoiceMixin, forms.Form):
         self.fields["community_card"].widget.attrs["data-enter-moves-to"] = self[
             "member_number"
         ].id_for_label
-        # Needed to record, not to add a member: not marked "optional" (web/_field.html).
-        self.fields["community_card"].needed_to_send = True  # type: ignore[attr-defined]
+        # The community card is needed to record (not to add a member), and the member's field is
+        # where the scanner types: neither is marked "optional" (web/_field.html).
+        for name in ("community_card", "member_number"):
+            self.fields[name].needed_to_send = True  # type: ignore[attr-defined]
         self.fields["member_number"].widget.attrs["data-camera-submit"] = ""
         self.fields["member_number"].widget.attrs["data-group-member"] = ""
         self.fields["covered_clients"].widget.attrs["data-child-counter"] = ""
