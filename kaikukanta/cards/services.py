@@ -147,6 +147,21 @@ class CardCheck:
     def is_community(self) -> bool:
         return self.card_type == CardType.COMMUNITY
 
+    @property
+    def verdict(self) -> str:
+        """What is wrong, in one word a page titles its answer with: "accepted", "closed",
+        "expired" (a pilot's end too), "not_yet_valid", "group_only" (a community card outside a
+        group visit), or "not_here" (a card valid elsewhere that this venue does not accept)."""
+        if self.refusal is None:
+            return "accepted"
+        if self.status in ("closed", "expired"):
+            return self.status
+        if self.status != "valid":
+            return "not_yet_valid"
+        if self.refusal.code == "community_card_needs_group":
+            return "group_only"
+        return "not_here"
+
 
 # --- validation shared by the functions below ------------------------------------------------------
 

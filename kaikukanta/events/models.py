@@ -40,8 +40,13 @@ class EventQuerySet(models.QuerySet["Event"]):
         )
 
 
-# Cardholder tickets of a set of uses: each holder's own ticket and each child ticket.
-_TAKEN = Count("pk", filter=Q(adult_ticket=True)) + Coalesce(Sum("child_tickets"), 0)
+# Cardholder tickets of a set of uses: each holder's own ticket, each child ticket, and each client
+# without a card who came on a community card.
+_TAKEN = (
+    Count("pk", filter=Q(adult_ticket=True))
+    + Coalesce(Sum("child_tickets"), 0)
+    + Coalesce(Sum("clients_without_card"), 0)
+)
 
 
 class Event(models.Model):

@@ -116,6 +116,18 @@ class QuotaExhausted(DomainError):
         "The cardholder tickets of %(event)s are running out: %(left)s of %(quota)s left, and this "
         "needs %(needed)s."
     )
+    sold_out_template = _(
+        "The cardholder tickets of %(event)s are sold out: all %(quota)s have been given."
+    )
+
+    @property
+    def message(self) -> str:
+        if self.params.get("left") == 0:  # not "running out: 0 left"
+            return str(self.sold_out_template) % {
+                "event": self.params["event"].display_name,
+                "quota": self.params["quota"],
+            }
+        return super().message
 
 
 class CancelTooLate(DomainError):

@@ -2,8 +2,9 @@
 
 One use is one entry ticket, one course place or one season pass, with the holder's own ticket and the
 number of child tickets counted separately. A community-card group visit is recorded as one use for the
-community card (the accompanying worker and any clients under the age limit) and one for each member's
-own card, tied together by a `GroupVisit`.
+community card (the accompanying worker, and the clients under the age limit who come without a card,
+counted in `clients_without_card`, never as child tickets) and one for each member's own card, tied
+together by a `GroupVisit`.
 """
 
 from __future__ import annotations
@@ -232,6 +233,12 @@ class Use(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=UseKind.choices)
     adult_ticket = models.BooleanField(_("holder's own ticket"), default=True)
     child_tickets = models.PositiveSmallIntegerField(_("child tickets"), default=0)
+    # A community card's use in a group visit: the clients under the community-card age limit who
+    # came without a card of their own (the accompanying worker is `adult_ticket`). They are neither
+    # the holder's children nor child tickets, and are counted, exported and shown as what they are.
+    clients_without_card = models.PositiveSmallIntegerField(
+        _("clients without a card"), default=0, db_default=0
+    )
     group_visit = models.ForeignKey(
         GroupVisit,
         verbose_name=_("group visit"),
@@ -300,6 +307,10 @@ class Use(models.Model):
                 name="use_children_only_with_entry_tickets",
                 condition=Q(child_tickets=0) | Q(kind=UseKind.ENTRY_TICKET),
             ),
+            models.CheckConstraint(
+                name="use_clients_without_card_only_in_group_visits",
+                condition=Q(clients_without_card=0) | Q(group_visit__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -307,7 +318,7 @@ class Use(models.Model):
 
     @property
     def tickets(self) -> int:
-        return int(self.adult_ticket) + self.child_tickets
+        return int(self.adult_ticket) + self.child_tickets + self.clients_without_card
 
 
 class CancelledRequestQuerySet(models.QuerySet["CancelledRequest"]):

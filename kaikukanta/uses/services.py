@@ -350,7 +350,7 @@ def record_group_visit(
         recorded = (
             visit.community_card.identifier,
             [(use.card.identifier, use.child_tickets) for use in uses[1:]],
-            uses[0].child_tickets if uses else 0,
+            uses[0].clients_without_card if uses else 0,
             uses[0].kind if uses else kind,
             visit.event_id,
         )
@@ -433,16 +433,21 @@ def _record_group_visit(
     seen = {community_card.identifier}
     member_cards: list[tuple[Card, int]] = []
     for member in members:
-        card = _find_card(member.identifier)
-        if card.identifier in seen:
+        try:
+            card = _find_card(member.identifier)
+            if card.identifier in seen:
+                if card.is_community:
+                    raise MemberCardNotPersonal(identifier=card.display_identifier)
+                raise MemberListedTwice(identifier=card.display_identifier)
+            seen.add(card.identifier)
             if card.is_community:
                 raise MemberCardNotPersonal(identifier=card.display_identifier)
-            raise MemberListedTwice(identifier=card.display_identifier)
-        seen.add(card.identifier)
-        if card.is_community:
-            raise MemberCardNotPersonal(identifier=card.display_identifier)
-        _check_usable(card, venue, occurred_at)
-        _check_child_tickets(card, venue, kind, member.child_tickets)
+            _check_usable(card, venue, occurred_at)
+            _check_child_tickets(card, venue, kind, member.child_tickets)
+        except DomainError as error:
+            # Named by the member's own number: the page marks their line, the audit keeps it.
+            error.card_number = error.card_number or member.identifier
+            raise
         member_cards.append((card, member.child_tickets))
 
     needed = 1 + len(covered_client_ages) + sum(1 + children for _card, children in member_cards)
@@ -456,7 +461,8 @@ def _record_group_visit(
         recorded_by=actor,
         idempotency_key=key,
     )
-    rows = [(community_card, len(covered_client_ages)), *member_cards]
+    # The community card's use: the worker, and the clients without a card (not child tickets).
+    rows = [(community_card, 0, len(covered_client_ages)), *((c, n, 0) for c, n in member_cards)]
     uses = Use.objects.bulk_create(
         [
             Use(
@@ -469,11 +475,12 @@ def _record_group_visit(
                 kind=kind,
                 adult_ticket=True,
                 child_tickets=children,
+                clients_without_card=without_card,
                 group_visit=visit,
                 recorded_by=actor,
                 idempotency_key=f"{key}/{position}",
             )
-            for position, (card, children) in enumerate(rows)
+            for position, (card, children, without_card) in enumerate(rows)
         ]
     )
     # Every card of the group is locked above, sorted by number: step 1 of the summaries' lock
@@ -492,6 +499,26 @@ def _record_group_visit(
         },
     )
     return visit
+
+
+# --- what the box office is told before it acts --------------------------------------------------
+
+
+def admitted_today_at(*, venue: Venue, card_identifier: str) -> dt.datetime | None:
+    """When `venue` last recorded a use of the card today (local time), or None: the clerk is told
+    before admitting the holder again, and decides (a second event the same day is allowed)."""
+    day = timezone.localdate()
+    midnight = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+    return (
+        Use.objects.filter(
+            venue=venue,
+            card__identifier=identifiers.normalize(card_identifier),
+            occurred_at__gte=midnight,
+        )
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
 
 
 # --- cancelling a use recorded by mistake ---------------------------------------------------------

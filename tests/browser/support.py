@@ -75,3 +75,11 @@ def assert_no_sideways_scroll(page, what):
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, f"{what} scrolls sideways by {overflow} px"
+
+
+def open_menu(page):
+    """On a phone (under 700 px) the header's language, log-out and menu links are behind its menu
+    button (a <details>): open it. Nothing to do on a wide screen, or when it is open already."""
+    menu = page.locator("details.site-menu")
+    if menu.is_visible() and menu.get_attribute("open") is None:
+        menu.locator("summary").click()

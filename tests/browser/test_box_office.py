@@ -337,13 +337,16 @@ def test_a_group_visit_scanned_with_no_clicks_and_the_counter(page):
     log_in(page, CLERK)
     page.goto("/venue/group-visit/")
     page.get_by_label("Yhteisökortti").focus()
-    # The scanner ends each number with Enter: the community card's moves on to the members' field.
+    # The scanner ends each number with Enter: the community card's moves on to the member's field,
+    # and each member's Enter adds their checked line (tests/browser/test_box_office_group.py).
     page.keyboard.type(community.identifier)
     page.keyboard.press("Enter")
-    assert page.evaluate("() => document.activeElement.name") == "members"
-    for member in members:
+    assert page.evaluate("() => document.activeElement.name") == "member_number"
+    for count, member in enumerate(members, start=1):
         page.keyboard.type(member.identifier)
         page.keyboard.press("Enter")
+        page.locator("li.member").nth(count - 1).wait_for()
+        page.wait_for_function("() => document.activeElement.name === 'member_number'")
     plus = page.get_by_role("button", name="+ yksi asiakas lisää")
     plus.click()
     plus.click()

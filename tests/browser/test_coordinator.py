@@ -6,7 +6,7 @@ import re
 
 from django.core import mail
 
-from .support import assert_accessible, assert_no_sideways_scroll, log_in
+from .support import assert_accessible, assert_no_sideways_scroll, log_in, open_menu
 
 PHONE = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True}
 PASSWORD = "kortit-kulkevat-koko-vuoden"
@@ -64,6 +64,7 @@ def test_a_coordinator_reads_the_regions_statistics_on_a_phone(new_page):
     page = new_page(**PHONE)
     log_in(page, "tampere.sote")
     page.wait_for_url("**/regions/tampere/")
+    open_menu(page)  # the header's menu, behind its button on a phone
     page.get_by_role("link", name="Tilastot").first.click()
     page.wait_for_url("**/stats/regions/tampere/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Tilastot: Tampere, 20")

@@ -3,7 +3,13 @@
 login with the app's code (a wrong one first), and a login with a recovery code; axe-core and no
 sideways scrolling on every page of it."""
 
-from .support import assert_accessible, assert_no_sideways_scroll, code_for_key, log_in
+from .support import (
+    assert_accessible,
+    assert_no_sideways_scroll,
+    code_for_key,
+    log_in,
+    open_menu,
+)
 
 PHONE = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True}
 USER = "orivesi.sote"
@@ -50,6 +56,8 @@ def test_first_login_sets_up_then_a_code_then_a_recovery_code(new_page):
     page.goto("/two-factor/recovery-codes/")
     assert not page.locator(".recovery-codes").count()
 
+    open_menu(page)
+
     page.get_by_role("button", name="Kirjaudu ulos").first.click()
     page.wait_for_url("**/login/")
 
@@ -67,10 +75,12 @@ def test_first_login_sets_up_then_a_code_then_a_recovery_code(new_page):
     page.get_by_role("button", name="Jatka").click()
     page.locator(".field-error").wait_for()
     checked(page, "second step with an error")
+    open_menu(page)
     page.get_by_role("button", name="Kirjaudu ulos").first.click()
     page.wait_for_url("**/login/")
     log_in(page, USER)  # the app's code, as support.log_in types it
     page.wait_for_url("**/regions/orivesi/")
+    open_menu(page)
     page.get_by_role("button", name="Kirjaudu ulos").first.click()
     page.wait_for_url("**/login/")
 

@@ -42,7 +42,11 @@ def test_group_visit_records_the_worker_and_every_members_own_card(world, commun
     assert result.created
     uses = Use.objects.filter(group_visit=result.group_visit).order_by("pk")
     assert [u.card for u in uses] == [community_card, members[0], members[1]]
-    assert [u.child_tickets for u in uses] == [2, 1, 0]
+    # The clients without a card are counted as what they are, not as the community card's
+    # child tickets.
+    assert [u.child_tickets for u in uses] == [0, 1, 0]
+    assert [u.clients_without_card for u in uses] == [2, 0, 0]
+    assert sum(u.tickets for u in uses) == 6
     assert all(u.adult_ticket and u.kind == UseKind.ENTRY_TICKET for u in uses)
     event = AuditEvent.objects.get(action=Action.GROUP_VISIT_RECORDED)
     assert event.data["covered_clients"] == 2

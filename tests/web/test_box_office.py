@@ -193,9 +193,10 @@ def test_a_group_visit_on_the_page(clerk, world, community_card, alpha_card):
     key = hidden(page, "request_key")
     data = {
         "community_card": community_card.identifier,
-        "members": f"{alpha_card.identifier}\n",
+        "member": alpha_card.identifier,
         "covered_clients": "2",
         "request_key": key,
+        "action": "record",
     }
     response = clerk.post(url, data)
     assert response.status_code == 200, response.content.decode()

@@ -118,6 +118,10 @@ class UseOut(Schema):
     category: str
     adult_ticket: bool
     child_tickets: int
+    clients_without_card: int = Field(
+        description="A community card's use in a group visit: clients under the age limit who "
+        "came without a card (not child tickets)."
+    )
     event: int | None
     group_visit: int | None
     occurred_at: dt.datetime
@@ -177,6 +181,7 @@ def use_out(use: Use) -> dict:
         "category": use.category,
         "adult_ticket": use.adult_ticket,
         "child_tickets": use.child_tickets,
+        "clients_without_card": use.clients_without_card,
         "event": use.event_id,
         "group_visit": use.group_visit_id,
         "occurred_at": use.occurred_at,

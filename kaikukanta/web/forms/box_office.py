@@ -3,13 +3,18 @@ same step), admit a checked card with its tickets, and a community card's group 
 
 from __future__ import annotations
 
+import re
 import uuid
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kaikukanta.cards import identifiers
 from kaikukanta.core.idempotency import KEY_PATTERN
 from kaikukanta.events.models import Event
 from kaikukanta.network.models import Venue
@@ -68,6 +73,29 @@ class CardCheckForm(VenueChoiceMixin, forms.Form):
         return self.cleaned_data
 
 
+def event_label(event: Event) -> str:
+    """An event as the clerk chooses it: its title, when it starts, and what is left of the
+    cardholder tickets (Event.tickets_left; "sold out" when nothing is)."""
+    label = event.title
+    if event.starts_at:
+        moment = formats.date_format(timezone.localtime(event.starts_at), "SHORT_DATETIME_FORMAT")
+        label = f"{label}, {moment}"
+    left = event.tickets_left()
+    if left == 0:
+        return f"{label}{DASH}{gettext('sold out')}"
+    if left is not None:
+        return label + DASH + gettext("%(left)s cardholder tickets left") % {"left": left}
+    return label
+
+
+DASH = " \N{EN DASH} "
+
+
+class EventChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Event) -> str:
+        return event_label(obj)
+
+
 class AdmitForm(forms.Form):
     """The tickets of one checked card. The card number and the request key travel in the form's
     body (never the address); the key makes a double tap record once."""
@@ -84,7 +112,7 @@ class AdmitForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=UseKind.choices, initial=UseKind.ENTRY_TICKET)
     category = forms.ChoiceField(label=_("Category"), choices=Venue.Category.choices)
-    event = forms.ModelChoiceField(
+    event = EventChoiceField(
         label=_("Event"),
         queryset=Event.objects.none(),
         required=False,
@@ -117,9 +145,51 @@ class AdmitForm(forms.Form):
             del self.fields["event"]
 
 
+@dataclass
+class MemberLine:
+    """One member of a group visit as the page lists them: their card's number, the verdict it got
+    when it was scanned (a code: CardCheck.verdict, "community_member" or "unknown"), how many child
+    tickets the card gives here and how many are asked, and when the venue admitted it today. The
+    verdict only tells the clerk; recording checks every card again."""
+
+    identifier: str
+    verdict: str
+    most_children: int = 0
+    child_tickets: int = 0
+    admitted_today: str = ""
+    reason: str = ""
+
+    @property
+    def display_identifier(self) -> str:
+        return identifiers.display(self.identifier)
+
+    @property
+    def accepted(self) -> bool:
+        return self.verdict == "accepted"
+
+
+VERDICT_CODES = {
+    "accepted",
+    "expired",
+    "closed",
+    "not_yet_valid",
+    "not_here",
+    "group_only",
+    "community_member",
+    "unknown",
+    "refused",
+}
+ADMITTED_AT = re.compile(r"^\d{1,2}\.\d{2}$")
+
+
 class GroupVisitForm(VenueChoiceMixin, forms.Form):
-    """A community card's group visit: the worker's community card, the members' own cards one per
-    line, and the clients under the age limit who come without a card."""
+    """A community card's group visit, built line by line from a scanner: the worker's community
+    card, then each member's own card (`member_number`, checked as it is scanned and listed with its
+    own verdict), and the clients under the age limit who come without a card.
+
+    The listed members travel in the form as repeated fields (`member`, `member_verdict`,
+    `member_most`, `member_children`, `member_admitted`): `lines()` reads them back, and a member is
+    removed by leaving their line out."""
 
     venue: forms.ModelChoiceField[Venue] = forms.ModelChoiceField(
         label=_("Venue"),
@@ -127,12 +197,11 @@ class GroupVisitForm(VenueChoiceMixin, forms.Form):
         empty_label=None,
         error_messages={"invalid_choice": _("Choose one of your own venues.")},
     )
-    community_card = card_number_field(label=_("Community card"))
-    members = forms.CharField(
-        label=_("Members' own cards"),
+    community_card = card_number_field(label=_("Community card"), required=False)
+    member_number = card_number_field(
+        label=_("Member's own card"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false"}),
-        help_text=_("One card number a line: scan each member's card in turn."),
+        help_text=_("Scan each member's card in turn: it is checked at once."),
     )
     covered_clients = forms.IntegerField(
         label=_("Clients under the age limit without a card"),
@@ -145,11 +214,17 @@ class GroupVisitForm(VenueChoiceMixin, forms.Form):
     def __init__(self, venues: QuerySet[Venue], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._offer_venues(venues)
-        # A scanner ends the community card with Enter: that moves on to the members' cards, so
-        # the visit is not sent before they are scanned.
+        # A scanner ends the community card with Enter: that moves on to the members' field, so
+        # the visit is not sent before they are scanned (box-office.js, data-enter-moves-to).
         self.fields["community_card"].widget.attrs["data-enter-moves-to"] = self[
-            "members"
+            "member_number"
         ].id_for_label
+        # The community card is needed to record (not to add a member), and the member's field is
+        # where the scanner types: neither is marked "optional" (web/_field.html).
+        for name in ("community_card", "member_number"):
+            self.fields[name].needed_to_send = True  # type: ignore[attr-defined]
+        self.fields["member_number"].widget.attrs["data-camera-submit"] = ""
+        self.fields["member_number"].widget.attrs["data-group-member"] = ""
         self.fields["covered_clients"].widget.attrs["data-child-counter"] = ""
 
     def clean(self) -> dict[str, Any]:
@@ -157,9 +232,38 @@ class GroupVisitForm(VenueChoiceMixin, forms.Form):
         self._venue()
         return self.cleaned_data
 
-    def member_numbers(self) -> list[str]:
-        return [
-            line.strip()
-            for line in self.cleaned_data.get("members", "").splitlines()
-            if line.strip()
-        ]
+    def lines(self) -> list[MemberLine]:
+        """The members listed so far, as the form carried them (anything malformed left out)."""
+        data = self.data
+        if not hasattr(data, "getlist"):
+            return []
+        numbers = data.getlist("member")
+        verdicts = data.getlist("member_verdict")
+        most = data.getlist("member_most")
+        children = data.getlist("member_children")
+        admitted = data.getlist("member_admitted")
+        lines = []
+        for index, raw in enumerate(numbers[:100]):
+            number = identifiers.normalize(raw)
+            if not number or len(number) > 40:
+                continue
+            verdict = _at(verdicts, index)
+            line = MemberLine(
+                identifier=number,
+                verdict=verdict if verdict in VERDICT_CODES else "refused",
+                most_children=_count(_at(most, index)),
+                admitted_today=(
+                    _at(admitted, index) if ADMITTED_AT.match(_at(admitted, index)) else ""
+                ),
+            )
+            line.child_tickets = min(_count(_at(children, index)), line.most_children)
+            lines.append(line)
+        return lines
+
+
+def _at(values: list[str], index: int) -> str:
+    return values[index] if index < len(values) else ""
+
+
+def _count(value: str) -> int:
+    return int(value) if value.isdigit() and len(value) < 3 else 0

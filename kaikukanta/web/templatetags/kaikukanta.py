@@ -123,3 +123,21 @@ def stats_chart(table):
         )
     parts.append(mark_safe("</svg>"))
     return mark_safe("".join(parts))  # noqa: S308  (each part escaped by format_html)
+
+
+@register.filter
+def verdict_title(verdict):
+    """The box office's answer to a card in a few words (CardCheck.verdict, or a group member's
+    line): what is wrong, not only that something is."""
+    titles = {
+        "accepted": _("Accepted"),
+        "expired": _("Expired"),
+        "closed": _("Closed"),
+        "not_yet_valid": _("Not yet valid"),
+        "not_here": _("Not accepted at this venue"),
+        "group_only": _("Community card: group visits only"),
+        "community_member": _("Community card: not a member's own card"),
+        "unknown": _("No such card"),
+        "refused": _("Not recorded"),
+    }
+    return titles.get(verdict, _("Not accepted here"))

@@ -3,8 +3,11 @@ visit, cancel a use recorded by mistake, and the venue's own figures of today an
 
 The page answers in place with htmx (the whole working area is swapped, so that the verdict lands at
 the top, the number field comes back empty and focused: static/kaikukanta/box-office.js); without
-JavaScript the same forms post and the page is rendered again. The venue chosen on a multi-venue site
-is remembered in the session. Checking and recording are the services' (cards.services.check_card,
+JavaScript the same forms post and the page is rendered again. An expected refusal (no such card, a
+closed card, a sold-out event, too many look-ups) answers htmx with 200 and the refusal in the
+fragment: the page shows it in place, with django-htmx's debug script too (which replaces the whole
+page with any 400, 403, 404 or 500 answer); without JavaScript the answer keeps its status. The
+venue chosen on a multi-venue site is remembered in the session. Checking and recording are the services' (cards.services.check_card,
 uses.services.record_use / record_group_visit / cancel_use): the verdict shown is the refusal the
 recording would give."""
 
@@ -13,11 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import path, reverse
@@ -25,14 +28,18 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from kaikukanta.cards import identifiers
 from kaikukanta.cards.models import MAX_CHILDREN
 from kaikukanta.cards.services import CardCheck, check_card
 from kaikukanta.core.dates import today
 from kaikukanta.core.errors import DomainError
 from kaikukanta.events.models import Event
 from kaikukanta.network.models import Venue
+from kaikukanta.uses.errors import MemberCardNotPersonal, MemberListedTwice
 from kaikukanta.uses.models import Use, UseKind
 from kaikukanta.uses.services import (
+    GroupMember,
+    admitted_today_at,
     cancel_use,
     cancellable,
     record_group_visit,
@@ -41,7 +48,13 @@ from kaikukanta.uses.services import (
 
 from ..access import ACTS_FOR_VENUE, public, requires
 from ..forms import add_domain_error
-from ..forms.box_office import AdmitForm, CardCheckForm, GroupVisitForm, new_request_key
+from ..forms.box_office import (
+    AdmitForm,
+    CardCheckForm,
+    GroupVisitForm,
+    MemberLine,
+    new_request_key,
+)
 
 SESSION_VENUE = "box_office_venue"
 SESSION_ADMIT_NOW = "box_office_admit_now"
@@ -67,11 +80,18 @@ def _remember(request: HttpRequest, venue: Venue) -> None:
         request.session[SESSION_VENUE] = venue.pk
 
 
-def upcoming_events(venue: Venue) -> QuerySet[Event]:
-    """The venue's events to admit to: not sold out, not begun before today."""
+def upcoming_events(venue: Venue, *, sold_out: bool = False) -> QuerySet[Event]:
+    """The venue's events to admit to, not begun before today, each with its cardholder tickets
+    taken (Event.tickets_left reads them); those marked sold out only with `sold_out` (the list
+    shows them, marked; the Admit form's choice does not)."""
+    events = (
+        Event.objects.filter(venue=venue)
+        if sold_out
+        else Event.objects.filter(venue=venue, sold_out=False)
+    )
     return (
-        Event.objects.filter(venue=venue, sold_out=False)
-        .filter(Q(starts_at__isnull=True) | Q(starts_at__date__gte=today()))
+        events.filter(Q(starts_at__isnull=True) | Q(starts_at__date__gte=today()))
+        .with_tickets_taken()
         .select_related("venue")
         .order_by("starts_at", "title")
     )
@@ -143,10 +163,12 @@ def _render(request: HttpRequest, context: dict[str, Any], status: int = 200) ->
         )
         context["figures"] = figures(venue)
         context["recent_uses"] = _recent_uses(request, venue)
-        context["events"] = upcoming_events(venue)[:10]
+        context["events"] = upcoming_events(venue, sold_out=True)[:10]
         context["cancel_minutes"] = settings.KAIKUKANTA_USE_CANCEL_MINUTES
+        context["today"] = today()
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "web/box_office/_work.html", context, status=status)
+        # 200 with the refusal in the fragment: shown in place, debug script or not (module doc).
+        return render(request, "web/box_office/_work.html", context)
     context["offline_options"] = _offline_options(venues)
     return render(request, "web/box_office/venue.html", context, status=status)
 
@@ -194,10 +216,12 @@ def venue_home(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         add_domain_error(form, error)
         context["form"] = form
-        context["failed_number"] = True
+        context["failed"] = error
         return _render(request, context, status=error.status)
     context["result"] = result
-    if result.accepted and admit_now:
+    # Told before the clerk acts: the clerk decides (a second event the same day is allowed).
+    context["admitted_today_at"] = admitted_today_at(venue=venue, card_identifier=result.identifier)
+    if result.accepted and admit_now and context["admitted_today_at"] is None:
         try:
             outcome = record_use(
                 actor=request.user,
@@ -271,46 +295,132 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(request, context)
 
 
+def _fresh_group_form(venues: QuerySet[Venue], venue: Venue | None) -> GroupVisitForm:
+    return GroupVisitForm(
+        venues,
+        initial={"venue": venue.pk if venue else None, "request_key": new_request_key()},
+    )
+
+
+def _render_group(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    context["age_limit"] = settings.KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT
+    if request.htmx:  # type: ignore[attr-defined]
+        # 200 with the refusal in the fragment, as the box office answers (module doc).
+        return render(request, "web/box_office/_group_visit.html", context)
+    return render(request, "web/box_office/group_visit.html", context, status=status)
+
+
 @requires(ACTS_FOR_VENUE)
 def group_visit(request: HttpRequest) -> HttpResponse:
-    """A community card's group visit: the worker's card, each member's own card, and the clients
-    under the age limit who come without one; recorded as one visit."""
+    """A community card's group visit from a scanner: the worker's community card, then each
+    member's own card, checked as it is scanned and listed with its own verdict (a bad one named, and
+    removable without losing the others), with their child tickets; and the clients under the age
+    limit who come without a card. "Record" records it all as one visit (record_group_visit checks
+    every card again); Enter (a scanner's) only ever adds the member scanned."""
     venues = _venues(request)
     venue = _chosen_venue(request, venues)
-    initial = {"venue": venue.pk if venue else None, "request_key": new_request_key()}
-    form = GroupVisitForm(venues, request.POST or None, initial=initial)
-    context: dict[str, Any] = {"venues": venues, "venue": venue, "form": form}
+    context: dict[str, Any] = {"venues": venues, "venue": venue, "lines": []}
+    if request.method != "POST":
+        context["form"] = _fresh_group_form(venues, venue)
+        return _render_group(request, context)
+    form = GroupVisitForm(venues, request.POST)
+    lines = form.lines()
+    context.update(form=form, lines=lines)
+    if not form.is_valid():
+        return _render_group(request, context, status=422)
+    venue = form.cleaned_data["venue"]
+    context["venue"] = venue
+    _remember(request, venue)
+    remove = request.POST.get("remove")
     status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            data = form.cleaned_data
-            venue = data["venue"]
-            _remember(request, venue)
-            limit = settings.KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT
-            try:
-                outcome = record_group_visit(
-                    actor=request.user,
-                    venue=venue,
-                    community_card_identifier=data["community_card"],
-                    members=form.member_numbers(),
-                    # The clerk counts the clients under the age limit; their exact ages are not kept.
-                    covered_client_ages=[limit - 1] * data["covered_clients"],
-                    idempotency_key=data["request_key"],
-                )
-            except DomainError as error:
-                add_domain_error(form, error)
-                status = error.status
-            else:
-                context["visit"] = outcome.group_visit
-                context["visit_tickets"] = sum(use.tickets for use in outcome.uses)
-                context["form"] = GroupVisitForm(
-                    venues,
-                    initial={"venue": venue.pk, "request_key": new_request_key()},
-                )
-                status = 200
-    context["age_limit"] = settings.KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT
-    return render(request, "web/box_office/group_visit.html", context, status=status)
+    if remove is not None:
+        if remove.isdigit() and int(remove) < len(lines):
+            del lines[int(remove)]
+    elif request.POST.get("action") == "record":
+        status = _record_group(request, form, venue, context)
+    else:
+        _add_member(request, venue, form.cleaned_data["member_number"], context)
+    # The member's field comes back empty for the next scan.
+    data = cast(QueryDict, form.data).copy()
+    data["member_number"] = ""
+    form.data = data
+    return _render_group(request, context, status)
+
+
+def _add_member(request: HttpRequest, venue: Venue, raw: str, context: dict[str, Any]) -> None:
+    """Check the member's card just scanned and list it with its verdict (not recorded yet)."""
+    lines: list[MemberLine] = context["lines"]
+    number = identifiers.normalize(raw)
+    if not number:
+        return
+    if any(line.identifier == number for line in lines):
+        context["notice"] = MemberListedTwice(identifier=identifiers.display(number)).message
+        return
+    try:
+        result = check_card(actor=request.user, venue=venue, identifier=number)
+    except DomainError as error:
+        if error.code != "card_not_found":
+            context["notice"] = error.message  # too many look-ups, say: no line for it
+            return
+        lines.append(MemberLine(number, "unknown", reason=error.message))
+        return
+    at = admitted_today_at(venue=venue, card_identifier=result.identifier)
+    if result.is_community:
+        line = MemberLine(
+            result.identifier,
+            "community_member",
+            reason=MemberCardNotPersonal(identifier=result.display_identifier).message,
+        )
+    else:
+        line = MemberLine(
+            result.identifier,
+            result.verdict,
+            most_children=(result.children or 0) if result.accepted else 0,
+            reason=result.refusal.message if result.refusal else "",
+        )
+    if at is not None:
+        line.admitted_today = timezone.localtime(at).strftime("%H.%M")
+    lines.append(line)
+
+
+def _record_group(
+    request: HttpRequest, form: GroupVisitForm, venue: Venue, context: dict[str, Any]
+) -> int:
+    """Record the visit; on a refusal, the card it concerns is named (a member's line is marked),
+    and nothing is lost from the form."""
+    data = form.cleaned_data
+    lines: list[MemberLine] = context["lines"]
+    if not data["community_card"]:
+        form.add_error("community_card", gettext("Type the card number."))
+        return 422
+    limit = settings.KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT
+    try:
+        outcome = record_group_visit(
+            actor=request.user,
+            venue=venue,
+            community_card_identifier=data["community_card"],
+            members=[GroupMember(line.identifier, line.child_tickets) for line in lines],
+            # The clerk counts the clients under the age limit; their exact ages are not kept.
+            covered_client_ages=[limit - 1] * data["covered_clients"],
+            idempotency_key=data["request_key"],
+        )
+    except DomainError as error:
+        context["refused"] = error
+        bad = identifiers.normalize(error.card_number or "")
+        member = next((line for line in lines if line.identifier == bad), None)
+        if member is not None:
+            member.verdict = "refused"
+            member.reason = error.message
+        elif error.field == "community_card" or (
+            bad and bad == identifiers.normalize(data["community_card"])
+        ):
+            form.add_error("community_card", error.message)
+        return error.status
+    context["visit"] = outcome.group_visit
+    context["visit_tickets"] = sum(use.tickets for use in outcome.uses)
+    context["form"] = _fresh_group_form(context["venues"], venue)
+    context["lines"] = []
+    return 200
 
 
 urlpatterns = [

@@ -37,6 +37,7 @@ def _csv_rows(uses) -> Iterator[list[str]]:
         _("Category"),
         _("Holder's ticket"),
         _("Child tickets"),
+        _("Clients without a card"),
         _("group visit"),
     ]
     tz = timezone.get_current_timezone()
@@ -50,6 +51,7 @@ def _csv_rows(uses) -> Iterator[list[str]]:
             use.category,
             "1" if use.adult_ticket else "0",
             str(use.child_tickets),
+            str(use.clients_without_card),
             "1" if use.group_visit_id else "0",
         ]
 
@@ -78,8 +80,10 @@ def history(request: HttpRequest) -> HttpResponse:
         uses=Count("pk"),
         holders=Count("pk", filter=Q(adult_ticket=True)),
         children=Sum("child_tickets"),
+        without_card=Sum("clients_without_card"),
     )
     totals["children"] = totals["children"] or 0
+    totals["without_card"] = totals["without_card"] or 0
     page = KeysetPaginator(uses, ordering).page(request.GET)
     query = request.GET.copy()
     for name in ("after", "before", "page"):
