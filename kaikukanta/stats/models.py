@@ -6,6 +6,10 @@ two uses recorded at once both count (the counter rows are updated with `F() + n
 lock). `rebuild()` in summaries.py recomputes them from the uses, for bulk loads that bypass the
 signals (generate_synthetic) and as a check: `manage.py rebuild_stats --check` says whether they
 agree with the uses.
+
+Every counter `x` has a companion `x_key`, the sum of the record keys of what it counts (a card's
+Card.record_key; a use's, summaries.use_record_key): additive like the count, so that any cell the
+pages sum up has its cell key for the perturbation (suppression.py).
 """
 
 from __future__ import annotations
@@ -37,6 +41,10 @@ class UseMonth(models.Model):
     uses = models.PositiveIntegerField(_("uses"), default=0)
     adult_tickets = models.PositiveIntegerField(_("adult tickets"), default=0)
     child_tickets = models.PositiveIntegerField(_("child tickets"), default=0)
+    # Each counter's sum of its records' keys (stats/suppression.py: the cell key method).
+    uses_key = models.BigIntegerField(_("key sum: uses"), default=0)
+    adult_tickets_key = models.BigIntegerField(_("key sum: adult tickets"), default=0)
+    child_tickets_key = models.BigIntegerField(_("key sum: child tickets"), default=0)
 
     objects = SummaryQuerySet.as_manager()
 
@@ -119,6 +127,7 @@ class CardMonth(models.Model):
     )
     replacement = models.BooleanField(_("replacement"), default=False)
     cards = models.IntegerField(_("cards"), default=0)
+    cards_key = models.BigIntegerField(_("key sum: cards"), default=0)
 
     objects = SummaryQuerySet.as_manager()
 
@@ -156,6 +165,7 @@ class CardProfileMonth(models.Model):
     dimension = models.CharField(_("dimension"), max_length=8)
     value = models.CharField(_("value"), max_length=16, blank=True)
     cards = models.IntegerField(_("cards"), default=0)
+    cards_key = models.BigIntegerField(_("key sum: cards"), default=0)
 
     objects = SummaryQuerySet.as_manager()
 
@@ -226,6 +236,7 @@ class CardUseGap(models.Model):
         "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     cards = models.IntegerField(_("cards"), default=0)
+    cards_key = models.BigIntegerField(_("key sum: cards"), default=0)
 
     objects = SummaryQuerySet.as_manager()
 
@@ -261,6 +272,8 @@ class CardUseYear(models.Model):
     )
     used = models.IntegerField(_("cards used"), default=0)
     taken = models.IntegerField(_("cards taken into use"), default=0)
+    used_key = models.BigIntegerField(_("key sum: cards used"), default=0)
+    taken_key = models.BigIntegerField(_("key sum: cards taken into use"), default=0)
 
     objects = SummaryQuerySet.as_manager()
 
@@ -289,6 +302,7 @@ class RenewalMonth(models.Model):
         "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     cards = models.IntegerField(_("cards"), default=0)
+    cards_key = models.BigIntegerField(_("key sum: cards"), default=0)
 
     objects = SummaryQuerySet.as_manager()
 
