@@ -90,7 +90,7 @@ def _insert_new(model: type[models.Model], values: dict[str, Any]) -> bool:
 
 def use_record_key(card_key: int, use_id: int) -> int:
     """A use's record key: its card's, moved by its own id (so that a card's uses are records of
-    their own), 0..RECORD_KEYS - 1. The rebuild computes the same in SQL (USE_KEY_SQL)."""
+    their own), 0..RECORD_KEYS - 1. The rebuild computes the same in SQL (_rebuild_uses)."""
     return (card_key + use_id * USE_KEY_STEP) % RECORD_KEYS
 
 
