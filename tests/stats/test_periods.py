@@ -288,7 +288,8 @@ def published(subject, period):
 def test_no_small_count_is_recovered_by_subtraction(world, history):
     """The property, for every table of the page (the yearly table and the wellbeing count
     included), over overlapping periods and across the municipality, region and national pages,
-    as a coordinator and a national administrator see them (the public sees no other figures):
+    and a venue's and a site's pages, as a coordinator and a national administrator see them (the
+    public sees no statistics; a venue's or site's own staff see their own rows exactly):
     every figure is shown within bound() of its count, never as 1 or 2; and wherever two or three
     shown figures differ by a small count (1-4) of people or uses, a reader knows that count only
     to an interval of at least two counts, and their estimate is off by at most the
@@ -305,9 +306,12 @@ def test_no_small_count_is_recovered_by_subtraction(world, history):
         figures.MUNICIPALITY, "m", municipality=world.alpha_venue.municipality
     )
     national = figures.Subject(figures.NATIONAL, "All")
+    # A venue's and a site's pages as their coordinator sees them (not their own staff: exact).
+    venue = figures.Subject(figures.VENUE, "v", venue=world.alpha_venue)
+    site = figures.Subject(figures.SITE, "s", site=world.alpha_site)
     all_months = Period.of_months(D(2025, 10, 1), D(2026, 10, 1)).months
     shown: dict[tuple, tuple[int, int]] = {}
-    for subject in (region, municipality, national):
+    for subject in (region, municipality, national, venue, site):
         for first, last in itertools.combinations_with_replacement(all_months, 2):
             if subject is not region and (first, last) not in (
                 (all_months[0], all_months[-1]),
@@ -355,6 +359,11 @@ def test_no_small_count_is_recovered_by_subtraction(world, history):
                 other = shown.get((upper, key, label, column, first, last))
                 if other is not None:
                     attempt(other, [whole], (upper, key, label, column, first, last))
+        if level in ("venue", "site"):
+            for upper in ("municipality", "region"):
+                other = shown.get((upper, key, label, column, first, last))
+                if other is not None:
+                    attempt(other, [whole], (level, upper, key, label, column, first, last))
         if level == "municipality":
             other = shown.get(("region", key, label, column, first, last))
             if other is not None:
@@ -386,7 +395,7 @@ def test_no_small_count_is_recovered_by_subtraction(world, history):
                         ("years", year, column, leave_out),
                     )
     assert attacks > 50
-    assert exact_estimates < attacks * 0.6, (exact_estimates, attacks)
+    assert exact_estimates < attacks * 0.25, (exact_estimates, attacks)  # 974 of 11,513 here
 
 
 def test_a_small_month_is_not_given_away_by_the_months_around_it(world):
