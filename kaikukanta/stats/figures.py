@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
@@ -28,7 +28,7 @@ from .models import CardMonth, CardProfileMonth, CardUseGap, CardUseYear, Renewa
 from .periods import Period, month_label
 from .queries import CATEGORIES, Figure, Pair, figure, plus
 from .summaries import AGE_GROUPS, NEVER
-from .suppression import is_small, small_edge
+from .suppression import small_edge
 
 NATIONAL, REGION, MUNICIPALITY, SITE, VENUE = "national", "region", "municipality", "site", "venue"
 
@@ -599,11 +599,11 @@ def wellbeing_change(subject: Subject, period: Period) -> dict[str, Any]:
             monthly[position[renewed_in[card]]] += 1
     measured_both = [card for card in renewal if card in issue]
     pair = (len(measured_both), sum(record_keys[card] for card in measured_both))
-    count = subject.figure(pair)
-    if not subject.exact and (is_small(pair[0]) or small_edge(monthly)):
-        count = replace(count, hidden=True)
+    # The count is a count: perturbed, and held back below the threshold in a small area. The mean
+    # is not protected by the perturbation, so it is also held back when any month has 1 to 4.
+    count = subject.figure(pair, holder_data=True)
     mean = None
-    if changes and not count.suppressed:
+    if changes and not count.suppressed and (subject.exact or not small_edge(monthly)):
         mean = f"{sum(changes) / len(changes):+.1f}".replace(".", ",")
     return {"count": count, "mean": mean}
 
