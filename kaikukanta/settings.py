@@ -355,13 +355,20 @@ LOGGING = {
 KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT = env_int(
     "KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT", 16
 )
-# Statistics show counts below this as "fewer than N" so that no one can be singled out, and hide
-# complementary cells so that a hidden count cannot be worked out from a total (stats/suppression.py);
-# KAIKUKANTA_STATS_ROUNDING > 1 also rounds every shown count to a multiple of it.
 # An invitation's link to set one's password works once, for this many days.
 KAIKUKANTA_INVITATION_DAYS = env_int("KAIKUKANTA_INVITATION_DAYS", 7)
+# Statistics are perturbed by the cell key method (stats/suppression.py, docs/statistics-method.md):
+# the perturbation table turns a count and its cell key into a small adjustment (the default never
+# shows 1 or 2 and moves a count by at most 2). Holder data of a region or site below
+# KAIKUKANTA_STATS_SMALL_COUNT is not shown at all.
 KAIKUKANTA_STATS_SMALL_COUNT = env_int("KAIKUKANTA_STATS_SMALL_COUNT", 5)
-KAIKUKANTA_STATS_ROUNDING = env_int("KAIKUKANTA_STATS_ROUNDING", 1)
+KAIKUKANTA_STATS_PTABLE = {
+    1: ((-1, 171), (+2, 85)),
+    2: ((-2, 103), (+1, 102), (+2, 51)),
+    3: ((0, 154), (+1, 51), (+2, 51)),
+    4: ((-1, 64), (0, 102), (+1, 51), (+2, 39)),
+    5: ((-2, 26), (-1, 51), (0, 102), (+1, 51), (+2, 26)),
+}
 # Issues, renewals, closings and uses may be dated this many days back (paper forms typed in later),
 # never in the future.
 KAIKUKANTA_BACKDATING_DAYS = env_int("KAIKUKANTA_BACKDATING_DAYS", 30)

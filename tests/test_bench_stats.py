@@ -44,3 +44,4 @@ def test_the_benchmark_requests_every_statistics_page_and_export(capsys):
     assert "/stats/national/years.xlsx" in out
     assert "report-2026.pdf" in out
     assert "status" not in out  # every page answered 200
+    assert "Number cells shown, national 2026:" in out

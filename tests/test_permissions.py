@@ -679,6 +679,8 @@ WEB_ROWS = [
             nobody=403,
         ),
     ),
+    # The note on how the figures are protected: for everyone with a role.
+    Row("web:stats_method", get=staff(OK, nobody=403)),
     Row("web:stats_national", get=staff(403, national=OK)),
     Row("web:stats_national_export", args=lambda obj: ["key", "csv"], get=staff(403, national=OK)),
     *[

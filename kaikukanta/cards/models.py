@@ -9,6 +9,7 @@ A community card belongs to a distributor organisation and has no holder data at
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -74,6 +75,15 @@ class Gender(models.TextChoices):
     OTHER = "other", _("other")
 
 
+RECORD_KEYS = 256  # record keys are 0..255; stats/suppression.py's table size
+
+
+def new_record_key() -> int:
+    """A card's record key, drawn at issue (the model's default, so every way a card is created
+    draws one): uniform over 0..RECORD_KEYS - 1."""
+    return secrets.randbelow(RECORD_KEYS)
+
+
 class Card(models.Model):
     # Unique through Meta.constraints, which (unlike unique=True) adds no LIKE index on PostgreSQL.
     identifier = models.CharField(_("card number"), max_length=32)
@@ -137,6 +147,12 @@ class Card(models.Model):
         _("life situation"), max_length=16, choices=LifeSituation.choices, blank=True
     )
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
+
+    # The card's random record key for the statistics' cell key method (stats/suppression.py): the
+    # same cards always get the same small adjustment, in every table and period. Never shown.
+    record_key = models.PositiveSmallIntegerField(
+        _("record key"), default=new_record_key, editable=False
+    )
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

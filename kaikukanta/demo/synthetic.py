@@ -52,6 +52,7 @@ from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.audit.services import record
 from kaikukanta.cards import identifiers
 from kaikukanta.cards.models import (
+    RECORD_KEYS,
     Card,
     CardStatus,
     CardType,
@@ -382,6 +383,7 @@ CARD_FIELDS = [
     "updated_at",
     "issuing_site",
     "region",
+    "record_key",
 ]
 USE_FIELDS = [
     "id",
@@ -553,6 +555,7 @@ class SyntheticGenerator:
         self.n_audit = audit_events
         self.seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
         self.rng = random.Random(self.seed)
+        self.record_keys = random.Random(f"record keys {self.seed}")
         self.write = write
         self.today = today()
         self.result = Result(seed=self.seed)
@@ -796,6 +799,7 @@ class SyntheticGenerator:
 
     def card_rows(self, calendar: Calendar, taken: set[str]) -> Iterator[tuple]:
         rng, rnd, cal = self.rng, self.rng.random, calendar
+        record_keys = self.record_keys
         today_n = cal.number(self.today)
         yesterday = today_n - 1
         now_local = dt.datetime.now(HELSINKI)
@@ -906,6 +910,8 @@ class SyntheticGenerator:
                     updated,
                     site,
                     region.pk,
+                    # From a generator of its own: the other draws stay as they were for a seed.
+                    record_keys.randrange(RECORD_KEYS),
                 )
                 # Usable days: the first year, and the renewed validity (a gap if it had lapsed),
                 # up to yesterday and up to the day before closing.

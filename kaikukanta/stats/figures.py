@@ -3,8 +3,9 @@
 
 A subject is what the figures describe: the whole country, a region, a municipality (uses at its
 venues), a distributor site (its issuing) or a venue (its uses). Uses are counted where they
-happened, cards where they were issued. Every count goes out as a `Figure` through a `Table`, which
-applies the small-count and complementary suppression (suppression.py).
+happened, cards where they were issued. Every count goes out as a `Figure`: its exact count and its
+records' key sum, perturbed by the cell key method (suppression.py) when shown, except a reader's own
+rows (`Subject.exact`: a venue's staff on its page, a site's on its own), which are shown exactly.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from kaikukanta.network.models import DistributorSite, Municipality, Region, Ven
 
 from .models import CardMonth, CardProfileMonth, CardUseGap, CardUseYear, RenewalMonth, UseMonth
 from .periods import Period, month_label
-from .queries import CATEGORIES, Figure, figure
+from .queries import CATEGORIES, Figure, Pair, figure, plus
 from .summaries import AGE_GROUPS, NEVER
-from .suppression import hidden_cells, is_small, small_edge
+from .suppression import small_edge
 
 NATIONAL, REGION, MUNICIPALITY, SITE, VENUE = "national", "region", "municipality", "site", "venue"
 
@@ -40,6 +41,16 @@ class Subject:
     municipality: Municipality | None = None
     site: DistributorSite | None = None
     venue: Venue | None = None
+    # The reader's own rows (their venue's uses, their site's cards): shown exactly.
+    exact: bool = False
+
+    @property
+    def small_area(self) -> bool:
+        """Holder data of a region or a site keeps the threshold (suppression.is_small)."""
+        return self.level != NATIONAL
+
+    def figure(self, pair: Pair, *, holder_data: bool = False) -> Figure:
+        return figure(*pair, exact=self.exact, small_area=holder_data and self.small_area)
 
     @property
     def has_cards(self) -> bool:
@@ -105,7 +116,7 @@ class TableRow:
 
 @dataclass
 class Table:
-    """A table as shown and exported: every count a Figure, suppressed where needed."""
+    """A table as shown and exported: every count a Figure."""
 
     key: str
     title: str
@@ -119,63 +130,35 @@ class Table:
         return [row.cells.get(key) for key, _label in self.columns]
 
 
-Count = int | list[int]  # a count, or a count over a period as its count in each month
-
-
 def build_table(
+    subject: Subject,
     key: str,
     title: str,
     label_heading: str,
     columns: Sequence[tuple[str, str]],
-    rows: Iterable[tuple[str, dict[str, Count]]],
+    rows: Iterable[tuple[str, dict[str, Pair]]],
     *,
     total_label: str | None = None,
-    row_sums: Sequence[tuple[Sequence[str], str]] = (),
-    urls: dict[str, str] | None = None,
+    holder_data: bool = False,
 ) -> Table:
-    """Rows of exact counts → a Table of Figures. A count given month by month is a count over a
-    period, hidden when a shorter period could give a small count away (suppression.small_edge).
-    With `total_label`, a total row sums each column (columns are then lines for suppression);
-    `row_sums` says which columns of a row add up to which other column (lines too)."""
+    """Rows of exact counts with their key sums → a Table of Figures. With `total_label`, a total
+    row: each column's count and key sum summed, a cell of its own (perturbed as itself, not the
+    sum of the perturbed cells). `holder_data`: the threshold of a small area applies."""
     data = [(label, dict(cells)) for label, cells in rows]
     keys = [column for column, _label in columns]
-    values: dict[tuple[int, str], int] = {}
-    monthly: dict[tuple[int, str], list[int]] = {}
-    for index, (_label, cells) in enumerate(data):
-        for column in keys:
-            cell = cells.get(column, 0) or 0
-            if isinstance(cell, list):
-                monthly[(index, column)] = cell
-                values[(index, column)] = sum(cell)
-            else:
-                values[(index, column)] = int(cell)
-    constraints: list[tuple[list[tuple[int, str]], tuple[int, str]]] = []
-    count = len(data)
-    if total_label is not None:
-        for column in keys:
-            values[(count, column)] = sum(values[(i, column)] for i in range(count))
-            constraints.append(([(i, column) for i in range(count)], (count, column)))
-            series = [monthly[(i, column)] for i in range(count) if (i, column) in monthly]
-            if series and len(series) == count:
-                monthly[(count, column)] = [sum(month) for month in zip(*series, strict=True)]
-    for parts, total in row_sums:
-        for index in range(count + (1 if total_label is not None else 0)):
-            constraints.append(([(index, part) for part in parts], (index, total)))
-    edges = [cell for cell, months in monthly.items() if small_edge(months)]
-    hidden = hidden_cells(values, constraints, also=edges)
 
-    def made(index: int) -> dict[str, Cell]:
+    def made(cells: dict[str, Pair]) -> dict[str, Cell]:
         return {
-            column: figure(values[(index, column)], hidden=(index, column) in hidden)
+            column: subject.figure(cells.get(column, (0, 0)), holder_data=holder_data)
             for column in keys
         }
 
-    table_rows = [
-        TableRow(label, made(index), url=(urls or {}).get(label, ""))
-        for index, (label, _cells) in enumerate(data)
-    ]
+    table_rows = [TableRow(label, made(cells)) for label, cells in data]
     if total_label is not None:
-        table_rows.append(TableRow(total_label, made(count), total=True))
+        totals = {
+            column: plus(*(cells.get(column, (0, 0)) for _l, cells in data)) for column in keys
+        }
+        table_rows.append(TableRow(total_label, made(totals), total=True))
     return Table(key, title, list(columns), table_rows, label_heading=label_heading)
 
 
@@ -183,66 +166,48 @@ def category_labels() -> list[tuple[str, str]]:
     return [(key, str(label).capitalize()) for key, label in Venue.Category.choices]
 
 
-def _monthly(
-    queryset: QuerySet, period: Period, by: str | tuple[str, ...] | None, **sums: Any
-) -> dict[Any, dict[str, list[int]]]:
-    """Sums of a monthly summary table in the period, per `by` (a field, or a tuple of fields and
-    then tuples as keys; None: all, under None), each as its value in every month of the period
-    (for suppression.small_edge)."""
-    position = {month: i for i, month in enumerate(period.months)}
-    names = list(sums)
+def _sums(
+    queryset: QuerySet, period: Period, by: str | tuple[str, ...] | None, **sums: str
+) -> dict[Any, dict[str, Pair]]:
+    """Sums of a monthly summary table's counters over the period, per `by` (a field, or a tuple of
+    fields and then tuples as keys; None: all, under None): each `name=counter` as the counter's
+    sum and its key sum's (models.py: `<counter>_key`)."""
     keys = [by] if isinstance(by, str) else list(by or ())
-    found: dict[Any, dict[str, list[int]]] = {}
-    group = ["month", *keys]
-    rows = in_period(queryset, period).values(*group).annotate(**sums).values_list(*group, *names)
-    length = period.length
-    width = len(group)
-    for row in rows:  # tuples, not dicts: thousands of rows nationally
-        i = position[row[0]]
-        key = row[1] if isinstance(by, str) else (tuple(row[1:width]) if by else None)
-        cells = found.get(key)
-        if cells is None:
-            cells = found[key] = {name: [0] * length for name in names}
-        for j, name in enumerate(names, start=width):
-            cells[name][i] += row[j] or 0
+    aggregates: dict[str, Any] = {}
+    for name, counter in sums.items():
+        aggregates[name] = Sum(counter)
+        aggregates[f"{name}__key"] = Sum(f"{counter}_key")
+    found: dict[Any, dict[str, Pair]] = {}
+    width = len(keys)
+    names = list(aggregates)
+    if not keys:
+        values = in_period(queryset, period).aggregate(**aggregates)
+        if any(values.values()):
+            found[None] = {name: (values[name] or 0, values[f"{name}__key"] or 0) for name in sums}
+        return found
+    rows = in_period(queryset, period).values(*keys).annotate(**aggregates)
+    for row in rows.values_list(*keys, *names):
+        key = row[0] if isinstance(by, str) else (tuple(row[:width]) if by else None)
+        values = dict(zip(names, row[width:], strict=True))
+        found[key] = {name: (values[name] or 0, values[f"{name}__key"] or 0) for name in sums}
     return found
 
 
-def _plus(*series: list[int]) -> list[int]:
-    return [sum(months) for months in zip(*series, strict=True)]
+ZERO: Pair = (0, 0)
 
 
-def card_use_counts(subject: Subject, period: Period) -> tuple[list[int], int, bool]:
-    """Cards taken into use in the period (month by month), cards used in it, and whether that
-    distinct count must be hidden: one of its months has a small count of cards used, or a period
-    with the same first month and fewer last months, or the same last month and fewer first months,
-    would give a small number of cards away (the rule of small_edge, for a count that does not add
-    up month by month)."""
+def card_use_counts(subject: Subject, period: Period) -> tuple[Pair, Pair]:
+    """Cards taken into use in the period and cards used in it, each with its key sum: a card used
+    in the period counts once, in its first month of use in it (models.CardUseGap)."""
     rows = list(
         in_period(subject.card_gaps(), period)
         .values("month", "previous")
-        .annotate(n=Sum("cards"))
-        .values_list("month", "previous", "n")
+        .annotate(n=Sum("cards"), k=Sum("cards_key"))
+        .values_list("month", "previous", "n", "k")
     )
-    position = {month: i for i, month in enumerate(period.months)}
-    taken = [0] * period.length
-    for month, previous, n in rows:
-        if previous == NEVER:
-            taken[position[month]] += n or 0
-
-    def used(first: dt.date, last: dt.date) -> int:
-        return sum(n or 0 for m, p, n in rows if first <= m <= last and p < first)
-
-    total = used(period.first, period.last)
-    months = period.months
-    # As small_edge for sums: hidden when a month's own count of cards is small, or when a shorter
-    # period with the same first or the same last month differs from it by a small count.
-    hidden = (
-        any(is_small(used(month, month)) for month in months)
-        or any(is_small(total - used(later, period.last)) for later in months[1:])
-        or any(is_small(total - used(period.first, earlier)) for earlier in months[:-1])
-    )
-    return taken, total, hidden
+    taken = plus(*((n or 0, k or 0) for _m, previous, n, k in rows if previous == NEVER))
+    used = plus(*((n or 0, k or 0) for _m, previous, n, k in rows if previous < period.first))
+    return taken, used
 
 
 @dataclass
@@ -253,6 +218,25 @@ class Report:
     tables: list[Table] = field(default_factory=list)
     wellbeing: dict[str, Any] | None = None
 
+    def numbers(self) -> list[Figure]:
+        """Every number cell of the report (its tables and the wellbeing count)."""
+        found = [
+            cell
+            for table in [self.key_figures, *self.tables]
+            if table is not None
+            for row in table.rows
+            for cell in row.cells.values()
+            if isinstance(cell, Figure)
+        ]
+        if self.wellbeing and isinstance(self.wellbeing.get("count"), Figure):
+            found.append(self.wellbeing["count"])
+        return found
+
+    def shown_share(self) -> tuple[int, int]:
+        """How many of the number cells are shown (not held back below the threshold), of all."""
+        numbers = self.numbers()
+        return sum(1 for cell in numbers if not cell.suppressed), len(numbers)
+
     def table(self, key: str) -> Table | None:
         for table in [self.key_figures, *self.tables]:
             if table is not None and table.key == key:
@@ -261,18 +245,15 @@ class Report:
 
 
 def key_figures(subject: Subject, period: Period) -> Table:
-    values: dict[str, list[int]] = {}
+    values: dict[str, Pair] = {}
     columns: list[tuple[str, str]] = []
-    zeros = [0] * period.length
-    used = 0
-    used_hidden = False
     if subject.has_cards:
-        values["registered"] = _monthly(subject.registered(), period, None, n=Sum("cards")).get(
-            None, {"n": zeros}
+        values["registered"] = _sums(subject.registered(), period, None, n="cards").get(
+            None, {"n": ZERO}
         )["n"]
-        values["taken"], used, used_hidden = card_use_counts(subject, period)
-        values["renewals"] = _monthly(subject.renewals(), period, None, n=Sum("cards")).get(
-            None, {"n": zeros}
+        values["taken"], values["used"] = card_use_counts(subject, period)
+        values["renewals"] = _sums(subject.renewals(), period, None, n="cards").get(
+            None, {"n": ZERO}
         )["n"]
         columns += [
             ("registered", _("Cards registered")),
@@ -286,70 +267,50 @@ def key_figures(subject: Subject, period: Period) -> Table:
             ("renewals", _("Renewals")),
         ]
     if subject.has_uses:
-        uses = _monthly(
-            subject.uses(), period, None, a=Sum("adult_tickets"), c=Sum("child_tickets")
-        ).get(None, {"a": zeros, "c": zeros})
+        uses = _sums(subject.uses(), period, None, a="adult_tickets", c="child_tickets").get(
+            None, {"a": ZERO, "c": ZERO}
+        )
         values["adults"] = uses["a"]
         values["children"] = uses["c"]
-        values["uses"] = _plus(uses["a"], uses["c"])
+        values["uses"] = plus(uses["a"], uses["c"])
         columns += [
             ("adults", _("Adult uses")),
             ("children", _("Child tickets")),
             ("uses", _("Uses in all")),
         ]
-    # One column, one row a figure: adults + children = uses is a line, read down the column.
-    totals = {key: sum(months) for key, months in values.items()}
-    totals["used"] = used
-    edges = [key for key, months in values.items() if small_edge(months)]
-    if used_hidden:
-        edges.append("used")
-    lines = [(["adults", "children"], "uses")] if subject.has_uses else []
-    hidden = hidden_cells(totals, lines, also=edges)
+    shown = {key: subject.figure(pair) for key, pair in values.items()}
     table = Table(
         "key",
         _("Key figures"),
         [("value", period.label)],
-        [
-            TableRow(label, {"value": figure(totals[key], hidden=key in hidden)})
-            for key, label in columns
-        ],
+        [TableRow(label, {"value": shown[key]}) for key, label in columns],
         label_heading=_("Figure"),
     )
-    if subject.has_cards and subject.has_uses and used:
-        ratio = totals["uses"] / used
-        if "uses" not in hidden and "used" not in hidden:
-            table.rows.append(
-                TableRow(_("Uses per card used"), {"value": f"{ratio:.1f}".replace(".", ",")})
-            )
+    if subject.has_cards and subject.has_uses and shown["used"].shown:
+        # From the figures as shown: the ratio gives no more away than they do.
+        ratio = (shown["uses"].shown or 0) / (shown["used"].shown or 1)
+        table.rows.append(
+            TableRow(_("Uses per card used"), {"value": f"{ratio:.1f}".replace(".", ",")})
+        )
     return table
 
 
 def categories_table(subject: Subject, period: Period) -> Table:
-    found = _monthly(
-        subject.uses(), period, "category", a=Sum("adult_tickets"), c=Sum("child_tickets")
-    )
-    zeros = [0] * period.length
-    rows: list[tuple[str, dict[str, Count]]] = []
+    found = _sums(subject.uses(), period, "category", a="adult_tickets", c="child_tickets")
+    rows: list[tuple[str, dict[str, Pair]]] = []
     for key, label in category_labels():
-        cells = found.get(key, {"a": zeros, "c": zeros})
+        cells = found.get(key, {"a": ZERO, "c": ZERO})
         rows.append(
-            (
-                label,
-                {
-                    "adults": cells["a"],
-                    "children": cells["c"],
-                    "uses": _plus(cells["a"], cells["c"]),
-                },
-            )
+            (label, {"adults": cells["a"], "children": cells["c"], "uses": plus(*cells.values())})
         )
     return build_table(
+        subject,
         "categories",
         _("Uses by category"),
         _("Category"),
         [("adults", _("Adult uses")), ("children", _("Child tickets")), ("uses", _("Uses in all"))],
         rows,
         total_label=_("All categories"),
-        row_sums=[(["adults", "children"], "uses")],
     )
 
 
@@ -371,47 +332,29 @@ MONTHS = [
 
 def months_table(subject: Subject, period: Period) -> Table:
     columns: list[tuple[str, str]] = []
-    by_month: dict[dt.date, dict[str, int]] = defaultdict(dict)
+    by_month: dict[dt.date, dict[str, Pair]] = defaultdict(dict)
     if subject.has_cards:
         columns.append(("registered", _("Cards registered")))
-        for month, n in (
-            in_period(subject.registered(), period)
-            .values("month")
-            .annotate(n=Sum("cards"))
-            .values_list("month", "n")
-        ):
-            by_month[month]["registered"] = n
+        for month, cells in _sums(subject.registered(), period, "month", n="cards").items():
+            by_month[month]["registered"] = cells["n"]
     if subject.has_uses:
         columns.append(("uses", _("Uses in all")))
-        for month, a, c in (
-            in_period(subject.uses(), period)
-            .values("month")
-            .annotate(a=Sum("adult_tickets"), c=Sum("child_tickets"))
-            .values_list("month", "a", "c")
-        ):
-            by_month[month]["uses"] = (a or 0) + (c or 0)
+        found = _sums(subject.uses(), period, "month", a="adult_tickets", c="child_tickets")
+        for month, cells in found.items():
+            by_month[month]["uses"] = plus(cells["a"], cells["c"])
     whole_year = period.year is not None
 
     def label(month: dt.date) -> str:
         # A calendar year's months by name; a range's as 3/2026, as it may span years.
         return str(MONTHS[month.month - 1]) if whole_year else month_label(month)
 
-    def alone(index: int, cells: dict[str, int]) -> dict[str, Count]:
-        # A month's count, placed in its month of the period: the total row then sums to the
-        # period's months, which small_edge checks as the key figures do.
-        found: dict[str, Count] = {}
-        for key, _label in columns:
-            months = [0] * period.length
-            months[index] = cells.get(key, 0) or 0
-            found[key] = months
-        return found
-
     table = build_table(
+        subject,
         "months",
         _("Month by month"),
         _("Month"),
         columns,
-        [(label(m), alone(i, by_month.get(m, {}))) for i, m in enumerate(period.months)],
+        [(label(m), by_month.get(m, {})) for m in period.months],
         total_label=_("Whole year") if whole_year else _("Whole period"),
     )
     key = "uses" if subject.has_uses else "registered"
@@ -432,37 +375,45 @@ def months_table(subject: Subject, period: Period) -> Table:
 def years_table(subject: Subject) -> Table:
     """The national yearly table in the published format: year, cards registered, cards taken into
     use, adult and child uses by category, uses in all, number of municipalities."""
-    registered = (
-        dict(
+    registered: dict[int, Pair] = {}
+    taken: dict[int, Pair] = {}
+    if subject.has_cards:
+        for y, n, k in (
             subject.registered()
             .annotate(y=ExtractYear("month"))
             .values("y")
-            .annotate(n=Sum("cards"))
-            .values_list("y", "n")
-        )
-        if subject.has_cards
-        else {}
-    )
-    taken = (
-        dict(subject.card_uses().values("year").annotate(n=Sum("taken")).values_list("year", "n"))
-        if subject.has_cards
-        else {}
-    )
-    uses: dict[int, dict[str, int]] = defaultdict(dict)
+            .annotate(n=Sum("cards"), k=Sum("cards_key"))
+            .values_list("y", "n", "k")
+        ):
+            registered[y] = (n or 0, k or 0)
+        for y, n, k in (
+            subject.card_uses()
+            .values("year")
+            .annotate(n=Sum("taken"), k=Sum("taken_key"))
+            .values_list("year", "n", "k")
+        ):
+            taken[y] = (n or 0, k or 0)
+    uses: dict[int, dict[str, Pair]] = defaultdict(dict)
     places: dict[int, set[int]] = defaultdict(set)
     if subject.has_uses:
         # One pass: per year, category and venue (a few thousand rows), summed here; the venues
         # give the municipalities.
         municipality_of = dict(Venue.objects.values_list("pk", "municipality"))
-        for y, category, venue, a, c in (
+        for y, category, venue, a, ak, c, ck in (
             subject.uses()
             .annotate(y=ExtractYear("month"))
             .values("y", "category", "venue")
-            .annotate(a=Sum("adult_tickets"), c=Sum("child_tickets"))
-            .values_list("y", "category", "venue", "a", "c")
+            .annotate(
+                a=Sum("adult_tickets"),
+                ak=Sum("adult_tickets_key"),
+                c=Sum("child_tickets"),
+                ck=Sum("child_tickets_key"),
+            )
+            .values_list("y", "category", "venue", "a", "ak", "c", "ck")
         ):
-            uses[y][f"a_{category}"] = uses[y].get(f"a_{category}", 0) + (a or 0)
-            uses[y][f"c_{category}"] = uses[y].get(f"c_{category}", 0) + (c or 0)
+            cells = uses[y]
+            cells[f"a_{category}"] = plus(cells.get(f"a_{category}", ZERO), (a or 0, ak or 0))
+            cells[f"c_{category}"] = plus(cells.get(f"c_{category}", ZERO), (c or 0, ck or 0))
             if municipality_of.get(venue) and (a or c):
                 places[y].add(municipality_of[venue])
     years = sorted(set(registered) | set(taken) | set(uses))
@@ -480,18 +431,18 @@ def years_table(subject: Subject) -> Table:
         columns += [("uses", _("Uses in all")), ("municipalities", _("Municipalities"))]
     rows = []
     for y in years:
-        cells = {"registered": registered.get(y, 0), "taken": taken.get(y, 0), **uses.get(y, {})}
-        cells["uses"] = sum(uses.get(y, {}).values())
+        cells = {"registered": registered.get(y, ZERO), "taken": taken.get(y, ZERO), **uses[y]}
+        cells["uses"] = plus(*uses[y].values())
         rows.append((str(y), cells))
-    parts = [f"a_{c}" for c in CATEGORIES] + [f"c_{c}" for c in CATEGORIES]
     table = build_table(
+        subject,
         "years",
         _("Year by year"),
         _("Year"),
-        columns,
+        [c for c in columns if c[0] != "municipalities"],
         rows,
-        row_sums=[(parts, "uses")] if subject.has_uses else [],
     )
+    table.columns = columns
     # The number of municipalities is not a count of people: shown as it is.
     for row in table.rows:
         if subject.has_uses:
@@ -510,11 +461,10 @@ def top_venues_table(subject: Subject, period: Period, limit: int = 10) -> Table
         .order_by("-n", "venue")
         .values_list("venue", flat=True)[:limit]
     )
-    found = _monthly(
-        uses.filter(venue__in=top), period, "venue", a=Sum("adult_tickets"), c=Sum("child_tickets")
-    )
+    found = _sums(uses.filter(venue__in=top), period, "venue", a="adult_tickets", c="child_tickets")
     names = {v.pk: v.display_name for v in Venue.objects.filter(pk__in=top)}
     return build_table(
+        subject,
         "venues",
         _("Most visited venues"),
         _("Venue"),
@@ -525,28 +475,26 @@ def top_venues_table(subject: Subject, period: Period, limit: int = 10) -> Table
                 {
                     "adults": found[venue]["a"],
                     "children": found[venue]["c"],
-                    "uses": _plus(found[venue]["a"], found[venue]["c"]),
+                    "uses": plus(found[venue]["a"], found[venue]["c"]),
                 },
             )
             for venue in top
         ],
-        row_sums=[(["adults", "children"], "uses")],
     )
 
 
 def sites_table(subject: Subject, period: Period) -> Table:
-    registered = _monthly(subject.registered(), period, "issuing_site", n=Sum("cards"))
-    renewals = _monthly(subject.renewals(), period, "issuing_site", n=Sum("cards"))
-    taken = _monthly(
-        subject.card_gaps().filter(previous=NEVER), period, "issuing_site", n=Sum("cards")
-    )
+    registered = _sums(subject.registered(), period, "issuing_site", n="cards")
+    renewals = _sums(subject.renewals(), period, "issuing_site", n="cards")
+    taken = _sums(subject.card_gaps().filter(previous=NEVER), period, "issuing_site", n="cards")
     ids = set(registered) | set(renewals) | set(taken)
     sites = sorted(
         DistributorSite.objects.filter(pk__in=ids).select_related("organisation"),
         key=lambda site: site.display_name,
     )
-    zeros = {"n": [0] * period.length}
+    zeros = {"n": ZERO}
     return build_table(
+        subject,
         "sites",
         _("Issuing by distributor site"),
         _("Distributor site"),
@@ -572,7 +520,6 @@ def sites_table(subject: Subject, period: Period) -> Table:
 
 def demographics_tables(subject: Subject, period: Period) -> list[Table]:
     profiles = subject.profiles()
-    zeros = [0] * period.length
     unknown = _("not told")
     tables = []
     specs: list[tuple[str, str, str, list[tuple[str, str]]]] = [
@@ -586,20 +533,22 @@ def demographics_tables(subject: Subject, period: Period) -> list[Table]:
         ),
     ]
     # One pass over the period's rows for the three dimensions.
-    found = _monthly(profiles, period, ("dimension", "value"), n=Sum("cards"))
+    found = _sums(profiles, period, ("dimension", "value"), n="cards")
     for key, title, dimension, choices in specs:
         counts = {value: cells["n"] for (d, value), cells in found.items() if d == dimension}
         tables.append(
             build_table(
+                subject,
                 key,
                 _("Cards registered: %(what)s") % {"what": title.lower()},
                 title,
                 [("cards", _("Cards registered"))],
                 [
-                    (label, {"cards": counts.get(value, zeros)})
+                    (label, {"cards": counts.get(value, ZERO)})
                     for value, label in [*choices, ("", unknown)]
                 ],
                 total_label=_("In all"),
+                holder_data=True,
             )
         )
     return tables
@@ -608,7 +557,7 @@ def demographics_tables(subject: Subject, period: Period) -> list[Table]:
 def wellbeing_change(subject: Subject, period: Period) -> dict[str, Any]:
     """Mean change of the WHO-5 score (0-100) from issue to renewal, over the holders measured at
     both, whose renewal measurement falls in the period; hidden when fewer than the threshold, or
-    when a shorter period would differ by fewer (suppression.small_edge)."""
+    when a shorter period would differ by fewer (suppression.small_edge: a mean is not a count)."""
     if not subject.has_cards:
         return {}
     cards = Q()
@@ -629,9 +578,11 @@ def wellbeing_change(subject: Subject, period: Period) -> dict[str, Any]:
     fields = WellbeingMeasurement.WHO5_FIELDS
     renewal: dict[int, int] = {}
     renewed_in: dict[int, dt.date] = {}
-    for r in later.values("card", "measured_on", *fields):
+    record_keys: dict[int, int] = {}
+    for r in later.values("card", "card__record_key", "measured_on", *fields):
         renewal[r["card"]] = score(r)
         renewed_in[r["card"]] = r["measured_on"].replace(day=1)
+        record_keys[r["card"]] = r["card__record_key"]
     issue = {
         r["card"]: score(r)
         for r in measured.filter(
@@ -646,9 +597,13 @@ def wellbeing_change(subject: Subject, period: Period) -> dict[str, Any]:
     for card in renewal:
         if card in issue:
             monthly[position[renewed_in[card]]] += 1
-    count = figure(len(changes), hidden=small_edge(monthly))
+    measured_both = [card for card in renewal if card in issue]
+    pair = (len(measured_both), sum(record_keys[card] for card in measured_both))
+    # The count is a count: perturbed, and held back below the threshold in a small area. The mean
+    # is not protected by the perturbation, so it is also held back when any month has 1 to 4.
+    count = subject.figure(pair, holder_data=True)
     mean = None
-    if changes and not count.suppressed:
+    if changes and not count.suppressed and (subject.exact or not small_edge(monthly)):
         mean = f"{sum(changes) / len(changes):+.1f}".replace(".", ",")
     return {"count": count, "mean": mean}
 

@@ -7,6 +7,10 @@ there), so a figure includes a use the moment the use is committed, and two uses
 both count (the counter rows are upserted with `+ n` under the row's lock). `rebuild()` in
 summaries.py recomputes them from the uses and cards, for bulk loads that bypass the services
 (generate_synthetic) and as a check: `manage.py rebuild_stats --check` says whether they agree.
+
+Every counter `x` has a companion `x_key`, the sum of the record keys of what it counts (a card's
+Card.record_key; a use's, summaries.use_record_key): additive like the count, so that any cell the
+pages sum up has its cell key for the perturbation (suppression.py).
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ class UseMonth(models.Model):
     uses = models.PositiveIntegerField(_("uses"), default=0)
     adult_tickets = models.PositiveIntegerField(_("adult tickets"), default=0)
     child_tickets = models.PositiveIntegerField(_("child tickets"), default=0)
+    # Each counter's sum of its records' keys (stats/suppression.py: the cell key method).
+    uses_key = models.BigIntegerField(_("key sum: uses"), default=0)
+    adult_tickets_key = models.BigIntegerField(_("key sum: adult tickets"), default=0)
+    child_tickets_key = models.BigIntegerField(_("key sum: child tickets"), default=0)
 
     objects = SummaryQuerySet.as_manager()
 
@@ -120,6 +128,7 @@ class CardMonth(models.Model):
     )
     replacement = models.BooleanField(_("replacement"), default=False)
     cards = models.IntegerField(_("cards"), default=0)
+    cards_key = models.BigIntegerField(_("key sum: cards"), default=0)
 
     objects = SummaryQuerySet.as_manager()
 
@@ -157,6 +166,7 @@ class CardProfileMonth(models.Model):
     dimension = models.CharField(_("dimension"), max_length=8)
     value = models.CharField(_("value"), max_length=16, blank=True)
     cards = models.IntegerField(_("cards"), default=0)
+    cards_key = models.BigIntegerField(_("key sum: cards"), default=0)
 
     objects = SummaryQuerySet.as_manager()
 
@@ -227,6 +237,7 @@ class CardUseGap(models.Model):
         "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     cards = models.IntegerField(_("cards"), default=0)
+    cards_key = models.BigIntegerField(_("key sum: cards"), default=0)
 
     objects = SummaryQuerySet.as_manager()
 
@@ -262,6 +273,8 @@ class CardUseYear(models.Model):
     )
     used = models.IntegerField(_("cards used"), default=0)
     taken = models.IntegerField(_("cards taken into use"), default=0)
+    used_key = models.BigIntegerField(_("key sum: cards used"), default=0)
+    taken_key = models.BigIntegerField(_("key sum: cards taken into use"), default=0)
 
     objects = SummaryQuerySet.as_manager()
 
@@ -290,6 +303,7 @@ class RenewalMonth(models.Model):
         "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     cards = models.IntegerField(_("cards"), default=0)
+    cards_key = models.BigIntegerField(_("key sum: cards"), default=0)
 
     objects = SummaryQuerySet.as_manager()
 

@@ -1,9 +1,8 @@
 """Yearly figures as the national service publishes them, per region, from the reader's own scope.
 
-Small counts are suppressed (shown as "fewer than N") so that a figure never singles out a person: in a
-small municipality, "1 card registered by a 17-year-old" could be someone the reader knows. Every other
-count, totals included, is rounded to the nearest multiple of KAIKUKANTA_STATS_ROUNDING: otherwise a
-suppressed cell could be worked out exactly by subtracting the shown cells from the total.
+Every count is disclosure-controlled by the cell key method (suppression.py): shown with a small
+adjustment that the same records always get, so that the same figure is the same number here, on
+the statistics pages, in exports and in reports, and no difference of figures gives a person away.
 
 Cards are counted as the yearly table counts them: personal cards registered, not replacements of
 lost cards (the same holder) and not community cards (no holder). Uses count every ticket, those of
@@ -24,47 +23,63 @@ from kaikukanta.network.models import Region, Venue
 
 CATEGORIES = [choice for choice, _label in Venue.Category.choices]
 
+Pair = tuple[int, int]  # a count and the sum of its records' keys
+
+
+def plus(*pairs: Pair) -> Pair:
+    return (sum(p[0] for p in pairs), sum(p[1] for p in pairs))
+
 
 @dataclass(frozen=True)
 class Figure:
-    """A count as it may be shown: rounded, or only that it is below the threshold. `value` is the
-    exact count, for computing; only `shown` and `str()` may be published."""
+    """A count as it may be shown. `value` is the exact count and `key` its records' key sum, for
+    computing; only `shown` and `str()` may be published: the count perturbed by its cell key
+    (suppression.py), or exact for a reader's own rows (`exact`), or nothing when `hidden` (holder
+    data of a small area below the threshold)."""
 
     value: int
-    threshold: int
-    rounding: int = 1
-    # Hidden although not small itself: its complement (suppression.py), so that a small one
-    # cannot be worked out by subtraction.
+    key: int = 0
+    exact: bool = False
     hidden: bool = False
+    threshold: int = 5
 
     @property
     def suppressed(self) -> bool:
-        return self.hidden or 0 < self.value < self.threshold
-
-    @property
-    def shown(self) -> int | None:
-        if self.suppressed:
-            return None
-        step = max(self.rounding, 1)
-        return (self.value + step // 2) // step * step
+        return self.hidden
 
     @property
     def small(self) -> bool:
-        return 0 < self.value < self.threshold
+        return self.hidden
+
+    @property
+    def shown(self) -> int | None:
+        if self.hidden:
+            return None
+        if self.exact:
+            return self.value
+        from .suppression import perturbed
+
+        return perturbed(self.value, self.key)
 
     def __str__(self) -> str:
-        """What exports write: "<5" for a small count, ".." for one hidden beside it."""
-        if self.small:
-            return f"<{self.threshold}"
-        return ".." if self.suppressed else str(self.shown)
+        """What exports write: "<5" for holder data below the threshold, else the shown count."""
+        return f"<{self.threshold}" if self.hidden else str(self.shown)
 
 
-def figure(value: int | None, hidden: bool = False) -> Figure:
+def figure(
+    value: int | None, key: int | None = 0, *, exact: bool = False, small_area: bool = False
+) -> Figure:
+    """A count and its key sum as a Figure; `small_area`: holder data of a region or a site, not
+    shown below the threshold."""
+    from .suppression import is_small
+
+    count = int(value or 0)
     return Figure(
-        int(value or 0),
-        settings.KAIKUKANTA_STATS_SMALL_COUNT,
-        settings.KAIKUKANTA_STATS_ROUNDING,
-        hidden=hidden,
+        count,
+        int(key or 0),
+        exact=exact,
+        hidden=small_area and not exact and is_small(count),
+        threshold=settings.KAIKUKANTA_STATS_SMALL_COUNT,
     )
 
 
@@ -86,7 +101,6 @@ def yearly_table(
     row for the pop-up venues if the user sees them, and a total row when there is more than one.
     With `region`, that region's row alone. Read from the summary tables (stats/models.py)."""
     from .models import CardMonth, CardUseYear, UseMonth
-    from .suppression import hidden_cells
 
     regions = list(Region.objects.visible_to(user).order_by("name"))
     if region is not None:
@@ -95,32 +109,42 @@ def yearly_table(
     scope = scope_for(user)
     sees_popups = region is None and scope.national
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    registered: dict[int | None, int] = dict(
-        CardMonth.objects.order_by()
+    registered: dict[int | None, Pair] = {
+        region_id: (n or 0, k or 0)
+        for region_id, n, k in CardMonth.objects.order_by()
         .filter(month__range=(first, last), replacement=False, region__in=region_ids)
         .values("region")
-        .annotate(n=Sum("cards"))
-        .values_list("region", "n")
-    )
-    used: dict[int | None, int] = dict(
-        CardUseYear.objects.order_by()
+        .annotate(n=Sum("cards"), k=Sum("cards_key"))
+        .values_list("region", "n", "k")
+    }
+    used: dict[int | None, Pair] = {
+        region_id: (n or 0, k or 0)
+        for region_id, n, k in CardUseYear.objects.order_by()
         .filter(year=year, region__in=region_ids)
         .values("region")
-        .annotate(n=Sum("used"))
-        .values_list("region", "n")
-    )
+        .annotate(n=Sum("used"), k=Sum("used_key"))
+        .values_list("region", "n", "k")
+    }
     places = Q(venue__region__in=region_ids)
     if sees_popups:
         places |= Q(venue__region__isnull=True)
-    by_place: dict[tuple[int | None, str], tuple[int, int]] = {}
-    for region_id, category, adults, children in (
+    by_place: dict[tuple[int | None, str], tuple[Pair, Pair]] = {}
+    for region_id, category, adults, adults_key, children, children_key in (
         UseMonth.objects.order_by()
         .filter(places, month__range=(first, last))
         .values("venue__region", "category")
-        .annotate(adults=Sum("adult_tickets"), children=Sum("child_tickets"))
-        .values_list("venue__region", "category", "adults", "children")
+        .annotate(
+            a=Sum("adult_tickets"),
+            ak=Sum("adult_tickets_key"),
+            c=Sum("child_tickets"),
+            ck=Sum("child_tickets_key"),
+        )
+        .values_list("venue__region", "category", "a", "ak", "c", "ck")
     ):
-        by_place[(region_id, category)] = (adults or 0, children or 0)
+        by_place[(region_id, category)] = (
+            (adults or 0, adults_key or 0),
+            (children or 0, children_key or 0),
+        )
 
     groups: list[tuple[str, Region | None, list[int | None]]] = [
         (r.display_name, r, [r.pk]) for r in regions
@@ -130,36 +154,21 @@ def yearly_table(
         groups.append((popup_label, None, [None]))
     if len(groups) > 1:
         groups.append((total_label, None, [*region_ids, *([None] if has_popups else [])]))
-    values: dict[tuple[int, str], int] = {}
-    for index, (_label, _region, ids) in enumerate(groups):
-        values[(index, "registered")] = sum(registered.get(r, 0) for r in ids)
-        values[(index, "used")] = sum(used.get(r, 0) for r in ids)
-        for c in CATEGORIES:
-            values[(index, "a_" + c)] = sum(by_place.get((r, c), (0, 0))[0] for r in ids)
-            values[(index, "c_" + c)] = sum(by_place.get((r, c), (0, 0))[1] for r in ids)
-        values[(index, "uses")] = sum(
-            values[(index, p + c)] for p in ("a_", "c_") for c in CATEGORIES
+    none = ((0, 0), (0, 0))
+    rows = []
+    for label, group_region, ids in groups:
+        # Each cell, totals included, is a cell of its own: its records' count and key sum.
+        adults = {c: plus(*(by_place.get((r, c), none)[0] for r in ids)) for c in CATEGORIES}
+        children = {c: plus(*(by_place.get((r, c), none)[1] for r in ids)) for c in CATEGORIES}
+        rows.append(
+            Row(
+                label=label,
+                region=group_region,
+                cards_registered=figure(*plus(*(registered.get(r, (0, 0)) for r in ids))),
+                cards_used=figure(*plus(*(used.get(r, (0, 0)) for r in ids))),
+                adult_uses={c: figure(*pair) for c, pair in adults.items()},
+                child_tickets={c: figure(*pair) for c, pair in children.items()},
+                total_uses=figure(*plus(*adults.values(), *children.values())),
+            )
         )
-    columns = ["registered", "used", "uses"] + [p + c for p in ("a_", "c_") for c in CATEGORIES]
-    parts = [p + c for p in ("a_", "c_") for c in CATEGORIES]
-    constraints = [([(i, p) for p in parts], (i, "uses")) for i in range(len(groups))]
-    if len(groups) > 1:
-        total = len(groups) - 1
-        constraints += [([(i, c) for i in range(total)], (total, c)) for c in columns]
-    hidden = hidden_cells(values, constraints)
-
-    def cell(index: int, column: str) -> Figure:
-        return figure(values[(index, column)], hidden=(index, column) in hidden)
-
-    return [
-        Row(
-            label=label,
-            region=group_region,
-            cards_registered=cell(index, "registered"),
-            cards_used=cell(index, "used"),
-            adult_uses={c: cell(index, "a_" + c) for c in CATEGORIES},
-            child_tickets={c: cell(index, "c_" + c) for c in CATEGORIES},
-            total_uses=cell(index, "uses"),
-        )
-        for index, (label, group_region, _ids) in enumerate(groups)
-    ]
+    return rows

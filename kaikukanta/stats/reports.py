@@ -1,10 +1,11 @@
-"""A region's yearly report as a PDF (reportlab): the statistics page's tables, suppressed alike."""
+"""A region's yearly report as a PDF (reportlab): the statistics page's tables, the same figures."""
 
 from __future__ import annotations
 
 import io
 from xml.sax.saxutils import escape
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -15,6 +16,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from . import figures
 from .figures import Subject
 from .periods import Period
+from .suppression import bound
 
 
 def _cell(cell: object) -> str:
@@ -40,9 +42,11 @@ def region_report_pdf(subject: Subject, year: int) -> bytes:
         ),
         Paragraph(
             _(
-                "Counts from 1 to 4 are shown as “<5”, and a count beside such a one as “..” where a "
-                "total would give it away."
-            ),
+                "Figures are perturbed for privacy: each count may differ from the exact one by up "
+                "to %(bound)s, and counts of 1 and 2 are never shown as such. Holder data of fewer "
+                "than %(limit)s cards is shown as “<%(limit)s”."
+            )
+            % {"bound": bound(), "limit": settings.KAIKUKANTA_STATS_SMALL_COUNT},
             styles["Normal"],
         ),
     ]

@@ -12,11 +12,23 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, ExtractYear, TruncDate, TruncMonth
 from django.utils import timezone
 
-from kaikukanta.cards.models import Card, CardType
+from kaikukanta.cards.models import RECORD_KEYS, Card, CardType
 from kaikukanta.core.queries import hot_cursor, select_one
 from kaikukanta.uses.models import Use
 
@@ -78,12 +90,29 @@ def _insert_new(model: type[models.Model], values: dict[str, Any]) -> bool:
         return cursor.rowcount == 1
 
 
-def _add(model: type[models.Model], key: dict[str, Any], amounts: dict[str, int]) -> None:
-    """Adds `amounts` to the counters of the row `key`, creating it if needed; safe when two
+def use_record_key(card_key: int, use_id: int) -> int:
+    """A use's record key: its card's, moved by its own id (so that a card's uses are records of
+    their own), 0..RECORD_KEYS - 1. The rebuild computes the same in SQL (_rebuild_uses)."""
+    return (card_key + use_id * USE_KEY_STEP) % RECORD_KEYS
+
+
+USE_KEY_STEP = 167  # odd: consecutive uses of a card spread over every key
+
+
+def _add(
+    model: type[models.Model],
+    key: dict[str, Any],
+    amounts: dict[str, int],
+    record_key: int | None = None,
+) -> None:
+    """Adds `amounts` to the counters of the row `key`, creating it if needed, and `record_key`
+    times each amount to the counter's key sum (`<counter>_key`, models.py); safe when two
     transactions add to the same row at once. One statement, `INSERT … ON CONFLICT DO UPDATE` on the
     row's unique key (the second of two waits for the first's row, and adds to it once committed);
     a key with a None in it (which a unique key does not match), and a subtraction (the INSERT's
     own row, checked before the conflict is, would break a counter's CHECK >= 0), the long way."""
+    if record_key is not None:
+        amounts = {**amounts, **_key_sums(model, amounts, record_key)}
     sql = _upsert_sql(model, tuple(key), tuple(amounts))
     if sql is None or None in key.values() or min(amounts.values(), default=0) < 0:
         _add_by_update(model, key, amounts)
@@ -102,6 +131,20 @@ def _add(model: type[models.Model], key: dict[str, Any], amounts: dict[str, int]
         params.append(field.get_db_prep_save(value, connection))
     with hot_cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def _key_sums(
+    model: type[models.Model], amounts: dict[str, int], record_key: int
+) -> dict[str, int]:
+    names = _key_fields(model)
+    return {f"{name}_key": amount * record_key for name, amount in amounts.items() if name in names}
+
+
+@functools.cache
+def _key_fields(model: type[models.Model]) -> frozenset[str]:
+    """The counters of `model` that keep a key sum."""
+    names = {field.name for field in model._meta.concrete_fields}
+    return frozenset(name for name in names if f"{name}_key" in names)
 
 
 @functools.cache
@@ -183,15 +226,22 @@ def _sortable(value: Any) -> tuple[bool, Any]:
 
 class Counts:
     """The counter additions of one change, written by `write` in the lock order above (steps 3
-    and 4), each by `_add` (`extra`, if any, passed on to it)."""
+    and 4), each by `_add` with its record key."""
 
     def __init__(self) -> None:
-        self._additions: list[tuple[type[models.Model], dict[str, Any], dict[str, int], dict]] = []
+        self._additions: list[
+            tuple[type[models.Model], dict[str, Any], dict[str, int], int | None]
+        ] = []
 
     def add(
-        self, model: type[models.Model], key: dict[str, Any], amounts: dict[str, int], **extra: Any
+        self,
+        model: type[models.Model],
+        key: dict[str, Any],
+        amounts: dict[str, int],
+        record_key: int | None = None,
     ) -> None:
-        self._additions.append((model, key, amounts, extra))
+        """`record_key`: the key of the record counted (each amount adds it to the key sums)."""
+        self._additions.append((model, key, amounts, record_key))
 
     @staticmethod
     def _order(addition: tuple) -> tuple:
@@ -203,8 +253,8 @@ class Counts:
         )
 
     def write(self) -> None:
-        for model, key, amounts, extra in sorted(self._additions, key=self._order):
-            _add(model, key, amounts, **extra)
+        for model, key, amounts, record_key in sorted(self._additions, key=self._order):
+            _add(model, key, amounts, record_key)
         self._additions.clear()
 
 
@@ -231,24 +281,30 @@ def _card_of(use: Use, recorded_with: Card | None = None) -> dict[str, Any] | No
     """The card's type and issuing site, or None for a community card (no holder to count):
     `recorded_with`, the card a use was just recorded with (read under its row lock in the same
     transaction), or read now."""
-    if recorded_with is not None:
-        card_type, site = recorded_with.card_type, recorded_with.issuing_site_id
-    else:
-        row = Card.objects.filter(pk=use.card_id).values_list("card_type", "issuing_site_id")
-        found = row.first()
-        if found is None:
-            return None
-        card_type, site = found
-    if card_type != CardType.PERSONAL:
+    return _personal(_card_row(use, recorded_with))
+
+
+def _personal(found: tuple[str, int, int] | None) -> dict[str, Any] | None:
+    if found is None or found[0] != CardType.PERSONAL:
         return None
-    return {"card_type": card_type, "issuing_site_id": site}
+    return {"card_type": found[0], "issuing_site_id": found[1], "record_key": found[2]}
 
 
-def _count_use_year(counts: Counts, year: int, use: Use, site_id: int, **amounts: int) -> None:
+def _card_row(use: Use, recorded_with: Card | None) -> tuple[str, int, int] | None:
+    if recorded_with is not None:
+        return recorded_with.card_type, recorded_with.issuing_site_id, recorded_with.record_key
+    fields = ("card_type", "issuing_site_id", "record_key")
+    return Card.objects.filter(pk=use.card_id).values_list(*fields).first()
+
+
+def _count_use_year(
+    counts: Counts, year: int, use: Use, site_id: int, record_key: int, **amounts: int
+) -> None:
     counts.add(
         CardUseYear,
         {"year": year, "region_id": use.card_region_id, "issuing_site_id": site_id},
         amounts,
+        record_key,
     )
 
 
@@ -262,11 +318,15 @@ def since(month: dt.date, previous: dt.date | None) -> dt.date:
 
 
 def _count_gap(
-    counts: Counts, month: dt.date, previous: dt.date | None, place: dict[str, Any], n: int
+    counts: Counts,
+    month: dt.date,
+    previous: dt.date | None,
+    place: dict[str, Any],
+    n: int,
+    record_key: int,
 ) -> None:
-    counts.add(
-        CardUseGap, {"month": month, "previous": since(month, previous), **place}, {"cards": n}
-    )
+    key = {"month": month, "previous": since(month, previous), **place}
+    counts.add(CardUseGap, key, {"cards": n}, record_key)
 
 
 def _neighbours(card_id: int, month: dt.date) -> tuple[dt.date | None, dt.date | None]:
@@ -300,26 +360,26 @@ def _lock_card(card_id: int) -> None:
     select_one(Card, pk=card_id, lock=True)
 
 
-def _month_opened(counts: Counts, use: Use, month: dt.date, site: int) -> None:
+def _month_opened(counts: Counts, use: Use, month: dt.date, site: int, record_key: int) -> None:
     _lock_card(use.card_id)
     place = {"region_id": use.card_region_id, "issuing_site_id": site}
     before, after = _neighbours(use.card_id, month)
-    _count_gap(counts, month, before, place, +1)
+    _count_gap(counts, month, before, place, +1, record_key)
     if after is not None:
-        _count_gap(counts, after, before, place, -1)
-        _count_gap(counts, after, month, place, +1)
+        _count_gap(counts, after, before, place, -1, record_key)
+        _count_gap(counts, after, month, place, +1, record_key)
 
 
-def _month_closed(counts: Counts, use: Use, month: dt.date, site: int) -> None:
+def _month_closed(counts: Counts, use: Use, month: dt.date, site: int, record_key: int) -> None:
     _lock_card(use.card_id)
     if not CardUseMonth.objects.filter(card_id=use.card_id, month=month).delete()[0]:
         return
     place = {"region_id": use.card_region_id, "issuing_site_id": site}
     before, after = _neighbours(use.card_id, month)
-    _count_gap(counts, month, before, place, -1)
+    _count_gap(counts, month, before, place, -1, record_key)
     if after is not None:
-        _count_gap(counts, after, month, place, -1)
-        _count_gap(counts, after, before, place, +1)
+        _count_gap(counts, after, month, place, -1, record_key)
+        _count_gap(counts, after, before, place, +1, record_key)
 
 
 def uses_added(uses: Sequence[Use]) -> None:
@@ -327,10 +387,13 @@ def uses_added(uses: Sequence[Use]) -> None:
     its community card's and every member's), which holds their cards' locks (step 1). A use that
     holds its card (as recording's do) is counted with that card, read under its lock a moment ago."""
     counts = Counts()
+    use_keys = []
     for use in uses:
-        _card_used(counts, use, use.card if Use.card.is_cached(use) else None)
-    for use in uses:
-        counts.add(UseMonth, _use_month_key(use), _use_month_amounts(use, +1))
+        found = _card_row(use, use.card if Use.card.is_cached(use) else None)
+        _card_used(counts, use, _personal(found))
+        use_keys.append(use_record_key(found[2] if found else 0, use.pk))
+    for use, use_key in zip(uses, use_keys, strict=True):
+        counts.add(UseMonth, _use_month_key(use), _use_month_amounts(use, +1), use_key)
     counts.write()
 
 
@@ -339,20 +402,19 @@ def use_added(use: Use) -> None:
     uses_added([use])
 
 
-def _card_used(counts: Counts, use: Use, recorded_with: Card | None) -> None:
-    card = _card_of(use, recorded_with)
+def _card_used(counts: Counts, use: Use, card: dict[str, Any] | None) -> None:
     if card is None:
         return
-    site = card["issuing_site_id"]
+    site, key = card["issuing_site_id"], card["record_key"]
     day = local_day(use.occurred_at)
     month = day.replace(day=1)
     # The common case, a card used again in a month it was already used in, costs one statement
     # here (the month's row exists); before, the year's row was tried in a savepoint every time.
     place = {"card_region_id": use.card_region_id, "issuing_site_id": site}
     if _insert_new(CardUseMonth, {"month": month, "card_id": use.card_id, **place}):
-        _month_opened(counts, use, month, site)
+        _month_opened(counts, use, month, site, key)
         if _insert_new(CardYear, {"year": day.year, "card_id": use.card_id, **place}):
-            _count_use_year(counts, day.year, use, site, used=1)
+            _count_use_year(counts, day.year, use, site, key, used=1)
     # The card's first use: locked, so that two uses of one card recorded at once agree on it.
     first = select_one(CardFirstUse, card_id=use.card_id, lock=True)
     if first is None:
@@ -364,22 +426,22 @@ def _card_used(counts: Counts, use: Use, recorded_with: Card | None) -> None:
                     card_region_id=use.card_region_id,
                     issuing_site_id=site,
                 )
-            _count_use_year(counts, day.year, use, site, taken=1)
+            _count_use_year(counts, day.year, use, site, key, taken=1)
             return
         except IntegrityError:
             first = CardFirstUse.objects.select_for_update().get(card_id=use.card_id)
     if day < first.first_used_on:  # a use typed in later, earlier than the first one known
-        _move_first_use(counts, first, day, use, site)
+        _move_first_use(counts, first, day, use, site, key)
 
 
 def _move_first_use(
-    counts: Counts, first: CardFirstUse, day: dt.date | None, use: Use, site: int
+    counts: Counts, first: CardFirstUse, day: dt.date | None, use: Use, site: int, record_key: int
 ) -> None:
-    _count_use_year(counts, first.first_used_on.year, use, site, taken=-1)
+    _count_use_year(counts, first.first_used_on.year, use, site, record_key, taken=-1)
     if day is None:
         first.delete()
         return
-    _count_use_year(counts, day.year, use, site, taken=1)
+    _count_use_year(counts, day.year, use, site, record_key, taken=1)
     first.first_used_on = day
     first.save(update_fields=["first_used_on"])
 
@@ -389,17 +451,19 @@ def use_removed(use: Use) -> None:
     card's lock (step 1; taken here too, for a caller that has not). Call it before `delete()`,
     while the use still has its key."""
     counts = Counts()
-    card = _card_of(use)
+    found = _card_row(use, None)
+    use_key = use_record_key(found[2] if found else 0, use.pk)
+    card = _personal(found)
     if card is not None:
         # Locked before the card's other uses are looked at: a use of the card being recorded now
         # (which holds this lock) is then committed, and seen, before this decides the month is over.
         _lock_card(use.card_id)
-        _card_unused(counts, use, card["issuing_site_id"])
-    counts.add(UseMonth, _use_month_key(use), _use_month_amounts(use, -1))
+        _card_unused(counts, use, card["issuing_site_id"], card["record_key"])
+    counts.add(UseMonth, _use_month_key(use), _use_month_amounts(use, -1), use_key)
     counts.write()
 
 
-def _card_unused(counts: Counts, use: Use, site: int) -> None:
+def _card_unused(counts: Counts, use: Use, site: int, key: int) -> None:
     day = local_day(use.occurred_at)
     others = Use.objects.filter(card_id=use.card_id).exclude(pk=use.pk)
     zone = timezone.get_current_timezone()
@@ -410,18 +474,18 @@ def _card_unused(counts: Counts, use: Use, site: int) -> None:
     month_starts = dt.datetime(month.year, month.month, 1, tzinfo=zone)
     month_ends = dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone)
     if not others.filter(occurred_at__gte=month_starts, occurred_at__lt=month_ends).exists():
-        _month_closed(counts, use, month, site)
+        _month_closed(counts, use, month, site, key)
     if (
         not used_that_year.exists()
         and CardYear.objects.filter(card_id=use.card_id, year=day.year).delete()[0]
     ):
-        _count_use_year(counts, day.year, use, site, used=-1)
+        _count_use_year(counts, day.year, use, site, key, used=-1)
     first = CardFirstUse.objects.select_for_update().filter(card_id=use.card_id).first()
     if first is not None:
         earliest = others.aggregate(first=Min("occurred_at"))["first"]
         new_day = local_day(earliest) if earliest is not None else None
         if new_day != first.first_used_on:
-            _move_first_use(counts, first, new_day, use, site)
+            _move_first_use(counts, first, new_day, use, site, key)
 
 
 # --- cards -----------------------------------------------------------------------------------------
@@ -455,6 +519,7 @@ CARD_FIELDS = (
     "birth_year",
     "gender",
     "life_situation",
+    "record_key",
 )
 
 
@@ -480,18 +545,21 @@ def _count_card(counts: Counts, state: dict[str, Any], replacement: bool, sign: 
         return
     place = {"region_id": state["region_id"], "issuing_site_id": state["issuing_site_id"]}
     month = state["issued_on"].replace(day=1)
-    counts.add(CardMonth, {"month": month, **place, "replacement": replacement}, {"cards": sign})
+    key = state["record_key"]
+    counts.add(
+        CardMonth, {"month": month, **place, "replacement": replacement}, {"cards": sign}, key
+    )
     if not replacement:
         for dimension, value in _profile(state):
             counts.add(
                 CardProfileMonth,
                 {"month": month, **place, "dimension": dimension, "value": value},
                 {"cards": sign},
+                key,
             )
     if state["renewed_on"]:
-        counts.add(
-            RenewalMonth, {"month": state["renewed_on"].replace(day=1), **place}, {"cards": sign}
-        )
+        renewed = {"month": state["renewed_on"].replace(day=1), **place}
+        counts.add(RenewalMonth, renewed, {"cards": sign}, key)
 
 
 def card_added(card: Card, *, replacement: bool = False) -> None:
@@ -555,18 +623,35 @@ def _rebuild_uses(tables: Sequence[type[models.Model]]) -> None:
         _rebuild_gaps()
     if UseMonth not in tables:
         return
+    use_key = ExpressionWrapper(
+        (F("card__record_key") + F("pk") * USE_KEY_STEP) % RECORD_KEYS,
+        output_field=models.BigIntegerField(),
+    )
     _insert_from(
         UseMonth,
-        ["month", "venue_id", "category", "uses", "adult_tickets", "child_tickets"],
+        [
+            "month",
+            "venue_id",
+            "category",
+            "uses",
+            "adult_tickets",
+            "child_tickets",
+            "uses_key",
+            "adult_tickets_key",
+            "child_tickets_key",
+        ],
         Use.objects.order_by()
-        .annotate(m=TruncMonth("occurred_at", output_field=models.DateField()))
+        .annotate(m=TruncMonth("occurred_at", output_field=models.DateField()), k=use_key)
         .values("m", "venue_id", "category")
         .annotate(
             n=Count("pk"),
             a=Count("pk", filter=Q(adult_ticket=True)),
             c=Sum("child_tickets"),
+            nk=Sum("k"),
+            ak=Coalesce(Sum("k", filter=Q(adult_ticket=True)), 0),
+            ck=Sum(F("child_tickets") * F("k")),
         )
-        .values_list("m", "venue_id", "category", "n", "a", "c"),
+        .values_list("m", "venue_id", "category", "n", "a", "c", "nk", "ak", "ck"),
     )
     _insert_from(
         CardYear,
@@ -593,6 +678,8 @@ def _rebuild_uses(tables: Sequence[type[models.Model]]) -> None:
             issuing_site_id=site,
             used=counts["used"],
             taken=counts["taken"],
+            used_key=counts["used_key"],
+            taken_key=counts["taken_key"],
         )
         for (year, region, site), counts in _card_use_counts().items()
     )
@@ -603,6 +690,7 @@ def _rebuild_gaps() -> None:
     `since()` files it, counted."""
     gap = connection.ops.quote_name(CardUseGap._meta.db_table)
     months = connection.ops.quote_name(CardUseMonth._meta.db_table)
+    cards = connection.ops.quote_name(Card._meta.db_table)
     if connection.vendor == "postgresql":
         number = "(EXTRACT(YEAR FROM {0}) * 12 + EXTRACT(MONTH FROM {0}) - 1)"
         sentinel = "CAST(%s AS date)"
@@ -610,15 +698,15 @@ def _rebuild_gaps() -> None:
         number = "(CAST(strftime('%%Y', {0}) AS INTEGER) * 12 + CAST(strftime('%%m', {0}) AS INTEGER) - 1)"
         sentinel = "%s"
     sql = f"""
-        INSERT INTO {gap} (month, previous, region_id, issuing_site_id, cards)
+        INSERT INTO {gap} (month, previous, region_id, issuing_site_id, cards, cards_key)
         SELECT month,
                CASE WHEN prev IS NULL THEN {sentinel}
                     WHEN {number.format("month")} - {number.format("prev")} >= %s THEN {sentinel}
                     ELSE prev END,
-               card_region_id, issuing_site_id, COUNT(*)
-        FROM (SELECT month, card_region_id, issuing_site_id,
-                     LAG(month) OVER (PARTITION BY card_id ORDER BY month) AS prev
-              FROM {months}) AS used
+               card_region_id, issuing_site_id, COUNT(*), SUM(record_key)
+        FROM (SELECT m.month, m.card_region_id, m.issuing_site_id, c.record_key,
+                     LAG(m.month) OVER (PARTITION BY m.card_id ORDER BY m.month) AS prev
+              FROM {months} AS m JOIN {cards} AS c ON c.id = m.card_id) AS used
         GROUP BY 1, 2, 3, 4
     """  # noqa: S608 (table names from the models)
     with connection.cursor() as cursor:
@@ -627,21 +715,21 @@ def _rebuild_gaps() -> None:
 
 def _card_use_counts() -> dict[tuple[int, int, int], Counter]:
     counts: dict[tuple[int, int, int], Counter] = {}
-    for year, region, site, n in (
+    for year, region, site, n, k in (
         CardYear.objects.order_by()
         .values("year", "card_region_id", "issuing_site_id")
-        .annotate(n=Count("pk"))
-        .values_list("year", "card_region_id", "issuing_site_id", "n")
+        .annotate(n=Count("pk"), k=Sum("card__record_key"))
+        .values_list("year", "card_region_id", "issuing_site_id", "n", "k")
     ):
-        counts.setdefault((year, region, site), Counter())["used"] += n
-    for year, region, site, n in (
+        counts.setdefault((year, region, site), Counter()).update(used=n, used_key=k or 0)
+    for year, region, site, n, k in (
         CardFirstUse.objects.order_by()
         .annotate(y=ExtractYear("first_used_on"))
         .values("y", "card_region_id", "issuing_site_id")
-        .annotate(n=Count("pk"))
-        .values_list("y", "card_region_id", "issuing_site_id", "n")
+        .annotate(n=Count("pk"), k=Sum("card__record_key"))
+        .values_list("y", "card_region_id", "issuing_site_id", "n", "k")
     ):
-        counts.setdefault((year, region, site), Counter())["taken"] += n
+        counts.setdefault((year, region, site), Counter()).update(taken=n, taken_key=k or 0)
     return counts
 
 
@@ -650,14 +738,14 @@ def _rebuild_cards(tables: Sequence[type[models.Model]]) -> None:
     if CardMonth in tables:
         _insert_from(
             CardMonth,
-            ["month", "region_id", "issuing_site_id", "replacement", "cards"],
+            ["month", "region_id", "issuing_site_id", "replacement", "cards", "cards_key"],
             personal.annotate(
                 m=TruncMonth("issued_on"),
                 rep=Exists(Card.objects.filter(replaced_by=OuterRef("pk"))),
             )
             .values("m", "region_id", "issuing_site_id", "rep")
-            .annotate(n=Count("pk"))
-            .values_list("m", "region_id", "issuing_site_id", "rep", "n"),
+            .annotate(n=Count("pk"), k=Sum("record_key"))
+            .values_list("m", "region_id", "issuing_site_id", "rep", "n", "k"),
         )
     registered = personal.exclude(Exists(Card.objects.filter(replaced_by=OuterRef("pk"))))
     profiles = [
@@ -668,7 +756,7 @@ def _rebuild_cards(tables: Sequence[type[models.Model]]) -> None:
     for dimension, expression in profiles if CardProfileMonth in tables else []:
         _insert_from(
             CardProfileMonth,
-            ["month", "region_id", "issuing_site_id", "dimension", "value", "cards"],
+            ["month", "region_id", "issuing_site_id", "dimension", "value", "cards", "cards_key"],
             registered.annotate(
                 _age=ExtractYear("issued_on") - F("birth_year"),
                 y=TruncMonth("issued_on"),
@@ -676,18 +764,18 @@ def _rebuild_cards(tables: Sequence[type[models.Model]]) -> None:
                 v=expression,
             )
             .values("y", "region_id", "issuing_site_id", "d", "v")
-            .annotate(n=Count("pk"))
-            .values_list("y", "region_id", "issuing_site_id", "d", "v", "n"),
+            .annotate(n=Count("pk"), k=Sum("record_key"))
+            .values_list("y", "region_id", "issuing_site_id", "d", "v", "n", "k"),
         )
     if RenewalMonth in tables:
         _insert_from(
             RenewalMonth,
-            ["month", "region_id", "issuing_site_id", "cards"],
+            ["month", "region_id", "issuing_site_id", "cards", "cards_key"],
             personal.filter(renewed_on__isnull=False)
             .annotate(m=TruncMonth("renewed_on"))
             .values("m", "region_id", "issuing_site_id")
-            .annotate(n=Count("pk"))
-            .values_list("m", "region_id", "issuing_site_id", "n"),
+            .annotate(n=Count("pk"), k=Sum("record_key"))
+            .values_list("m", "region_id", "issuing_site_id", "n", "k"),
         )
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import random
 
 import pytest
 from django.urls import reverse
@@ -15,7 +14,14 @@ from kaikukanta.cards.models import Gender, LifeSituation
 from kaikukanta.cards.services import issue_card, renew_card
 from kaikukanta.stats import figures, summaries
 from kaikukanta.stats.periods import Period
-from kaikukanta.stats.suppression import hidden_cells
+from kaikukanta.stats.suppression import (
+    TABLE_SIZE,
+    adjustment,
+    bound,
+    perturbed,
+    possible_counts,
+    ptable,
+)
 from kaikukanta.uses.services import record_use
 
 from ..conftest import holder, new_key, on_day
@@ -73,12 +79,15 @@ def test_key_figures_match_the_hand_computed_fixture(world, fixture_world):
     assert value(table, "Adult uses").value == 4
     assert value(table, "Child tickets").value == 2
     assert value(table, "Uses in all").value == 6
-    # 7 cards shown; 2 used, 4 adult and 2 child uses are small: hidden, with nothing to subtract.
-    assert str(value(table, "Cards registered")) == "7"
-    assert str(value(table, "Cards used in the year")) == "<5"
-    assert str(value(table, "Uses in all")) == "6"
-    # adults + children = 6: both small, so neither can be found from the other.
-    assert str(value(table, "Adult uses")) == "<5"
+    # Every figure shown, perturbed: within the bound, never 1 or 2, never negative.
+    for row in table.rows:
+        cell = row.cells["value"]
+        if isinstance(cell, figures.Figure):
+            assert not cell.suppressed
+            assert abs(cell.shown - cell.value) <= bound()
+            assert cell.shown not in (1, 2)
+            assert cell.shown >= 0
+            assert str(cell) == str(cell.shown)
     national = figures.key_figures(figures.Subject(figures.NATIONAL, "All"), Y2026)
     assert value(national, "Cards registered").value == 8
     assert value(national, "Uses in all").value == 7
@@ -89,10 +98,13 @@ def test_demographics_and_sites_match_the_fixture(world, fixture_world):
     ages, genders, life = figures.demographics_tables(region, Y2026)
     assert value(ages, "30-44", "cards").value == 5
     assert value(ages, "65+", "cards").value == 2
+    # Holder data of a region below the threshold is not shown; the others are perturbed, the
+    # total as a cell of its own: 7' - 5' gives the 2 back only with the noise of both.
     assert str(value(ages, "65+", "cards")) == "<5"
-    # 5 shown, 2 hidden, total 7: the 5 must go too, or 7 - 5 would give the 2 away.
-    assert value(ages, "30-44", "cards").suppressed
-    assert str(value(ages, "In all", "cards")) == "7"
+    assert not value(ages, "30-44", "cards").suppressed
+    assert abs(value(ages, "In all", "cards").shown - 7) <= bound()
+    national = figures.demographics_tables(figures.Subject(figures.NATIONAL, "All"), Y2026)[0]
+    assert not value(national, "65+", "cards").suppressed  # not a small area
     assert value(genders, "Woman", "cards").value == 5
     assert value(life, "Studying", "cards").value == 7
     sites = figures.sites_table(region, Y2026)
@@ -100,35 +112,40 @@ def test_demographics_and_sites_match_the_fixture(world, fixture_world):
     assert value(sites, world.alpha_site.display_name, "taken").value == 2
 
 
-def test_no_line_of_a_table_has_a_single_hidden_cell():
-    rng = random.Random(9)
-    for _ in range(300):
-        rows, cols = rng.randint(1, 5), rng.randint(1, 5)
-        values = {
-            (r, c): rng.choice([0, 0, 1, 2, 3, 4, 5, 8, 20, 100])
-            for r in range(rows)
-            for c in range(cols)
-        }
-        for r in range(rows):
-            values[(r, "t")] = sum(values[(r, c)] for c in range(cols))
-        for c in [*range(cols), "t"]:
-            values[("t", c)] = sum(values[(r, c)] for r in range(rows))
-        lines = [([(r, c) for c in range(cols)], (r, "t")) for r in [*range(rows), "t"]]
-        lines += [([(r, c) for r in range(rows)], ("t", c)) for c in [*range(cols), "t"]]
-        hidden = hidden_cells(values, lines)
-        assert {k for k, v in values.items() if 0 < v < 5} <= hidden
-        for parts, total in lines:
-            assert sum(1 for key in [*parts, total] if key in hidden) != 1, (values, hidden)
+def test_the_perturbation_table_never_shows_1_or_2_and_keeps_its_bound():
+    table = ptable()
+    assert bound() == 2
+    for count in range(0, 40):
+        outcomes = {perturbed(count, key) for key in range(TABLE_SIZE)}
+        assert not outcomes & {1, 2} or count == 0, count
+        assert min(outcomes) >= 0
+        assert all(abs(shown - count) <= bound() for shown in outcomes)
+        if count == 0:
+            assert outcomes == {0}  # zero stays zero
+        else:
+            assert len(outcomes) >= 2  # always some noise to hide behind
+            # The possible counts behind any shown value include this one.
+            assert all(count in possible_counts(shown) for shown in outcomes)
+    # Large counts are unbiased: the adjustments average to zero over the cell keys.
+    assert sum(adjustment(100, key) for key in range(TABLE_SIZE)) == 0
+    assert sum(weight for _change, weight in table[1]) == TABLE_SIZE
 
 
-def test_a_small_count_cannot_be_recovered_by_subtraction():
-    # A region row: culture 2, sports 10, total 12. Showing 10 and 12 would give the 2 away.
-    values = {"culture": 2, "sports": 10, "science": 0, "total": 12}
-    hidden = hidden_cells(values, [(["culture", "sports", "science"], "total")])
-    assert hidden == {"culture", "sports"}
-    # Only zeros beside it: the total goes instead (a hidden zero would not protect anything).
-    values = {"culture": 2, "sports": 0, "total": 2}
-    assert hidden_cells(values, [(["culture", "sports"], "total")]) == {"culture", "total"}
+def test_the_same_records_get_the_same_noise():
+    assert perturbed(7, 1234) == perturbed(7, 1234 + TABLE_SIZE)
+    shown = {perturbed(7, key) for key in range(TABLE_SIZE)}
+    assert shown == {5, 6, 7, 8, 9}
+
+
+def test_a_bad_perturbation_table_is_refused(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.KAIKUKANTA_STATS_PTABLE = {1: ((0, 256),)}  # would show 1
+    with pytest.raises(ImproperlyConfigured, match="never 1, 2"):
+        ptable()
+    settings.KAIKUKANTA_STATS_PTABLE = {1: ((-1, 200),)}
+    with pytest.raises(ImproperlyConfigured, match="add up to 256"):
+        ptable()
 
 
 def test_summaries_agree_with_the_uses_and_cards_after_changes(world, fixture_world):
@@ -207,14 +224,17 @@ def test_exports_show_what_the_page_shows(world, fixture_world, client_as):
     assert response.status_code == 200
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     by_label = {line[0]: line[1:] for line in lines[2:]}
+    page = client.get(reverse("web:stats_region", args=["alpha"])).context["report"]
+    ages = page.table("ages")
     assert by_label["65+"] == ["<5"]
-    assert by_label["30-44"] == [".."]
-    assert by_label["In all"] == ["7"]
+    assert by_label["30-44"] == [str(value(ages, "30-44", "cards").shown)]
+    assert by_label["In all"] == [str(value(ages, "In all", "cards").shown)]
     response = client.get(reverse("web:stats_region_export", args=["alpha", "key", "xlsx"]))
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = {row[0]: row[1] for row in sheet.iter_rows(min_row=3, values_only=True)}
-    assert rows["Cards registered"] == 7
-    assert rows["Cards used in the year"] == "<5"
+    key = page.key_figures
+    assert rows["Cards registered"] == value(key, "Cards registered").shown
+    assert rows["Cards used in the year"] == value(key, "Cards used in the year").shown
     assert (
         client.get(reverse("web:stats_region_export", args=["alpha", "nope", "csv"])).status_code
         == 404

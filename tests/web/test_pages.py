@@ -90,7 +90,9 @@ def test_use_filters_say_what_is_wrong(en, world, alpha_card):
     assert "Give a date" in text
 
 
-def test_national_page_hides_small_counts_even_from_subtraction(en, world, alpha_card, beta_card):
+def test_national_page_shows_every_count_perturbed(en, world, alpha_card, beta_card):
+    from kaikukanta.stats.queries import yearly_table
+
     for card, venue, staff, count in [
         (alpha_card, world.alpha_venue, world.alpha_venue_staff, 12),
         (beta_card, world.beta_venue, world.beta_venue_staff, 2),
@@ -100,28 +102,35 @@ def test_national_page_hides_small_counts_even_from_subtraction(en, world, alpha
                 actor=staff, venue=venue, card_identifier=card.identifier, idempotency_key=new_key()
             )
     sign_in(en, world.national)
-    text = en.get(reverse("web:national")).content.decode()
-    rows = {
-        name: row.split("</tr>")[0]
-        for name, row in [
-            (n, text.split(f">{n}</")[1]) for n in ["Alfala", "Beetala", "All regions"]
-        ]
-    }
-    # Beetala's 2 culture uses are hidden; so is Alfala's 12, or the total 14 would give them away.
-    assert "fewer than 5" in rows["Beetala"]
-    assert ">12<" not in rows["Alfala"]
-    assert "hidden, so that a small count cannot be worked out" in rows["Alfala"]
-    assert ">14<" in rows["All regions"]
+    page = en.get(reverse("web:national"))
+    text = page.content.decode()
+    rows = {row.label: row for row in page.context["rows"]}
+    # Beetala's 2 culture uses are shown as 0, 3 or 4, never 2; the total is a cell of its own.
+    assert rows["Beetala"].total_uses.shown in (0, 3, 4)
+    assert abs(rows["Alfala"].total_uses.shown - 12) <= 2
+    assert abs(rows["All regions"].total_uses.shown - 14) <= 2
+    assert f">{rows['All regions'].total_uses.shown}<" in text.split(">All regions</")[1]
+    assert "Figures are perturbed for privacy" in text
+    assert reverse("web:stats_method") in text
+    # The same records, the same number: asked again, nothing changes.
+    again = {row.label: row for row in yearly_table(world.national, 2026, "Pop-ups", "All")}
+    assert again["Alfala"].total_uses.shown == rows["Alfala"].total_uses.shown
     bad = en.get(reverse("web:national"), {"year": "20x6"}).content.decode()
     assert "Give the year as four digits" in bad
 
 
-def test_figures_are_rounded_or_hidden():
-    assert str(Figure(0, 5, 5)) == "0"
-    assert str(Figure(4, 5, 5)) == "<5"
-    assert str(Figure(7, 5, 5)) == "5"
-    assert str(Figure(8, 5, 5)) == "10"
-    assert str(Figure(12, 5, 1)) == "12"
+def test_figures_are_perturbed_exact_or_held_back():
+    assert str(Figure(0, 77)) == "0"
+    assert str(Figure(4, 5, hidden=True)) == "<5"
+    assert str(Figure(2, 5, exact=True)) == "2"
+    assert str(Figure(2, 0)) == "0"  # the cell key 0: 2 is shown as 0
+    assert str(Figure(120, 0)) == "118"
+
+
+def test_the_method_note_is_a_page(en, world):
+    sign_in(en, world.alpha_coordinator)
+    text = en.get(reverse("web:stats_method")).content.decode()
+    assert "cell key method" in text
 
 
 def test_national_figures_add_up(en, world, alpha_card, beta_card):

@@ -14,12 +14,8 @@ def get(mapping, key):
 
 @register.simple_tag
 def figure(value):
-    """A statistics figure; a suppressed one says in words what "<5" means for screen readers."""
-    if value.suppressed and not value.small:
-        return format_html(
-            '<span aria-hidden="true">..</span><span class="visually-hidden">{}</span>',
-            _("hidden, so that a small count cannot be worked out from the total"),
-        )
+    """A statistics figure as shown; holder data below the threshold says in words what "<5" means
+    for screen readers."""
     if value.suppressed:
         return format_html(
             '<span aria-hidden="true">&lt;{}</span><span class="visually-hidden">{}</span>',
@@ -35,8 +31,11 @@ def small_count_threshold():
 
 
 @register.simple_tag
-def stats_rounding():
-    return settings.KAIKUKANTA_STATS_ROUNDING
+def stats_bound():
+    """The most a statistics figure differs from the exact count (the cell key method)."""
+    from kaikukanta.stats.suppression import bound
+
+    return bound()
 
 
 @register.simple_tag

@@ -90,7 +90,8 @@ def _site(request: HttpRequest, pk: int) -> Subject:
     scope = scope_for(request.user)
     if not (scope.works_at_site(site.pk) or scope.coordinates(site.region_id)):
         raise Http404
-    return Subject(figures.SITE, site.display_name, site=site)
+    # The site's own staff see its own cards exactly (they list them all already).
+    return Subject(figures.SITE, site.display_name, site=site, exact=scope.works_at_site(site.pk))
 
 
 def _venue(request: HttpRequest, pk: int) -> Subject:
@@ -98,7 +99,10 @@ def _venue(request: HttpRequest, pk: int) -> Subject:
     scope = scope_for(request.user)
     if not (scope.works_at_venue(venue.pk) or scope.coordinates(venue.region_id)):
         raise Http404
-    return Subject(figures.VENUE, venue.display_name, venue=venue)
+    # The venue's own staff see its own uses exactly, as its history lists them.
+    return Subject(
+        figures.VENUE, venue.display_name, venue=venue, exact=scope.works_at_venue(venue.pk)
+    )
 
 
 def _page(request: HttpRequest, subject: Subject, base: str, args: list) -> HttpResponse:
@@ -239,6 +243,12 @@ def stats_home(request: HttpRequest) -> HttpResponse:
     return redirect(url)
 
 
+@requires(ANY_ROLE)
+def stats_method(request: HttpRequest) -> HttpResponse:
+    """The short note on how the figures are protected (docs/statistics-method.md)."""
+    return render(request, "web/stats/method.html")
+
+
 @requires(NATIONAL)
 def stats_national(request: HttpRequest) -> HttpResponse:
     return _page(request, _national(request), "web:stats_national_export", [])
@@ -305,6 +315,7 @@ def stats_venue_export(request: HttpRequest, pk: int, table: str, fmt: str) -> H
 
 urlpatterns = [
     path("stats/", stats_home, name="stats"),
+    path("stats/method/", stats_method, name="stats_method"),
     path("stats/national/", stats_national, name="stats_national"),
     path(
         "stats/national/<slug:table>.<str:fmt>",
