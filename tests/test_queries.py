@@ -130,12 +130,13 @@ def test_insert_saves_as_create_does(world, alpha_card):
 def test_counters_add_up_in_one_row_one_statement_each(world):
     place = {"region_id": world.alpha.pk, "issuing_site_id": world.alpha_site.pk}
     counts = summaries.Counts()
-    summaries._count_use_year(counts, 2026, _UseLike(world.alpha.pk), world.alpha_site.pk, used=1)
-    summaries._count_use_year(counts, 2026, _UseLike(world.alpha.pk), world.alpha_site.pk, taken=1)
-    summaries._count_use_year(counts, 2026, _UseLike(world.alpha.pk), world.alpha_site.pk, used=1)
+    summaries._count_use_year(counts, 2026, _UseLike(world.alpha.pk), world.alpha_site.pk, 7, used=1)
+    summaries._count_use_year(counts, 2026, _UseLike(world.alpha.pk), world.alpha_site.pk, 7, taken=1)
+    summaries._count_use_year(counts, 2026, _UseLike(world.alpha.pk), world.alpha_site.pk, 7, used=1)
     counts.write()
     row = CardUseYear.objects.get(year=2026, **place)
     assert (row.used, row.taken) == (2, 1)
+    assert (row.used_key, row.taken_key) == (14, 7)  # the record's key, once for each it counts
     key = {"month": dt.date(2026, 11, 1), "venue_id": world.alpha_venue.pk, "category": "culture"}
     with CaptureQueriesContext(connection) as captured:
         summaries._add(UseMonth, key, {"uses": 1, "child_tickets": 2})
