@@ -156,6 +156,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz (core/health.py): first, outside HTTPS redirects, sessions and locales.
+    "kaikukanta.core.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Early, so that its header is on every response, errors and redirects too.
     "csp.middleware.CSPMiddleware",
