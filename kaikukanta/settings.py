@@ -398,6 +398,17 @@ DEFAULT_FROM_EMAIL = os.environ.get("KAIKUKANTA_FROM_EMAIL", "kaikukanta@localho
 # The registry's own address, for links in e-mails sent outside a request.
 KAIKUKANTA_SITE_URL = os.environ.get("KAIKUKANTA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# --- Retention (core/retention.py, manage.py purge): the periods the privacy notice states -----------
+# Holder data of cards closed or expired this many years ago; audit events; django-axes' login records;
+# revoked mobile-card links; request keys (cancelled uses', registration forms').
+# Request keys outlive the backdating limit (KAIKUKANTA_BACKDATING_DAYS), within which a queued
+# request may still be retried.
+KAIKUKANTA_RETAIN_HOLDER_DATA_YEARS = env_int("KAIKUKANTA_RETAIN_HOLDER_DATA_YEARS", 2)
+KAIKUKANTA_RETAIN_AUDIT_YEARS = env_int("KAIKUKANTA_RETAIN_AUDIT_YEARS", 5)
+KAIKUKANTA_RETAIN_LOGIN_DAYS = env_int("KAIKUKANTA_RETAIN_LOGIN_DAYS", 90)
+KAIKUKANTA_RETAIN_HAND_OVER_DAYS = env_int("KAIKUKANTA_RETAIN_HAND_OVER_DAYS", 30)
+KAIKUKANTA_RETAIN_REQUEST_KEY_DAYS = env_int("KAIKUKANTA_RETAIN_REQUEST_KEY_DAYS", 60)
+
 # --- The cardholder's pages (public/) ---------------------------------------------------------------
 # Requests to mobile-card links (/m/...) per client address in ten minutes, working links or not; the
 # card's own page, its visits and feedback count alike. Feedback messages per client address a day.
