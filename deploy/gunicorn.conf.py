@@ -38,11 +38,12 @@ keepalive = 5
 # by default; a load balancer's address when there is one.
 forwarded_allow_ips = os.environ.get("KAIKUKANTA_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-# Both logs to standard output/error (journald or the container's log), through the logger class that
-# masks card numbers and mobile-card secrets (kaikukanta/core/gunicorn.py). The access log line names
-# the request id that Kaikukanta's own log lines carry too, and never the query string.
+# The error log to standard error (journald or the container's log), through the logger class that
+# masks card numbers and mobile-card secrets (kaikukanta/core/gunicorn.py). Kaikukanta logs every
+# request itself, as a JSON line with its id, user id, status and duration (core/requestlog.py), so
+# gunicorn's own access log is off; KAIKUKANTA_ACCESS_LOG=- turns it on (masked, no query string).
 logger_class = "kaikukanta.core.gunicorn.Logger"
-accesslog = os.environ.get("KAIKUKANTA_ACCESS_LOG", "-")
+accesslog = os.environ.get("KAIKUKANTA_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("KAIKUKANTA_LOG_LEVEL", "info").lower()
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms "%({x-request-id}o)s"'

@@ -158,6 +158,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /healthz and /readyz (core/health.py): first, outside HTTPS redirects, sessions and locales.
     "kaikukanta.core.health.HealthMiddleware",
+    # One log line per request with its id, user id, status and duration (core/requestlog.py).
+    "kaikukanta.core.requestlog.RequestLog",
     "django.middleware.security.SecurityMiddleware",
     # Early, so that its header is on every response, errors and redirects too.
     "csp.middleware.CSPMiddleware",
@@ -328,16 +330,32 @@ STORAGES = {
 # console in debug, mail to ADMINS, which is not set) and runserver's request log would write
 # unmasked copies.
 LOG_LEVEL = os.environ.get("KAIKUKANTA_LOG_LEVEL", "INFO")
+# "json": one JSON object a line (journald, a log collector), with the request id, user id, venue id,
+# status and duration (core/requestlog.py); "plain": one readable line. JSON outside development.
+LOG_FORMAT = os.environ.get("KAIKUKANTA_LOG_FORMAT", "plain" if DEBUG or TESTING else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"KAIKUKANTA_LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_card_numbers": {"()": "kaikukanta.core.logging.MaskCardNumbers"}},
-    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "filters": {
+        "mask_card_numbers": {"()": "kaikukanta.core.logging.MaskCardNumbers"},
+        "request_context": {"()": "kaikukanta.core.requestlog.RequestContext"},
+    },
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+        "json": {
+            "()": "kaikukanta.core.requestlog.JsonLines",
+            "fmt": "{asctime}{levelname}{name}{message}{request_id}{user_id}{venue_id}",
+            "style": "{",
+            "rename_fields": {"asctime": "timestamp", "levelname": "level", "name": "logger"},
+        },
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["mask_card_numbers"],
-            "formatter": "plain",
+            "filters": ["request_context", "mask_card_numbers"],
+            "formatter": LOG_FORMAT,
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

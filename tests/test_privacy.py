@@ -48,6 +48,7 @@ ALLOWED_DATES = {
         "closed_on",
         "created_at",
         "updated_at",
+        "holder_data_erased_on",  # the retention policy's, not the holder's (core/retention.py)
     },
     "cards.WellbeingMeasurement": {"measured_on"},
     "uses.Use": {"occurred_at", "recorded_at"},
