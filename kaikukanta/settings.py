@@ -161,6 +161,7 @@ MIDDLEWARE = [
     # One log line per request with its id, user id, status and duration (core/requestlog.py).
     "kaikukanta.core.requestlog.RequestLog",
     "django.middleware.security.SecurityMiddleware",
+    "kaikukanta.core.middleware.PermissionsPolicy",
     # Early, so that its header is on every response, errors and redirects too.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
