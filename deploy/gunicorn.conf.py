@@ -51,3 +51,28 @@ access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms "%({x-request-id}o)
 # gunicorn 24+ opens a control socket in the user's home by default: two servers on one machine would
 # share it, and the systemd unit's ProtectHome forbids it. Signals (HUP, TERM) do the same job.
 control_socket_disable = True
+
+
+# Prometheus metrics from every worker (kaikukanta/core/metrics.py): each worker writes its own files in
+# an empty folder, /metrics adds them up, and a worker that exits is marked so its gauges go.
+_metrics_dir = os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR",
+    # One folder per address, so that two servers on one machine do not clear each other's.
+    os.path.join(
+        os.environ.get("KAIKUKANTA_VAR_DIR", os.path.join(chdir, "var")),
+        "metrics-" + "".join(c if c.isalnum() else "_" for c in bind[0]),
+    ),
+)
+
+
+def on_starting(server):
+    import shutil
+
+    shutil.rmtree(_metrics_dir, ignore_errors=True)
+    os.makedirs(_metrics_dir, exist_ok=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

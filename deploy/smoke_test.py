@@ -207,6 +207,15 @@ class Smoke:
         assert status == 200 and json.loads(body)["id"] == use, (status, body)
         self.ok("API use with a token: 201, the retry 200 with the same use")
 
+    def metrics(self) -> None:
+        status, _headers, body = self.request("GET", "/metrics")
+        assert status == 200, status
+        text = body.decode()
+        # The use's 201, counted by whichever worker served it, in the sum over all workers.
+        assert 'status="201"' in text, text[:500]
+        assert "kaikukanta_request_db_seconds_count" in text
+        self.ok("/metrics 200 with every worker's requests")
+
     def stop(self) -> None:
         if self.server is None or self.server.poll() is not None:
             return
@@ -236,6 +245,7 @@ def main() -> int:
         smoke.login_page()
         smoke.static_file()
         smoke.api()
+        smoke.metrics()
         smoke.stop()
     except AssertionError as error:
         print(f"smoke: FAILED after {len(smoke.passed)} checks: {error}", flush=True)

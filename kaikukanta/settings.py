@@ -160,6 +160,8 @@ MIDDLEWARE = [
     "kaikukanta.core.health.HealthMiddleware",
     # One log line per request with its id, user id, status and duration (core/requestlog.py).
     "kaikukanta.core.requestlog.RequestLog",
+    # /metrics, and each request's latency and database time (core/metrics.py).
+    "kaikukanta.core.metrics.Metrics",
     "django.middleware.security.SecurityMiddleware",
     "kaikukanta.core.middleware.PermissionsPolicy",
     # Early, so that its header is on every response, errors and redirects too.
@@ -427,6 +429,13 @@ KAIKUKANTA_RETAIN_AUDIT_YEARS = env_int("KAIKUKANTA_RETAIN_AUDIT_YEARS", 5)
 KAIKUKANTA_RETAIN_LOGIN_DAYS = env_int("KAIKUKANTA_RETAIN_LOGIN_DAYS", 90)
 KAIKUKANTA_RETAIN_HAND_OVER_DAYS = env_int("KAIKUKANTA_RETAIN_HAND_OVER_DAYS", 30)
 KAIKUKANTA_RETAIN_REQUEST_KEY_DAYS = env_int("KAIKUKANTA_RETAIN_REQUEST_KEY_DAYS", 60)
+
+# --- Monitoring (core/metrics.py): /metrics only to these connecting addresses, or with this token.
+KAIKUKANTA_METRICS_IPS = env_list("KAIKUKANTA_METRICS_IPS", ["127.0.0.1", "::1"])
+KAIKUKANTA_METRICS_TOKEN = os.environ.get("KAIKUKANTA_METRICS_TOKEN", "")
+# Error reports to Sentry or GlitchTip (core/sentry.py), scrubbed of card numbers and form data.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "production")
 
 # --- The cardholder's pages (public/) ---------------------------------------------------------------
 # Requests to mobile-card links (/m/...) per client address in ten minutes, working links or not; the
