@@ -216,8 +216,14 @@ if DATABASE_URL:
         # never prepared. Behind PgBouncer in transaction mode older than 1.21 (or without
         # max_prepared_statements), set KAIKUKANTA_DB_PREPARED_STATEMENTS=0. Added to what
         # DATABASE_URL's own options say (?sslmode=verify-full and the like), which win.
+        # Behind a pooler in transaction mode (PgBouncer's pool_mode=transaction, docs/operations.md)
+        # set KAIKUKANTA_DB_TRANSACTION_POOLER=1: no server-side cursors (.iterator() would lose its
+        # cursor between transactions) and, unless said otherwise, no prepared statements.
+        pooled = env_bool("KAIKUKANTA_DB_TRANSACTION_POOLER", False)
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = pooled
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-            "prepare_threshold", 5 if env_bool("KAIKUKANTA_DB_PREPARED_STATEMENTS", True) else None
+            "prepare_threshold",
+            5 if env_bool("KAIKUKANTA_DB_PREPARED_STATEMENTS", not pooled) else None,
         )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
