@@ -15,12 +15,13 @@ no performance traces are sent.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
 
 from kaikukanta.core.health import commit
-from kaikukanta.core.logging import mask_card_numbers
+from kaikukanta.core.logging import MaskCardNumbers, mask_card_numbers
 
 KEPT_HEADERS = {"Accept-Language", "Content-Type", "Host", "User-Agent", "X-Request-Id"}
 REMOVED = "[removed]"
@@ -72,4 +73,9 @@ def setup() -> bool:
         before_send=scrub,  # type: ignore[arg-type]
         before_send_transaction=None,
     )
+    # The SDK logs its own trouble (an endpoint that refuses an event, say) through a handler of its
+    # own on standard error: masked like every other handler.
+    for handler in logging.getLogger("sentry_sdk.errors").handlers:
+        if not any(isinstance(existing, MaskCardNumbers) for existing in handler.filters):
+            handler.addFilter(MaskCardNumbers())
     return True
