@@ -138,6 +138,11 @@ def test_purge_erases_what_is_past_its_period_and_keeps_the_statistics(
         purged = AuditEvent.objects.get(action=Action.DATA_PURGED)
         assert purged.data == counts
 
+        # The card's page says so, and when.
+        page = client_as("alpha_distributor").get(reverse("web:card", args=[used.pk]))
+        assert "Erased on 1.7.2032 by the retention policy" in page.text
+        assert "33100" not in page.text
+
         # A second run finds nothing and records nothing.
         assert not any(purge().values())
         assert AuditEvent.objects.filter(action=Action.DATA_PURGED).count() == 1
