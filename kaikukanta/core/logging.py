@@ -13,7 +13,8 @@ whoever reads the log to a cardholder's visits. The filter below is attached to 
   ``KHTRWBNXEQ``): ten letters of the card alphabet whose check character is right, which one word in
   29 of that shape also passes;
 - the secret of a mobile-card link, whatever its characters: everything after ``/m/`` up to the next
-  ``/``, ``?``, space or quote becomes ``/m/[link]``, in paths, full URLs and referrers alike.
+  ``/``, ``?``, space or quote becomes ``/m/[link]``, in paths, full URLs and referrers alike; a staff
+  invitation's secret likewise becomes ``/invitation/[link]``.
 
 Letter case does not matter. Numbers imported from the earlier registry made only of letters cannot be
 told from words and stay readable. Ordinary words, short numbers, dates and times (``2026-11-28 00:07:28``), IP
@@ -31,6 +32,8 @@ from kaikukanta.cards import identifiers
 MASK = "[card number]"
 LINK_MASK = "/m/[link]"
 _MOBILE_CARD_LINK = re.compile(r"/m/(?!sw\.js\b)[^/?#\s\"']+")
+INVITATION_MASK = "/invitation/[link]"
+_INVITATION_LINK = re.compile(r"/invitation/[^/?#\s\"']+")
 
 _ALNUM = "A-Za-z0-9"
 _CARD_ALPHABET = "23456789ABCDEFGHJKMNPQRTUVWXY"
@@ -65,6 +68,7 @@ def _replacement(match: re.Match[str]) -> str:
 def mask_card_numbers(text: str) -> str:
     """``text`` with everything card-number-shaped replaced by ``[card number]``."""
     text = _MOBILE_CARD_LINK.sub(LINK_MASK, text)
+    text = _INVITATION_LINK.sub(INVITATION_MASK, text)
     return _CANDIDATE.sub(_replacement, text)
 
 

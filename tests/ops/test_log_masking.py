@@ -81,3 +81,8 @@ def test_gunicorn_access_log_keeps_no_link_secret(capsys):
     assert f'"GET {LINK_MASK}/ HTTP/1.1" 200' in out
     assert f"https://kaikukanta.example.fi{LINK_MASK}/visits/" in out
     assert LINK_SECRET not in out.upper()
+
+
+def test_an_invitation_link_is_masked_whatever_its_characters():
+    secret = "Zq_abcdefgh-IJKLmnop"  # token_urlsafe: letters, digits, - and _
+    assert mask_card_numbers(f"GET /invitation/{secret}/ 200") == "GET /invitation/[link]/ 200"

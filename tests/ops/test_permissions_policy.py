@@ -1,4 +1,5 @@
-"""Permissions-Policy: the camera only where a card is scanned, nothing else anywhere."""
+"""Permissions-Policy: the camera only where a card is scanned, nothing else anywhere; and the
+invitation page, whose address holds a secret, is never cached."""
 
 from __future__ import annotations
 
@@ -48,3 +49,9 @@ def test_every_page_with_the_scanner_is_allowed_the_camera():
         "web/cards/replace.html",
     ]
     assert len(CAMERA_VIEWS) == 7  # venue and venue_admit both render venue.html
+
+
+def test_the_invitation_page_is_never_cached(client):
+    response = client.get("/invitation/no-such-secret-at-all/")
+    assert response.status_code == 404
+    assert "no-store" in response["Cache-Control"]
