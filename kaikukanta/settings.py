@@ -156,7 +156,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz (core/health.py): first, outside HTTPS redirects, sessions and locales.
+    "kaikukanta.core.health.HealthMiddleware",
+    # One log line per request with its id, user id, status and duration (core/requestlog.py).
+    "kaikukanta.core.requestlog.RequestLog",
+    # /metrics, and each request's latency and database time (core/metrics.py).
+    "kaikukanta.core.metrics.Metrics",
     "django.middleware.security.SecurityMiddleware",
+    "kaikukanta.core.middleware.PermissionsPolicy",
     # Early, so that its header is on every response, errors and redirects too.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -209,8 +216,14 @@ if DATABASE_URL:
         # never prepared. Behind PgBouncer in transaction mode older than 1.21 (or without
         # max_prepared_statements), set KAIKUKANTA_DB_PREPARED_STATEMENTS=0. Added to what
         # DATABASE_URL's own options say (?sslmode=verify-full and the like), which win.
+        # Behind a pooler in transaction mode (PgBouncer's pool_mode=transaction, docs/operations.md)
+        # set KAIKUKANTA_DB_TRANSACTION_POOLER=1: no server-side cursors (.iterator() would lose its
+        # cursor between transactions) and, unless said otherwise, no prepared statements.
+        pooled = env_bool("KAIKUKANTA_DB_TRANSACTION_POOLER", False)
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = pooled
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-            "prepare_threshold", 5 if env_bool("KAIKUKANTA_DB_PREPARED_STATEMENTS", True) else None
+            "prepare_threshold",
+            5 if env_bool("KAIKUKANTA_DB_PREPARED_STATEMENTS", not pooled) else None,
         )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -326,16 +339,32 @@ STORAGES = {
 # console in debug, mail to ADMINS, which is not set) and runserver's request log would write
 # unmasked copies.
 LOG_LEVEL = os.environ.get("KAIKUKANTA_LOG_LEVEL", "INFO")
+# "json": one JSON object a line (journald, a log collector), with the request id, user id, venue id,
+# status and duration (core/requestlog.py); "plain": one readable line. JSON outside development.
+LOG_FORMAT = os.environ.get("KAIKUKANTA_LOG_FORMAT", "plain" if DEBUG or TESTING else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"KAIKUKANTA_LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_card_numbers": {"()": "kaikukanta.core.logging.MaskCardNumbers"}},
-    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "filters": {
+        "mask_card_numbers": {"()": "kaikukanta.core.logging.MaskCardNumbers"},
+        "request_context": {"()": "kaikukanta.core.requestlog.RequestContext"},
+    },
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+        "json": {
+            "()": "kaikukanta.core.requestlog.JsonLines",
+            "fmt": "{asctime}{levelname}{name}{message}{request_id}{user_id}{venue_id}",
+            "style": "{",
+            "rename_fields": {"asctime": "timestamp", "levelname": "level", "name": "logger"},
+        },
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["mask_card_numbers"],
-            "formatter": "plain",
+            "filters": ["request_context", "mask_card_numbers"],
+            "formatter": LOG_FORMAT,
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
@@ -416,6 +445,24 @@ EMAIL_USE_TLS = env_bool("KAIKUKANTA_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("KAIKUKANTA_FROM_EMAIL", "kaikukanta@localhost")
 # The registry's own address, for links in e-mails sent outside a request.
 KAIKUKANTA_SITE_URL = os.environ.get("KAIKUKANTA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Retention (core/retention.py, manage.py purge): the periods the privacy notice states -----------
+# Holder data of cards closed or expired this many years ago; audit events; django-axes' login records;
+# revoked mobile-card links; request keys (cancelled uses', registration forms').
+# Request keys outlive the backdating limit (KAIKUKANTA_BACKDATING_DAYS), within which a queued
+# request may still be retried.
+KAIKUKANTA_RETAIN_HOLDER_DATA_YEARS = env_int("KAIKUKANTA_RETAIN_HOLDER_DATA_YEARS", 2)
+KAIKUKANTA_RETAIN_AUDIT_YEARS = env_int("KAIKUKANTA_RETAIN_AUDIT_YEARS", 5)
+KAIKUKANTA_RETAIN_LOGIN_DAYS = env_int("KAIKUKANTA_RETAIN_LOGIN_DAYS", 90)
+KAIKUKANTA_RETAIN_HAND_OVER_DAYS = env_int("KAIKUKANTA_RETAIN_HAND_OVER_DAYS", 30)
+KAIKUKANTA_RETAIN_REQUEST_KEY_DAYS = env_int("KAIKUKANTA_RETAIN_REQUEST_KEY_DAYS", 60)
+
+# --- Monitoring (core/metrics.py): /metrics only to these connecting addresses, or with this token.
+KAIKUKANTA_METRICS_IPS = env_list("KAIKUKANTA_METRICS_IPS", ["127.0.0.1", "::1"])
+KAIKUKANTA_METRICS_TOKEN = os.environ.get("KAIKUKANTA_METRICS_TOKEN", "")
+# Error reports to Sentry or GlitchTip (core/sentry.py), scrubbed of card numbers and form data.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "production")
 
 # --- The cardholder's pages (public/) ---------------------------------------------------------------
 # Requests to mobile-card links (/m/...) per client address in ten minutes, working links or not; the

@@ -147,6 +147,9 @@ class Card(models.Model):
         _("life situation"), max_length=16, choices=LifeSituation.choices, blank=True
     )
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
+    # Set by the retention policy (core/retention.py), which empties the holder fields above of a
+    # card closed or expired long ago; the card itself, its uses and the statistics stay.
+    holder_data_erased_on = models.DateField(_("holder data erased"), null=True, blank=True)
 
     # The card's random record key for the statistics' cell key method (stats/suppression.py): the
     # same cards always get the same small adjustment, in every table and period. Never shown.
@@ -191,6 +194,15 @@ class Card(models.Model):
                     children__lte=MAX_CHILDREN,
                 )
                 & ~Q(postcode="")
+                | Q(
+                    card_type=CardType.PERSONAL,
+                    holder_data_erased_on__isnull=False,
+                    birth_year__isnull=True,
+                    children__isnull=True,
+                    postcode="",
+                    life_situation="",
+                    gender="",
+                )
                 | Q(
                     card_type=CardType.COMMUNITY,
                     birth_year__isnull=True,

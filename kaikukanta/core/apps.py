@@ -7,6 +7,11 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = "Kaikukanta core"
 
+    def ready(self) -> None:
+        from kaikukanta.core.sentry import setup
+
+        setup()  # error reports, when SENTRY_DSN is set
+
 
 class KaikukantaAdminConfig(admin_apps.AdminConfig):
     """Django admin with our own site: national admins only, one login page for everyone."""

@@ -8,9 +8,16 @@ whoever reads the log to a cardholder's visits. The filter below is attached to 
 - a Finnish identity code pasted by mistake (``131052-308T``);
 - any run of 6 to 32 ASCII letters and digits that has at least one letter and at least one digit (this
   registry's numbers, and the letters-and-digits numbers imported from the earlier registry);
-- any run of six or more digits.
+- any run of six or more digits;
+- a number of this registry's own shape made only of letters (about 4 % of them, such as
+  ``KHTRWBNXEQ``): ten letters of the card alphabet whose check character is right, which one word in
+  29 of that shape also passes;
+- the secret of a mobile-card link, whatever its characters: everything after ``/m/`` up to the next
+  ``/``, ``?``, space or quote becomes ``/m/[link]``, in paths, full URLs and referrers alike; a staff
+  invitation's secret likewise becomes ``/invitation/[link]``.
 
-Letter case does not matter. Ordinary words, short numbers, dates and times (``2026-11-28 00:07:28``), IP
+Letter case does not matter. Numbers imported from the earlier registry made only of letters cannot be
+told from words and stay readable. Ordinary words, short numbers, dates and times (``2026-11-28 00:07:28``), IP
 addresses and HTTP status codes stay readable. Letters-and-digits words such as ``python3`` are masked
 too: the rule cannot tell them from an imported card number.
 """
@@ -20,7 +27,13 @@ from __future__ import annotations
 import logging
 import re
 
+from kaikukanta.cards import identifiers
+
 MASK = "[card number]"
+LINK_MASK = "/m/[link]"
+_MOBILE_CARD_LINK = re.compile(r"/m/(?!sw\.js\b)[^/?#\s\"']+")
+INVITATION_MASK = "/invitation/[link]"
+_INVITATION_LINK = re.compile(r"/invitation/[^/?#\s\"']+")
 
 _ALNUM = "A-Za-z0-9"
 _CARD_ALPHABET = "23456789ABCDEFGHJKMNPQRTUVWXY"
@@ -47,11 +60,15 @@ def _replacement(match: re.Match[str]) -> str:
     has_digit = any(character.isdigit() for character in run)
     if has_digit and not run.isalpha() and 6 <= len(run) <= 32:
         return MASK
+    if identifiers.is_valid(run.upper()):  # a native number of letters only
+        return MASK
     return run
 
 
 def mask_card_numbers(text: str) -> str:
     """``text`` with everything card-number-shaped replaced by ``[card number]``."""
+    text = _MOBILE_CARD_LINK.sub(LINK_MASK, text)
+    text = _INVITATION_LINK.sub(INVITATION_MASK, text)
     return _CANDIDATE.sub(_replacement, text)
 
 

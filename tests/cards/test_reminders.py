@@ -69,11 +69,12 @@ def test_no_email_without_expiring_cards_or_an_address(world):
     assert mail.outbox == []
 
 
-def test_the_command_runs(world, capsys):
+def test_the_command_runs(world, caplog):
     with_email(world)
     expiring_cards(world, count=1)
-    call_command("send_expiry_reminders")
-    assert "1 reminder(s) sent." in capsys.readouterr().out
+    with caplog.at_level("INFO", logger="kaikukanta.jobs"):
+        call_command("send_expiry_reminders")
+    assert "job send_expiry_reminders: 1 reminders sent" in caplog.text
     assert "1 kortti" in mail.outbox[0].subject
 
 

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -207,6 +208,7 @@ def venue_form(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRe
 
 
 @public  # the secret in the link is the key; a wrong, used or expired one is a 404
+@never_cache  # the page with the link's secret in its address is kept by no browser or proxy
 def invitation(request: HttpRequest, secret: str) -> HttpResponse:
     found = invitation_for(secret)
     if found is None:

@@ -1,0 +1,112 @@
+"""Prometheus metrics at ``/metrics`` (prometheus-client).
+
+- ``kaikukanta_request_seconds{view, method, status}``: request latency by view (a histogram; its
+  ``_count`` is the number of requests, so checks, uses and look-up refusals (429) are counted by the
+  API's and the box office's views and statuses);
+- ``kaikukanta_request_db_seconds{view}``: time spent in the database per request;
+- ``kaikukanta_request_db_queries{view}``: statements per request.
+
+Under gunicorn every worker is a process of its own: deploy/gunicorn.conf.py points
+``PROMETHEUS_MULTIPROC_DIR`` at an empty folder, and ``/metrics`` adds up the workers' files.
+
+``/metrics`` answers only to the addresses in ``KAIKUKANTA_METRICS_IPS`` (the connecting address, which
+behind nginx is nginx's: 127.0.0.1 by default) or to ``Authorization: Bearer <KAIKUKANTA_METRICS_TOKEN>``;
+anyone else gets 404. Like the probes it is answered before sessions, locales and the HTTPS redirect.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotFound
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+METRICS_PATH = "/metrics"
+
+REQUEST_SECONDS = Histogram(
+    "kaikukanta_request_seconds",
+    "Request latency by view",
+    ["view", "method", "status"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+DB_SECONDS = Histogram(
+    "kaikukanta_request_db_seconds",
+    "Time in the database per request, by view",
+    ["view"],
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5),
+)
+DB_QUERIES = Histogram(
+    "kaikukanta_request_db_queries",
+    "Database statements per request, by view",
+    ["view"],
+    buckets=(1, 2, 5, 10, 20, 50, 100, 500),
+)
+
+
+def allowed(request: HttpRequest) -> bool:
+    token = settings.KAIKUKANTA_METRICS_TOKEN
+    given = request.headers.get("Authorization", "")
+    if token and hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return True
+    return request.META.get("REMOTE_ADDR", "") in settings.KAIKUKANTA_METRICS_IPS
+
+
+def exposition() -> bytes:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return bytes(generate_latest(registry))
+    return bytes(generate_latest())
+
+
+class _DatabaseTimer:
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.queries = 0
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.queries += 1
+
+
+class Metrics:
+    """Serves ``/metrics`` and measures every other request (after the probes in the middleware)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.path_info.rstrip("/") == METRICS_PATH and request.method == "GET":
+            if not allowed(request):
+                return HttpResponseNotFound()
+            return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
+        timer = _DatabaseTimer()
+        started = time.perf_counter()
+        with connection.execute_wrapper(timer):
+            response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        view = match.view_name if match is not None else "unresolved"
+        REQUEST_SECONDS.labels(view, request.method or "", str(response.status_code)).observe(
+            time.perf_counter() - started
+        )
+        DB_SECONDS.labels(view).observe(timer.seconds)
+        DB_QUERIES.labels(view).observe(timer.queries)
+        return response

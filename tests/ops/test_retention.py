@@ -1,0 +1,158 @@
+"""The retention policy (manage.py purge): each rule applies when its period has passed and not
+before, a dry run changes nothing, a second run does nothing, and the statistics pages show the same
+figures before and after a purge."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from axes.models import AccessLog
+from django.core.management import call_command
+from django.urls import reverse
+
+from kaikukanta.audit.models import Action, AuditEvent
+from kaikukanta.audit.services import record
+from kaikukanta.cards.models import Card, ClosingReason, HandOver, WellbeingMeasurement
+from kaikukanta.cards.services import close_card, hand_over_card, issue_card, revoke_hand_over
+from kaikukanta.core.retention import purge
+from kaikukanta.uses.models import CancelledRequest, Use
+from kaikukanta.uses.services import record_use
+
+from ..conftest import HELSINKI, holder, new_key
+
+pytestmark = pytest.mark.django_db
+
+FOUR_MONTHS_LATER = dt.datetime(2026, 10, 15, 12, 0, tzinfo=HELSINKI)
+SIX_YEARS_LATER = dt.datetime(2032, 7, 1, 12, 0, tzinfo=HELSINKI)
+
+
+@pytest.fixture
+def history(world):
+    """June 2026: two alpha cards with holder data, used, one closed, one with wellbeing answers and a
+    revoked mobile-card link; a login record; a cancelled request's key; a role granted."""
+    used = issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
+    closed = issue_card(
+        actor=world.alpha_distributor, site=world.alpha_site, holder=holder(birth_year=1950)
+    )
+    for card in (used, used, closed):
+        record_use(
+            actor=world.alpha_venue_staff,
+            venue=world.alpha_venue,
+            card_identifier=card.identifier,
+            idempotency_key=new_key(),
+        )
+    close_card(actor=world.alpha_distributor, card=closed, reason=ClosingReason.values[0])
+    WellbeingMeasurement.objects.create(
+        card=used, occasion="issue", measured_on=used.issued_on, mood=4
+    )
+    hand_over_card(actor=world.alpha_distributor, card=used)
+    revoke_hand_over(actor=world.alpha_distributor, card=used)
+    hand_over_card(actor=world.alpha_distributor, card=used)
+    AccessLog.objects.create(username="alpha_dist", ip_address="192.0.2.1", user_agent="Firefox")
+    CancelledRequest.objects.create(venue=world.alpha_venue, idempotency_key="cancelled-key")
+    record(actor=None, action=Action.ROLE_GRANTED, target=world.alpha_coordinator)
+    return used, closed
+
+
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"|"X-CSRFToken": "[^"]*"')
+
+
+def stats_pages(client_as, world) -> dict[str, str]:
+    """The statistics pages of 2026 as a national administrator and alpha's people see them, without
+    the per-request CSRF token."""
+    pages = {
+        "national": ("national", reverse("web:stats_national")),
+        "region": ("alpha_coordinator", reverse("web:stats_region", args=["alpha"])),
+        "venue": ("alpha_venue_staff", reverse("web:stats_venue", args=[world.alpha_venue.pk])),
+        "site": ("alpha_distributor", reverse("web:stats_site", args=[world.alpha_site.pk])),
+    }
+    found = {}
+    for name, (role, url) in pages.items():
+        response = client_as(role).get(url, {"year": 2026})
+        assert response.status_code == 200, name
+        found[name] = CSRF_TOKEN.sub("", response.text)
+    return found
+
+
+def test_each_rule_waits_for_its_period(history):
+    with time_machine.travel(FOUR_MONTHS_LATER, tick=False):
+        counts = purge(dry_run=True)
+    # Past 90 days (login), 30 days after revocation (links), 60 days (request keys); nothing else.
+    assert counts == {
+        "cards_erased": 0,
+        "wellbeing_answers": 0,
+        "old_cards_links": 0,
+        "audit_events": 0,
+        "flags": 0,
+        "login_records": 1,
+        "revoked_links": 1,
+        "request_keys": 1,
+    }
+    # The dry run changed nothing and recorded nothing.
+    assert AccessLog.objects.count() == 1
+    assert HandOver.objects.count() == 2
+    assert not AuditEvent.objects.filter(action=Action.DATA_PURGED).exists()
+
+
+def test_purge_erases_what_is_past_its_period_and_keeps_the_statistics(
+    world, history, client_as, settings
+):
+    # Every count shown, however small: the ages and genders of two cards are on the pages.
+    settings.KAIKUKANTA_STATS_SMALL_COUNT = 1
+    used, closed = history
+    uses = Use.objects.count()
+    with time_machine.travel(SIX_YEARS_LATER, tick=False):
+        # A card issued now keeps its holder's data.
+        fresh = issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
+        before = stats_pages(client_as, world)
+        dry = purge(dry_run=True)
+        counts = purge()
+        after = stats_pages(client_as, world)
+
+        assert counts == dry
+        assert counts["cards_erased"] == 2
+        assert counts["wellbeing_answers"] == 1
+        assert counts["old_cards_links"] == 1
+        assert counts["audit_events"] > 0
+        for card in (used, closed):
+            card.refresh_from_db()
+            assert (card.birth_year, card.postcode, card.children) == (None, "", None)
+        fresh.refresh_from_db()
+        assert (fresh.birth_year, fresh.postcode) == (1980, "33100")
+        assert not WellbeingMeasurement.objects.exists()
+        assert not HandOver.objects.exists()
+        assert not AccessLog.objects.filter(attempt_time__year=2026).exists()
+        assert not CancelledRequest.objects.exists()
+        # The cards and their uses stay; so do the statistics.
+        assert Card.objects.filter(pk__in=[used.pk, closed.pk]).count() == 2
+        assert Use.objects.count() == uses
+        for name in before:
+            assert after[name].splitlines() == before[name].splitlines(), name
+        # Audit: 2026's events are gone except those the controller keeps; the purge is recorded
+        # with its counts only.
+        old = AuditEvent.objects.filter(occurred_at__year=2026)
+        assert list(old.values_list("action", flat=True)) == [Action.ROLE_GRANTED]
+        purged = AuditEvent.objects.get(action=Action.DATA_PURGED)
+        assert purged.data == counts
+
+        # The card's page says so, and when.
+        page = client_as("alpha_distributor").get(reverse("web:card", args=[used.pk]))
+        assert "Erased on 1.7.2032 by the retention policy" in page.text
+        assert "33100" not in page.text
+
+        # A second run finds nothing and records nothing.
+        assert not any(purge().values())
+        assert AuditEvent.objects.filter(action=Action.DATA_PURGED).count() == 1
+
+
+def test_the_job_logs_one_line_with_the_counts(history, caplog):
+    with time_machine.travel(FOUR_MONTHS_LATER, tick=False), caplog.at_level("INFO"):
+        call_command("purge", "--dry-run")
+    lines = [r.getMessage() for r in caplog.records if r.name == "kaikukanta.jobs"]
+    assert len(lines) == 1
+    assert lines[0].startswith("job purge (dry run: nothing changed): 0 cards erased,")
+    assert "1 login records" in lines[0]
+    assert AccessLog.objects.count() == 1
