@@ -130,9 +130,15 @@ def test_insert_saves_as_create_does(world, alpha_card):
 def test_counters_add_up_in_one_row_one_statement_each(world):
     place = {"region_id": world.alpha.pk, "issuing_site_id": world.alpha_site.pk}
     counts = summaries.Counts()
-    summaries._count_use_year(counts, 2026, _UseLike(world.alpha.pk), world.alpha_site.pk, 7, used=1)
-    summaries._count_use_year(counts, 2026, _UseLike(world.alpha.pk), world.alpha_site.pk, 7, taken=1)
-    summaries._count_use_year(counts, 2026, _UseLike(world.alpha.pk), world.alpha_site.pk, 7, used=1)
+    summaries._count_use_year(
+        counts, 2026, _UseLike(world.alpha.pk), world.alpha_site.pk, 7, used=1
+    )
+    summaries._count_use_year(
+        counts, 2026, _UseLike(world.alpha.pk), world.alpha_site.pk, 7, taken=1
+    )
+    summaries._count_use_year(
+        counts, 2026, _UseLike(world.alpha.pk), world.alpha_site.pk, 7, used=1
+    )
     counts.write()
     row = CardUseYear.objects.get(year=2026, **place)
     assert (row.used, row.taken) == (2, 1)
