@@ -278,7 +278,7 @@ WEB_ROWS = [
         get=staff(
             (OK, 404),
             national=OK,
-            popup_staff=(OK, 404),
+            popup_staff=404,
             nobody=404,
         ),
     ),
@@ -293,7 +293,7 @@ WEB_ROWS = [
         post=staff(
             (403, 404),
             national=TO_LOCKS,
-            popup_staff=(OK, 404),
+            popup_staff=404,
             nobody=404,
             **dict.fromkeys(COORDINATORS, (TO_LOCKS, 404)),
         ),

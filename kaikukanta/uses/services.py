@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -59,7 +59,7 @@ from .errors import (
     TooManyChildTickets,
     UseRequestCancelled,
 )
-from .models import CancelledRequest, GroupVisit, Use, UseKind
+from .models import CancelledRequest, GroupVisit, RefusedRequest, Use, UseKind
 
 
 @dataclass(frozen=True)
@@ -178,9 +178,14 @@ def _refused(
     identifier: str,
     lookup: lookups.Lookup,
     device_clock: dt.datetime | None = None,
+    *,
+    key: str,
 ) -> None:
     """A refused attempt: audited with the rule that refused it and the number it concerns, and
-    counted towards the look-up limits when that number matched no card."""
+    counted towards the look-up limits when that number matched no card. Once per request key and
+    refusal: a retry of the same request (its answer lost on the way) is refused again, silently."""
+    if not _first_refusal(venue, key, error.code):
+        return
     number = identifiers.normalize(error.card_number or identifier)
     record(
         actor=actor,
@@ -190,6 +195,17 @@ def _refused(
         data={"code": error.code, **typed_number_for_audit(number), **_clock_note(device_clock)},
     )
     lookup.failed(error, number)
+
+
+def _first_refusal(venue: Venue, key: str, code: str) -> bool:
+    """Marks the request `key` at `venue` refused with `code`; False when it already was (the unique
+    marker's insert fails, in its own savepoint: two retries at once are told apart too)."""
+    try:
+        with transaction.atomic():
+            RefusedRequest.objects.create(venue=venue, idempotency_key=key, code=code)
+    except IntegrityError:
+        return False
+    return True
 
 
 # --- a holder's own use ---------------------------------------------------------------------------
@@ -252,7 +268,7 @@ def record_use(
             ),
         )
     except DomainError as error:
-        _refused(actor, venue, error, card_identifier, lookup, device_clock)
+        _refused(actor, venue, error, card_identifier, lookup, device_clock, key=key)
         raise
     lookup.found()
     return UseResult(outcome.result, created=outcome.created)
@@ -384,7 +400,7 @@ def record_group_visit(
             ),
         )
     except DomainError as error:
-        _refused(actor, venue, error, community_card_identifier, lookup)
+        _refused(actor, venue, error, community_card_identifier, lookup, key=key)
         raise
     lookup.found()
     visit = outcome.result
