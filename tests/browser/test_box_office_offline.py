@@ -17,7 +17,7 @@ from kaikukanta.demo.loader import DEMO_PASSWORD
 from kaikukanta.network.models import Venue
 from kaikukanta.uses.models import Use
 
-from .support import assert_accessible, assert_no_sideways_scroll, log_in
+from .support import assert_accessible, assert_no_sideways_scroll, log_in, open_menu
 from .test_box_office import CLERK, accepted_cards, box_office_venue, closed_card, uses_of
 
 NUMBER = "input[data-box-office-number]"
@@ -273,10 +273,12 @@ def test_offline_the_clerk_chooses_child_tickets_kind_and_event_within_what_the_
     assert_no_sideways_scroll(page, "the box office offline, a card last checked here")
     page.get_by_role("button", name="Päästä sisään").click()
     page.wait_for_selector('[data-verdict="queued"]')
-    # A card never checked here: said so, the maximum of child tickets allowed, checked on sync.
+    # A card never checked here, nor in the venue's list: said so, the maximum of child tickets
+    # allowed, checked on sync.
     page.keyboard.type(unseen.identifier)
     page.keyboard.press("Enter")
-    page.wait_for_selector('[data-last-seen="unknown"]')
+    page.wait_for_selector('[data-list-state="unknown"]')
+    assert page.locator("#offline-child-tickets").get_attribute("max") == "20"
     page.keyboard.press("Enter")
     page.wait_for_selector('[data-verdict="queued"]')
     go_online(page)
@@ -285,7 +287,8 @@ def test_offline_the_clerk_chooses_child_tickets_kind_and_event_within_what_the_
     assert (use.adult_ticket, use.child_tickets, use.kind) == (True, card.children, "entry_ticket")
     assert uses_of([unseen]) == 1
     # Logging out takes what the cards said off the device.
-    page.locator("form.logout button").click()
+    open_menu(page)
+    page.get_by_role("button", name="Kirjaudu ulos").click()
     page.wait_for_load_state()
     assert "seen" not in page.evaluate("() => Object.keys(localStorage).join(' ')")
 
