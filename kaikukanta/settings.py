@@ -403,6 +403,10 @@ KAIKUKANTA_STATS_PTABLE = {
 KAIKUKANTA_BACKDATING_DAYS = env_int("KAIKUKANTA_BACKDATING_DAYS", 30)
 # A use recorded by mistake can be cancelled by its venue for this many minutes after recording it.
 KAIKUKANTA_USE_CANCEL_MINUTES = env_int("KAIKUKANTA_USE_CANCEL_MINUTES", 15)
+# The box office's offline list of card states (uses.services.card_states_at): the cards used at
+# the venue within this many days, at most KAIKUKANTA_CARD_STATES_MAX of them (the latest used).
+KAIKUKANTA_CARD_STATES_DAYS = env_int("KAIKUKANTA_CARD_STATES_DAYS", 60)
+KAIKUKANTA_CARD_STATES_MAX = env_int("KAIKUKANTA_CARD_STATES_MAX", 5000)
 
 # An API token works for this many days after it was made (api/models.py ApiToken.expires_at).
 KAIKUKANTA_API_TOKEN_DAYS = env_int("KAIKUKANTA_API_TOKEN_DAYS", 365)

@@ -394,6 +394,18 @@ WEB_ROWS = [
     # The box office's web app manifest and service worker: public (they name only static files).
     Row("web:venue_manifest", get=by_role(OK)),
     Row("web:venue_service_worker", get=by_role(OK)),
+    # The box office's list of card states (offline answers): the venue's own staff only.
+    Row(
+        "web:venue_card_states",
+        objects=own_and_foreign("venue"),
+        path=lambda venue: reverse("web:venue_card_states") + f"?venue={venue.pk}",
+        get=staff(
+            403,
+            alpha_venue_staff=(OK, 404),
+            beta_venue_staff=(OK, 404),
+            popup_staff=(OK, 404),
+        ),
+    ),
     Row(
         "web:cards",
         objects=own_and_foreign("card"),

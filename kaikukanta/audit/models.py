@@ -25,6 +25,7 @@ class Action(models.TextChoices):
     CARD_REPLACED = "card.replaced", _("card replaced")
     CARD_VIEWED = "card.viewed", _("card looked up")
     CARD_CHECKED = "card.checked", _("card checked by a venue")
+    CARD_STATES_SYNCED = "card_states.synced", _("box office's list of card states fetched")
     USE_RECORDED = "use.recorded", _("use recorded")
     USE_REJECTED = "use.rejected", _("use refused")
     GROUP_VISIT_RECORDED = "group_visit.recorded", _("group visit recorded")

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
 
 from kaikukanta.accounts.scope import scope_for
@@ -82,14 +82,19 @@ def kind_of(number: str) -> str:
     return NO_CARD
 
 
-def _legacy_length(length: int) -> bool:
-    """Whether some imported card (a number without a valid check character) has this length."""
+def imported_of_length(length: int) -> QuerySet[Card]:
+    """The imported cards (numbers without a valid check character) whose number has `length`
+    characters: read by the partial index card_imported_length (one probe, however many cards)."""
     return (
         Card.objects.filter(imported=True)
-        .annotate(number_length=Length("identifier"))
+        .alias(number_length=Length("identifier"))
         .filter(number_length=length)
-        .exists()
     )
+
+
+def _legacy_length(length: int) -> bool:
+    """Whether some imported card has a number of this length."""
+    return imported_of_length(length).exists()
 
 
 def subject_of(actor: Any) -> str:

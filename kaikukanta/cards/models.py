@@ -182,6 +182,14 @@ class Card(models.Model):
                 name="card_community_issued_id",
                 condition=Q(card_type=CardType.COMMUNITY),
             ),
+            # The lengths of the earlier registry's numbers (cards/lookups.py kind_of): a number
+            # without a valid check character is looked up as one only if an imported card has its
+            # length. Only imported cards are in it, so a typo costs one probe, not a scan.
+            models.Index(
+                Length("identifier"),
+                name="card_imported_length",
+                condition=Q(imported=True),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["identifier"], name="card_unique_identifier"),

@@ -863,15 +863,22 @@ def check_card(
         lookup.failed(error)
         raise
     lookup.found()
-    refusal = card.refusal_at(venue, day)
+    result = card_check_of(card, venue, day)
     record(
         actor=actor,
         action=Action.CARD_CHECKED,
         target=card,
         venue=venue,
         region=venue.region,
-        data={"found": True, "refusal": refusal.code if refusal else None},
+        data={"found": True, "refusal": result.refusal.code if result.refusal else None},
     )
+    return result
+
+
+def card_check_of(card: Card, venue: Venue, day: dt.date) -> CardCheck:
+    """What `venue` may know of `card` on `day` (check_card's answer, and each line of the box
+    office's list of card states: uses.services.card_states_at). Reads `card.region`."""
+    refusal = card.refusal_at(venue, day)
     valid = card.refusal_on(day) is None
     return CardCheck(
         identifier=card.identifier,

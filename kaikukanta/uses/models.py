@@ -350,3 +350,35 @@ class CancelledRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.venue_id}:{self.idempotency_key}"
+
+
+class RefusedRequestQuerySet(models.QuerySet["RefusedRequest"]):
+    def visible_to(self, user: Any) -> RefusedRequestQuerySet:
+        return self.filter(venue__in=Venue.objects.acted_for_by(user))
+
+
+class RefusedRequest(models.Model):
+    """The request key of a use or group visit the rules refused, with the refusal's code: a retry of
+    that request (its answer lost on the way, an offline queue sending it again) is refused again,
+    but audited, and counted towards the look-up limits, once (uses.services._refused)."""
+
+    venue = models.ForeignKey(
+        "network.Venue", verbose_name=_("venue"), on_delete=models.CASCADE, db_index=False
+    )
+    idempotency_key = models.CharField(_("request key"), max_length=80)
+    code = models.CharField(_("refusal"), max_length=64)
+    refused_at = models.DateTimeField(_("refused"), default=timezone.now)
+
+    objects = RefusedRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("refused request")
+        verbose_name_plural = _("refused requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["venue", "idempotency_key", "code"], name="refused_request_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.venue_id}:{self.idempotency_key}:{self.code}"

@@ -19,16 +19,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from kaikukanta.accounts.permissions import can_act_for_venue
+from kaikukanta.accounts.scope import scope_for
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
 from kaikukanta.cards import identifiers, lookups
 from kaikukanta.cards.errors import ChoiceInvalid
 from kaikukanta.cards.models import Card
-from kaikukanta.cards.services import find_card, typed_number_for_audit
+from kaikukanta.cards.services import CardCheck, card_check_of, find_card, typed_number_for_audit
 from kaikukanta.core.dates import CLOCK_TOLERANCE, now, typed_moment
 from kaikukanta.core.errors import DomainError, NotAllowed
 from kaikukanta.core.idempotency import once, validate_key
@@ -57,7 +59,7 @@ from .errors import (
     TooManyChildTickets,
     UseRequestCancelled,
 )
-from .models import CancelledRequest, GroupVisit, Use, UseKind
+from .models import CancelledRequest, GroupVisit, RefusedRequest, Use, UseKind
 
 
 @dataclass(frozen=True)
@@ -176,9 +178,14 @@ def _refused(
     identifier: str,
     lookup: lookups.Lookup,
     device_clock: dt.datetime | None = None,
+    *,
+    key: str,
 ) -> None:
     """A refused attempt: audited with the rule that refused it and the number it concerns, and
-    counted towards the look-up limits when that number matched no card."""
+    counted towards the look-up limits when that number matched no card. Once per request key and
+    refusal: a retry of the same request (its answer lost on the way) is refused again, silently."""
+    if not _first_refusal(venue, key, error.code):
+        return
     number = identifiers.normalize(error.card_number or identifier)
     record(
         actor=actor,
@@ -188,6 +195,17 @@ def _refused(
         data={"code": error.code, **typed_number_for_audit(number), **_clock_note(device_clock)},
     )
     lookup.failed(error, number)
+
+
+def _first_refusal(venue: Venue, key: str, code: str) -> bool:
+    """Marks the request `key` at `venue` refused with `code`; False when it already was (the unique
+    marker's insert fails, in its own savepoint: two retries at once are told apart too)."""
+    try:
+        with transaction.atomic():
+            RefusedRequest.objects.create(venue=venue, idempotency_key=key, code=code)
+    except IntegrityError:
+        return False
+    return True
 
 
 # --- a holder's own use ---------------------------------------------------------------------------
@@ -250,7 +268,7 @@ def record_use(
             ),
         )
     except DomainError as error:
-        _refused(actor, venue, error, card_identifier, lookup, device_clock)
+        _refused(actor, venue, error, card_identifier, lookup, device_clock, key=key)
         raise
     lookup.found()
     return UseResult(outcome.result, created=outcome.created)
@@ -382,7 +400,7 @@ def record_group_visit(
             ),
         )
     except DomainError as error:
-        _refused(actor, venue, error, community_card_identifier, lookup)
+        _refused(actor, venue, error, community_card_identifier, lookup, key=key)
         raise
     lookup.found()
     visit = outcome.result
@@ -519,6 +537,53 @@ def admitted_today_at(*, venue: Venue, card_identifier: str) -> dt.datetime | No
         .values_list("occurred_at", flat=True)
         .first()
     )
+
+
+# --- the box office's list of card states, for offline answers ------------------------------------
+
+
+@dataclass(frozen=True)
+class CardStates:
+    """What the box office keeps on the device to answer offline: the state of each card used at the
+    venue lately, as the venue's check would give it today (`card_check_of`: verdict, valid-until,
+    child tickets, type; never who issued it, nothing of the holder)."""
+
+    venue: Venue
+    day: dt.date
+    days: int
+    cards: list[CardCheck]
+
+
+def card_states_at(*, actor: Any, venue: Venue) -> CardStates:
+    """The cards used at `venue` within KAIKUKANTA_CARD_STATES_DAYS (the latest used first, at most
+    KAIKUKANTA_CARD_STATES_MAX), each with its state today: a card closed, renewed or expired since
+    it was used here shows as it is now. Only cards this venue has admitted: what it already knows of
+    them, kept current. The venue's own staff only (not a coordinator typing in paper records, who
+    has no box office to keep offline). Audited once per fetch, with the counts only.
+
+    Read by the venue's use index (venue, occurred_at): a busy venue's window, not the card table."""
+    if not scope_for(actor).works_at_venue(venue.pk):
+        raise NotAllowed()
+    day = timezone.localdate()
+    days = settings.KAIKUKANTA_CARD_STATES_DAYS
+    since = timezone.make_aware(dt.datetime.combine(day - dt.timedelta(days=days), dt.time()))
+    latest = (
+        Use.objects.filter(venue=venue, occurred_at__gte=since)
+        .values("card_id")
+        .annotate(last=Max("occurred_at"))
+        .order_by("-last", "-card_id")
+        .values_list("card_id", flat=True)[: settings.KAIKUKANTA_CARD_STATES_MAX]
+    )
+    cards = Card.objects.filter(pk__in=list(latest)).select_related("region").order_by("pk")
+    states = [card_check_of(card, venue, day) for card in cards]
+    record(
+        actor=actor,
+        action=Action.CARD_STATES_SYNCED,
+        venue=venue,
+        region=venue.region,
+        data={"cards": len(states), "days": days},
+    )
+    return CardStates(venue=venue, day=day, days=days, cards=states)
 
 
 # --- cancelling a use recorded by mistake ---------------------------------------------------------

@@ -350,3 +350,22 @@ def test_the_apis_categories_are_the_venues():
     from kaikukanta.network.models import Venue
 
     assert set(get_args(Category)) == set(Venue.Category.values)
+
+
+def test_a_refusal_retried_after_a_lost_answer_is_audited_and_counted_once(world, alpha_card):
+    """An offline queue whose answer was lost sends the same request again: refused again, the
+    same way, but the audit trail and the look-up counters have it once. Another request is
+    another refusal."""
+    from kaikukanta.audit.models import Action
+
+    close_card(actor=world.alpha_distributor, card=alpha_card, reason=ClosingReason.LOST)
+    unknown = identifiers.generate()
+    client = session(world.alpha_venue_staff)
+    for _ in range(3):
+        assert error_of(post(client, USES, use_body(world, alpha_card), key="queue-lost-01"), 422)
+        body = {"venue": world.alpha_venue.pk, "card": unknown}
+        assert error_of(post(client, USES, body, key="queue-lost-02"), 404) == "card_not_found"
+    rejected = AuditEvent.objects.filter(action=Action.USE_REJECTED)
+    assert sorted(event.data["code"] for event in rejected) == ["card_closed", "card_not_found"]
+    assert error_of(post(client, USES, use_body(world, alpha_card), key="queue-lost-03"), 422)
+    assert AuditEvent.objects.filter(action=Action.USE_REJECTED).count() == 3

@@ -177,3 +177,34 @@ def test_the_desk_uses_the_width(new_page):
     assert title >= 36
     assert page.locator("header.site-header").bounding_box()["height"] < 160
     assert_accessible(page, "desk with a verdict")
+
+
+def check_line_after_swap(page, field_name):
+    """The check-character line under the field named `field_name`, once its swap has settled."""
+    page.wait_for_timeout(400)  # htmx settles, and a late blur of the swapped-out field has run
+    field = page.locator(f"input[type=text][name={field_name}]")
+    assert field.input_value() == ""
+    return page.locator(f"#{field.get_attribute('id')}-check").inner_text().strip()
+
+
+def test_no_check_character_line_stays_under_the_field_a_swap_emptied(page):
+    """ "Tarkistusmerkki täsmää" was about the number just sent: the swap empties the field, and the
+    line under it goes too (the box office and the group visit's member field)."""
+    card, member = accepted_cards(2, skip=240)
+    log_in(page, CLERK)
+    page.goto("/venue/")
+    page.keyboard.type(card.identifier)
+    assert "täsmää" in page.locator("#id_identifier-check").inner_text()
+    page.keyboard.press("Enter")
+    page.wait_for_selector('#box-office [data-verdict="accepted"]')
+    assert check_line_after_swap(page, "identifier") == ""
+
+    page.goto("/venue/group-visit/")
+    scan(page, community_card().identifier)
+    assert focused(page, "member_number") == "member_number"
+    page.keyboard.type(member.identifier)
+    member_field = page.locator("input[data-group-member]")
+    assert "täsmää" in page.locator(f"#{member_field.get_attribute('id')}-check").inner_text()
+    page.keyboard.press("Enter")
+    page.locator("li.member").first.wait_for()
+    assert check_line_after_swap(page, "member_number") == ""

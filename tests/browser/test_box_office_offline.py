@@ -17,7 +17,7 @@ from kaikukanta.demo.loader import DEMO_PASSWORD
 from kaikukanta.network.models import Venue
 from kaikukanta.uses.models import Use
 
-from .support import assert_accessible, assert_no_sideways_scroll, log_in
+from .support import assert_accessible, assert_no_sideways_scroll, log_in, open_menu
 from .test_box_office import CLERK, accepted_cards, box_office_venue, closed_card, uses_of
 
 NUMBER = "input[data-box-office-number]"
@@ -273,10 +273,12 @@ def test_offline_the_clerk_chooses_child_tickets_kind_and_event_within_what_the_
     assert_no_sideways_scroll(page, "the box office offline, a card last checked here")
     page.get_by_role("button", name="Päästä sisään").click()
     page.wait_for_selector('[data-verdict="queued"]')
-    # A card never checked here: said so, the maximum of child tickets allowed, checked on sync.
+    # A card never checked here, nor in the venue's list: said so, the maximum of child tickets
+    # allowed, checked on sync.
     page.keyboard.type(unseen.identifier)
     page.keyboard.press("Enter")
-    page.wait_for_selector('[data-last-seen="unknown"]')
+    page.wait_for_selector('[data-list-state="unknown"]')
+    assert page.locator("#offline-child-tickets").get_attribute("max") == "20"
     page.keyboard.press("Enter")
     page.wait_for_selector('[data-verdict="queued"]')
     go_online(page)
@@ -285,7 +287,8 @@ def test_offline_the_clerk_chooses_child_tickets_kind_and_event_within_what_the_
     assert (use.adult_ticket, use.child_tickets, use.kind) == (True, card.children, "entry_ticket")
     assert uses_of([unseen]) == 1
     # Logging out takes what the cards said off the device.
-    page.locator("form.logout button").click()
+    open_menu(page)
+    page.get_by_role("button", name="Kirjaudu ulos").click()
     page.wait_for_load_state()
     assert "seen" not in page.evaluate("() => Object.keys(localStorage).join(' ')")
 
@@ -302,3 +305,93 @@ def test_a_check_after_the_session_ended_asks_for_a_login_instead_of_showing_the
     page.locator("[data-login-needed]").wait_for(state="visible")
     assert page.locator("input[name=password]").count() == 0
     assert page.locator(NUMBER).count() == 1
+
+
+STATES = "kaikukanta.boxOffice.states.v1"
+
+
+def test_offline_a_card_is_answered_from_the_venues_synced_list_with_its_age(new_page):
+    """The box office keeps the venue's list of card states (the cards used there lately), synced
+    while online: offline, a card closed on the server before the sync says "closed" with the list's
+    time, a card not in it says so; the list is fetched (and audited) once for two page loads, and
+    leaves the device at log-out."""
+    venue = box_office_venue()
+    first_closed = closed_card()
+    use = (
+        Use.objects.filter(
+            venue=venue,
+            occurred_at__gte=timezone.now() - dt.timedelta(days=30),
+            card__closed_on__isnull=True,
+            card__card_type="personal",
+            card__pk__gt=first_closed.pk,  # closed_card() stays the card other tests use
+        )
+        .select_related("card")
+        .order_by("-occurred_at")
+        .first()
+    )
+    assert use is not None, "the demo has no recent use at the clerk's venue"
+    card = use.card
+    unknown = accepted_cards(1, skip=230)[0]  # valid, never used here
+    # Closed at the distributor's after its visit here, before the box office syncs.
+    card.status = CardStatus.CLOSED
+    card.closed_on = timezone.localdate()
+    card.closed_at = timezone.now()
+    card.closing_reason = ClosingReason.LOST
+    card.save()
+    synced = AuditEvent.objects.filter(action=Action.CARD_STATES_SYNCED).count()
+
+    page = new_page(timezone_id="Europe/Helsinki")
+    log_in(page, CLERK)
+    cached_box_office(page)  # two loads of the page: one fetch of the list
+    page.wait_for_function(f"() => localStorage.getItem('{STATES}') !== null")
+    page.wait_for_timeout(500)
+    assert AuditEvent.objects.filter(action=Action.CARD_STATES_SYNCED).count() == synced + 1
+    stored = page.evaluate(f"() => JSON.parse(localStorage.getItem('{STATES}'))")
+    assert stored["cards"][card.identifier]["verdict"] == "closed"
+    assert unknown.identifier not in stored["cards"]
+    as_of = timezone.localtime(dt.datetime.fromisoformat(stored["as_of"]))
+    age = f"{as_of.hour}.{as_of.minute:02d}"
+
+    go_offline(page)
+    page.keyboard.type(card.identifier)
+    page.keyboard.press("Enter")
+    answer = page.locator('[data-verdict="offline"] [data-list-state]')
+    answer.wait_for()
+    assert answer.get_attribute("data-list-state") == "closed"
+    assert f"Suljettu (tilanne {age})" in answer.inner_text()
+    assert_accessible(page, "the box office offline, a closed card in the venue's list")
+
+    page.locator(NUMBER).fill("")
+    page.keyboard.type(unknown.identifier)
+    page.keyboard.press("Enter")
+    page.wait_for_selector('[data-list-state="unknown"]')
+    assert "Ei listalla" in page.locator('[data-list-state="unknown"]').inner_text()
+    assert f"tilanne {age}" in page.locator('[data-list-state="unknown"]').inner_text()
+
+    go_online(page)
+    page.get_by_role("button", name="Kirjaudu ulos").click()
+    page.wait_for_load_state()
+    assert page.evaluate(f"() => localStorage.getItem('{STATES}')") is None
+    assert card.identifier not in page.evaluate("() => JSON.stringify(localStorage)")
+
+
+def test_the_service_worker_keeps_every_script_and_style_of_the_group_visit_page(page):
+    log_in(page, CLERK)
+    cached_box_office(page)
+    page.goto("/venue/group-visit/")
+    assets = page.evaluate(
+        """() => Array.from(document.querySelectorAll('script[src], link[rel=stylesheet]'))
+             .map((e) => new URL(e.src || e.href).pathname)"""
+    )
+    assert any(path.endswith("group-visit.js") for path in assets)
+    missing = page.evaluate(
+        """async (paths) => {
+             const name = (await caches.keys()).find((n) => n.startsWith('kaikukanta-box-office-'));
+             const cache = await caches.open(name);
+             const missing = [];
+             for (const path of paths) if (!(await cache.match(path))) missing.push(path);
+             return missing;
+           }""",
+        assets,
+    )
+    assert missing == []

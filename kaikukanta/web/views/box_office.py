@@ -42,11 +42,12 @@ from kaikukanta.uses.services import (
     admitted_today_at,
     cancel_use,
     cancellable,
+    card_states_at,
     record_group_visit,
     record_use,
 )
 
-from ..access import ACTS_FOR_VENUE, public, requires
+from ..access import ACTS_FOR_VENUE, VENUE, public, requires
 from ..forms import add_domain_error
 from ..forms.box_office import (
     AdmitForm,
@@ -55,6 +56,7 @@ from ..forms.box_office import (
     MemberLine,
     new_request_key,
 )
+from ..templatetags.kaikukanta import verdict_title
 
 SESSION_VENUE = "box_office_venue"
 SESSION_ADMIT_NOW = "box_office_admit_now"
@@ -170,6 +172,7 @@ def _render(request: HttpRequest, context: dict[str, Any], status: int = 200) ->
         # 200 with the refusal in the fragment: shown in place, debug script or not (module doc).
         return render(request, "web/box_office/_work.html", context)
     context["offline_options"] = _offline_options(venues)
+    context["keeps_card_states"] = VENUE.allows(request.user)
     return render(request, "web/box_office/venue.html", context, status=status)
 
 
@@ -179,6 +182,17 @@ def _offline_options(venues: QuerySet[Venue]) -> dict[str, Any]:
     return {
         "kinds": [{"value": value, "label": str(label)} for value, label in UseKind.choices],
         "max_children": MAX_CHILDREN,
+        "verdicts": {
+            verdict: str(verdict_title(verdict))
+            for verdict in (
+                "accepted",
+                "expired",
+                "closed",
+                "not_yet_valid",
+                "not_here",
+                "group_only",
+            )
+        },
         "venues": {
             str(venue.pk): {
                 "child_tickets": venue.child_tickets,
@@ -293,6 +307,43 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         return _render(request, context, status=error.status)
     context["cancelled"] = True
     return _render(request, context)
+
+
+def _finnish_date(day: dt.date | None) -> str:
+    return f"{day.day}.{day.month}.{day.year}" if day else ""
+
+
+@requires(VENUE)
+def card_states(request: HttpRequest) -> JsonResponse:
+    """The box office's list of card states for offline answers (box-office.js), as JSON: the cards
+    used at the venue lately with their state today (uses.services.card_states_at). The venue by its
+    key in the address, the card numbers only in the body; never cached; audited per fetch. The
+    list is dropped by the page at log-out and when the session ends (`session_ends`)."""
+    venue = Venue.objects.acted_for_by(request.user).filter(pk=request.GET.get("venue") or 0)
+    chosen = venue.select_related("region").first()
+    if chosen is None:
+        return JsonResponse({"code": "venue_unknown"}, status=404)
+    try:
+        states = card_states_at(actor=request.user, venue=chosen)
+    except DomainError as error:
+        return JsonResponse({"code": error.code, "message": error.message}, status=error.status)
+    return JsonResponse(  # never cached: staff pages answer with Cache-Control no-store
+        {
+            "venue": chosen.pk,
+            "as_of": timezone.now().isoformat(),
+            "days": states.days,
+            "session_ends": request.session.get_expiry_date().isoformat(),
+            "cards": {
+                check.identifier: {
+                    "verdict": check.verdict,
+                    "type": check.card_type,
+                    "until": _finnish_date(check.valid_until),
+                    "children": check.children or 0,
+                }
+                for check in states.cards
+            },
+        }
+    )
 
 
 def _fresh_group_form(venues: QuerySet[Venue], venue: Venue | None) -> GroupVisitForm:
@@ -428,6 +479,7 @@ urlpatterns = [
     path("venue/admit/", admit, name="venue_admit"),
     path("venue/uses/<int:pk>/cancel/", cancel, name="venue_cancel_use"),
     path("venue/group-visit/", group_visit, name="venue_group_visit"),
+    path("venue/card-states/", card_states, name="venue_card_states"),
 ]
 
 
@@ -438,6 +490,7 @@ BOX_OFFICE_ASSETS = [
     "kaikukanta/card-number.js",
     "kaikukanta/camera.js",
     "kaikukanta/box-office.js",
+    "kaikukanta/group-visit.js",
     "vendor/zxing-library.min.js",
     "django_htmx/htmx-2.min.js",
     "django_htmx/django-htmx.js",

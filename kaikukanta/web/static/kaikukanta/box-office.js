@@ -361,7 +361,10 @@
     return seen;
   }
   function forgetSeen() {
-    try { window.localStorage.removeItem(SEEN); } catch (e) { /* private mode */ }
+    try {
+      window.localStorage.removeItem(SEEN);
+      window.localStorage.removeItem(STATES);
+    } catch (e) { /* private mode */ }
   }
   function rememberVerdict() {
     var verdict = document.querySelector("#box-office .verdict[data-card]");
@@ -376,6 +379,65 @@
     var cards = Object.keys(seen.cards);
     for (var i = 0; i < cards.length - SEEN_MAX; i++) delete seen.cards[cards[i]];
     try { window.localStorage.setItem(SEEN, JSON.stringify(seen)); } catch (e) { /* full or private */ }
+  }
+
+  // --- the venue's list of card states, synced from the server (pretixSCAN's model) --------------
+  //
+  // The cards used at this venue lately, each with its state today as the venue's check gives it
+  // (verdict, valid-until, child tickets, type; never who issued it, nothing of the holder), fetched
+  // from /venue/card-states/ every few minutes while online (one tab at a time, each fetch audited).
+  // Offline, a scanned card is answered from it first, with the list's age ("closed (as of 14.05)"),
+  // or from this device's own last check when that is newer; a card in neither is "not in the
+  // list". Kept per user and venue; dropped at log-out, when the login is found expired, and once
+  // the session it was fetched in has ended (`session_ends`), so that it never outlives the session.
+
+  var STATES = "kaikukanta.boxOffice.states.v1";
+  var STATES_LOCK = "kaikukanta-box-office-states";
+  var STATES_EVERY = 5 * 60 * 1000;
+
+  function loadStates(venue) {
+    var list = null;
+    try { list = JSON.parse(window.localStorage.getItem(STATES) || "null"); } catch (e) { list = null; }
+    if (!list || !panel || list.user !== panel.dataset.user) return null;
+    // The session's end by the device's clock: as long after the fetch as the server said it was
+    // after its own time then (a device clock that is off does not keep the list, or drop it early).
+    var left = new Date(list.session_ends).getTime() - new Date(list.as_of).getTime();
+    if (!(list.fetched + left > Date.now())) {
+      try { window.localStorage.removeItem(STATES); } catch (e) { /* private mode */ }
+      return null;
+    }
+    if (venue !== undefined && String(list.venue) !== String(venue)) return null;
+    return list;
+  }
+
+  function chosenVenue() {
+    var select = venueSelect();
+    return select ? select.value : panel.dataset.venue;
+  }
+
+  function syncStates() {
+    if (!panel || !panel.dataset.statesUrl || !navigator.onLine || loginNeeded) return Promise.resolve();
+    var venue = chosenVenue();
+    return Promise.resolve(withLock(function () {
+      var list = loadStates(venue);  // read afresh under the lock: another tab may have just fetched it
+      if (list && Date.now() - list.fetched < STATES_EVERY - 15000) return null;
+      return fetch(panel.dataset.statesUrl + "?venue=" + encodeURIComponent(venue), {
+        credentials: "same-origin", headers: { Accept: "application/json" }
+      }).then(function (response) {
+        if (response.redirected || response.status === 401) { needLogin(); return null; }
+        if (!response.ok) return null;
+        return response.json().then(function (data) {
+          data.user = panel.dataset.user;
+          data.fetched = Date.now();
+          try { window.localStorage.setItem(STATES, JSON.stringify(data)); } catch (e) { /* full */ }
+        });
+      }, function () { return null; });
+    }, STATES_LOCK)).catch(function () { /* tried again in a while */ });
+  }
+
+  function ageOf(iso) {
+    var moment = new Date(iso);
+    return moment.toDateString() === new Date().toDateString() ? timeOf(iso) : dateOf(iso);
   }
 
   function element(tag, attributes, textContent) {
@@ -401,15 +463,32 @@
     if (!area) return;
     clearVerdict();
     var known = loadSeen().cards[number];
+    var list = loadStates(venue);
+    var listed = list ? list.cards[number] : undefined;
+    if (listed && known && new Date(known.at) > new Date(list.as_of)) listed = undefined;  // checked here since
     var choices = options();
     var place = (choices.venues || {})[String(venue)] || { child_tickets: true, events: [] };
-    var box = element("div", { "class": "verdict info", "data-verdict": "offline" });
+    var refused = listed && listed.verdict !== "accepted";
+    var box = element("div", { "class": refused ? "verdict not-ok" : "verdict info", "data-verdict": "offline" });
     box.appendChild(element("p", { "class": "verdict-title" }, text(panel.dataset.msgOfflineTitle, { number: display(number) })));
-    var state = known && (known.state === "accepted"
-      ? text(panel.dataset.msgStateValid, { until: known.until, children: known.children })
-      : panel.dataset.msgStateRefused);
-    box.appendChild(element("p", { "data-last-seen": known ? known.state : "unknown" },
-      known ? text(panel.dataset.msgLastSeen, { seen: dateOf(known.at), state: state }) : panel.dataset.msgNeverSeen));
+    if (listed) {
+      var words = text(panel.dataset.msgListState, {
+        state: (choices.verdicts || {})[listed.verdict] || listed.verdict, time: ageOf(list.as_of)
+      });
+      if (!refused) words += ": " + text(panel.dataset.msgStateValid, { until: listed.until, children: listed.children });
+      box.appendChild(element("p", { "data-list-state": listed.verdict }, words + ". " + panel.dataset.msgCheckedWhenSent));
+    } else if (list) {
+      box.appendChild(element("p", { "data-list-state": "unknown" }, text(panel.dataset.msgNotListed, { time: ageOf(list.as_of) })));
+    }
+    if (!listed && known) {
+      var state = known.state === "accepted"
+        ? text(panel.dataset.msgStateValid, { until: known.until, children: known.children })
+        : panel.dataset.msgStateRefused;
+      box.appendChild(element("p", { "data-last-seen": known.state },
+        text(panel.dataset.msgLastSeen, { seen: dateOf(known.at), state: state })));
+    } else if (!listed && !list) {
+      box.appendChild(element("p", { "data-last-seen": "unknown" }, panel.dataset.msgNeverSeen));
+    }
     area.appendChild(box);
 
     var form = element("form", { "class": "admit", "data-admit-form": "", "data-offline-admit": "", novalidate: "" });
@@ -425,7 +504,10 @@
     adultLabel.appendChild(document.createTextNode(" " + panel.dataset.msgAdult));
     adult.appendChild(adultLabel);
     choicesBox.appendChild(adult);
-    var most = !place.child_tickets ? 0 : (known ? known.children : (choices.max_children || 20));
+    var most = !place.child_tickets ? 0
+      : listed && !refused ? listed.children
+      : !listed && known && known.state === "accepted" ? known.children
+      : (choices.max_children || 20);
     if (most > 0) {
       var counter = element("div", { "class": "field counter" });
       counter.appendChild(element("label", { "for": "offline-child-tickets" }, panel.dataset.msgChildren + " (0–" + most + ")"));
@@ -502,8 +584,8 @@
 
   // One tab sends at a time, reading the queue afresh under the lock: two tabs never send (and the
   // server never refuses and audits) the same admission twice.
-  function withLock(work) {
-    if (navigator.locks && navigator.locks.request) return navigator.locks.request(LOCK, work);
+  function withLock(work, name) {
+    if (navigator.locks && navigator.locks.request) return navigator.locks.request(name || LOCK, work);
     return work();
   }
 
@@ -563,6 +645,7 @@
         loginNeeded = false;
         render();
         sync();
+        syncStates();
       }, function () { /* still offline */ });
   }
 
@@ -602,6 +685,7 @@
     var target = event.target;
     if (!target.matches || !target.matches("form.check-form select[name=venue]")) return;
     try { window.localStorage.setItem(venueKey(), target.value); } catch (e) { /* private mode */ }
+    syncStates();  // the list of the venue now chosen
   }
 
   function startOffline() {
@@ -621,11 +705,14 @@
     document.addEventListener("submit", function (event) {
       if (event.target.matches && event.target.matches("form.logout")) forgetSeen();
     }, true);
-    try {  // another user's list, left by a session that did not log out here, goes
-      var stored = JSON.parse(window.localStorage.getItem(SEEN) || "null");
-      if (stored && stored.user !== panel.dataset.user) forgetSeen();
+    try {  // another user's lists, left by a session that did not log out here, go
+      [SEEN, STATES].forEach(function (name) {
+        var stored = JSON.parse(window.localStorage.getItem(name) || "null");
+        if (stored && stored.user !== panel.dataset.user) forgetSeen();
+      });
     } catch (e) { forgetSeen(); }
-    window.addEventListener("online", function () { render(); probeLogin(); sync(); });
+    window.addEventListener("online", function () { render(); probeLogin(); sync(); syncStates(); });
+    window.setInterval(syncStates, 60 * 1000);  // fetches only when the list is some minutes old
     window.addEventListener("offline", render);
     window.addEventListener("storage", function () { render(); probeLogin(); });
     window.addEventListener("focus", probeLogin);
@@ -638,6 +725,7 @@
     applyVenue();
     render();
     sync();
+    syncStates();
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -77,8 +77,11 @@
     return document.getElementById(input.getAttribute("data-card-number-feedback") || input.id + "-check");
   }
 
-  /* Shows the problem (or clears it); returns true when the number may be sent. */
+  /* Shows the problem (or clears it); returns true when the number may be sent. A field that htmx
+   * has swapped out (its blur comes after the swap) says nothing: its line's id is now the new,
+   * empty field's. */
   function judge(input, complete) {
+    if (!input.isConnected) return true;
     var mode = input.getAttribute("data-card-number") || "any";
     var found = problem(input.value, mode, complete);
     var feedback = feedbackOf(input);
@@ -103,6 +106,7 @@
   function wire(input) {
     if (input.dataset.cardNumberWired) return;
     input.dataset.cardNumberWired = "1";
+    if (!input.value) judge(input, false);  // a field a swap emptied: no line about the last number
     input.addEventListener("input", function () { judge(input, false); });
     input.addEventListener("blur", function () { if (input.value) judge(input, true); });
     if (input.form) {
