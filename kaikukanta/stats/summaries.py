@@ -209,7 +209,8 @@ def _add_by_update(model: type[models.Model], key: dict[str, Any], amounts: dict
 #      request's own rows (an event's quota, the use written or the one cancelled, the audit);
 #   2. the cards' own rows (CardUseMonth, CardYear, CardFirstUse), which only a holder of the
 #      card's lock writes;
-#   3. the shared counters (CardUseGap, CardUseYear, CardMonth, CardProfileMonth, RenewalMonth),
+#   3. the shared counters (CardUseGap, CardUseYear, CardMonth, CardProfileMonth, RenewalMonth,
+#      and the retention purge's ErasedProfileMonth and ErasedWellbeingMonth, `holder_data_erased`),
 #      sorted by table and key: kept back in a `Counts` until the cards' own rows are written;
 #   4. last, the venue's month rows (UseMonth), sorted by key: every use at a venue in a month
 #      adds to one row, whose lock is then held only to the end of the transaction.
