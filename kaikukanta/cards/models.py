@@ -437,6 +437,16 @@ class WellbeingMeasurement(models.Model):
             return None
         return 4 * sum(answers)
 
+    @classmethod
+    def complete(cls) -> Q:
+        """The measurements with every WHO-5 item answered (those that have a score)."""
+        return Q(**{f"{name}__isnull": False for name in cls.WHO5_FIELDS})
+
+    @classmethod
+    def score(cls, row: dict[str, Any]) -> int:
+        """`who5_score` of a complete measurement read as values() (its WHO5_FIELDS)."""
+        return 4 * sum(row[name] for name in cls.WHO5_FIELDS)
+
 
 class HandOverQuerySet(models.QuerySet["HandOver"]):
     def active(self) -> HandOverQuerySet:

@@ -7,7 +7,10 @@ Every period is a setting, with the default the privacy notice states (docs/oper
   children, life situation and gender are emptied, and the voluntary wellbeing answers and the card's
   mobile-card links deleted. The card row stays (its number, type, region, dates and status), so its
   uses stay uses of a card, and the statistics, which count from their own summary tables, keep
-  counting them.
+  counting them: what the erased cards counted in the holder-data table and the answers in the
+  change in wellbeing is added first, as aggregates (by month, area and value; never a card), to
+  stats.ErasedProfileMonth and ErasedWellbeingMonth (stats/summaries.py `holder_data_erased`), from
+  which a rebuild and the wellbeing figure count them as they were.
 - **Audit events** and flags older than ``KAIKUKANTA_RETAIN_AUDIT_YEARS`` (5) years, except the events
   the controller keeps as long as the registry runs: who was given or lost which role, deactivated
   users, API tokens, and two-factor resets (:data:`KEPT_ACTIONS`).
@@ -36,6 +39,7 @@ from django.utils import timezone
 from kaikukanta.audit.models import Action, AuditEvent, Flag
 from kaikukanta.audit.services import record
 from kaikukanta.cards.models import Card, CardType, HandOver, RegistrationKey, WellbeingMeasurement
+from kaikukanta.stats import summaries
 from kaikukanta.uses.models import CancelledRequest
 
 KEPT_ACTIONS = (
@@ -83,6 +87,7 @@ def erase_holder_data(now: dt.datetime, dry_run: bool) -> dict[str, int]:
             "wellbeing_answers": answers.count(),
             "old_cards_links": links.count(),
         }
+    summaries.holder_data_erased(cards, answers)
     return {
         # update(): no save signals, and updated_at set by hand (auto_now acts on save() only).
         "cards_erased": cards.update(

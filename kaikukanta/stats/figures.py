@@ -24,10 +24,18 @@ from django.utils.translation import gettext_lazy
 from kaikukanta.cards.models import Gender, LifeSituation, WellbeingMeasurement
 from kaikukanta.network.models import DistributorSite, Municipality, Region, Venue
 
-from .models import CardMonth, CardProfileMonth, CardUseGap, CardUseYear, RenewalMonth, UseMonth
+from .models import (
+    CardMonth,
+    CardProfileMonth,
+    CardUseGap,
+    CardUseYear,
+    ErasedWellbeingMonth,
+    RenewalMonth,
+    UseMonth,
+)
 from .periods import Period, month_label
 from .queries import CATEGORIES, Figure, Pair, figure, plus
-from .summaries import AGE_GROUPS, NEVER
+from .summaries import AGE_GROUPS, NEVER, issue_scores
 from .suppression import small_edge
 
 NATIONAL, REGION, MUNICIPALITY, SITE, VENUE = "national", "region", "municipality", "site", "venue"
@@ -556,55 +564,52 @@ def demographics_tables(subject: Subject, period: Period) -> list[Table]:
 
 def wellbeing_change(subject: Subject, period: Period) -> dict[str, Any]:
     """Mean change of the WHO-5 score (0-100) from issue to renewal, over the holders measured at
-    both, whose renewal measurement falls in the period; hidden when fewer than the threshold, or
-    when a shorter period would differ by fewer (suppression.small_edge: a mean is not a count)."""
+    both, whose renewal measurement falls in the period (a holder's latest there); hidden when fewer
+    than the threshold, or when a shorter period would differ by fewer (suppression.small_edge: a
+    mean is not a count). The answers the retention policy deleted count from ErasedWellbeingMonth
+    (each renewal measurement of theirs, as they counted before: summaries.holder_data_erased)."""
     if not subject.has_cards:
         return {}
-    cards = Q()
+    cards, area = Q(), Q()
     if subject.level == REGION:
-        cards = Q(card__region=subject.region)
+        cards, area = Q(card__region=subject.region), Q(region=subject.region)
     elif subject.level == SITE:
-        cards = Q(card__issuing_site=subject.site)
-    complete = Q(**{f"{name}__isnull": False for name in WellbeingMeasurement.WHO5_FIELDS})
-    measured = WellbeingMeasurement.objects.order_by().filter(cards, complete)
-    later = measured.filter(
+        cards, area = Q(card__issuing_site=subject.site), Q(issuing_site=subject.site)
+    measured = WellbeingMeasurement.objects.filter(cards)
+    later = measured.order_by("measured_on", "pk").filter(
+        WellbeingMeasurement.complete(),
         occasion=WellbeingMeasurement.Occasion.RENEWAL,
         measured_on__range=(period.first, period.end),
     )
-
-    def score(row: dict[str, int]) -> int:
-        return 4 * sum(row[name] for name in WellbeingMeasurement.WHO5_FIELDS)
-
-    fields = WellbeingMeasurement.WHO5_FIELDS
     renewal: dict[int, int] = {}
     renewed_in: dict[int, dt.date] = {}
     record_keys: dict[int, int] = {}
-    for r in later.values("card", "card__record_key", "measured_on", *fields):
-        renewal[r["card"]] = score(r)
+    for r in later.values(
+        "card", "card__record_key", "measured_on", *WellbeingMeasurement.WHO5_FIELDS
+    ):
+        renewal[r["card"]] = WellbeingMeasurement.score(r)
         renewed_in[r["card"]] = r["measured_on"].replace(day=1)
         record_keys[r["card"]] = r["card__record_key"]
-    issue = {
-        r["card"]: score(r)
-        for r in measured.filter(
-            occasion=WellbeingMeasurement.Occasion.ISSUE, card__in=list(renewal)
-        ).values("card", *WellbeingMeasurement.WHO5_FIELDS)
-    }
-    changes = [renewal[card] - issue[card] for card in renewal if card in issue]
+    issue = issue_scores(measured.filter(card__in=list(renewal)))
+    measured_both = [card for card in renewal if card in issue]
+    changes = sum(renewal[card] - issue[card] for card in measured_both)
+    holders, key = len(measured_both), sum(record_keys[card] for card in measured_both)
     # Holders measured month by month: a period a month shorter must not differ by a few holders,
     # or the difference of the two means would give their own changes away (small_edge).
     position = {month: i for i, month in enumerate(period.months)}
     monthly = [0] * period.length
-    for card in renewal:
-        if card in issue:
-            monthly[position[renewed_in[card]]] += 1
-    measured_both = [card for card in renewal if card in issue]
-    pair = (len(measured_both), sum(record_keys[card] for card in measured_both))
+    for card in measured_both:
+        monthly[position[renewed_in[card]]] += 1
+    erased = ErasedWellbeingMonth.objects.filter(area, month__range=(period.first, period.end))
+    for month, n, k, change in erased.values_list("month", "holders", "holders_key", "change_sum"):
+        monthly[position[month]] += n
+        holders, key, changes = holders + n, key + k, changes + change
     # The count is a count: perturbed, and held back below the threshold in a small area. The mean
     # is not protected by the perturbation, so it is also held back when any month has 1 to 4.
-    count = subject.figure(pair, holder_data=True)
+    count = subject.figure((holders, key), holder_data=True)
     mean = None
-    if changes and not count.suppressed and (subject.exact or not small_edge(monthly)):
-        mean = f"{sum(changes) / len(changes):+.1f}".replace(".", ",")
+    if holders and not count.suppressed and (subject.exact or not small_edge(monthly)):
+        mean = f"{changes / holders:+.1f}".replace(".", ",")
     return {"count": count, "mean": mean}
 
 

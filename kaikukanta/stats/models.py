@@ -191,6 +191,77 @@ class CardProfileMonth(models.Model):
         )
 
 
+class ErasedProfileMonth(models.Model):
+    """What the cards whose holder data the retention policy erased (core/retention.py) counted in
+    CardProfileMonth, with its keys and counters: aggregates only, never a card. The purge adds to it
+    in the transaction that erases, and `rebuild()` counts the erased cards from here instead of from
+    their emptied rows, so a rebuild after a purge equals the tables before it. Not a summary table
+    (SUMMARIES): nothing can recompute it, and a rebuild reads it but never empties it."""
+
+    month = models.DateField(_("month"))
+    region = models.ForeignKey(
+        "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    issuing_site = models.ForeignKey(
+        "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    dimension = models.CharField(_("dimension"), max_length=8)
+    value = models.CharField(_("value"), max_length=16, blank=True)
+    cards = models.IntegerField(_("cards"), default=0)
+    cards_key = models.BigIntegerField(_("key sum: cards"), default=0)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("holder data of erased cards registered in a month")
+        verbose_name_plural = _("holder data of erased cards registered in a month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "region", "issuing_site", "dimension", "value"],
+                name="stats_erased_profile_month_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.month:%Y-%m} site {self.issuing_site_id} {self.dimension}={self.value}: "
+            f"{self.cards} erased"
+        )
+
+
+class ErasedWellbeingMonth(models.Model):
+    """What the wellbeing answers the retention policy deleted counted in the change in wellbeing
+    (figures.wellbeing_change), by the month of the renewal measurement and the card's region and
+    issuing site: the holders measured at both issue and renewal, their key sum and the sum of their
+    changes of the WHO-5 score. Aggregates only; the purge adds to it before deleting the answers."""
+
+    month = models.DateField(_("month"))
+    region = models.ForeignKey(
+        "network.Region", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    issuing_site = models.ForeignKey(
+        "network.DistributorSite", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    holders = models.IntegerField(_("holders measured"), default=0)
+    holders_key = models.BigIntegerField(_("key sum: holders measured"), default=0)
+    change_sum = models.IntegerField(_("sum of the changes of the WHO-5 score"), default=0)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wellbeing change of erased cards in a month")
+        verbose_name_plural = _("wellbeing change of erased cards in a month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "region", "issuing_site"],
+                name="stats_erased_wellbeing_month_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} site {self.issuing_site_id}: {self.holders} erased"
+
+
 class CardUseMonth(models.Model):
     """A personal card used at least once in a calendar month (Finnish time): one row a card and
     month. Read only when a use opens or closes a month of a card (to find its neighbours);

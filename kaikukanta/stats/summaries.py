@@ -21,6 +21,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
@@ -28,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear, TruncDate, TruncMonth
 from django.utils import timezone
 
-from kaikukanta.cards.models import RECORD_KEYS, Card, CardType
+from kaikukanta.cards.models import RECORD_KEYS, Card, CardType, WellbeingMeasurement
 from kaikukanta.core.queries import hot_cursor, select_one
 from kaikukanta.uses.models import Use
 
@@ -40,6 +41,8 @@ from .models import (
     CardUseMonth,
     CardUseYear,
     CardYear,
+    ErasedProfileMonth,
+    ErasedWellbeingMonth,
     RenewalMonth,
     UseMonth,
 )
@@ -206,7 +209,8 @@ def _add_by_update(model: type[models.Model], key: dict[str, Any], amounts: dict
 #      request's own rows (an event's quota, the use written or the one cancelled, the audit);
 #   2. the cards' own rows (CardUseMonth, CardYear, CardFirstUse), which only a holder of the
 #      card's lock writes;
-#   3. the shared counters (CardUseGap, CardUseYear, CardMonth, CardProfileMonth, RenewalMonth),
+#   3. the shared counters (CardUseGap, CardUseYear, CardMonth, CardProfileMonth, RenewalMonth,
+#      and the retention purge's ErasedProfileMonth and ErasedWellbeingMonth, `holder_data_erased`),
 #      sorted by table and key: kept back in a `Counts` until the cards' own rows are written;
 #   4. last, the venue's month rows (UseMonth), sorted by key: every use at a venue in a month
 #      adds to one row, whose lock is then held only to the end of the transaction.
@@ -520,6 +524,7 @@ CARD_FIELDS = (
     "gender",
     "life_situation",
     "record_key",
+    "holder_data_erased_on",
 )
 
 
@@ -549,7 +554,9 @@ def _count_card(counts: Counts, state: dict[str, Any], replacement: bool, sign: 
     counts.add(
         CardMonth, {"month": month, **place, "replacement": replacement}, {"cards": sign}, key
     )
-    if not replacement:
+    # An erased card's share of the holder data stays what it was when erased (ErasedProfileMonth
+    # keeps it, `holder_data_erased`): holder data typed in again later (a renewal) moves nothing.
+    if not replacement and not state["holder_data_erased_on"]:
         for dimension, value in _profile(state):
             counts.add(
                 CardProfileMonth,
@@ -582,6 +589,77 @@ def card_changed(before: dict[str, Any], card: Card) -> None:
     _count_card(counts, before, replacement, -1)
     _count_card(counts, after, replacement, +1)
     counts.write()
+
+
+def holder_data_erased(cards: models.QuerySet[Card], answers: models.QuerySet) -> None:
+    """The retention policy is about to erase the holder data of `cards` and delete the wellbeing
+    `answers` (core/retention.py, in the same transaction, before it does): what they count in the
+    statistics is added, as aggregates, to ErasedProfileMonth (their share of CardProfileMonth, from
+    which `rebuild` then counts them) and ErasedWellbeingMonth (their share of the change in
+    wellbeing, which figures.wellbeing_change adds). The cards are locked first (step 1 of the lock
+    order, sorted by number), then the counters are added (step 3). CardProfileMonth itself is
+    unchanged: the figures do not change."""
+    erased = cards.filter(card_type=CardType.PERSONAL, holder_data_erased_on__isnull=True)
+    touched = Card.objects.filter(Q(pk__in=erased.values("pk")) | Q(pk__in=answers.values("card")))
+    list(touched.select_for_update().order_by("identifier").values_list("pk", flat=True))
+    counts = Counts()
+    for month, region, site, dimension, value, n, k in _profile_rows(_registered(erased)):
+        key = {
+            "month": _as_date(month),
+            "region_id": region,
+            "issuing_site_id": site,
+            "dimension": dimension,
+            "value": value,
+        }
+        counts.add(ErasedProfileMonth, key, {"cards": n, "cards_key": k})
+    for (month, region, site), amounts in _wellbeing_changes(answers).items():
+        key = {"month": month, "region_id": region, "issuing_site_id": site}
+        counts.add(ErasedWellbeingMonth, key, amounts)
+    counts.write()
+
+
+def issue_scores(answers: models.QuerySet[WellbeingMeasurement]) -> dict[int, int]:
+    """The WHO-5 score at issue of each card among `answers` with a complete one (its latest)."""
+    complete = answers.order_by("measured_on", "pk").filter(
+        WellbeingMeasurement.complete(), occasion=WellbeingMeasurement.Occasion.ISSUE
+    )
+    fields = WellbeingMeasurement.WHO5_FIELDS
+    return {
+        row["card"]: WellbeingMeasurement.score(row) for row in complete.values("card", *fields)
+    }
+
+
+def _wellbeing_changes(
+    answers: models.QuerySet[WellbeingMeasurement],
+) -> dict[tuple[dt.date, int, int], dict[str, int]]:
+    """What `answers` count in the change in wellbeing, by month of renewal and area: each complete
+    renewal measurement of a card with a complete one at issue."""
+    at_issue = issue_scores(answers)
+    renewals = answers.order_by().filter(
+        WellbeingMeasurement.complete(),
+        occasion=WellbeingMeasurement.Occasion.RENEWAL,
+        card__in=list(at_issue),
+    )
+    fields = WellbeingMeasurement.WHO5_FIELDS
+    found: dict[tuple[dt.date, int, int], dict[str, int]] = {}
+    for row in renewals.values(
+        "card",
+        "measured_on",
+        "card__region_id",
+        "card__issuing_site_id",
+        "card__record_key",
+        *fields,
+    ):
+        key = (
+            row["measured_on"].replace(day=1),
+            row["card__region_id"],
+            row["card__issuing_site_id"],
+        )
+        amounts = found.setdefault(key, {"holders": 0, "holders_key": 0, "change_sum": 0})
+        amounts["holders"] += 1
+        amounts["holders_key"] += row["card__record_key"]
+        amounts["change_sum"] += WellbeingMeasurement.score(row) - at_issue[row["card"]]
+    return found
 
 
 # --- rebuilding and checking -----------------------------------------------------------------------
@@ -747,26 +825,11 @@ def _rebuild_cards(tables: Sequence[type[models.Model]]) -> None:
             .annotate(n=Count("pk"), k=Sum("record_key"))
             .values_list("m", "region_id", "issuing_site_id", "rep", "n", "k"),
         )
-    registered = personal.exclude(Exists(Card.objects.filter(replaced_by=OuterRef("pk"))))
-    profiles = [
-        ("age", _age_group_expression()),
-        ("gender", Coalesce("gender", Value(""))),
-        ("life", Coalesce("life_situation", Value(""))),
-    ]
-    for dimension, expression in profiles if CardProfileMonth in tables else []:
-        _insert_from(
-            CardProfileMonth,
-            ["month", "region_id", "issuing_site_id", "dimension", "value", "cards", "cards_key"],
-            registered.annotate(
-                _age=ExtractYear("issued_on") - F("birth_year"),
-                y=TruncMonth("issued_on"),
-                d=Value(dimension, output_field=models.CharField()),
-                v=expression,
-            )
-            .values("y", "region_id", "issuing_site_id", "d", "v")
-            .annotate(n=Count("pk"), k=Sum("record_key"))
-            .values_list("y", "region_id", "issuing_site_id", "d", "v", "n", "k"),
-        )
+    if CardProfileMonth in tables:
+        kept = _registered(personal.filter(holder_data_erased_on__isnull=True))
+        for rows in _profile_queries(kept):
+            _insert_from(CardProfileMonth, PROFILE_COLUMNS, rows)
+        _add_erased_profiles()
     if RenewalMonth in tables:
         _insert_from(
             RenewalMonth,
@@ -777,6 +840,68 @@ def _rebuild_cards(tables: Sequence[type[models.Model]]) -> None:
             .annotate(n=Count("pk"), k=Sum("record_key"))
             .values_list("m", "region_id", "issuing_site_id", "n", "k"),
         )
+
+
+PROFILE_COLUMNS = [
+    "month",
+    "region_id",
+    "issuing_site_id",
+    "dimension",
+    "value",
+    "cards",
+    "cards_key",
+]
+
+
+def _registered(cards: models.QuerySet[Card]) -> models.QuerySet[Card]:
+    """The personal cards among `cards` that CardProfileMonth counts: registered, not replacements."""
+    return cards.order_by().exclude(Exists(Card.objects.filter(replaced_by=OuterRef("pk"))))
+
+
+def _profile_queries(cards: models.QuerySet[Card]) -> list[models.QuerySet]:
+    """CardProfileMonth's rows of `cards`, a query for each dimension, in PROFILE_COLUMNS' order."""
+    profiles = [
+        ("age", _age_group_expression()),
+        ("gender", Coalesce("gender", Value(""))),
+        ("life", Coalesce("life_situation", Value(""))),
+    ]
+    return [
+        cards.annotate(
+            _age=ExtractYear("issued_on") - F("birth_year"),
+            y=TruncMonth("issued_on", output_field=models.DateField()),
+            d=Value(dimension, output_field=models.CharField()),
+            v=expression,
+        )
+        .values("y", "region_id", "issuing_site_id", "d", "v")
+        .annotate(n=Count("pk"), k=Sum("record_key"))
+        .values_list("y", "region_id", "issuing_site_id", "d", "v", "n", "k")
+        for dimension, expression in profiles
+    ]
+
+
+def _profile_rows(cards: models.QuerySet[Card]) -> Iterator[tuple]:
+    for rows in _profile_queries(cards):
+        yield from rows
+
+
+def _add_erased_profiles() -> None:
+    """Adds ErasedProfileMonth to the CardProfileMonth rebuilt from the cards not erased: to the
+    rows of the same key, then the rows no card left (two statements, none through Python)."""
+    same = {
+        name: OuterRef(name) for name in ("month", "region", "issuing_site", "dimension", "value")
+    }
+    erased = ErasedProfileMonth.objects.order_by().filter(**same)
+    CardProfileMonth.objects.filter(Exists(erased)).update(
+        cards=F("cards") + Subquery(erased.values("cards")[:1]),
+        cards_key=F("cards_key") + Subquery(erased.values("cards_key")[:1]),
+    )
+    _insert_from(
+        CardProfileMonth,
+        PROFILE_COLUMNS,
+        ErasedProfileMonth.objects.order_by()
+        .exclude(Exists(CardProfileMonth.objects.filter(**same)))
+        .values_list(*[name.removesuffix("_id") for name in PROFILE_COLUMNS]),
+    )
 
 
 # The tables a migration fills, as they were when it ran: uses' tables, then cards' (CardUseGap

@@ -16,8 +16,17 @@ from django.urls import reverse
 from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.audit.services import record
 from kaikukanta.cards.models import Card, ClosingReason, HandOver, WellbeingMeasurement
-from kaikukanta.cards.services import close_card, hand_over_card, issue_card, revoke_hand_over
+from kaikukanta.cards.services import (
+    close_card,
+    hand_over_card,
+    issue_card,
+    renew_card,
+    revoke_hand_over,
+)
 from kaikukanta.core.retention import purge
+from kaikukanta.stats import figures
+from kaikukanta.stats.models import CardProfileMonth, ErasedProfileMonth, ErasedWellbeingMonth
+from kaikukanta.stats.periods import Period
 from kaikukanta.uses.models import CancelledRequest, Use
 from kaikukanta.uses.services import record_use
 
@@ -156,3 +165,114 @@ def test_the_job_logs_one_line_with_the_counts(history, caplog):
     assert lines[0].startswith("job purge (dry run: nothing changed): 0 cards erased,")
     assert "1 login records" in lines[0]
     assert AccessLog.objects.count() == 1
+
+
+def holder_data_tables(world) -> dict[str, list[tuple[str, str]]]:
+    """The ages, genders and life situations and the change in wellbeing of 2026 as alpha's
+    coordinator reads them: a region, a small area, where a cell below the threshold is not shown."""
+    region = figures.Subject(figures.REGION, "Alfala", region=world.alpha)
+    year = Period.of_year(2026)
+    tables = {
+        table.key: [
+            (str(row.label), str(cell))
+            for row in table.rows
+            for cell in row.cells.values()
+            if isinstance(cell, figures.Figure)
+        ]
+        for table in figures.demographics_tables(region, year)
+    }
+    wellbeing = figures.wellbeing_change(region, year)
+    tables["wellbeing"] = [(str(wellbeing["count"]), str(wellbeing["mean"]))]
+    return tables
+
+
+def who5(*answers: int) -> dict[str, int]:
+    return dict(zip(WellbeingMeasurement.WHO5_FIELDS, answers, strict=True))
+
+
+@pytest.fixture
+def many_holders(world, history):
+    """Twelve more cards of 2026, closed, so that the holder data cells pass the threshold (5); six
+    with the wellbeing answers of their issue and of a renewal in November."""
+    for n in range(12):
+        card = issue_card(
+            actor=world.alpha_distributor,
+            site=world.alpha_site,
+            holder=holder(
+                birth_year=1950 if n % 2 else 1990,
+                gender="female" if n % 3 else "male",
+                life_situation="pensioner" if n % 2 else "student",
+            ),
+        )
+        if n < 6:
+            WellbeingMeasurement.objects.create(
+                card=card, occasion="issue", measured_on=card.issued_on, **who5(2, 2, 3, 1, n % 4)
+            )
+            WellbeingMeasurement.objects.create(
+                card=card,
+                occasion="renewal",
+                measured_on=dt.date(2026, 11, 20),
+                **who5(4, 3, 3, 2, n % 3),
+            )
+        close_card(actor=world.alpha_distributor, card=card, reason=ClosingReason.values[0])
+    return history
+
+
+def test_a_rebuild_after_a_purge_counts_the_erased_cards_as_they_were(
+    world, many_holders, client_as
+):
+    with time_machine.travel(SIX_YEARS_LATER, tick=False):
+        pages, tables = stats_pages(client_as, world), holder_data_tables(world)
+        # Cells are shown, and not as "unknown": a move to "unknown" would change them.
+        shown = dict(tables["ages"])
+        assert shown["65+"] not in ("", "0")
+        assert shown["30-44"] not in ("", "0")
+        assert tables["wellbeing"][0][1] != "None"  # the mean change is shown
+        assert "changed by" in pages["region"]
+        profile = sorted(CardProfileMonth.objects.values_list(*FIELDS))
+
+        counts = purge()
+        assert counts["cards_erased"] == 14
+        assert counts["wellbeing_answers"] == 13
+        assert not Card.objects.filter(birth_year__isnull=False, closed_on__year=2026).exists()
+        # The restore drill's check: no drift, with every erased card's holder data gone.
+        call_command("rebuild_stats", "--check")
+        assert stats_pages(client_as, world) == pages
+        assert holder_data_tables(world) == tables
+
+        # A rebuild from the cards (and what the purge kept of the erased ones) changes nothing.
+        call_command("rebuild_stats")
+        assert sorted(CardProfileMonth.objects.values_list(*FIELDS)) == profile
+        assert stats_pages(client_as, world) == pages
+        assert holder_data_tables(world) == tables
+
+        # What the purge kept are counts by month, area and value: no card in it.
+        kept = ErasedProfileMonth.objects.values_list("dimension", "value", "cards")
+        assert ("age", "65+", 7) in kept
+        assert ("age", "30-44", 6) in kept
+        assert sum(n for dimension, _value, n in kept if dimension == "gender") == 14
+        wellbeing = ErasedWellbeingMonth.objects.values_list("month", "holders", "change_sum")
+        # Six holders, each (4+3+3+2+n%3) - (2+2+3+1+n%4) WHO-5 points, times four: no card in it.
+        changes = 4 * sum(4 + n % 3 - n % 4 for n in range(6))
+        assert list(wellbeing) == [(dt.date(2026, 11, 1), 6, changes)]
+
+        # A second purge changes nothing, the kept counts included.
+        carried = sorted(ErasedProfileMonth.objects.values_list()), list(wellbeing)
+        assert not any(purge().values())
+        assert (sorted(ErasedProfileMonth.objects.values_list()), list(wellbeing)) == carried
+        call_command("rebuild_stats", "--check")
+        assert holder_data_tables(world) == tables
+
+
+FIELDS = ["month", "region", "issuing_site", "dimension", "value", "cards", "cards_key"]
+
+
+def test_holder_data_typed_again_on_an_erased_card_leaves_the_tables_agreeing(world, history):
+    used, _closed = history
+    with time_machine.travel(SIX_YEARS_LATER, tick=False):
+        purge()
+        used.refresh_from_db()
+        renew_card(actor=world.alpha_distributor, card=used, holder=holder(birth_year=1940))
+        used.refresh_from_db()
+        assert used.birth_year == 1940
+        call_command("rebuild_stats", "--check")
