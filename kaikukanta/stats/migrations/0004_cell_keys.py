@@ -1,7 +1,8 @@
 """Each summary counter gets its key sum (the cell key method, stats/suppression.py), and every summary
 table is filled here from the cards and uses, with this migration's own frozen copy of the rebuild
 (historical models and its own SQL: never today's stats module, whose tables may have grown since).
-0002 and 0003 no longer fill anything: they called today's module, which needs these columns."""
+0002 and 0003 fill the tables with their own frozen queries, without key sums; this one empties
+them and fills them again with the key sums."""
 
 import datetime as dt
 
