@@ -277,7 +277,8 @@ def _use_month_amounts(use: Use, sign: int) -> dict[str, int]:
     return {
         "uses": sign,
         "adult_tickets": sign * int(use.adult_ticket),
-        "child_tickets": sign * use.child_tickets,
+        # Clients under the age limit covered by a community card are children's tickets too.
+        "child_tickets": sign * (use.child_tickets + use.clients_without_card),
     }
 
 
@@ -724,10 +725,10 @@ def _rebuild_uses(tables: Sequence[type[models.Model]]) -> None:
         .annotate(
             n=Count("pk"),
             a=Count("pk", filter=Q(adult_ticket=True)),
-            c=Sum("child_tickets"),
+            c=Sum(F("child_tickets") + F("clients_without_card")),
             nk=Sum("k"),
             ak=Coalesce(Sum("k", filter=Q(adult_ticket=True)), 0),
-            ck=Sum(F("child_tickets") * F("k")),
+            ck=Sum((F("child_tickets") + F("clients_without_card")) * F("k")),
         )
         .values_list("m", "venue_id", "category", "n", "a", "c", "nk", "ak", "ck"),
     )

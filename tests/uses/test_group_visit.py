@@ -165,3 +165,24 @@ def test_a_refused_member_is_audited_by_their_own_number(world, community_card, 
     rejected = AuditEvent.objects.get(action=Action.USE_REJECTED)
     assert rejected.data == {"code": "card_not_found", **typed_number_for_audit(unregistered)}
     assert unregistered not in str(rejected.data)
+
+
+def test_clients_without_a_card_count_as_child_tickets_in_the_statistics(
+    world, community_card, alpha_card
+):
+    """Stored apart on the community card's use, they are children (under the age limit) in the
+    monthly figures, written live as a rebuild would."""
+    from kaikukanta.stats import summaries
+    from kaikukanta.stats.models import UseMonth
+
+    record_group_visit(
+        actor=world.alpha_venue_staff,
+        venue=world.alpha_venue,
+        community_card_identifier=community_card.identifier,
+        members=[alpha_card.identifier],
+        covered_client_ages=[9, 13],
+        idempotency_key=new_key(),
+    )
+    row = UseMonth.objects.get(venue=world.alpha_venue)
+    assert (row.uses, row.adult_tickets, row.child_tickets) == (2, 2, 2)
+    assert summaries.differences() == []

@@ -55,10 +55,10 @@ def fill(apps, schema_editor):
         .annotate(
             n=Count("pk"),
             a=Count("pk", filter=Q(adult_ticket=True)),
-            c=Sum("child_tickets"),
+            c=Sum(F("child_tickets") + F("clients_without_card")),
             nk=Sum("k"),
             ak=Coalesce(Sum("k", filter=Q(adult_ticket=True)), 0),
-            ck=Sum(F("child_tickets") * F("k")),
+            ck=Sum((F("child_tickets") + F("clients_without_card")) * F("k")),
         )
         .values_list("m", "venue_id", "category", "n", "a", "c", "nk", "ak", "ck"),
     )

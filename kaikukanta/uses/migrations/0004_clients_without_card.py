@@ -1,32 +1,20 @@
 """Clients without a card on a community card's group visit get a count of their own.
 
-Until now they were stored as the community card's `child_tickets`, and so exported and counted as
-child tickets. The data step moves them (a community card's use has no child tickets of its own) and
-takes them out of the monthly summaries' child tickets, as stats.summaries counts a use."""
-
-from collections import Counter
+Until now they were stored as the community card's `child_tickets`, and so exported as child
+tickets. The data step moves them (a community card's use has no child tickets of its own). The
+monthly summaries keep counting them among children's tickets (they are clients under the age
+limit: stats.summaries counts a use's child tickets and clients without a card together), so they
+stay as they are."""
 
 from django.db import migrations, models
 from django.db.models import F
-from django.utils import timezone
 
 
 def move_clients_without_card(apps, schema_editor):
     Use = apps.get_model("uses", "Use")
-    UseMonth = apps.get_model("stats", "UseMonth")
     moved = Use.objects.filter(
         group_visit__isnull=False, card__card_type="community", child_tickets__gt=0
     )
-    taken: Counter = Counter()
-    for occurred_at, venue_id, category, children in moved.values_list(
-        "occurred_at", "venue_id", "category", "child_tickets"
-    ).iterator():
-        month = timezone.localtime(occurred_at).date().replace(day=1)
-        taken[(month, venue_id, category)] += children
-    for (month, venue_id, category), children in taken.items():
-        UseMonth.objects.filter(month=month, venue_id=venue_id, category=category).update(
-            child_tickets=F("child_tickets") - children
-        )
     moved.update(clients_without_card=F("child_tickets"), child_tickets=0)
 
 
