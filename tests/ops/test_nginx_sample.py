@@ -22,7 +22,9 @@ def logged_uri(uri: str) -> str:
             continue
         match = re.match(pattern[1:].replace("(?<", "(?P<"), uri)
         if match:
-            return re.sub(r"\$(\w+)", lambda m: match.group(m.group(1)) or "", replacement)
+            for name, value in match.groupdict(default="").items():
+                replacement = replacement.replace(f"${name}", value)
+            return replacement
     return uri
 
 
