@@ -9,9 +9,10 @@
 Under gunicorn every worker is a process of its own: deploy/gunicorn.conf.py points
 ``PROMETHEUS_MULTIPROC_DIR`` at an empty folder, and ``/metrics`` adds up the workers' files.
 
-``/metrics`` answers only to the addresses in ``KAIKUKANTA_METRICS_IPS`` (the connecting address, which
-behind nginx is nginx's: 127.0.0.1 by default) or to ``Authorization: Bearer <KAIKUKANTA_METRICS_TOKEN>``;
-anyone else gets 404. Like the probes it is answered before sessions, locales and the HTTPS redirect.
+``/metrics`` (exactly: ``/metrics/`` and the like are ordinary, unknown pages) answers only to the
+addresses in ``KAIKUKANTA_METRICS_IPS`` or to ``Authorization: Bearer <KAIKUKANTA_METRICS_TOKEN>``;
+anyone else gets 404. The address is the client's as login throttling sees it: behind a proxy, the
+one in ``KAIKUKANTA_CLIENT_IP_HEADER``, never the proxy's own 127.0.0.1. Like the probes it is answered before sessions, locales and the HTTPS redirect.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+
+from kaikukanta.accounts.throttling import client_ip
 
 METRICS_PATH = "/metrics"
 
@@ -60,7 +63,7 @@ def allowed(request: HttpRequest) -> bool:
     given = request.headers.get("Authorization", "")
     if token and hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
         return True
-    return request.META.get("REMOTE_ADDR", "") in settings.KAIKUKANTA_METRICS_IPS
+    return client_ip(request) in settings.KAIKUKANTA_METRICS_IPS
 
 
 def exposition() -> bytes:
@@ -94,7 +97,7 @@ class Metrics:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if request.path_info.rstrip("/") == METRICS_PATH and request.method == "GET":
+        if request.path_info == METRICS_PATH and request.method == "GET":
             if not allowed(request):
                 return HttpResponseNotFound()
             return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)

@@ -2,8 +2,8 @@
 
 Every period is a setting, with the default the privacy notice states (docs/operations.md):
 
-- **Holder data** of a personal card closed, or expired (its valid-until passed without renewal),
-  more than ``KAIKUKANTA_RETAIN_HOLDER_DATA_YEARS`` (2) years ago: the birth year, postcode, number of
+- **Holder data** of a personal card closed, or expired (its valid-until, or its region's pilot's end
+  if that was moved earlier, passed without renewal: ``CardQuerySet.expired_on``), more than ``KAIKUKANTA_RETAIN_HOLDER_DATA_YEARS`` (2) years ago: the birth year, postcode, number of
   children, life situation and gender are emptied, and the voluntary wellbeing answers and the card's
   mobile-card links deleted. The card row stays (its number, type, region, dates and status), so its
   uses stay uses of a card, and the statistics, which count from their own summary tables, keep
@@ -33,12 +33,12 @@ from dataclasses import dataclass
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from kaikukanta.audit.models import Action, AuditEvent, Flag
 from kaikukanta.audit.services import record
 from kaikukanta.cards.models import Card, CardType, HandOver, RegistrationKey, WellbeingMeasurement
+from kaikukanta.cards.querysets import CardQuerySet
 from kaikukanta.stats import summaries
 from kaikukanta.uses.models import CancelledRequest
 
@@ -68,16 +68,16 @@ def years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def cards_past_holder_retention(now: dt.datetime) -> Q:
-    """Personal cards closed, or past their valid-until, before the holder-data period began."""
+def cards_past_holder_retention(now: dt.datetime) -> CardQuerySet:
+    """Personal cards closed, or expired (by the domain's rule: their own valid-until or their
+    region's pilot's end, whichever came first), before the holder-data period began."""
     cutoff = years_before(timezone.localdate(now), settings.KAIKUKANTA_RETAIN_HOLDER_DATA_YEARS)
-    return Q(card_type=CardType.PERSONAL) & (
-        Q(closed_on__lt=cutoff) | Q(closed_on__isnull=True, valid_until__lt=cutoff)
-    )
+    personal = Card.objects.filter(card_type=CardType.PERSONAL)
+    return personal.filter(closed_on__lt=cutoff) | personal.expired_on(cutoff)
 
 
 def erase_holder_data(now: dt.datetime, dry_run: bool) -> dict[str, int]:
-    old = Card.objects.filter(cards_past_holder_retention(now))
+    old = cards_past_holder_retention(now)
     cards = old.filter(holder_data_erased_on__isnull=True)
     answers = WellbeingMeasurement.objects.filter(card__in=old)
     links = HandOver.objects.active().filter(card__in=old)  # revoked ones: delete_revoked_links

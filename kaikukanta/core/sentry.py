@@ -5,9 +5,11 @@ leaves the process and
 
 - drops what forms and API calls sent (``request.data``: a posted card number, a holder's answers), the
   cookies, and every header but a few harmless ones;
+- drops the local variables of every frame (a holder's birth year or postcode has no shape to mask; the
+  SDK is also told not to collect them);
 - masks every remaining string, wherever it is (the message, the exception's text, the URL, the query
-  string, breadcrumbs, local variables of each frame), by the log masking's rules (core/logging.py):
-  card numbers, identity codes, mobile-card link secrets.
+  string, breadcrumbs), by the log masking's rules (core/logging.py): card numbers, identity codes,
+  mobile-card link secrets.
 
 Sentry's default of sending no personal data stays (no user names, e-mail or addresses), only the user's id is attached, and
 no performance traces are sent.
@@ -37,7 +39,27 @@ def _masked(value: Any) -> Any:
     return value
 
 
+def _frames(event: dict[str, Any]) -> list[dict[str, Any]]:
+    stacks = []
+    for kind in ("exception", "threads"):
+        container = event.get(kind)
+        values = container.get("values") if isinstance(container, dict) else None
+        for value in values if isinstance(values, list) else []:
+            if isinstance(value, dict):
+                stacks.append(value.get("stacktrace"))
+    stacks.append(event.get("stacktrace"))
+    return [
+        frame
+        for stack in stacks
+        if isinstance(stack, dict) and isinstance(stack.get("frames"), list)
+        for frame in stack["frames"]
+        if isinstance(frame, dict)
+    ]
+
+
 def scrub(event: dict[str, Any], hint: dict[str, Any] | None = None) -> dict[str, Any]:
+    for frame in _frames(event):
+        frame.pop("vars", None)
     request = event.get("request")
     if isinstance(request, dict):
         if "data" in request:
@@ -67,7 +89,7 @@ def setup() -> bool:
         environment=settings.SENTRY_ENVIRONMENT,
         release=commit(),
         integrations=[DjangoIntegration()],
-        include_local_variables=True,
+        include_local_variables=False,
         max_request_body_size="never",
         traces_sample_rate=0.0,
         before_send=scrub,  # type: ignore[arg-type]

@@ -1,5 +1,6 @@
 """The accessibility statement and the privacy notice: their default texts in three languages, the
-text shown (the national administrator's own, or the default), and how a text is drawn.
+text shown (the national administrator's own, as they wrote it, or the default, with the retention
+periods of the settings written into it), and how a text is drawn.
 
 The texts are plain text, so that whoever keeps them needs no markup: a blank line starts a new
 paragraph, a line that starts with "## " is a heading and lines that start with "- " make a list.
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -167,8 +169,18 @@ kortinjakajaa. Alueen vastuuhenkilöt näkevät alueensa tiedot ja tilastot. Tie
 eikä siirretä EU:n ja ETA:n ulkopuolelle.
 
 ## Säilytys
-Kortin ja sen käyttökertojen tietoja säilytetään niin kauan kuin niitä tarvitaan toiminnan \
-tilastointiin ja kehittämiseen. Rekisterinpitäjä päättää säilytysajasta ja poistaa tarpeettomat tiedot.
+Kortin numero, alue, päivämäärät ja käyttökerrat säilytetään toiminnan tilastointia ja kehittämistä \
+varten. Muut tiedot poistetaan säännöllisesti:
+
+- Kortinhaltijan tiedot (syntymävuosi, postinumero, lasten määrä, elämäntilanne ja sukupuoli), \
+vapaaehtoiset hyvinvointivastaukset ja mobiilikortin linkit poistetaan {holder_data} kuluttua siitä, \
+kun kortti suljettiin tai sen voimassaolo päättyi. Käyttökerrat lasketaan tilastoissa edelleen, mutta \
+niitä ei voi enää yhdistää näihin tietoihin.
+- Tarkastuslokin tapahtumat poistetaan {audit} kuluttua. Tiedot käyttöoikeuksien antamisesta ja \
+poistamisesta säilytetään niin kauan kuin rekisteri on käytössä.
+- Henkilökunnan kirjautumistiedot (osoite ja selain) poistetaan {logins} kuluttua.
+- Perutut mobiilikortin linkit poistetaan {links} kuluttua perumisesta.
+- Peruttujen ja toistettujen pyyntöjen tekniset tunnisteet poistetaan {request_keys} kuluttua.
 
 ## Sinun oikeutesi
 Sinulla on oikeus saada tietää, mitä tietoja kortistasi on tallennettu, pyytää virheellisten tietojen \
@@ -214,8 +226,18 @@ kortet. Regionens ansvarspersoner ser regionens uppgifter och statistik. Uppgift
 och överförs inte utanför EU och EES.
 
 ## Lagring
-Uppgifterna om kortet och dess användning sparas så länge de behövs för verksamhetens statistik och \
-utveckling. Den personuppgiftsansvarige beslutar om lagringstiden och raderar onödiga uppgifter.
+Kortets nummer, region, datum och användningar sparas för verksamhetens statistik och utveckling. \
+Övriga uppgifter raderas regelbundet:
+
+- Kortinnehavarens uppgifter (födelseår, postnummer, antal barn, livssituation och kön), de frivilliga \
+svaren om välbefinnande och mobilkortets länkar raderas {holder_data} efter att kortet stängdes eller \
+dess giltighet upphörde. Användningarna räknas fortfarande i statistiken, men de kan inte längre \
+kopplas till dessa uppgifter.
+- Händelserna i granskningsloggen raderas efter {audit}. Uppgifterna om beviljade och återkallade \
+användarrättigheter sparas så länge registret används.
+- Personalens inloggningsuppgifter (adress och webbläsare) raderas efter {logins}.
+- Återkallade mobilkortslänkar raderas {links} efter återkallandet.
+- Tekniska identifierare för annullerade och upprepade begäranden raderas efter {request_keys}.
 
 ## Dina rättigheter
 Du har rätt att få veta vilka uppgifter om ditt kort som sparats, att begära att felaktiga uppgifter \
@@ -262,8 +284,18 @@ card. A region's coordinators see their region's data and statistics. The data i
 others or transferred outside the EU and the EEA.
 
 ## Retention
-The data of a card and its uses is kept as long as it is needed for the programme's statistics and \
-development. The controller decides the retention period and deletes data that is no longer needed.
+A card's number, region, dates and uses are kept for the programme's statistics and development. \
+Other data is deleted regularly:
+
+- The cardholder's data (birth year, postcode, number of children, life situation and gender), the \
+optional wellbeing answers and the mobile-card links are deleted {holder_data} after the card was \
+closed or its validity ended. The uses still count in the statistics, but can no longer be linked to \
+this data.
+- Audit trail events are deleted after {audit}. Records of access rights given and taken away are \
+kept as long as the registry is in use.
+- Staff login records (address and browser) are deleted after {logins}.
+- Revoked mobile-card links are deleted {links} after they were revoked.
+- Technical keys of cancelled and repeated requests are deleted after {request_keys}.
 
 ## Your rights
 You have the right to know what is kept about your card, to ask for wrong data to be corrected, for \
@@ -285,6 +317,39 @@ DEFAULTS: dict[str, dict[str, str]] = {
 FIELD_OF_LANGUAGE = {"fi": "text", "sv": "text_sv", "en": "text_en"}
 
 
+def _years(count: int, language: str) -> str:
+    if language == "fi":
+        return f"{count} vuoden"  # "2 vuoden kuluttua"
+    if language == "sv":
+        return f"{count} år"
+    return f"{count} year" if count == 1 else f"{count} years"
+
+
+def _days(count: int, language: str) -> str:
+    if language == "fi":
+        return f"{count} päivän"  # "90 päivän kuluttua"
+    if language == "sv":
+        return f"{count} dag" if count == 1 else f"{count} dagar"
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
+def retention_periods(language: str) -> dict[str, str]:
+    """The periods of the retention policy (core/retention.py), as the privacy notice states them:
+    read from the settings the purge applies, so the notice says what the registry does."""
+    return {
+        "holder_data": _years(settings.KAIKUKANTA_RETAIN_HOLDER_DATA_YEARS, language),
+        "audit": _years(settings.KAIKUKANTA_RETAIN_AUDIT_YEARS, language),
+        "logins": _days(settings.KAIKUKANTA_RETAIN_LOGIN_DAYS, language),
+        "links": _days(settings.KAIKUKANTA_RETAIN_HAND_OVER_DAYS, language),
+        "request_keys": _days(settings.KAIKUKANTA_RETAIN_REQUEST_KEY_DAYS, language),
+    }
+
+
+def default_text(kind: str, language: str) -> str:
+    """A page's default text in `language`, with the retention periods of this installation."""
+    return DEFAULTS[kind][language].format_map(retention_periods(language))
+
+
 @dataclass(frozen=True)
 class Shown:
     """A legal page as shown in one language: its text and the day it was last changed."""
@@ -304,7 +369,7 @@ def shown(kind: str, language: str | None = None) -> Shown:
     own = getattr(page, FIELD_OF_LANGUAGE[language], "") if page else ""
     if own.strip() and page is not None and page.updated_at is not None:
         return Shown(own, timezone.localdate(page.updated_at), is_default=False)
-    return Shown(DEFAULTS[kind][language], DEFAULTS_DATED, is_default=True)
+    return Shown(default_text(kind, language), DEFAULTS_DATED, is_default=True)
 
 
 def render(text: str) -> SafeString:

@@ -17,7 +17,7 @@ from kaikukanta.cards.models import HandOver
 from kaikukanta.cards.services import hand_over_for
 from kaikukanta.core.errors import DomainError
 
-from .legal import DEFAULTS, FIELD_OF_LANGUAGE
+from .legal import FIELD_OF_LANGUAGE, default_text
 from .models import LegalPage
 
 
@@ -61,7 +61,7 @@ def save_legal_page(*, actor: Any, kind: str, values: dict[str, str]) -> LegalPa
     for language, name in FIELD_OF_LANGUAGE.items():
         if name in values:
             text = normalize_newlines(values[name]).strip()
-            own[name] = "" if text == DEFAULTS[kind][language].strip() else text
+            own[name] = "" if text == default_text(kind, language).strip() else text
     existing = LegalPage.objects.filter(kind=kind).first()
     if all(getattr(existing, name, "") == text for name, text in own.items()):
         return existing or LegalPage(kind=kind)  # nothing to write (a page is created on a change)

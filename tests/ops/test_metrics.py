@@ -34,3 +34,21 @@ def test_metrics_answer_the_token_from_anywhere(client, settings):
         HTTP_AUTHORIZATION="Bearer s3cret-metrics-token-for-prometheus",
     )
     assert right.status_code == 200
+
+
+def test_only_the_exact_path_is_metrics(client):
+    for path in ("/metrics/", "/metrics//"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert b"kaikukanta_request_seconds" not in response.content
+
+
+def test_behind_a_proxy_the_client_address_decides(client, settings):
+    """nginx connects from 127.0.0.1 for everyone: the address it passes on is the one checked."""
+    settings.KAIKUKANTA_CLIENT_IP_HEADER = "X-Real-IP"
+    outsider = client.get("/metrics", HTTP_X_REAL_IP="203.0.113.9")
+    assert outsider.status_code == 404
+    assert b"kaikukanta_" not in outsider.content
+    settings.KAIKUKANTA_METRICS_IPS = ["10.0.0.20"]
+    prometheus = client.get("/metrics", HTTP_X_REAL_IP="10.0.0.20")
+    assert prometheus.status_code == 200

@@ -276,3 +276,18 @@ def test_holder_data_typed_again_on_an_erased_card_leaves_the_tables_agreeing(wo
         used.refresh_from_db()
         assert used.birth_year == 1940
         call_command("rebuild_stats", "--check")
+
+
+def test_a_card_of_a_pilot_ended_early_is_erased_two_years_after_the_pilots_end(world):
+    """The card's own date says 31.12.2026, but its region's pilot was ended on 30.6.2026: the card
+    ended then, and its holder data goes two years later, as the privacy notice says."""
+    card = issue_card(actor=world.beta_distributor, site=world.beta_site, holder=holder())
+    assert card.valid_until == dt.date(2026, 12, 31)
+    world.beta.pilot_ends = dt.date(2026, 6, 30)
+    world.beta.save()
+    with time_machine.travel(dt.datetime(2028, 9, 1, 12, 0, tzinfo=HELSINKI), tick=False):
+        counts = purge()
+    assert counts["cards_erased"] == 1
+    card.refresh_from_db()
+    assert card.birth_year is None
+    assert card.postcode == ""

@@ -1,5 +1,5 @@
 """Error reports (sentry-sdk, SENTRY_DSN): an error sent to a local endpoint carries no card number,
-no form data and no cookie."""
+no form data, no local variables (a holder's birth year, postcode) and no cookie."""
 
 from __future__ import annotations
 
@@ -43,8 +43,11 @@ def endpoint():
 
 
 def fail_with(card: str) -> None:
-    holder_card = card  # a local variable, which the report includes
-    raise ValueError(f"no card {holder_card} at /m/KHTRWBNXEQPMAGFD/")
+    holder_card = card  # a local variable: its value shows only in the message, masked
+    holder_birth_year = 1957  # holder data no mask recognises: never sent
+    holder_postcode = "96930"
+    if holder_birth_year and holder_postcode:
+        raise ValueError(f"no card {holder_card} at /m/KHTRWBNXEQPMAGFD/")
 
 
 def test_an_error_report_carries_no_card_number(endpoint, settings):
@@ -63,19 +66,39 @@ def test_an_error_report_carries_no_card_number(endpoint, settings):
     assert "fail_with" in text  # the stack trace is there, masked
     for secret in (CARD, LETTERS_ONLY, "KHTRWBNXEQPMAGFD"):
         assert secret not in text
+    assert '"vars"' not in text  # (the source lines around each frame are there: code, not data)
+    assert "'96930'" not in text  # how the SDK would have written the postcode's value
 
 
 def test_request_data_cookies_and_headers_are_dropped():
     event = {
         "request": {
             "url": f"https://kaikukanta.example.fi/cards/?q={CARD}",
-            "data": {"identifier": CARD, "postcode": "33100"},
+            "data": {"identifier": CARD, "postcode": "33100", "birth_year": "1987"},
             "cookies": {"sessionid": "abc"},
             "headers": {"Cookie": "sessionid=abc", "Authorization": "Bearer kk_x", "Host": "k.fi"},
         },
         "user": {"id": 7, "username": "alpha_dist", "email": "a@example.fi"},
+        "exception": {
+            "values": [
+                {
+                    "type": "ValueError",
+                    "stacktrace": {
+                        "frames": [
+                            {
+                                "function": "post",
+                                "vars": {"birth_year": 1987, "postcode": "'33100'"},
+                            }
+                        ]
+                    },
+                }
+            ]
+        },
     }
     scrubbed = scrub(event)
+    assert "33100" not in str(scrubbed)
+    assert "1987" not in str(scrubbed)
+    assert scrubbed["exception"]["values"][0]["stacktrace"]["frames"] == [{"function": "post"}]
     assert scrubbed["request"]["data"] == REMOVED
     assert "cookies" not in scrubbed["request"]
     assert scrubbed["request"]["headers"] == {"Host": "k.fi"}

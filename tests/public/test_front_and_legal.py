@@ -90,6 +90,44 @@ def test_the_national_administrator_writes_a_page_of_their_own(world, client_as)
     assert "<h2>Rekisterinpitäjä</h2>" in finnish  # the default where none was written
 
 
+@pytest.mark.parametrize(
+    ("language", "holder_data", "logins", "changed"),
+    [
+        ("fi", "poistetaan 2 vuoden kuluttua siitä", "poistetaan 90 päivän kuluttua", "3 vuoden"),
+        ("sv", "raderas 2 år efter att kortet stängdes", "raderas efter 90 dagar", "3 år"),
+        ("en", "deleted 2 years after the card was", "deleted after 90 days", "3 years"),
+    ],
+)
+def test_the_privacy_notice_states_the_retention_periods_the_purge_applies(
+    world, client_as, settings, language, holder_data, logins, changed
+):
+    client = client_as("anonymous")
+    notice = text_of(client.get(reverse("public:privacy"), {"lang": language}))
+    assert holder_data in notice
+    assert logins in notice
+    assert "{holder_data}" not in notice
+    settings.KAIKUKANTA_RETAIN_HOLDER_DATA_YEARS = 3
+    notice = text_of(client.get(reverse("public:privacy"), {"lang": language}))
+    assert changed in notice
+    assert holder_data not in notice
+
+
+def test_the_national_administrators_notice_is_shown_as_they_wrote_it(world, client_as, settings):
+    own = "## Säilytys\n\nTiedot poistetaan {holder_data} jälkeen, tai 7 vuoden kuluttua."
+    save_legal_page(actor=world.national, kind=LegalPage.Kind.PRIVACY, values={"text": own})
+    settings.KAIKUKANTA_RETAIN_HOLDER_DATA_YEARS = 3
+    notice = text_of(client_as("anonymous").get(reverse("public:privacy"), {"lang": "fi"}))
+    assert "Tiedot poistetaan {holder_data} jälkeen, tai 7 vuoden kuluttua." in notice
+    assert "3 vuoden" not in notice
+
+
+def test_saving_the_default_notice_as_shown_writes_nothing(world, client_as):
+    client = client_as("national")
+    form = client.get(reverse("web:legal_page", args=["privacy"])).context["form"]
+    client.post(reverse("web:legal_page", args=["privacy"]), form.initial)
+    assert not LegalPage.objects.exists()
+
+
 def test_saving_the_default_or_nothing_writes_nothing(world):
     kind = LegalPage.Kind.ACCESSIBILITY
     values = {"text": legal.ACCESSIBILITY_FI, "text_sv": "", "text_en": legal.ACCESSIBILITY_EN}
