@@ -380,7 +380,7 @@ def test_since_my_last_sync_brings_an_admission_recorded_later_with_an_earlier_t
     client = session(world.alpha_venue_staff)
     now = timezone.now()
     with time_machine.travel(now - dt.timedelta(hours=3), tick=False):
-        old = post(client, USES, use_body(world, alpha_card), key="sync-old-1").json()["id"]
+        post(client, USES, use_body(world, alpha_card), key="sync-old-1")
     last_sync = now - dt.timedelta(hours=1)
     backdated = post(
         client,
@@ -394,10 +394,17 @@ def test_since_my_last_sync_brings_an_admission_recorded_later_with_an_earlier_t
         fresh = post(client, USES, use_body(world, alpha_card), key="sync-new-1").json()["id"]
     seen, cursor = [], None
     while True:  # a page at a time, ordered by when each was recorded: newest first
-        query = {"since": last_sync.isoformat(), "limit": 1, **({"cursor": cursor} if cursor else {})}
+        query = {
+            "since": last_sync.isoformat(),
+            "limit": 1,
+            **({"cursor": cursor} if cursor else {}),
+        }
         page = client.get(USES, query).json()
         seen += [use["id"] for use in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:
             break
-    assert seen == [fresh, offline]  # the offline admission, at 10.00, not missed; the old not again
+    assert seen == [
+        fresh,
+        offline,
+    ]  # the offline admission, at 10.00, not missed; the old not again
