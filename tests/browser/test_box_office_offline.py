@@ -444,3 +444,35 @@ def test_an_offline_queue_waits_for_its_own_clerk_after_a_log_out(new_page):
     page.wait_for_selector("[data-waiting][hidden]", state="attached", timeout=20_000)
     use = Use.objects.get(card=card, venue=box_office_venue())
     assert use.recorded_by.username == CLERK
+
+
+def test_a_login_of_another_clerk_in_another_tab_does_not_take_over_the_waiting_queue(new_page):
+    """Clerk A's login expired with admissions waiting; clerk B logs in in another tab. A's page
+    must not send A's admissions with B's session: it keeps asking A to log in."""
+    card = accepted_cards(1, skip=250)[0]
+    page = new_page()
+    log_in(page, CLERK)
+    cached_box_office(page)
+    go_offline(page)
+    queue(page, card)
+    sent = []
+    page.on(
+        "request",
+        lambda request: sent.append(request.url) if "/api/v1/uses" in request.url else None,
+    )
+    page.context.clear_cookies()  # A's session has ended
+    go_online(page)
+    notice = page.locator("[data-login-needed]")
+    notice.wait_for(state="visible", timeout=20_000)
+    tries = len(sent)
+
+    other = page.context.new_page()
+    log_in(other, "kohde.nokia")
+    page.bring_to_front()
+    page.evaluate("() => window.dispatchEvent(new Event('focus'))")
+    page.wait_for_timeout(1500)
+    assert len(sent) == tries
+    assert uses_of([card]) == 0
+    assert notice.is_visible()
+    assert page.locator("[data-waiting]").get_attribute("data-count") == "1"
+    assert page.locator("[data-refused] li").count() == 0
