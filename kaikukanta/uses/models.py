@@ -285,6 +285,9 @@ class Use(models.Model):
                 fields=["card_region", "occurred_at", "id"], name="use_card_region_time_id"
             ),
             models.Index(fields=["occurred_at", "id"], name="use_time_id"),
+            # The API's "since my last sync" (GET /api/v1/uses?since=<moment>) asks by when the
+            # registry recorded each use, newest first.
+            models.Index(fields=["venue", "recorded_at", "id"], name="use_venue_recorded"),
             models.Index(fields=["event"], name="use_event", condition=Q(event__isnull=False)),
             models.Index(
                 fields=["group_visit"],

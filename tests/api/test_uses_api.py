@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -369,3 +370,41 @@ def test_a_refusal_retried_after_a_lost_answer_is_audited_and_counted_once(world
     assert sorted(event.data["code"] for event in rejected) == ["card_closed", "card_not_found"]
     assert error_of(post(client, USES, use_body(world, alpha_card), key="queue-lost-03"), 422)
     assert AuditEvent.objects.filter(action=Action.USE_REJECTED).count() == 3
+
+
+def test_since_my_last_sync_brings_an_admission_recorded_later_with_an_earlier_time(
+    world, alpha_card
+):
+    """An admission made offline at 10.00 and sent at 12.00 is new to the integrator who synced at
+    11.00: a `since` moment asks what the registry recorded since, a `since` day what took place."""
+    client = session(world.alpha_venue_staff)
+    now = timezone.now()
+    with time_machine.travel(now - dt.timedelta(hours=3), tick=False):
+        post(client, USES, use_body(world, alpha_card), key="sync-old-1")
+    last_sync = now - dt.timedelta(hours=1)
+    backdated = post(
+        client,
+        USES,
+        use_body(world, alpha_card, occurred_at=(now - dt.timedelta(hours=2)).isoformat()),
+        key="sync-offline-1",
+    )
+    assert backdated.status_code == 201, backdated.content
+    offline = backdated.json()["id"]
+    with time_machine.travel(now + dt.timedelta(minutes=1), tick=False):
+        fresh = post(client, USES, use_body(world, alpha_card), key="sync-new-1").json()["id"]
+    seen, cursor = [], None
+    while True:  # a page at a time, ordered by when each was recorded: newest first
+        query = {
+            "since": last_sync.isoformat(),
+            "limit": 1,
+            **({"cursor": cursor} if cursor else {}),
+        }
+        page = client.get(USES, query).json()
+        seen += [use["id"] for use in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [
+        fresh,
+        offline,
+    ]  # the offline admission, at 10.00, not missed; the old not again

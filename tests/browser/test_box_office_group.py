@@ -122,8 +122,20 @@ def test_warnings_before_the_clerk_acts(page):
     log_in(page, CLERK)
     page.goto("/venue/")
     card = accepted_cards(1, skip=110)[0]
+    # Whether Enter admits from the moment the verdict is shown (a clerk may press it at once): the
+    # new number field wired and its form sent by htmx when the verdict appears, not some ms later.
+    page.evaluate(
+        """() => new MutationObserver((changes, observer) => {
+          if (!document.querySelector('[data-verdict="accepted"]')) return;
+          const field = document.querySelector("input[data-box-office-number]");
+          // Wired on htmx:load, which htmx fires once it has processed the new forms.
+          window.readyWhenShown = field.dataset.boxOfficeWired === "1";
+          observer.disconnect();
+        }).observe(document.getElementById("box-office"), { childList: true, subtree: true })"""
+    )
     scan(page, card.identifier)
     page.wait_for_selector('[data-verdict="accepted"]')
+    assert page.evaluate("() => window.readyWhenShown") is True
     page.keyboard.press("Enter")  # admit
     page.wait_for_selector('[data-verdict="admitted"]')
     scan(page, card.identifier)

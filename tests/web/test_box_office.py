@@ -209,3 +209,17 @@ def test_a_group_visit_on_the_page(clerk, world, community_card, alpha_card):
     )
     assert wrong.status_code == 422
     assert GroupVisit.objects.count() == 1
+
+
+@pytest.mark.parametrize("venue", ["abc", "", "99999999"])
+def test_an_admission_for_a_venue_that_is_not_a_number_or_not_the_clerks_is_refused_in_words(
+    clerk, alpha_card, venue
+):
+    text = clerk.post(VENUE, {"identifier": alpha_card.identifier}).content.decode()
+    for headers, status in [({}, 422), ({"HTTP_HX_REQUEST": "true"}, 200)]:  # htmx: in place
+        response = clerk.post(ADMIT, admit_data(text, venue=venue), **headers)
+        assert response.status_code == status
+        page = response.content.decode()
+        assert 'data-verdict="refused"' in page
+        assert "The venue is not one of yours. Choose the venue and check the card again." in page
+    assert not Use.objects.exists()

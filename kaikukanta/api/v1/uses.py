@@ -287,19 +287,21 @@ def cancel(request: HttpRequest, use_id: int) -> dict:
     return {"id": use_id, "cancelled": True}
 
 
-def _cursor(use: Use) -> str:
-    raw = f"{use.occurred_at.isoformat()}|{use.pk}"
+def _cursor(use: Use, field: str) -> str:
+    # The moment of the field the page is ordered by: when the use took place, or when the registry
+    # recorded it (a `since` moment: "since my last sync").
+    raw = f"{getattr(use, field).isoformat()}|{use.pk}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _after(cursor: str) -> Q:
+def _after(cursor: str, field: str) -> Q:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         moment_text, pk_text = raw.split("|")
         moment, pk = dt.datetime.fromisoformat(moment_text), int(pk_text)
     except (ValueError, binascii.Error, UnicodeDecodeError) as error:
         raise CursorInvalid() from error
-    return Q(occurred_at__lt=moment) | Q(occurred_at=moment, pk__lt=pk)
+    return Q(**{f"{field}__lt": moment}) | Q(**{field: moment, "pk__lt": pk})
 
 
 class UseFilter(Schema):
@@ -308,8 +310,11 @@ class UseFilter(Schema):
         None,
         max_length=40,
         description=(
-            "From this day (2026-06-01, inclusive) or from this moment, ISO 8601 with its offset "
-            "(2026-06-01T08:30:00+03:00, inclusive): for example the time of your last sync."
+            "A day (2026-06-01, inclusive): the uses that took place from that day on. Or a moment, "
+            "ISO 8601 with its offset (2026-06-01T08:30:00+03:00, inclusive), for example the time "
+            "of your last sync: the uses the registry recorded from that moment on, also those "
+            "that took place earlier (an admission made offline and sent later); the page is then "
+            "ordered by when each was recorded, newest first."
         ),
     )
     until: dt.date | None = Field(None, description="To this day (inclusive).")
@@ -327,19 +332,25 @@ def list_uses(request: HttpRequest, filters: Query[UseFilter]) -> dict:
     else:
         uses = Use.objects.filter(venue__in=list(venues.values_list("pk", flat=True)))
     tz = timezone.get_current_timezone()
+    # A day asks what took place; a moment ("since my last sync") asks what the registry learned:
+    # an admission recorded offline at 10.00 and sent at 12.00 is new to a sync made at 11.00.
+    field = "occurred_at"
     if filters.since:
-        uses = uses.filter(occurred_at__gte=since_moment(filters.since))
+        start = since_moment(filters.since)
+        if len(filters.since.strip()) != 10:
+            field = "recorded_at"
+        uses = uses.filter(**{f"{field}__gte": start})
     if filters.until is not None:
         end = filters.until + dt.timedelta(days=1)
         uses = uses.filter(
             occurred_at__lt=timezone.make_aware(dt.datetime.combine(end, dt.time()), tz)
         )
     if filters.cursor:
-        uses = uses.filter(_after(filters.cursor))
-    page = list(uses.select_related("card").order_by("-occurred_at", "-pk")[: filters.limit + 1])
+        uses = uses.filter(_after(filters.cursor, field))
+    page = list(uses.select_related("card").order_by(f"-{field}", "-pk")[: filters.limit + 1])
     more = len(page) > filters.limit
     page = page[: filters.limit]
     return {
         "items": [use_out(use) for use in page],
-        "next_cursor": _cursor(page[-1]) if more and page else None,
+        "next_cursor": _cursor(page[-1], field) if more and page else None,
     }

@@ -96,11 +96,21 @@ class EventChoiceField(forms.ModelChoiceField):
         return event_label(obj)
 
 
+NOT_YOUR_VENUE = _("The venue is not one of yours. Choose the venue and check the card again.")
+
+
 class AdmitForm(forms.Form):
     """The tickets of one checked card. The card number and the request key travel in the form's
     body (never the address); the key makes a double tap record once."""
 
-    venue = forms.ModelChoiceField(queryset=Venue.objects.none(), widget=forms.HiddenInput)
+    venue = forms.ModelChoiceField(
+        queryset=Venue.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": NOT_YOUR_VENUE,
+            "invalid_choice": NOT_YOUR_VENUE,
+        },
+    )
     identifier = forms.CharField(max_length=40, widget=forms.HiddenInput)
     request_key = forms.RegexField(regex=KEY_PATTERN, widget=forms.HiddenInput)
     adult_ticket = forms.BooleanField(label=_("Holder's own ticket"), required=False, initial=True)
@@ -143,6 +153,16 @@ class AdmitForm(forms.Form):
             cast("forms.ModelChoiceField[Event]", self.fields["event"]).queryset = events
         else:
             del self.fields["event"]
+
+    @staticmethod
+    def posted_venue(venues: QuerySet[Venue], data: Any) -> Venue | None:
+        """The venue the form was sent for, when it is one of `venues` (its events are offered);
+        None for anything else (not a number, not the user's), which the form then refuses."""
+        field: forms.ModelChoiceField[Venue] = forms.ModelChoiceField(queryset=venues)
+        try:
+            return field.clean(data.get("venue"))
+        except forms.ValidationError:
+            return None
 
 
 @dataclass

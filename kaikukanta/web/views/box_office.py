@@ -260,7 +260,7 @@ def admit(request: HttpRequest) -> HttpResponse:
     venues = _venues(request)
     venue = _chosen_venue(request, venues)
     context: dict[str, Any] = {"venues": venues, "venue": venue}
-    posted_venue = venues.filter(pk=request.POST.get("venue") or 0).first() or venue
+    posted_venue = AdmitForm.posted_venue(venues, request.POST) or venue
     form = AdmitForm(
         venues,
         request.POST,

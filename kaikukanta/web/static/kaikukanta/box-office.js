@@ -159,8 +159,12 @@
   // the clerk is asked to log in again in a new tab, and the queue is sent as soon as a session is
   // back (this page's CSRF token is then renewed, so its own forms work again too).
 
-  var QUEUE = "kaikukanta.boxOffice.queue.v1";
-  var REFUSED = "kaikukanta.boxOffice.refused.v1";
+  // The queue and the list of refusals are the user's (the page's data-user), as the venue choice and
+  // the list of card states are: after one clerk logs out, the next one's login neither sends the
+  // first one's admissions in their own name nor sees their card numbers; they wait for their clerk.
+  var QUEUE = "kaikukanta.boxOffice.queue.v2.";
+  var REFUSED = "kaikukanta.boxOffice.refused.v2.";
+  var UNOWNED = ["kaikukanta.boxOffice.queue.v1", "kaikukanta.boxOffice.refused.v1"];
   var VENUE = "kaikukanta.boxOffice.venue.v1.";
   var LOCK = "kaikukanta-box-office-queue";
   var panel = null;
@@ -172,6 +176,8 @@
     try { return JSON.parse(window.localStorage.getItem(name) || "[]"); } catch (e) { return []; }
   }
   function store(name, value) { window.localStorage.setItem(name, JSON.stringify(value)); }
+  function queueKey() { return QUEUE + (panel.dataset.user || ""); }
+  function refusedKey() { return REFUSED + (panel.dataset.user || ""); }
   function text(template, values) {
     return template.replace(/\{(\w+)\}/g, function (all, name) {
       return values[name] === undefined ? all : String(values[name]);
@@ -224,12 +230,12 @@
     note.hidden = !offline;
     var login = panel.querySelector("[data-login-needed]");
     login.hidden = !loginNeeded;
-    var queue = load(QUEUE);
+    var queue = load(queueKey());
     var waiting = panel.querySelector("[data-waiting]");
     waiting.textContent = text(panel.dataset.msgWaiting, { count: queue.length });
     waiting.dataset.count = String(queue.length);
     waiting.hidden = queue.length === 0;
-    var refused = load(REFUSED);
+    var refused = load(refusedKey());
     var list = panel.querySelector("[data-refused]");
     list.textContent = "";
     refused.forEach(function (item) {
@@ -243,7 +249,7 @@
       button.type = "button";
       button.textContent = panel.dataset.msgDismiss;
       button.addEventListener("click", function () {
-        store(REFUSED, load(REFUSED).filter(function (seen) { return seen.key !== item.key; }));
+        store(refusedKey(), load(refusedKey()).filter(function (seen) { return seen.key !== item.key; }));
         render();
         focusNumber();
       });
@@ -294,9 +300,9 @@
   }
 
   function queueAdmission(item) {
-    var queue = load(QUEUE);
+    var queue = load(queueKey());
     queue.push(item);
-    store(QUEUE, queue);
+    store(queueKey(), queue);
     render();
   }
 
@@ -573,10 +579,10 @@
       // No session (401), or a CSRF token that no longer matches one (a login in another tab):
       // the same answer for the clerk, log in again.
       if (status === 401 || (status === 403 && (!error.code || error.code === "csrf_failed"))) return "login";
-      var refused = load(REFUSED);
+      var refused = load(refusedKey());
       if (!refused.some(function (seen) { return seen.key === item.key; })) {
         refused.push({ key: item.key, card: item.card, at: item.at, code: error.code, message: error.message });
-        store(REFUSED, refused);
+        store(refusedKey(), refused);
       }
       return "refused";
     }, function () { return status === 401 || status === 403 ? "login" : "later"; });
@@ -590,14 +596,14 @@
   }
 
   function drain() {
-    var queue = load(QUEUE);
+    var queue = load(queueKey());
     if (!queue.length) return Promise.resolve("done");
     var item = queue[0];
     return send(item).then(function (response) { return outcomeOf(item, response); },
       function () { return "later"; }).then(function (outcome) {
       if (outcome !== "sent" && outcome !== "refused") return outcome;
       // Sent (or refused for good): the card number leaves the device's storage.
-      store(QUEUE, load(QUEUE).filter(function (queued) { return queued.key !== item.key; }));
+      store(queueKey(), load(queueKey()).filter(function (queued) { return queued.key !== item.key; }));
       render();
       return drain();
     });
@@ -605,7 +611,7 @@
 
   function sync() {
     if (syncing || !panel || !navigator.onLine || loginNeeded) return;
-    if (!load(QUEUE).length) { render(); return; }
+    if (!load(queueKey()).length) { render(); return; }
     syncing = true;
     window.clearTimeout(retry);
     Promise.resolve(withLock(drain)).then(function (outcome) {
@@ -641,6 +647,9 @@
       }).then(function (html) {
         var found = html && /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(html);
         if (!found || html.indexOf("verdict-area") === -1) return;
+        // Another clerk's session (logged in in another tab): this page's queue is not theirs to send.
+        var user = /data-user="([^"]*)"/.exec(html);
+        if (!user || user[1] !== panel.dataset.user) return;
         setCsrfToken(found[1]);
         loginNeeded = false;
         render();
@@ -722,10 +731,30 @@
     if ("serviceWorker" in navigator && panel.dataset.serviceWorker) {
       navigator.serviceWorker.register(panel.dataset.serviceWorker).catch(function () {});
     }
+    adoptUnowned();
     applyVenue();
     render();
     sync();
     syncStates();
+  }
+
+  // Admissions an earlier version kept under one key for everyone on the device: whose they are is
+  // not known, so they go to the first clerk whose box office opens (as they would have been sent
+  // before), once, and the shared key is gone.
+  function adoptUnowned() {
+    try {
+      UNOWNED.forEach(function (name, index) {
+        var items = load(name);
+        if (!items.length) { window.localStorage.removeItem(name); return; }
+        var key = index === 0 ? queueKey() : refusedKey();
+        var own = load(key);
+        items.forEach(function (item) {
+          if (!own.some(function (kept) { return kept.key === item.key; })) own.push(item);
+        });
+        store(key, own);
+        window.localStorage.removeItem(name);
+      });
+    } catch (e) { /* private mode */ }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
