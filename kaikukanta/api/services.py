@@ -188,17 +188,23 @@ def revoke_api_token(*, actor: Any, token: ApiToken) -> ApiToken:
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
         if token.revoked_at is None:
-            token.revoked_at = timezone.now()
-            token.save(update_fields=["revoked_at"])
-            first = token.venues.select_related("region").first()
-            record(
-                actor=actor,
-                action=Action.API_TOKEN_REVOKED,
-                target=token,
-                venue=first,
-                region=first.region if first is not None else None,
-            )
+            _revoke(actor, token)
     return token
+
+
+def _revoke(actor: Any, token: ApiToken, **data: Any) -> None:
+    """Mark `token` revoked now and audit it, named by its first venue."""
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    first = token.venues.select_related("region").first()
+    record(
+        actor=actor,
+        action=Action.API_TOKEN_REVOKED,
+        target=token,
+        venue=first,
+        region=first.region if first is not None else None,
+        data=data or None,
+    )
 
 
 def revoke_tokens_of(*, actor: Any, user: Any) -> int:
@@ -206,17 +212,7 @@ def revoke_tokens_of(*, actor: Any, user: Any) -> int:
     reset: accounts/services.py), each audited. How many were still working."""
     revoked = 0
     for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        first = token.venues.select_related("region").first()
-        record(
-            actor=actor,
-            action=Action.API_TOKEN_REVOKED,
-            target=token,
-            venue=first,
-            region=first.region if first is not None else None,
-            data={"owner": user.pk},
-        )
+        _revoke(actor, token, owner=user.pk)
         revoked += 1
     return revoked
 
