@@ -37,7 +37,8 @@ def test_a_new_table_and_a_choices_change_pass():
     assert lint("audit", "0009_purge_action") == []
 
 
-@pytest.mark.django_db
+# Outside a transaction, as `manage.py lint_migrations` runs: uses 0006 (atomic = False) needs it.
+@pytest.mark.django_db(transaction=True)
 def test_the_repository_passes(capsys):
     call_command("lint_migrations")
     assert "nothing found" in capsys.readouterr().out
