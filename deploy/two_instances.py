@@ -10,8 +10,8 @@ drives check-and-record load through both at once:
    the retry returns the same use;
 2. ``kill -9`` of one server's master and workers in the middle of the load; every request it did not
    answer is retried on the survivor, as a box office's queue would;
-3. the look-up limit is shared: unknown numbers looked up through both servers are refused after
-   KAIKUKANTA_FAILED_LOOKUPS in all, not per server;
+3. the look-up limit is shared: unknown numbers of the earlier registry's format looked up through
+   both servers are refused after KAIKUKANTA_LEGACY_FAILED_LOOKUPS in all, not per server;
 4. the database holds every use acknowledged with 201 (or 200 on a retry) exactly once, and no other.
 
 Prints one line per finding and a summary; exit status 0 only when all held.
@@ -38,6 +38,12 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from smoke_test import ADMIN_URL, OPENER, PICK, ROOT, free_port
+
+# A distributor site of the demo, for the imported card.
+PICK_SITE = (
+    "from kaikukanta.network.models import DistributorSite; "
+    "print(DistributorSite.objects.order_by('pk').values_list('pk', flat=True).first())"
+)
 
 PYTHON = sys.executable
 FAILED_LOOKUPS = 10
@@ -119,7 +125,7 @@ def main() -> int:  # one scenario, read top to bottom
         KAIKUKANTA_WORKERS="3",
         KAIKUKANTA_MIGRATE="check",
         KAIKUKANTA_PYTHON=PYTHON,
-        KAIKUKANTA_FAILED_LOOKUPS=str(FAILED_LOOKUPS),
+        KAIKUKANTA_LEGACY_FAILED_LOOKUPS=str(FAILED_LOOKUPS),
         KAIKUKANTA_DB_TRANSACTION_POOLER="1",
         REDIS_URL=os.environ.get("TWO_REDIS_URL", "redis://127.0.0.1:6379/12"),
         DATABASE_URL=f"postgres://postgres@127.0.0.1:{bouncer_port}/{database}",
@@ -151,6 +157,14 @@ def main() -> int:  # one scenario, read top to bottom
         manage("load_demo", "--force")
         username, venue, cards = json.loads(manage("shell", "-c", PICK).strip().splitlines()[-1])
         token = manage("create_api_token", username, "--name", "two instances").strip()
+        # One card imported from the earlier registry: numbers of its format (no check character)
+        # are the ones whose unknown answers are limited (cards/lookups.py).
+        site = manage("shell", "-c", PICK_SITE).strip().splitlines()[-1]
+        (work / "legacy.csv").write_text(
+            "identifier,site,card_type,issued_on,valid_until,birth_year,postcode,children\n"
+            f"KK001234,{site},personal,2026-06-01,2027-06-01,1980,33100,0\n"
+        )
+        manage("import_cards", str(work / "legacy.csv"), "--actor", "kaikukeskus")
         say(f"demo loaded; {len(cards)} cards of venue {venue}")
 
         # PgBouncer in transaction mode, as an unprivileged user (it refuses to run as root).
@@ -268,8 +282,9 @@ def main() -> int:  # one scenario, read top to bottom
         refused_from = None
         for attempt in range(1, 2 * FAILED_LOOKUPS + 1):
             server = c if attempt % 2 else b
+            guess = f"KK{2000 + attempt:06d}"  # the imported card's format, matching no card
             status, _ = post(
-                server, "POST", "/api/v1/checks", {"venue": venue, "card": "AAAAAAAAAA"}, auth
+                server, "POST", "/api/v1/checks", {"venue": venue, "card": guess}, auth
             )
             if status == 429 and refused_from is None:
                 refused_from = attempt
