@@ -201,12 +201,26 @@ READERS = {
     "beta_distributor": (OK, 404),
 }
 COORDINATORS = ("alpha_coordinator", "alpha_sote_coordinator", "beta_coordinator")
+# The two sides (docs/architecture-rules.md): venues' own work is the culture side's; a coordinator
+# of the other side in the venue's own region is told whose it is (403), another region's is a 404.
+CULTURE_COORDINATORS = ("alpha_coordinator",)
+SOTE_COORDINATORS = ("alpha_sote_coordinator", "beta_coordinator")
 DISTRIBUTORS = ("alpha_distributor", "alpha_other_distributor", "beta_distributor")
 VENUE_STAFF = ("alpha_venue_staff", "beta_venue_staff", "popup_staff")
 TO_CARD = Redirect(lambda card: reverse("web:card", args=[card.pk]))
 TO_HOME = Redirect("web:home")
 TO_LOCKS = Redirect(lambda region: reverse("web:region", args=[region.slug]) + "#locks-heading")
 TO_MOBILE_CARD = Redirect(lambda card: reverse("web:card", args=[card.pk]) + "#mobile-card")
+
+
+def venue_events(role: str, things: dict[str, Any]) -> list[Any]:
+    """An event of the role's own venue and one of a venue foreign to them."""
+    from kaikukanta.events.models import Event
+
+    return [
+        Event.objects.get_or_create(venue=things[which["venue"][role]], title="Matriisi")[0]
+        for which in (OWN, FOREIGN)
+    ]
 
 
 def feedback_items(role: str, things: dict[str, Any]) -> list[Any]:
@@ -353,8 +367,10 @@ WEB_ROWS = [
         get=staff(403, national=OK, **dict.fromkeys(VENUE_STAFF + COORDINATORS, OK)),
         post=staff(403, national=422, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 422)),
     ),
-    # The venue's events: listed and added by those who act for a venue (added: back to the list);
-    # an event that is not one of their venues' is a 404.
+    # The venue's events: listed by those who act for a venue, added by its staff and its region's
+    # culture coordinator (added: back to the list); the social and health coordinators are told
+    # it is the culture side's work (403, naming its coordinator). An event that is not one of
+    # their venues' is a 404.
     Row(
         "web:venue_events",
         data=lambda obj, things: {"title": "Konsertti"},
@@ -362,7 +378,7 @@ WEB_ROWS = [
         post=staff(
             403,
             national=Redirect("web:venue_events"),
-            **dict.fromkeys(VENUE_STAFF + COORDINATORS, Redirect("web:venue_events")),
+            **dict.fromkeys(VENUE_STAFF + CULTURE_COORDINATORS, Redirect("web:venue_events")),
         ),
     ),
     Row(
@@ -370,6 +386,30 @@ WEB_ROWS = [
         args=lambda obj: [987654],
         get=staff(403, national=404, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 404)),
         post=staff(403, national=404, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 404)),
+    ),
+    # An event of the venue (own) and of another region's (foreign): its own staff and its
+    # region's culture coordinator open it; the social and health coordinator of the region is
+    # told whose work it is (403); another region's event is a 404.
+    Row(
+        "web:venue_event",
+        label="existing",
+        objects=lambda role, things: venue_events(role, things),
+        args=lambda event: [event.pk],
+        data=lambda event, things: {"title": "Konsertti"},
+        get=staff(
+            403,
+            national=OK,
+            **dict.fromkeys(VENUE_STAFF + CULTURE_COORDINATORS, (OK, 404)),
+            **dict.fromkeys(SOTE_COORDINATORS, (403, 404)),
+        ),
+        post=staff(
+            403,
+            national=Redirect("web:venue_events"),
+            **dict.fromkeys(
+                VENUE_STAFF + CULTURE_COORDINATORS, (Redirect("web:venue_events"), 404)
+            ),
+            **dict.fromkeys(SOTE_COORDINATORS, (403, 404)),
+        ),
     ),
     # The venue's history of its own uses (and its CSV).
     Row(
@@ -384,6 +424,29 @@ WEB_ROWS = [
         data=lambda obj, things: {"kind": "own", "name": "Kassa 2", "venues": [obj.pk]},
         get=staff(403, national=OK, **dict.fromkeys(VENUE_STAFF + COORDINATORS, OK)),
         post=staff(403, national=201, **dict.fromkeys(VENUE_STAFF + COORDINATORS, (201, 422))),
+    ),
+    # Authorising a ticket agency's token: the culture side's work. The social and health
+    # coordinators are told whose (403); the agency sells for alpha's venue only, so the culture
+    # coordinator and the national administrator make it for that venue (201) and get the form
+    # back for another (422); others have no such form (422, nothing made).
+    Row(
+        "web:venue_api_tokens",
+        label="agency",
+        objects=own_and_foreign("venue"),
+        data=lambda venue, things: {
+            "kind": "agency",
+            "agency": things["network.TicketAgency"].pk,
+            "venues": [venue.pk],
+            "name": "Lippupalvelu",
+        },
+        get=staff(403, national=OK, **dict.fromkeys(VENUE_STAFF + COORDINATORS, OK)),
+        post=staff(
+            403,
+            national=(201, 422),
+            alpha_coordinator=(201, 422),
+            **dict.fromkeys(VENUE_STAFF, 422),
+            **dict.fromkeys(SOTE_COORDINATORS, 403),
+        ),
     ),
     Row(
         "web:venue_api_token_revoke",
@@ -520,17 +583,26 @@ WEB_ROWS = [
         "web:catalogue_entries",
         get=staff(403, national=OK, **dict.fromkeys((*COORDINATORS, *VENUE_STAFF), OK)),
     ),
+    # A venue's entry: its own staff and its region's culture coordinator; the social and health
+    # coordinator of its region is told it is the culture side's work (403), another region's
+    # venue is a 404.
     Row(
         "web:catalogue_venue",
         objects=own_and_foreign("venue"),
         args=lambda venue: [venue.pk],
-        get=staff(403, national=OK, **dict.fromkeys((*COORDINATORS, *VENUE_STAFF), (OK, 404))),
+        get=staff(
+            403,
+            national=OK,
+            **dict.fromkeys((*CULTURE_COORDINATORS, *VENUE_STAFF), (OK, 404)),
+            **dict.fromkeys(SOTE_COORDINATORS, (403, 404)),
+        ),
         post=staff(
             403,
             national=Redirect("web:catalogue_entries"),
             **dict.fromkeys(
-                (*COORDINATORS, *VENUE_STAFF), (Redirect("web:catalogue_entries"), 404)
+                (*CULTURE_COORDINATORS, *VENUE_STAFF), (Redirect("web:catalogue_entries"), 404)
             ),
+            **dict.fromkeys(SOTE_COORDINATORS, (403, 404)),
         ),
     ),
     Row(
@@ -590,9 +662,10 @@ WEB_ROWS = [
             key,
             objects=own_and_foreign("region"),
             args=args,
-            # Sites are the social and health side's, venues the culture side's.
-            get=staff(403, national=OK, **{**dict.fromkeys(COORDINATORS, 404), **own_side}),
-            post=staff(403, national=OK, **{**dict.fromkeys(COORDINATORS, 404), **own_side}),
+            # Sites are the social and health side's, venues the culture side's: the other side's
+            # coordinator of the region is told whose work it is (403); another region is a 404.
+            get=staff(403, national=OK, **{**dict.fromkeys(COORDINATORS, (403, 404)), **own_side}),
+            post=staff(403, national=OK, **{**dict.fromkeys(COORDINATORS, (403, 404)), **own_side}),
         )
         for key, args, own_side in [
             (

@@ -1,6 +1,8 @@
+from typing import Any, ClassVar
+
 from django.utils.translation import gettext_lazy as _
 
-from kaikukanta.core.errors import DomainError
+from kaikukanta.core.errors import DomainError, NotAllowed
 
 
 class RoleTargetInvalid(DomainError):
@@ -91,3 +93,47 @@ class TwoFactorLocked(DomainError):
 class TwoFactorNotSetUp(DomainError):
     code = "two_factor_not_set_up"
     template = _("Two-factor authentication is not set up for this account.")
+
+
+class OtherSidesWork(NotAllowed):
+    """A coordinator asked to do the other side's work in their own region: the answer names that
+    side and its coordinators (staff see each other's names), so the reader knows whom to ask."""
+
+    code = "other_sides_work"
+    status = 403
+    templates: ClassVar[dict[str, Any]] = {
+        "culture": _(
+            "This is the culture side's work: venues, their staff, catalogue entries, events and "
+            "ticket agencies' access. In %(region)s it is done by the region's culture "
+            "coordinator: %(people)s."
+        ),
+        "sote": _(
+            "This is the social and health side's work: distributor sites and their staff. In "
+            "%(region)s it is done by the region's social and health coordinator: %(people)s."
+        ),
+    }
+
+    def __init__(self, *, side: str, region: Any) -> None:
+        from .models import RoleAssignment
+        from .scope import ROLE_OF_SIDE
+
+        self.side = side
+        names = sorted(
+            a.user.display_name
+            for a in RoleAssignment.objects.filter(
+                role=ROLE_OF_SIDE[side], region=region, user__is_active=True
+            ).select_related("user")
+        )
+        people = ", ".join(names) if names else _NO_ONE_YET
+        super().__init__(region=region, people=people)
+
+    @property
+    def message(self) -> str:
+        params = {
+            "region": self.params["region"].display_name,
+            "people": str(self.params["people"]),
+        }
+        return str(self.templates[self.side]) % params
+
+
+_NO_ONE_YET = _("no one named yet (the national support service, Kaikukeskus, names them)")

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .scope import scope_for
+from kaikukanta.core.errors import DomainError, NotAllowed
+
+from .errors import OtherSidesWork
+from .scope import CULTURE, SOTE, scope_for
 
 if TYPE_CHECKING:
     from kaikukanta.cards.models import Card
@@ -33,15 +36,34 @@ def can_act_for_venue(user: Any, venue: Venue) -> bool:
 
 def can_run_distributor_sites_in(user: Any, region_id: int | None) -> bool:
     """Add, edit and staff distributor sites: the region's social and health coordinator."""
-    scope = scope_for(user)
-    return scope.national or (region_id is not None and region_id in scope.sote_regions)
+    return scope_for(user).covers(SOTE, region_id)
 
 
 def can_run_venues_in(user: Any, region_id: int | None) -> bool:
     """Add, edit and staff venues: the region's culture coordinator. Pop-up venues (no region) are
     national."""
+    return scope_for(user).covers(CULTURE, region_id)
+
+
+def can_keep_venue(user: Any, venue: Venue) -> bool:
+    """The venue's own work: its catalogue entry, its events, its ticket agencies' tokens. Its own
+    staff, or its region's culture coordinator (pop-up venues: national administrators). The social
+    and health coordinator does not: `side_refused` tells them whose work it is."""
     scope = scope_for(user)
-    return scope.national or (region_id is not None and region_id in scope.culture_regions)
+    return scope.works_at_venue(venue.pk) or scope.covers(CULTURE, venue.region_id)
+
+
+def side_refused(user: Any, side: str, region_id: int | None) -> bool:
+    """Whether `user` coordinates the region, but the other side of it: refused with an
+    explanation naming the side's coordinator (accounts.errors.OtherSidesWork, a 403), not as an
+    object that does not exist. A region the user does not coordinate at all stays a 404 (its
+    objects' existence is not told across regions)."""
+    scope = scope_for(user)
+    return (
+        region_id is not None
+        and region_id in scope.coordinator_regions
+        and not scope.covers(side, region_id)
+    )
 
 
 def can_grant(
@@ -63,3 +85,39 @@ def can_grant(
     if role == Role.VENUE_STAFF and venue is not None:
         return can_run_venues_in(user, venue.region_id)
     return False
+
+
+def require_keeps_venue(user: Any, venue: Venue, refusal: type[DomainError] = NotAllowed) -> None:
+    """Raise unless `user` may do the venue's own work (`can_keep_venue`): the other side's
+    coordinator of its region is told whose work it is (OtherSidesWork), anyone else `refusal`."""
+    if can_keep_venue(user, venue):
+        return
+    if side_refused(user, CULTURE, venue.region_id):
+        raise OtherSidesWork(side=CULTURE, region=venue.region)
+    raise refusal()
+
+
+def grant_refusal(
+    user: Any,
+    role: str,
+    *,
+    distributor_site: DistributorSite | None = None,
+    venue: Venue | None = None,
+) -> NotAllowed:
+    """Why `can_grant` said no: staff of the other side of the coordinator's own region are that
+    side's coordinator's to grant (OtherSidesWork, naming them); anything else plainly not allowed."""
+    from .models import Role
+
+    if (
+        role == Role.VENUE_STAFF
+        and venue is not None
+        and side_refused(user, CULTURE, venue.region_id)
+    ):
+        return OtherSidesWork(side=CULTURE, region=venue.region)
+    if (
+        role == Role.DISTRIBUTOR_STAFF
+        and distributor_site is not None
+        and side_refused(user, SOTE, distributor_site.region_id)
+    ):
+        return OtherSidesWork(side=SOTE, region=distributor_site.region)
+    return NotAllowed()

@@ -17,6 +17,14 @@ from .models import COORDINATOR_ROLES, Role, RoleAssignment
 
 _CACHE_ATTRIBUTE = "_kaikukanta_scope"
 
+# The two sides of a region's coordination (docs/architecture-rules.md, "The culture / social and
+# health split"): the culture side recruits and runs the venues (their staff, catalogue entries,
+# events, ticket agencies' tokens), the social and health side the distributor sites (their staff).
+CULTURE = "culture"
+SOTE = "sote"
+SIDE_OF_ROLE = {Role.COORDINATOR_CULTURE: CULTURE, Role.COORDINATOR_SOTE: SOTE}
+ROLE_OF_SIDE = {side: role for role, side in SIDE_OF_ROLE.items()}
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -49,6 +57,19 @@ class Scope:
 
     def coordinates(self, region_id: int | None) -> bool:
         return self.national or region_id in self.coordinator_regions
+
+    def covers(self, side: str, region_id: int | None) -> bool:
+        """Whether the user coordinates `side` (CULTURE or SOTE) of the region: its coordinator of
+        that side, or a national administrator. The one place that says which side a coordinator's
+        role covers; accounts/permissions.py asks it for every page, form and API call."""
+        if self.national:
+            return True
+        regions = self.culture_regions if side == CULTURE else self.sote_regions
+        return region_id is not None and region_id in regions
+
+    def regions_covered(self, side: str) -> frozenset[int]:
+        """The regions whose `side` the user coordinates (national administrators: see `national`)."""
+        return self.culture_regions if side == CULTURE else self.sote_regions
 
     def works_at_site(self, site_id: int) -> bool:
         return site_id in self.distributor_sites

@@ -30,6 +30,7 @@ from .errors import (
     EmailBelongsToActiveUser,
     EmailBelongsToClosedAccount,
     InvitationNotValid,
+    OtherSidesWork,
     RoleAlreadyGranted,
     RoleTargetInvalid,
     SetupCodeNotValid,
@@ -39,8 +40,8 @@ from .errors import (
     TwoFactorNotSetUp,
 )
 from .models import Invitation, Role, RoleAssignment, User
-from .permissions import can_grant
-from .scope import forget_scope, scope_for
+from .permissions import can_grant, grant_refusal
+from .scope import CULTURE, SOTE, forget_scope, scope_for
 
 if TYPE_CHECKING:
     from kaikukanta.network.models import DistributorSite, Region, Venue
@@ -79,7 +80,7 @@ def check_grant(
     if expected is None or named != expected:
         raise RoleTargetInvalid()
     if not can_grant(actor, role, region=region, distributor_site=distributor_site, venue=venue):
-        raise NotAllowed()
+        raise grant_refusal(actor, role, distributor_site=distributor_site, venue=venue)
     if RoleAssignment.objects.filter(user=user, role=role, **targets).exists():
         raise RoleAlreadyGranted(user=user.get_username())
 
@@ -163,6 +164,25 @@ def _manages(actor: Any, user: User) -> bool:
     )
 
 
+def _refusal(actor: Any, user: User) -> NotAllowed:
+    """Why `actor` may not run `user`'s account: staff of the other side of the actor's own region
+    are that side's coordinator's (named); anything else is not theirs to run."""
+    from .permissions import side_refused
+
+    for a in user.role_assignments.select_related("distributor_site__region", "venue__region"):
+        place = a.distributor_site or a.venue
+        side = SOTE if a.distributor_site is not None else CULTURE
+        if place is not None and side_refused(actor, side, place.region_id):
+            return OtherSidesWork(side=side, region=place.region)
+    return NotAllowed()
+
+
+def may_deactivate(actor: Any, user: User) -> bool:
+    """Whether `actor` may deactivate `user` (the rule of deactivate_user, for the people list's
+    buttons): not themselves; a coordinator only staff of their own side."""
+    return user.pk != getattr(actor, "pk", None) and _manages(actor, user)
+
+
 def deactivate_user(*, actor: Any, user: User) -> User:
     """Close a staff account for good: the user can no longer log in; their history stays. A
     national administrator may deactivate anyone; a coordinator, staff whose every role they could
@@ -171,7 +191,7 @@ def deactivate_user(*, actor: Any, user: User) -> User:
         raise CannotDeactivateSelf()
     allowed = _manages(actor, user)
     if not allowed:
-        raise NotAllowed()
+        raise _refusal(actor, user)
     from kaikukanta.api.services import revoke_tokens_of
 
     with transaction.atomic():
@@ -253,7 +273,7 @@ def invite_staff(
             if not can_grant(
                 actor, role, region=region, distributor_site=distributor_site, venue=venue
             ):
-                raise NotAllowed()
+                raise grant_refusal(actor, role, distributor_site=distributor_site, venue=venue)
         now = timezone.now()
         user.invitations.filter(used_at__isnull=True).update(expires_at=now)
         secret = secrets.token_urlsafe(32)

@@ -14,8 +14,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kaikukanta.accounts.errors import OtherSidesWork
+from kaikukanta.accounts.permissions import can_run_venues_in, side_refused
 from kaikukanta.accounts.scope import _CACHE_ATTRIBUTE as SCOPE_CACHE
-from kaikukanta.accounts.scope import Scope, scope_for
+from kaikukanta.accounts.scope import CULTURE, Scope, scope_for
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
 from kaikukanta.core.errors import DomainError, NotAllowed
@@ -162,16 +164,17 @@ def create_agency_token(
     verified: bool = False,
 ) -> tuple[ApiToken, str]:
     """A token for a ticket agency's system, acting for `venues` only: venues the agency sells for
-    and the actor acts for (a coordinator of their region, or a national administrator), from a
+    and the actor runs (their region's culture coordinator, or a national administrator), from a
     session that passed the second step (`verified`)."""
     venues = list(venues)
     if not venues:
         raise TokenNeedsVenues()
     _check_second_step(actor, verified)
-    scope = scope_for(actor)
     sold = set(agency.venues.values_list("pk", flat=True))
     for venue in venues:
-        if not (scope.national or scope.coordinates(venue.region_id)):
+        if not can_run_venues_in(actor, venue.region_id):
+            if side_refused(actor, CULTURE, venue.region_id):
+                raise OtherSidesWork(side=CULTURE, region=venue.region)
             raise NotAllowed()
         if venue.pk not in sold:
             raise VenueNotSoldByAgency(agency=agency, venue=venue.display_name)

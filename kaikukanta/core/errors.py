@@ -63,7 +63,11 @@ class NotAllowed(DomainError):
 
     code = "not_allowed"
     status = 403
-    template = _("You do not have the right to do this. Ask your region's coordinator for access.")
+    template = _(
+        "You do not have the right to do this. Access to a distributor site or a venue is given by "
+        "its region's coordinators; a coordinator's access by the national support service "
+        "(Kaikukeskus)."
+    )
 
 
 class DateInFuture(DomainError):

@@ -5,11 +5,10 @@ from typing import Any
 
 from django.db import transaction
 
-from kaikukanta.accounts.permissions import can_act_for_venue
+from kaikukanta.accounts.permissions import require_keeps_venue
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
 from kaikukanta.cards.errors import ChoiceInvalid
-from kaikukanta.core.errors import NotAllowed
 from kaikukanta.network.models import Venue
 
 from .errors import EventTitleMissing, QuotaInvalid
@@ -41,8 +40,7 @@ def create_event(
     category: str = "",
     cardholder_quota: int | None = None,
 ) -> Event:
-    if not can_act_for_venue(actor, venue):
-        raise NotAllowed()
+    require_keeps_venue(actor, venue)
     title = _validated(title, category, cardholder_quota)
     with transaction.atomic():
         event = Event.objects.create(
@@ -60,8 +58,7 @@ def create_event(
 
 def set_sold_out(*, actor: Any, event: Event, sold_out: bool = True) -> Event:
     """Mark an event sold out (or open again): a sold-out event gives cardholders nothing."""
-    if not can_act_for_venue(actor, event.venue):
-        raise NotAllowed()
+    require_keeps_venue(actor, event.venue)
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
         event.sold_out = sold_out
@@ -89,8 +86,7 @@ def update_event(
 ) -> Event:
     """Change an event. A quota lowered below the tickets already given leaves none: the uses
     recorded stay."""
-    if not can_act_for_venue(actor, event.venue):
-        raise NotAllowed()
+    require_keeps_venue(actor, event.venue)
     title = _validated(title, category, cardholder_quota)
     with transaction.atomic():
         event = (

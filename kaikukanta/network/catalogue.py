@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kaikukanta.accounts.permissions import can_keep_venue, require_keeps_venue
 from kaikukanta.accounts.scope import scope_for
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
@@ -24,14 +25,15 @@ class NotYourCatalogueEntry(DomainError):
     code = "catalogue_not_allowed"
     status = 403
     template = _(
-        "Only the venue's own staff and its region's coordinators can change its catalogue entry."
+        "Only the venue's own staff and its region's culture coordinator can change its catalogue "
+        "entry."
     )
 
 
 def can_edit_entry(user: Any, venue: Venue) -> bool:
-    """A venue's own staff, its region's coordinators (pop-ups: national administrators)."""
-    scope = scope_for(user)
-    return scope.works_at_venue(venue.pk) or scope.coordinates(venue.region_id)
+    """A venue's own staff, its region's culture coordinator (pop-ups: national administrators):
+    the venue's own work (accounts.permissions.can_keep_venue)."""
+    return can_keep_venue(user, venue)
 
 
 def editable_venues(user: Any) -> VenueQuerySet:
@@ -39,14 +41,13 @@ def editable_venues(user: Any) -> VenueQuerySet:
     scope = scope_for(user)
     if scope.national:
         return Venue.objects.all()
-    return Venue.objects.filter(Q(pk__in=scope.venues) | Q(region__in=scope.coordinator_regions))
+    return Venue.objects.filter(Q(pk__in=scope.venues) | Q(region__in=scope.culture_regions))
 
 
 def update_venue_entry(*, actor: Any, venue: Venue, values: dict[str, Any]) -> Venue:
     """Save the catalogue fields given in `values` (Venue.CATALOGUE_FIELDS only); audited with the
     names of the fields that changed."""
-    if not can_edit_entry(actor, venue):
-        raise NotYourCatalogueEntry()
+    require_keeps_venue(actor, venue, NotYourCatalogueEntry)
     with transaction.atomic():
         venue = Venue.objects.select_for_update().get(pk=venue.pk)
         changed = [

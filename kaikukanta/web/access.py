@@ -17,7 +17,9 @@ from typing import Any, TypeVar
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
 
+from kaikukanta.accounts.errors import OtherSidesWork
 from kaikukanta.accounts.scope import Scope, scope_for
 
 
@@ -81,3 +83,16 @@ def public(view: AnyView) -> AnyView:
 def capability_of(view: Any) -> Capability | None:
     """The capability a view was decorated with (class-based views: on their `as_view()`)."""
     return getattr(view, "capability", None)
+
+
+def other_side_page(request: HttpRequest, error: OtherSidesWork) -> HttpResponse:
+    """The answer (403) to a coordinator opening the other side's page or sending its form in their
+    own region: whose work it is and who does it (accounts.errors.OtherSidesWork), and what they
+    can do. Another region's objects stay a 404 (their existence is not told across regions)."""
+    region = error.params["region"]
+    return render(
+        request,
+        "web/other_side.html",
+        {"reason": error.message, "region": region},
+        status=403,
+    )

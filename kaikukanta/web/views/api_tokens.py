@@ -14,23 +14,36 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kaikukanta.accounts.errors import OtherSidesWork
 from kaikukanta.accounts.middleware import session_verified
-from kaikukanta.accounts.scope import scope_for
+from kaikukanta.accounts.scope import CULTURE, scope_for
 from kaikukanta.api.models import ApiToken
 from kaikukanta.api.services import create_agency_token, create_api_token, revoke_api_token
 from kaikukanta.core.errors import DomainError
-from kaikukanta.network.models import TicketAgency, Venue
+from kaikukanta.network.models import Region, TicketAgency, Venue
 
-from ..access import ACTS_FOR_VENUE, requires
+from ..access import ACTS_FOR_VENUE, other_side_page, requires
 from ..forms import add_domain_error
 from ..forms.api_tokens import AgencyTokenForm, TokenForm
 
 
 def _coordinated_venues(user: Any):
+    """The venues whose ticket agencies the user may authorise: their region's culture coordinator
+    (accounts.permissions.can_run_venues_in), national administrators all."""
     scope = scope_for(user)
     if scope.national:
         return Venue.objects.order_by("name")
-    return Venue.objects.filter(region__in=scope.coordinator_regions).order_by("name")
+    return Venue.objects.filter(region__in=scope.regions_covered(CULTURE)).order_by("name")
+
+
+def _agency_refusal(user: Any) -> OtherSidesWork | None:
+    """For a coordinator of the social and health side only: ticket agencies' access is the culture
+    side's work, and whose in their region."""
+    scope = scope_for(user)
+    if scope.national or scope.regions_covered(CULTURE):
+        return None
+    region = Region.objects.filter(pk__in=scope.coordinator_regions).order_by("name").first()
+    return OtherSidesWork(side=CULTURE, region=region) if region is not None else None
 
 
 @requires(ACTS_FOR_VENUE)
@@ -40,7 +53,10 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(runs, request.POST if request.POST.get("kind") == "own" else None)
     coordinated = _coordinated_venues(request.user)
     agency_form = None
-    if scope.national or scope.coordinator_regions:
+    agency_refusal = _agency_refusal(request.user)
+    if agency_refusal is not None and request.POST.get("kind") == "agency":
+        return other_side_page(request, agency_refusal)
+    if scope.national or scope.regions_covered(CULTURE):
         agencies = TicketAgency.objects.filter(venues__in=coordinated).distinct().order_by("name")
         agency_form = AgencyTokenForm(
             agencies,
@@ -93,6 +109,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             "tokens": listed,
             "form": form,
             "agency_form": agency_form,
+            "agency_refusal": agency_refusal,
             "secret": secret,
             "token_days": settings.KAIKUKANTA_API_TOKEN_DAYS,
             "now": timezone.now(),

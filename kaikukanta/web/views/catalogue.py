@@ -9,16 +9,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from kaikukanta.accounts.scope import scope_for
+from kaikukanta.accounts.errors import OtherSidesWork
+from kaikukanta.accounts.permissions import side_refused
+from kaikukanta.accounts.scope import CULTURE, scope_for
 from kaikukanta.core.errors import DomainError
 from kaikukanta.network.catalogue import (
     editable_venues,
     update_region_description,
     update_venue_entry,
 )
-from kaikukanta.network.models import Region
+from kaikukanta.network.models import Region, Venue
 
-from ..access import KEEPS_CATALOGUE, OVERSEER, requires
+from ..access import KEEPS_CATALOGUE, OVERSEER, other_side_page, requires
 from ..forms import add_domain_error
 from ..forms.catalogue import RegionDescriptionForm, VenueEntryForm
 
@@ -35,7 +37,14 @@ def entries(request: HttpRequest) -> HttpResponse:
 
 @requires(KEEPS_CATALOGUE)
 def venue_entry(request: HttpRequest, venue_id: int) -> HttpResponse:
-    venue = get_object_or_404(editable_venues(request.user), pk=venue_id)
+    venue = editable_venues(request.user).filter(pk=venue_id).first()
+    if venue is None:
+        # A venue of the coordinator's own region is the culture side's: say whose, not "not
+        # found"; one of another region stays a 404.
+        other = Venue.objects.filter(pk=venue_id).select_related("region").first()
+        if other is not None and side_refused(request.user, CULTURE, other.region_id):
+            return other_side_page(request, OtherSidesWork(side=CULTURE, region=other.region))
+        raise Http404
     form = VenueEntryForm(request.POST if request.method == "POST" else None, instance=venue)
     if request.method == "POST" and form.is_valid():
         try:

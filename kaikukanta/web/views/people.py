@@ -17,14 +17,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kaikukanta.accounts.errors import OtherSidesWork
 from kaikukanta.accounts.models import RoleAssignment, User
 from kaikukanta.accounts.permissions import can_run_distributor_sites_in, can_run_venues_in
-from kaikukanta.accounts.scope import scope_for
+from kaikukanta.accounts.scope import CULTURE, SOTE, scope_for
 from kaikukanta.accounts.services import (
     accept_invitation,
     deactivate_user,
     invitation_for,
     invite_staff,
+    may_deactivate,
     may_reset_two_factor,
 )
 from kaikukanta.core.errors import DomainError
@@ -33,7 +35,7 @@ from kaikukanta.network.models import DistributorSite, Region, Venue
 from kaikukanta.network.services import save_site, save_venue
 from kaikukanta.uses.models import Use
 
-from ..access import OVERSEER, public, requires
+from ..access import OVERSEER, other_side_page, public, requires
 from ..forms import add_domain_error
 from ..forms.people import InviteForm, SetPasswordForm, SiteForm, VenueForm
 
@@ -97,6 +99,13 @@ def network(request: HttpRequest, slug: str) -> HttpResponse:
         "sites": sites,
         "venues": venues,
         "people": [(person, roles[person.pk]) for person in people],
+        # Whose accounts the reader may deactivate: staff of their own side (no button beside the
+        # other side's staff, nor beside their own name).
+        "deactivatable": {
+            person.pk
+            for person in people
+            if person.is_active and may_deactivate(request.user, person)
+        },
         # Whose two-factor authentication (a lost phone) the reader may reset.
         "two_factor_resettable": {
             person.pk
@@ -174,7 +183,7 @@ def site_form(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRes
         else DistributorSite(region=region)
     )
     if not can_run_distributor_sites_in(request.user, region.pk):
-        raise Http404
+        return other_side_page(request, OtherSidesWork(side=SOTE, region=region))
     form = SiteForm(request.POST or None, instance=site)
     if request.method == "POST" and form.is_valid():
         try:
@@ -193,7 +202,7 @@ def venue_form(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRe
     region = _coordinated(request, slug)
     venue = get_object_or_404(Venue, pk=pk, region=region) if pk else Venue(region=region)
     if not can_run_venues_in(request.user, region.pk):
-        raise Http404
+        return other_side_page(request, OtherSidesWork(side=CULTURE, region=region))
     form = VenueForm(request.POST or None, instance=venue, region=region)
     if request.method == "POST" and form.is_valid():
         try:

@@ -11,16 +11,29 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from kaikukanta.accounts.errors import OtherSidesWork
+from kaikukanta.accounts.permissions import can_keep_venue, side_refused
+from kaikukanta.accounts.scope import CULTURE
 from kaikukanta.core.dates import today
 from kaikukanta.core.errors import DomainError
 from kaikukanta.events.models import Event
 from kaikukanta.events.services import create_event, update_event
 from kaikukanta.network.models import Venue
 
-from ..access import ACTS_FOR_VENUE, requires
+from ..access import ACTS_FOR_VENUE, other_side_page, requires
 from ..forms import add_domain_error
 from ..forms.venue_events import EventForm
 from .box_office import _chosen_venue, _venues
+
+
+def _other_side(request: HttpRequest, venue: Venue) -> OtherSidesWork | None:
+    """The explanation for a coordinator of the venue's region whose side (social and health) does
+    not keep its events: they see the list (the box office admits to them), not the form."""
+    if can_keep_venue(request.user, venue) or not side_refused(
+        request.user, CULTURE, venue.region_id
+    ):
+        return None
+    return OtherSidesWork(side=CULTURE, region=venue.region)
 
 
 @requires(ACTS_FOR_VENUE)
@@ -28,6 +41,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
     """The chosen venue's coming events (with what is left of each quota), and a form for a new one."""
     venues = _venues(request)
     venue = _chosen_venue(request, venues)
+    refusal = _other_side(request, venue) if venue is not None else None
+    if refusal is not None and request.method == "POST":
+        return other_side_page(request, refusal)
     form = EventForm(request.POST or None)
     status = 200
     if request.method == "POST" and venue is not None:
@@ -52,7 +68,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/box_office/events.html",
-        {"venue": venue, "events": events, "form": form},
+        {"venue": venue, "events": events, "form": form, "refusal": refusal},
         status=status,
     )
 
@@ -65,6 +81,9 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    refusal = _other_side(request, event.venue)
+    if refusal is not None:
+        return other_side_page(request, refusal)
     initial = {
         "title": event.title,
         "starts_at": event.starts_at,
