@@ -130,9 +130,27 @@ def test_a_coordinator_deactivates_their_staff_but_not_others(world, client_as):
     world.alpha_distributor.refresh_from_db()
     assert not world.alpha_distributor.is_active
     other = reverse("web:network_deactivate", args=["alpha", world.alpha_venue_staff.pk])
-    coordinator.post(other)
+    refused = coordinator.post(other, follow=True, HTTP_ACCEPT_LANGUAGE="en")
     world.alpha_venue_staff.refresh_from_db()
     assert world.alpha_venue_staff.is_active  # the culture side's staff
+    # Told whose staff they are, by the culture coordinator's name, not "ask your coordinator".
+    text = refused.content.decode()
+    assert "the culture side&#x27;s work" in text
+    assert f"culture coordinator: {world.alpha_coordinator.display_name}." in text
+
+
+def test_the_people_list_offers_deactivate_only_beside_ones_own_sides_staff(world, client_as):
+    page = client_as("alpha_sote_coordinator").get(reverse("web:network", args=["alpha"]))
+    text = page.content.decode()
+    own = reverse("web:network_deactivate", args=["alpha", world.alpha_distributor.pk])
+    other = reverse("web:network_deactivate", args=["alpha", world.alpha_venue_staff.pk])
+    culture = reverse("web:network_deactivate", args=["alpha", world.alpha_coordinator.pk])
+    assert own in text
+    assert other not in text
+    assert culture not in text
+    text = client_as("alpha_coordinator").get(reverse("web:network", args=["alpha"])).content
+    assert other.encode() in text
+    assert own.encode() not in text
 
 
 def test_coordinators_add_and_edit_their_sides_places(world, client_as):
@@ -149,7 +167,14 @@ def test_coordinators_add_and_edit_their_sides_places(world, client_as):
     site = DistributorSite.objects.get(name="Uusi jakopiste")
     assert site.region == world.alpha
     assert AuditEvent.objects.filter(action=Action.OBJECT_CREATED, region=world.alpha).exists()
-    assert sote.get(reverse("web:network_venue_new", args=["alpha"])).status_code == 404
+    # The other side's page in their own region: whose work it is and who does it, not a 404.
+    refused = sote.get(reverse("web:network_venue_new", args=["alpha"]), HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 403
+    text = refused.content.decode()
+    assert "the culture side&#x27;s work" in text
+    assert f"culture coordinator: {world.alpha_coordinator.display_name}." in text
+    # Another region's page stays a 404: its existence is not told across regions.
+    assert sote.get(reverse("web:network_venue_new", args=["beta"])).status_code == 404
     culture = client_as("alpha_coordinator")
     response = culture.post(
         reverse("web:network_venue", args=["alpha", world.alpha_venue.pk]),
