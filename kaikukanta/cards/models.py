@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from kaikukanta.network.models import Venue
 
 MAX_CHILDREN = 20
+# A valid card whose last valid day is at most this many days away "expires soon": the staff's
+# lists of cards to extend (web/forms/cards.py) and the holder's mobile card say so.
+EXPIRING_DAYS = 30
 
 postcode_validator = RegexValidator(
     r"^\d{5}$", _("A Finnish postcode has exactly five digits, for example 33100.")
@@ -306,6 +309,25 @@ class Card(models.Model):
 
     def was_valid_on(self, day: dt.date) -> bool:
         return self.refusal_on(day) is None
+
+    def holder_state_on(self, day: dt.date) -> str:
+        """What the holder's mobile card says on `day`, each state showing only what is true of it
+        (public/templates/public/mobile_card.html): "valid"; "expiring" (valid, its last day within
+        EXPIRING_DAYS); "expired" (its validity can be extended); "pilot_ended" (it cannot: the
+        region's pilot is over); "closed"; "replaced" (closed as lost, a new card carries on);
+        "not_yet_valid"."""
+        if self.closed_on is not None and day >= self.closed_on:
+            return "replaced" if self.replaced_by_id is not None else "closed"
+        if day < self.issued_on:
+            return "not_yet_valid"
+        refusal = self.refusal_on(day)
+        if isinstance(refusal, CardPilotEnded):
+            return "pilot_ended"
+        if refusal is not None:
+            return "expired"
+        if (self.effective_valid_until - day).days <= EXPIRING_DAYS:
+            return "expiring"
+        return "valid"
 
     def status_on(self, day: dt.date) -> str:
         """ "valid", "expired" or "closed" on `day`, as lists and filters name them; "not yet valid"

@@ -86,12 +86,18 @@ def mobile_card(request: HttpRequest, secret: str) -> HttpResponse:
         return opened
     card = opened.card
     day = today()
-    status = card.status_on(day)
+    state = card.holder_state_on(day)
     number = card.display_identifier
+    # Where the holder goes next (named behind a fold): the service that gave the card, or the new
+    # card's, for a replaced one; none while the card is simply valid.
+    site = None
+    if state == "replaced" and card.replaced_by is not None:
+        site = card.replaced_by.issuing_site
+    elif state not in ("valid", "not_yet_valid"):
+        site = card.issuing_site
     context: dict[str, Any] = {
         "card": card,
-        "status": status,
-        "refusal": card.refusal_on(day),
+        "state": state,
         "number": number,
         "qr": barcodes.qr_svg(
             card.identifier, _("QR code of card number %(number)s") % {"number": number}
@@ -100,13 +106,13 @@ def mobile_card(request: HttpRequest, secret: str) -> HttpResponse:
             card.identifier, _("Barcode of card number %(number)s") % {"number": number}
         ),
         "updated_at": timezone.localtime(),
-        "issuing_site": card.issuing_site if status != "valid" else None,
+        "issuing_site": site,
         "region": card.region,
     }
     response = _for_offline(render(request, "public/mobile_card.html", context))
     # What the saved copy on the phone must agree with (public/sw.js): a change reloads the page.
     response["X-Card-State"] = _state(
-        status, card.effective_valid_until, card.children, get_language()
+        state, card.effective_valid_until, card.children, get_language()
     )
     return response
 

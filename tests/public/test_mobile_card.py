@@ -1,6 +1,7 @@
 """The mobile card a hand-over link opens: what it shows, to whom, how often, and what it records."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client, override_settings
@@ -92,11 +93,11 @@ def test_opening_is_audited_and_remembered(world, alpha_card, secret, anonymous)
     assert HandOver.objects.get(card=alpha_card).last_opened_at is not None
 
 
-def test_an_expired_card_says_so_and_where_to_renew(world, secret, alpha_card, anonymous):
+def test_an_expired_card_says_so_and_where_to_extend_it(world, secret, alpha_card, anonymous):
     with on_day(alpha_card.effective_valid_until + dt.timedelta(days=1)):
         response = anonymous.get(card_url(secret))
     text = text_of(response)
-    assert "no longer valid" in text
+    assert "Your card's validity ended on" in text
     # Named to the holder behind a fold they open, not on the face a ticket desk may see.
     html = response.content.decode()
     folded = html[html.index("<details") : html.index("</details>")]
@@ -108,8 +109,131 @@ def test_an_expired_card_says_so_and_where_to_renew(world, secret, alpha_card, a
 def test_a_closed_card_says_so(world, secret, alpha_card, anonymous):
     close_card(actor=world.alpha_distributor, card=alpha_card, reason=ClosingReason.ON_REQUEST)
     text = text_of(anonymous.get(card_url(secret)))
-    assert "This card has been closed." in text
+    assert "Your card was closed on 15.6.2026." in text
     assert world.alpha_site.name in text
+
+
+# What each state of the card shows, and what it must not: a closed card is not said to be valid
+# until a day, nor to be renewable; the holder is "you", never "the holder".
+STATES = {
+    # state: (sentence per language, shows the codes, names a place behind the fold, the day row)
+    "valid": (
+        {"fi": "Voimassa 15.6.2027 asti", "sv": "Giltigt till 15.6.2027", "en": "Valid until"},
+        True,
+        False,
+        {"fi": "Voimassa", "sv": "Giltig", "en": "Valid until"},
+    ),
+    "expiring": (
+        {
+            "fi": "Korttisi voimassaolo päättyy 15.6.2027. Palvelu, josta sait korttisi, voi "
+            "jatkaa sen voimassaoloa.",
+            "sv": "Ditt korts giltighet upphör den 15.6.2027. Tjänsten som gav dig kortet kan "
+            "förlänga den.",
+            "en": "Your card's validity ends on 15.6.2027. The service that gave you your card "
+            "can extend it.",
+        },
+        True,
+        True,
+        {"fi": "Voimassa", "sv": "Giltig", "en": "Valid until"},
+    ),
+    "expired": (
+        {
+            "fi": "Korttisi voimassaolo päättyi 15.6.2027.",
+            "sv": "Ditt korts giltighet upphörde den 15.6.2027.",
+            "en": "Your card's validity ended on 15.6.2027.",
+        },
+        False,
+        True,
+        {"fi": "Voimassaolo päättyi", "sv": "Giltigheten upphörde", "en": "Validity ended"},
+    ),
+    "pilot_ended": (
+        {
+            "fi": "Korttisi oli voimassa 31.12.2026 asti, jolloin alueen Beetala "
+            "Kaikukortti-kokeilu päättyi.",
+            "sv": "Ditt kort var giltigt till den 31.12.2026, då Kaikukortti-försöket i Beetala "
+            "upphörde.",
+            "en": "Your card was valid until 31.12.2026, when the Kaikukortti pilot of Beetala "
+            "ended.",
+        },
+        False,
+        True,
+        {"fi": "Voimassaolo päättyi", "sv": "Giltigheten upphörde", "en": "Validity ended"},
+    ),
+    "closed": (
+        {
+            "fi": "Korttisi suljettiin 15.6.2026.",
+            "sv": "Ditt kort stängdes den 15.6.2026.",
+            "en": "Your card was closed on 15.6.2026.",
+        },
+        False,
+        True,
+        {"fi": "Suljettu", "sv": "Stängt", "en": "Closed on"},
+    ),
+    "replaced": (
+        {
+            "fi": "Tämän kortin tilalle annettiin uusi kortti 15.6.2026.",
+            "sv": "Det här kortet ersattes med ett nytt kort den 15.6.2026.",
+            "en": "This card was replaced with a new card on 15.6.2026.",
+        },
+        False,
+        True,
+        {"fi": "Suljettu", "sv": "Stängt", "en": "Closed on"},
+    ),
+}
+# Words a card that is not valid must not show, and words never shown to the holder.
+UNTRUE_WHEN_NOT_VALID = {"fi": "Voimassa ", "sv": "Giltigt till", "en": "Valid until"}
+NEVER = {
+    "fi": ["haltija", "Uusi kortti", "uusia"],
+    "sv": ["innehavare", "förnya"],
+    "en": ["holder", "renew", "Renew"],
+}
+
+
+def _card_in_state(world, state):
+    """(card, the day to open it on, its link made before any closing) for each state of STATES."""
+    from kaikukanta.cards.services import issue_card, replace_card
+
+    if state == "pilot_ended":
+        card = issue_card(actor=world.beta_distributor, site=world.beta_site, holder=holder())
+        return card, dt.date(2027, 1, 1), hand_over_card(actor=world.national, card=card)
+    card = issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
+    secret = hand_over_card(actor=world.national, card=card)
+    ends = card.effective_valid_until
+    if state == "closed":
+        close_card(actor=world.alpha_distributor, card=card, reason=ClosingReason.ON_REQUEST)
+    elif state == "replaced":
+        replace_card(actor=world.alpha_distributor, card=card)
+    card.refresh_from_db()
+    days = {"expiring": ends - dt.timedelta(days=10), "expired": ends + dt.timedelta(days=1)}
+    return card, days.get(state, card.issued_on), secret
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+@pytest.mark.parametrize("state", list(STATES))
+def test_each_state_shows_only_what_is_true(world, state, language):
+    card, day, secret = _card_in_state(world, state)
+    assert card.holder_state_on(day) == state
+    sentence, codes, place, day_row = STATES[state]
+    client = Client()
+    client.cookies["kaikukanta_language"] = language
+    with on_day(day):
+        response = client.get(card_url(secret))
+    assert response.status_code == 200
+    html = response.content.decode()
+    html = html[html.index("<main") : html.index("</main>")]  # the card, not the page's styles
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert sentence[language] in text, text
+    assert day_row[language] in text
+    assert (html.count('role="img"') == 2) is codes
+    folded = html[html.index("<details") : html.index("</details>")] if "<details" in html else ""
+    site = card.issuing_site if state != "replaced" else card.replaced_by.issuing_site
+    assert (site.name in folded) is place
+    assert site.name not in html.replace(folded, "")
+    if not codes:
+        assert UNTRUE_WHEN_NOT_VALID[language] not in text
+        assert "children" not in text.lower() and "lapsi" not in text.lower()
+    for word in NEVER[language]:
+        assert word not in text, word
 
 
 def test_unknown_and_revoked_links_get_the_same_neutral_page(world, alpha_card, secret, anonymous):

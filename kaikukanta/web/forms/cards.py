@@ -8,12 +8,10 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kaikukanta.cards.models import CardType
+from kaikukanta.cards.models import EXPIRING_DAYS, CardType
 from kaikukanta.network.models import DistributorSite, Region
 
 from . import card_number_field, offer_choice
-
-EXPIRING_DAYS = 30
 
 
 def _expiring() -> str:
