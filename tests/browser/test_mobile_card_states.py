@@ -36,7 +36,7 @@ def test_a_card_expiring_soon_says_so_and_still_shows_its_codes(new_page, django
 def test_a_closed_card_says_only_that_it_is_closed(new_page, django_db_blocker):
     from kaikukanta.core.dates import today
 
-    url, card = _link(django_db_blocker, close=True)
+    url, _card = _link(django_db_blocker, close=True)
     page = new_page(viewport={"width": 320, "height": 640})
     page.goto(url)
     main = page.inner_text("main")
