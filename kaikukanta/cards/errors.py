@@ -108,9 +108,9 @@ class CardRegisteredElsewhere(DomainError):
     field = "identifier"
     status = 403
     template = _(
-        "Card %(identifier)s is registered at another distributor site. It is renewed, changed and "
-        "closed there or by the region's coordinators; the holder can ask the service that gave "
-        "the card."
+        "Card %(identifier)s is registered at another distributor site. Its validity is extended, "
+        "and it is changed and closed, there or by the region's coordinators; the holder can ask "
+        "the service that gave the card."
     )
 
 
@@ -118,31 +118,45 @@ class CardManagedElsewhere(NotAllowed):
     code = "card_managed_elsewhere"
     template = _(
         "Card %(identifier)s is managed at the site that registered it, or by the region's "
-        "coordinators. Ask them to renew, change or close it."
+        "coordinators. Ask them to extend its validity, change it or close it."
     )
 
 
 class CardClosed(DomainError):
+    """A closed card, where it would be used (a venue, the API): the holder gets a new card from a
+    distributor."""
+
     code = "card_closed"
     template = _(
-        "Card %(identifier)s was closed on %(closed_on)s and can no longer be used or renewed. The "
-        "holder can ask a Kaikukortti distributor for a new card."
+        "Card %(identifier)s was closed on %(closed_on)s and can no longer be used. The holder can "
+        "get a new card from a Kaikukortti distributor."
+    )
+
+
+class CardClosedForDistributor(CardClosed):
+    """A closed card, where a distributor would extend, change, close or replace it: they are the
+    ones who register a new card, so they are not told to ask a distributor."""
+
+    template = _(
+        "Card %(identifier)s was closed on %(closed_on)s: its validity cannot be extended, and it "
+        "cannot be changed or replaced. If the holder still needs a card, register a new one."
     )
 
 
 class CardExpired(DomainError):
     code = "card_expired"
     template = _(
-        "Card %(identifier)s expired on %(valid_until)s. The holder can renew it at the service "
-        "that issued it."
+        "Card %(identifier)s expired on %(valid_until)s. Its validity can be extended at the "
+        "service that issued it."
     )
 
 
 class CardPilotEnded(DomainError):
     code = "card_pilot_ended"
     template = _(
-        "Card %(identifier)s was valid until %(ends)s, the end of the pilot of %(region)s, and cannot "
-        "be renewed. The region's coordinators know whether the Kaikukortti continues there."
+        "Card %(identifier)s was valid until %(ends)s, the end of the pilot of %(region)s, and its "
+        "validity cannot be extended. The region's coordinators know whether the Kaikukortti "
+        "continues there."
     )
 
 
@@ -175,8 +189,8 @@ class PilotEnded(DomainError):
 class RenewalChangesNothing(DomainError):
     code = "renewal_changes_nothing"
     template = _(
-        "Card %(identifier)s is already valid until %(valid_until)s: renewing it today would not "
-        "extend it. Renew it nearer its end, or update the holder's data instead."
+        "Card %(identifier)s is already valid until %(valid_until)s: extending its validity today "
+        "would not add to it. Extend it nearer its end, or update the holder's data instead."
     )
 
 
@@ -184,7 +198,7 @@ class RenewalCappedByPilot(DomainError):
     code = "renewal_capped_by_pilot"
     template = _(
         "Card %(identifier)s is already valid until %(valid_until)s, the end of the pilot of "
-        "%(region)s: renewing it would not extend it."
+        "%(region)s: extending its validity would not add to it."
     )
 
 
@@ -196,7 +210,8 @@ class IssueDateTooEarly(DomainError):
 class DateBeforeRenewal(DomainError):
     code = "date_before_renewal"
     template = _(
-        "The date %(day)s is before card %(identifier)s was last renewed on %(renewed_on)s."
+        "The date %(day)s is before the validity of card %(identifier)s was last extended on "
+        "%(renewed_on)s."
     )
 
 
@@ -218,7 +233,8 @@ class ValidityPastPilot(DomainError):
 class RenewalAfterValidity(DomainError):
     code = "renewal_after_validity"
     template = _(
-        "The renewal date %(day)s is after the validity of card %(identifier)s ends on %(valid_until)s."
+        "The date of the extension, %(day)s, is after the validity of card %(identifier)s ends on "
+        "%(valid_until)s."
     )
 
 

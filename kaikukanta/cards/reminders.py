@@ -78,8 +78,8 @@ def _message(sites: list[SiteCount]) -> tuple[str, str]:
         _("Hello,"),
         "",
         _(
-            "These Kaikukortti cards of your site expire within %(days)s days. Offer the holders "
-            "a renewal when you meet them."
+            "These Kaikukortti cards of your site expire within %(days)s days. Offer to extend "
+            "their validity when you meet the holders."
         )
         % {"days": EXPIRING_DAYS},
         "",

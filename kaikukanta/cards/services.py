@@ -35,7 +35,7 @@ from kaikukanta.stats import summaries
 from . import identifiers, lookups
 from .errors import (
     BirthYearInvalid,
-    CardClosed,
+    CardClosedForDistributor,
     CardExpired,
     CardManagedElsewhere,
     CardNotFound,
@@ -538,7 +538,9 @@ def renew_card(
     with transaction.atomic():
         card = _lock(card)
         if card.is_closed:
-            raise CardClosed(identifier=card.display_identifier, closed_on=card.closed_on)
+            raise CardClosedForDistributor(
+                identifier=card.display_identifier, closed_on=card.closed_on
+            )
         _check_not_before_issue_or_renewal(card, renewed_on)
         valid_until = _validity_until(card.region, renewed_on)
         if valid_until <= card.valid_until and holder is None:
@@ -585,7 +587,9 @@ def close_card(*, actor: Any, card: Card, reason: str, closed_on: dt.date | None
     with transaction.atomic():
         card = _lock(card)
         if card.is_closed:
-            raise CardClosed(identifier=card.display_identifier, closed_on=card.closed_on)
+            raise CardClosedForDistributor(
+                identifier=card.display_identifier, closed_on=card.closed_on
+            )
         _check_closing_day(card, closed_on)
         card.status = CardStatus.CLOSED
         card.closed_on = closed_on
@@ -616,7 +620,9 @@ def replace_card(
     with transaction.atomic():
         old = _lock(card)
         if old.is_closed:
-            raise CardClosed(identifier=old.display_identifier, closed_on=old.closed_on)
+            raise CardClosedForDistributor(
+                identifier=old.display_identifier, closed_on=old.closed_on
+            )
         if old.is_expired_on(replaced_on):
             raise CardExpired(
                 identifier=old.display_identifier, valid_until=old.effective_valid_until
@@ -676,7 +682,9 @@ def update_holder_data(*, actor: Any, card: Card, holder: HolderData) -> Card:
     with transaction.atomic():
         card = _lock(card)
         if card.is_closed:
-            raise CardClosed(identifier=card.display_identifier, closed_on=card.closed_on)
+            raise CardClosedForDistributor(
+                identifier=card.display_identifier, closed_on=card.closed_on
+            )
         changed = [name for name in HOLDER_FIELDS if getattr(card, name) != getattr(holder, name)]
         if not changed:
             raise HolderDataUnchanged()
@@ -910,7 +918,9 @@ def hand_over_card(*, actor: Any, card: Card) -> str:
     with transaction.atomic():
         card = _lock(card)
         if card.is_closed:
-            raise CardClosed(identifier=card.display_identifier, closed_on=card.closed_on)
+            raise CardClosedForDistributor(
+                identifier=card.display_identifier, closed_on=card.closed_on
+            )
         now = timezone.now()
         card.hand_overs.active().update(revoked_at=now)
         secret = "".join(

@@ -24,8 +24,10 @@ from ..conftest import make_user
 def test_a_coordinators_role_covers_one_side_of_one_region(world):
     culture = scope_for(world.alpha_coordinator)
     sote = scope_for(world.alpha_sote_coordinator)
-    assert culture.covers(CULTURE, world.alpha.pk) and not culture.covers(SOTE, world.alpha.pk)
-    assert sote.covers(SOTE, world.alpha.pk) and not sote.covers(CULTURE, world.alpha.pk)
+    assert culture.covers(CULTURE, world.alpha.pk)
+    assert not culture.covers(SOTE, world.alpha.pk)
+    assert sote.covers(SOTE, world.alpha.pk)
+    assert not sote.covers(CULTURE, world.alpha.pk)
     assert not culture.covers(CULTURE, world.beta.pk)
     assert scope_for(world.national).covers(CULTURE, None)  # pop-up venues: national
     assert not culture.covers(CULTURE, None)
@@ -83,9 +85,11 @@ def test_the_social_and_health_coordinator_is_told_whose_work_a_venues_is(world)
             f"{name}."
         )
     with translation.override("fi"):
-        assert "kulttuuri" in errors[0].message and name in errors[0].message
+        assert "kulttuuri" in errors[0].message
+        assert name in errors[0].message
     with translation.override("sv"):
-        assert "kultur" in errors[0].message and "Alfby" in errors[0].message
+        assert "kultur" in errors[0].message
+        assert "Alfby" in errors[0].message
     # Never "ask your region's coordinator": that is the reader themselves.
     with translation.override("en"):
         assert all("your region" not in error.message for error in errors)

@@ -137,20 +137,22 @@ def test_register_print_update_renew_replace_close_with_the_keyboard(new_page):
     assert page.get_by_text("Kortin tiedot on päivitetty.").is_visible()
     checked(page, "updated card")
 
-    # Renew, with a detail changed and the questionnaire offered again.
-    tab_to(page, text="Uusi")
+    # Extend the validity ("Jatka voimassaoloa", not "Uusi", which reads as "new"), with a detail
+    # changed and the questionnaire offered again.
+    tab_to(page, text="Jatka voimassaoloa")
     press(page, "Enter")
     page.wait_for_url("**/renew/")
     assert page.get_by_text("Olen ollut iloinen ja hyvällä tuulella.").is_visible()
+    assert page.get_by_role("heading", level=1).inner_text() == "Voimassaolon jatkaminen"
     checked(page, "renew form")
     tab_to(page, name="gender")
     press(page, "ArrowDown")
     tab_to(page, name="wellbeing-mood")
     press(page, "Space")
-    tab_to(page, text="Uusi kortti")
+    tab_to(page, text="Jatka voimassaoloa")
     press(page, "Enter")
     page.wait_for_url(re.compile(r"/cards/\d+/\?print=1"))
-    assert page.get_by_text("Kortti on uusittu.").is_visible()
+    assert page.get_by_text("Kortin voimassaoloa on jatkettu.").is_visible()
     checked(page, "renewed card")
 
     # Replace as lost: a new number, the history linked.

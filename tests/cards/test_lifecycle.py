@@ -101,7 +101,7 @@ def test_closing_needs_a_known_reason_and_the_right(world, alpha_card):
     # Who can: said without naming the site (the holder's service is their own business).
     assert raised.value.message == (
         f"Card {alpha_card.display_identifier} is managed at the site that registered it, or by "
-        "the region's coordinators. Ask them to renew, change or close it."
+        "the region's coordinators. Ask them to extend its validity, change it or close it."
     )
     alpha_card.refresh_from_db()
     assert alpha_card.status == CardStatus.ACTIVE
@@ -186,8 +186,8 @@ def test_venue_check_of_closed_expired_or_unknown_cards(world, alpha_card):
     assert (result.valid, result.accepted, result.status) == (False, False, "expired")
     assert result.refusal.code == "card_expired"
     assert result.refusal.message == (
-        f"Card {expired.display_identifier} expired on 1.5.2026. The holder can renew it at the "
-        "service that issued it."
+        f"Card {expired.display_identifier} expired on 1.5.2026. Its validity can be extended at "
+        "the service that issued it."
     )
     close_card(actor=world.alpha_distributor, card=alpha_card, reason=ClosingReason.NOT_ELIGIBLE)
     result = check_card(
@@ -320,7 +320,7 @@ def test_a_pilot_shortened_after_issue_ends_its_cards_too(world, beta_card):
     assert "was valid until 14.6.2026" in result.refusal.message
     # Renewing would not help: the message says so instead of sending the holder to renew.
     assert result.refusal.code == "card_pilot_ended"
-    assert "cannot be renewed" in result.refusal.message
+    assert "its validity cannot be extended" in result.refusal.message
     from kaikukanta.uses.services import record_use
 
     from ..conftest import new_key
@@ -332,3 +332,31 @@ def test_a_pilot_shortened_after_issue_ends_its_cards_too(world, beta_card):
             card_identifier=beta_card.identifier,
             idempotency_key=new_key(),
         )
+
+
+def test_a_distributor_is_not_told_to_ask_a_distributor_about_a_closed_card(world, alpha_card):
+    """Extending, changing, replacing or handing over a closed card: the distributor is the one
+    who registers a new card, so the refusal says to do that; a venue is told the holder gets a
+    new card from a distributor."""
+    from django.utils import translation
+
+    from kaikukanta.cards.services import hand_over_card
+
+    close_card(actor=world.alpha_distributor, card=alpha_card, reason=ClosingReason.ON_REQUEST)
+    alpha_card.refresh_from_db()
+    for attempt in (
+        lambda: renew_card(actor=world.alpha_distributor, card=alpha_card),
+        lambda: replace_card(actor=world.alpha_distributor, card=alpha_card),
+        lambda: hand_over_card(actor=world.alpha_distributor, card=alpha_card),
+    ):
+        with pytest.raises(errors.CardClosed) as raised:
+            attempt()
+        assert raised.value.code == "card_closed"
+        with translation.override("en"):
+            message = raised.value.message
+        assert "register a new one" in message
+        assert "distributor" not in message
+        assert "renew" not in message
+    with translation.override("en"):
+        at_venue = alpha_card.refusal_on(alpha_card.closed_on).message
+    assert "The holder can get a new card from a Kaikukortti distributor." in at_venue

@@ -240,7 +240,7 @@ def renew(request: HttpRequest, card_id: int) -> HttpResponse:
                 add_domain_error(form, error)
                 status = error.status
             else:
-                messages.success(request, _("The card is renewed."))
+                messages.success(request, _("The card's validity is extended."))
                 return redirect(reverse("web:card", args=[card.pk]) + "?print=1")
     context = {"form": form, "wellbeing": wellbeing}
     return _action_page(request, card, "web/cards/renew.html", context, status)
