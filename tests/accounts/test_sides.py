@@ -112,3 +112,17 @@ def test_the_culture_side_named_when_it_has_no_coordinator_yet(world):
     error = OtherSidesWork(side=SOTE, region=world.alpha)
     with translation.override("en"):
         assert "social and health coordinator: alpha_sote." in error.message
+
+
+def test_the_catalogue_list_tells_the_other_side_whose_the_venues_entries_are(world, client_as):
+    from django.urls import reverse
+
+    page = client_as("alpha_sote_coordinator").get(
+        reverse("web:catalogue_entries"), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    text = page.content.decode()
+    assert reverse("web:catalogue_venue", args=[world.alpha_venue.pk]) not in text
+    assert reverse("web:catalogue_region", args=["alpha"]) in text  # the introduction is shared
+    assert f"culture coordinator: {world.alpha_coordinator.display_name}." in text
+    text = client_as("alpha_coordinator").get(reverse("web:catalogue_entries")).content.decode()
+    assert reverse("web:catalogue_venue", args=[world.alpha_venue.pk]) in text

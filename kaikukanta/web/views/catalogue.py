@@ -32,7 +32,21 @@ def entries(request: HttpRequest) -> HttpResponse:
     regions = Region.objects.order_by("name")
     if not scope.national:
         regions = regions.filter(pk__in=scope.coordinator_regions)
-    return render(request, "web/catalogue/entries.html", {"venues": venues, "regions": regions})
+    # A coordinator of the social and health side keeps their regions' introductions; the venues'
+    # entries are the culture side's, and the page says whose instead of "no venues".
+    other_side = next(
+        (
+            OtherSidesWork(side=CULTURE, region=region)
+            for region in regions
+            if side_refused(request.user, CULTURE, region.pk)
+        ),
+        None,
+    )
+    return render(
+        request,
+        "web/catalogue/entries.html",
+        {"venues": venues, "regions": regions, "other_side": other_side},
+    )
 
 
 @requires(KEEPS_CATALOGUE)
