@@ -533,7 +533,7 @@ def reset_two_factor(*, actor: Any, user: User) -> None:
     """A lost phone: remove the person's authenticator and recovery codes. They set it up again
     at their next login; a session of theirs that passed the step before no longer counts."""
     if not may_reset_two_factor(actor, user):
-        raise NotAllowed()
+        raise _refusal(actor, user)
     from kaikukanta.api.services import revoke_tokens_of
 
     with transaction.atomic():

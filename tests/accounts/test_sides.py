@@ -126,3 +126,19 @@ def test_the_catalogue_list_tells_the_other_side_whose_the_venues_entries_are(wo
     assert f"culture coordinator: {world.alpha_coordinator.display_name}." in text
     text = client_as("alpha_coordinator").get(reverse("web:catalogue_entries")).content.decode()
     assert reverse("web:catalogue_venue", args=[world.alpha_venue.pk]) in text
+
+
+def test_the_other_sides_staff_accounts_are_that_sides_coordinators(world):
+    from kaikukanta.accounts.services import deactivate_user, reset_two_factor
+
+    for action in (deactivate_user, reset_two_factor):
+        with pytest.raises(OtherSidesWork) as refused:
+            action(actor=world.alpha_sote_coordinator, user=world.alpha_venue_staff)
+        assert refused.value.side == CULTURE
+        with pytest.raises(OtherSidesWork) as refused:
+            action(actor=world.alpha_coordinator, user=world.alpha_distributor)
+        assert refused.value.side == SOTE
+        # Another region's staff: plainly not theirs, nothing told.
+        with pytest.raises(DomainError) as refused:
+            action(actor=world.beta_coordinator, user=world.alpha_distributor)
+        assert not isinstance(refused.value, OtherSidesWork)
