@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from kaikukanta.core import exports
 from kaikukanta.core.dates import today
 from kaikukanta.feedback.models import Feedback
 from kaikukanta.network import brochure
@@ -146,6 +147,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "chosen": chosen,
+        "chosen_query": _query(chosen),
         "regions": regions,
         "municipalities": municipalities,
         "categories": Venue.Category.choices,
@@ -198,5 +200,53 @@ def region_brochure(request: HttpRequest, slug: str, language: str) -> HttpRespo
         pdf = brochure.region_brochure(region, today())
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="kaikukortti-{region.slug}-{language}.pdf"'
+    response["Cache-Control"] = "public, max-age=600"
+    return response
+
+
+@require_GET
+@with_chosen_language
+def catalogue_spreadsheet(request: HttpRequest) -> HttpResponse:
+    """The catalogue as the page lists it (the same filters), as a spreadsheet in the reader's
+    language (core/exports.py: semicolons, d.m.yyyy). Programs read the open data instead
+    (/api/v1/catalogue/venues.csv, a stable machine format)."""
+    day = today()
+    venues, _chosen = filter_venues(catalogue_venues(day), request.GET)
+    labels = offer_labels()
+    rows: list[list[exports.Value]] = []
+    for venue in venues:
+        starts, ends = venue.active_period()
+        rows.append(
+            [
+                venue.display_name,
+                _("National pop-up venue")
+                if venue.is_popup
+                else (venue.region.display_name if venue.region else ""),
+                venue.municipality.display_name if venue.municipality else "",
+                str(venue.get_category_display()).capitalize(),
+                ", ".join(labels[key] for key in venue.offers()),
+                venue.child_tickets,
+                starts,
+                ends,
+                venue.location,
+                venue.web_link,
+            ]
+        )
+    headings: list[exports.Value] = [
+        _("Venue"),
+        _("Region"),
+        _("Municipality"),
+        _("Category"),
+        _("Offered to cardholders"),
+        _("Child tickets"),
+        _("Accepts the card from"),
+        _("Accepts the card until"),
+        _("Street address"),
+        _("Web page"),
+    ]
+    response = exports.csv_response(
+        f"kaikukortti-venues-{day:%Y-%m-%d}.csv",
+        [[_("What the Kaikukortti offers"), exports.finnish_date(day)], headings, *rows],
+    )
     response["Cache-Control"] = "public, max-age=600"
     return response
