@@ -207,3 +207,20 @@ class AgencyForm(forms.ModelForm):
         """The venues' checkboxes by region, in the order of the field's grouped choices."""
         boxes = iter(self["venues"])
         return [(group, [next(boxes) for _venue in venues]) for group, venues in self.venue_choices]
+
+
+class OrganisationForm(forms.ModelForm):
+    """An organisation that runs a pop-up venue, a ticket agency, distributor sites or venues."""
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "name_sv", "name_en", "kind"]
+        widgets = {"kind": forms.RadioSelect}
+        error_messages = {
+            "name": {"required": _("Give the organisation's name in Finnish.")},
+            "kind": {"required": _("Choose the kind of organisation.")},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Organisation.Kind.choices  # type: ignore[attr-defined]
