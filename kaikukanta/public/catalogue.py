@@ -125,6 +125,14 @@ def filter_venues(venues: QuerySet[Venue], params: Any) -> tuple[QuerySet[Venue]
     return venues, chosen
 
 
+def _marked(venues: list[Venue], day: Any) -> list[Venue]:
+    """Each venue with `starts_on`: its first day when that is still to come (Venue.starts_later),
+    for the "from 1.3.2027" beside its name."""
+    for venue in venues:
+        venue.starts_on = venue.starts_later(day)  # type: ignore[attr-defined]
+    return venues
+
+
 def _query(chosen: dict[str, str], **extra: Any) -> str:
     from urllib.parse import urlencode
 
@@ -138,6 +146,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     day = today()
     venues, chosen = filter_venues(catalogue_venues(day), request.GET)
     page = Paginator(venues, PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = _marked(list(page.object_list), day)
     regions = Region.objects.order_by("name")
     municipalities = (
         Municipality.objects.filter(venues__in=Venue.objects.in_catalogue(day))
@@ -156,7 +165,11 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         if page.has_previous()
         else "",
         "next_query": _query(chosen, page=page.next_page_number()) if page.has_next() else "",
-        "count": page.paginator.count,
+        # Counted from their first day on; an upcoming one is listed, marked "from 1.3.2027".
+        "count": venues.filter(pk__in=Venue.objects.accepting_on(day).values("pk")).count(),
+        "upcoming_count": venues.exclude(
+            pk__in=Venue.objects.accepting_on(day).values("pk")
+        ).count(),
     }
     return render(request, "public/catalogue.html", context)
 
@@ -178,8 +191,8 @@ def catalogue_region(request: HttpRequest, slug: str) -> HttpResponse:
     quotes = Feedback.objects.published().filter(region=region)[:5]
     context = {
         "region": region,
-        "own": [venue for venue in shown if not venue.is_popup],
-        "popups": [venue for venue in shown if venue.is_popup],
+        "own": _marked([venue for venue in shown if not venue.is_popup], day),
+        "popups": _marked([venue for venue in shown if venue.is_popup], day),
         "chosen": chosen,
         "municipalities": region.municipalities.order_by("name"),
         "categories": Venue.Category.choices,
