@@ -220,7 +220,9 @@ def test_a_ticket_agency_sells_for_venues_grouped_by_region(world, client_as):
         actor=world.national, agency=agency, venues=[world.alpha_venue], name="Kassa", verified=True
     )
     listed = client.get(reverse("web:national_agencies")).content.decode()
-    assert re.search(r"<td>1 · <a href=\"/venue/api-tokens/\">API tokens</a>", listed)
+    assert re.search(
+        rf'<td>1 · <a href="/national/ticket-agencies/{agency.pk}/#tokens">API tokens', listed
+    )
     # The agency's own account is not offered as a region's responsible person.
     people = client.get(reverse("web:national_region_people", args=[world.alpha.pk]))
     assert "agency-" not in people.content.decode()
@@ -312,3 +314,37 @@ def test_organisations_are_listed_and_only_national_administrators_make_them(wor
         == 403
     )
     assert not Organisation.objects.filter(name="X").exists()
+
+
+def test_an_agencys_token_is_made_on_its_own_page_for_the_venues_it_sells_for(world, client_as):
+    agency = TicketAgency.objects.create(
+        name="Lippupalvelu", organisation=Organisation.objects.get(name="Museo")
+    )
+    agency.venues.set([world.alpha_venue, world.popup])
+    client = client_as("national")
+    url = reverse("web:national_agency", args=[agency.pk])
+    page = client.get(url)
+    offered = {venue.pk for venue in page.context["token_form"].fields["venues"].queryset}
+    assert offered == {world.alpha_venue.pk, world.popup.pk}  # not the beta venue
+    refused = client.post(
+        url, {"kind": "token", "token-name": "Verkkokauppa", "token-venues": [world.beta_venue.pk]}
+    )
+    assert refused.status_code == 422
+    assert "Select a valid choice" in refused.content.decode()
+    made = client.post(
+        url, {"kind": "token", "token-name": "Verkkokauppa", "token-venues": [world.alpha_venue.pk]}
+    )
+    assert made.status_code == 201
+    assert "it is shown this once" in made.content.decode()
+    token = agency.api_tokens.get()
+    assert list(token.venues.all()) == [world.alpha_venue]
+    assert agency.name == TicketAgency.objects.get(pk=agency.pk).name  # the agency is unchanged
+    # The coordinator's token page offers, for the agency, only the venues it sells for there.
+    coordinator = client_as("alpha_coordinator")
+    form = coordinator.get(reverse("web:venue_api_tokens"), {"agency": agency.pk}).context[
+        "agency_form"
+    ]
+    assert {v.pk for v in form.fields["venues"].queryset} == {world.alpha_venue.pk}
+    assert form["agency"].value() == agency.pk
+    listed = coordinator.get(reverse("web:venue_api_tokens")).content.decode()
+    assert f'href="?agency={agency.pk}#agency-token-heading"' in listed

@@ -224,3 +224,28 @@ class OrganisationForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = Organisation.Kind.choices  # type: ignore[attr-defined]
+
+
+class AgencyTokenForm(forms.Form):
+    """An API token for the agency's system, made on the agency's own page: for venues it sells for
+    only (create_agency_token checks the same)."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("The agency's system that will use the token, for example “Web shop”."),
+        error_messages={"required": _("Give the token a name.")},
+    )
+    venues = forms.ModelMultipleChoiceField(
+        label=_("Venues"),
+        queryset=Venue.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The venues the agency sells for; the token acts for those chosen only."),
+        error_messages={"required": _("Choose at least one venue.")},
+    )
+
+    def __init__(self, agency: TicketAgency, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "token")
+        super().__init__(*args, **kwargs)
+        field = cast("forms.ModelMultipleChoiceField", self.fields["venues"])
+        field.queryset = agency.venues.order_by("name")

@@ -33,6 +33,12 @@ def _coordinated_venues(user: Any):
     return Venue.objects.filter(region__in=scope.coordinator_regions).order_by("name")
 
 
+def _chosen_agency(request: HttpRequest, agencies: Any) -> TicketAgency | None:
+    """The agency asked for (`agency` sent with the form, or `?agency=` of its link), if listed."""
+    value = str(request.POST.get("agency") or request.GET.get("agency") or "")
+    return agencies.filter(pk=int(value)).first() if value.isdigit() else None
+
+
 @requires(ACTS_FOR_VENUE)
 def tokens(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
@@ -42,10 +48,19 @@ def tokens(request: HttpRequest) -> HttpResponse:
     agency_form = None
     if scope.national or scope.coordinator_regions:
         agencies = TicketAgency.objects.filter(venues__in=coordinated).distinct().order_by("name")
+        # Offered only the venues the agency sells for: the chosen agency's (`?agency=`, from its
+        # link on this page or the agency's own page), else those some listed agency sells for.
+        chosen = _chosen_agency(request, agencies)
+        sold = (
+            coordinated.filter(ticket_agencies=chosen)
+            if chosen
+            else coordinated.filter(ticket_agencies__in=agencies).distinct()
+        )
         agency_form = AgencyTokenForm(
             agencies,
-            coordinated,
+            sold,
             request.POST if request.POST.get("kind") == "agency" else None,
+            initial={"agency": chosen.pk} if chosen else None,
         )
     secret = None
     status = 200

@@ -20,8 +20,10 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kaikukanta.accounts.middleware import session_verified
 from kaikukanta.accounts.models import COORDINATOR_ROLES, RoleAssignment
 from kaikukanta.api.models import ApiToken
+from kaikukanta.api.services import create_agency_token
 from kaikukanta.core.dates import today
 from kaikukanta.core.errors import DomainError
 from kaikukanta.network.models import Organisation, Region, TicketAgency, Venue
@@ -39,6 +41,7 @@ from ..access import NATIONAL, requires
 from ..forms import add_domain_error
 from ..forms.national_network import (
     AgencyForm,
+    AgencyTokenForm,
     AssignForm,
     InviteResponsibleForm,
     OrganisationForm,
@@ -271,9 +274,31 @@ def agency_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     agency = get_object_or_404(TicketAgency, pk=pk) if pk else TicketAgency()
     if "new_organisation" in request.POST:
         return _to_new_organisation(request)
-    form = AgencyForm(request.POST or None, instance=agency)
+    making_token = agency.pk is not None and request.POST.get("kind") == "token"
+    form = AgencyForm(None if making_token else (request.POST or None), instance=agency)
     _restore(request, form)
-    if request.method == "POST" and form.is_valid():
+    token_form = (
+        AgencyTokenForm(agency, request.POST if making_token else None) if agency.pk else None
+    )
+    secret, status = None, 200
+    if making_token and token_form is not None:
+        status = 422
+        if token_form.is_valid():
+            try:
+                _token, secret = create_agency_token(
+                    actor=request.user,
+                    agency=agency,
+                    venues=list(token_form.cleaned_data["venues"]),
+                    name=token_form.cleaned_data["name"],
+                    verified=session_verified(request),
+                )
+            except DomainError as error:
+                add_domain_error(token_form, error)
+                status = error.status
+            else:
+                status = 201
+                token_form = AgencyTokenForm(agency)
+    elif request.method == "POST" and form.is_valid():
         try:
             save_ticket_agency(
                 actor=request.user,
@@ -295,7 +320,15 @@ def agency_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(
         request,
         "web/national_network/agency_form.html",
-        {"form": form, "title": title, "tokens": tokens, "new_organisation": True},
+        {
+            "form": form,
+            "title": title,
+            "tokens": tokens,
+            "new_organisation": True,
+            "token_form": token_form,
+            "secret": secret,
+        },
+        status=status,
     )
 
 
