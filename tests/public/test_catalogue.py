@@ -209,6 +209,8 @@ def test_an_upcoming_pop_up_is_listed_marked_with_its_first_day_and_counted_from
     assert "administration" not in summary  # managed in the national pages, not the Django admin
     day = dt.date(2027, 3, 1)
     assert Venue.objects.accepting_on(day).filter(name="Tuleva sirkus").exists()
-    assert not Venue.objects.accepting_on(day - dt.timedelta(days=1)).filter(
-        name="Tuleva sirkus"
-    ).exists()
+    assert (
+        not Venue.objects.accepting_on(day - dt.timedelta(days=1))
+        .filter(name="Tuleva sirkus")
+        .exists()
+    )
