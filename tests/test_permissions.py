@@ -709,6 +709,14 @@ WEB_ROWS = [
             ("web:national_popup", the("popup"), lambda v: [v.pk], staff(403, national=OK)),
             ("web:national_agencies", no_object, lambda obj: [], None),
             ("web:national_agency_new", no_object, lambda obj: [], staff(403, national=OK)),
+            ("web:national_organisations", no_object, lambda obj: [], None),
+            ("web:national_organisation_new", no_object, lambda obj: [], staff(403, national=OK)),
+            (
+                "web:national_organisation",
+                the("network.Organisation"),
+                lambda o: [o.pk],
+                staff(403, national=OK),
+            ),
             (
                 "web:national_agency",
                 the("network.TicketAgency"),
@@ -901,6 +909,7 @@ PUBLIC_ROWS = [
     Row("public:accessibility", get=by_role(OK)),
     Row("public:privacy", get=by_role(OK)),
     Row("public:catalogue", get=by_role(OK)),
+    Row("public:catalogue_spreadsheet", get=by_role(OK)),
     Row("public:catalogue_region", args=lambda obj: ["alpha"], get=by_role(OK)),
     Row("public:brochure", args=lambda obj: ["alpha", "sv"], get=by_role(OK)),
 ]

@@ -352,6 +352,12 @@ class Venue(TranslatedName):
             return VenueAcceptsOwnRegionOnly(venue=self, region=self.region)
         return None
 
+    def starts_later(self, day: dt.date) -> dt.date | None:
+        """The first day on which the venue accepts cards when that is after `day` (an upcoming
+        pop-up venue, a venue of a pilot still to begin), else None. Shown as "from 1.3.2027"."""
+        starts, _ends = self.active_period()
+        return starts if starts is not None and starts > day else None
+
     def active_period(self) -> tuple[dt.date | None, dt.date | None]:
         """The first and last day of the period in which the venue accepts cards (None: open)."""
         starts, ends = self.active_from, self.active_until

@@ -94,6 +94,24 @@ class VenueQuerySet(models.QuerySet["Venue"]):
         every region at once), the venues of every region and the national pop-ups."""
         return self.filter(self._offered_from(day))
 
+    @staticmethod
+    def _started_by(day: dt.date) -> Q:
+        """Its period has begun by `day`: its own first day, and its region's pilot's (the same rule
+        as Venue.is_active_on and Venue.starts_later)."""
+        own = Q(active_from__isnull=True) | Q(active_from__lte=day)
+        pilot_begun = (
+            ~Q(region__status="pilot")
+            | Q(region__pilot_starts__isnull=True)
+            | Q(region__pilot_starts__lte=day)
+        )
+        return own & (Q(region__isnull=True) | pilot_begun)
+
+    def accepting_on(self, day: dt.date) -> VenueQuerySet:
+        """The venues that accept cards on `day`: begun and not ended. What is counted as the
+        network's venues today; an upcoming one (in_catalogue, offered_to) is shown marked with its
+        first day (Venue.starts_later)."""
+        return self.filter(self._offered_from(day) & self._started_by(day))
+
     def acted_for_by(self, user: Any) -> VenueQuerySet:
         """The venues for which the user checks cards and records uses: their own venues, and as a
         coordinator their regions' venues (typing in paper records); pop-up venues are national.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accessibility/", front.accessibility, name="accessibility"),
     path("privacy/", front.privacy, name="privacy"),
     path("catalogue/", catalogue.catalogue, name="catalogue"),
+    path("catalogue/venues.csv", catalogue.catalogue_spreadsheet, name="catalogue_spreadsheet"),
     path("catalogue/<slug:slug>/", catalogue.catalogue_region, name="catalogue_region"),
     path(
         "catalogue/<slug:slug>/brochure-<str:language>.pdf",

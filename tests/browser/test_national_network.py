@@ -114,3 +114,50 @@ def test_the_national_admin_opens_the_pop_up_venues_and_ticket_agencies(new_page
     assert 1 <= page.locator("#venue-groups .choice-list label:visible").count() < choices.count()
     page.goto(f"/national/regions/{Region.objects.order_by('pk').first().pk}/")
     checked(page, "region edit form")
+
+
+def test_the_national_admin_adds_an_organisation_in_a_step_of_the_pop_up_form(new_page):
+    """Half-way through a new pop-up venue, its organisation is not in the list: "Uusi organisaatio"
+    opens the organisation's form, and saving it returns to the pop-up form with what was typed and
+    the new organisation chosen; then the pop-up venue is saved. By keyboard, on a phone."""
+    from kaikukanta.network.models import Organisation, Venue
+
+    page = new_page(**PHONE)
+    log_in(page, "kaikukeskus")
+    page.wait_for_url("**/national/")
+    page.goto("/national/pop-up-venues/new/")
+    type_into(page, page.locator("#id_name"), "Kiertävä sirkus")
+    type_into(page, page.locator("#id_name_sv"), "Turnerande cirkus")
+    page.locator("#id_category").select_option("culture")
+    page.locator("#id_active_from").fill("2027-03-01")
+    page.locator("#id_active_until").fill("2027-05-31")
+    press(page, page.get_by_role("button", name="Uusi organisaatio"))
+    page.wait_for_url(re.compile(r".*/national/organisations/new/\?for=.+"))
+    checked(page, "new organisation in a step of the pop-up form")
+    press(page, page.get_by_role("button", name="Tallenna"))
+    page.locator(".field-error").first.wait_for()
+    assert page.get_by_text("Anna organisaation nimi suomeksi.").is_visible()
+    checked(page, "new organisation with errors")
+    type_into(page, page.locator("#id_name"), "Sirkusyhdistys ry")
+    press(page, page.get_by_role("radio", name="järjestö tai säätiö"), "Space")
+    press(page, page.get_by_role("button", name="Tallenna"))
+    page.wait_for_url(re.compile(r".*/national/pop-up-venues/new/\?restore=.+"))
+    organisation = Organisation.objects.get(name="Sirkusyhdistys ry")
+    # What was typed is there, and the new organisation chosen.
+    assert page.locator("#id_name").input_value() == "Kiertävä sirkus"
+    assert page.locator("#id_name_sv").input_value() == "Turnerande cirkus"
+    assert page.locator("#id_category").input_value() == "culture"
+    assert page.locator("#id_active_from").input_value() == "2027-03-01"
+    assert page.locator("#id_active_until").input_value() == "2027-05-31"
+    assert page.locator("#id_organisation").input_value() == str(organisation.pk)
+    checked(page, "pop-up form restored after the organisation step")
+    press(page, page.get_by_role("button", name="Tallenna"))
+    page.wait_for_url("**/national/pop-up-venues/")
+    venue = Venue.objects.get(name="Kiertävä sirkus")
+    assert venue.organisation == organisation
+    assert venue.is_popup
+    page.goto("/national/organisations/")
+    checked(page, "organisations")
+    page.goto("/catalogue/")
+    assert page.get_by_text("1.3.2027 alkaen").first.is_visible()
+    checked(page, "catalogue with an upcoming pop-up venue")

@@ -175,3 +175,42 @@ def test_a_permanent_region_that_once_ran_a_pilot_stays_in_the_catalogue(world, 
     assert world.alpha_venue in Venue.objects.offered_to(world.alpha, dt.date(2026, 6, 15))
     assert world.alpha_venue in Venue.objects.in_catalogue(dt.date(2026, 6, 15))
     assert world.alpha_venue.name in text_of(anonymous.get(reverse("public:catalogue")))
+
+
+def test_an_upcoming_pop_up_is_listed_marked_with_its_first_day_and_counted_from_it(
+    world, anonymous, client_as
+):
+    """A pop-up venue whose period starts 1.3.2027 is in the catalogue (holders may plan), marked
+    "from 1.3.2027"; the catalogue's count and the national overview's count it only from then."""
+    Venue.objects.create(
+        organisation=world.popup.organisation,
+        name="Tuleva sirkus",
+        category="culture",
+        is_popup=True,
+        active_from=dt.date(2027, 3, 1),
+        active_until=dt.date(2027, 5, 31),
+    )
+    with on_day(dt.date(2026, 6, 15)):
+        page = text_of(anonymous.get(reverse("public:catalogue")))
+        region_page = text_of(anonymous.get(reverse("public:catalogue_region", args=["alpha"])))
+        overview = client_as("national").get(reverse("web:national"))
+        finnish = text_of(anonymous.get(reverse("public:catalogue"), {"lang": "fi"}))
+    assert "Tuleva sirkus" in page
+    assert "From 1.3.2027: the card is not accepted here yet." in page
+    assert page.count("the card is not accepted here yet") == 1  # the running pop-up is not marked
+    listed = Venue.objects.in_catalogue(dt.date(2026, 6, 15)).count()
+    assert f"{listed - 1} venues and 1 from a later day" in page
+    assert "From 1.3.2027" in region_page
+    assert "1.3.2027 alkaen" in finnish
+    # The national overview counts the running pop-up only, and lists the upcoming one marked.
+    summary = text_of(overview)
+    assert "1 pop-up venue" in summary
+    assert "(from 1.3.2027)" in summary
+    assert "administration" not in summary  # managed in the national pages, not the Django admin
+    day = dt.date(2027, 3, 1)
+    assert Venue.objects.accepting_on(day).filter(name="Tuleva sirkus").exists()
+    assert (
+        not Venue.objects.accepting_on(day - dt.timedelta(days=1))
+        .filter(name="Tuleva sirkus")
+        .exists()
+    )

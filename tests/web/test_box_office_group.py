@@ -234,7 +234,11 @@ def test_clients_without_a_card_are_exported_as_such_not_as_child_tickets(
         idempotency_key=new_key(),
     )
     response = clerk.get(reverse("web:venue_history"), {"format": "csv"})
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
+    )
     header, body = rows[0], rows[1:]
     assert "Clients without a card" in header
     by_card = {row[1]: dict(zip(header, row, strict=True)) for row in body}

@@ -220,9 +220,131 @@ def test_a_ticket_agency_sells_for_venues_grouped_by_region(world, client_as):
         actor=world.national, agency=agency, venues=[world.alpha_venue], name="Kassa", verified=True
     )
     listed = client.get(reverse("web:national_agencies")).content.decode()
-    assert re.search(r"<td>1 · <a href=\"/venue/api-tokens/\">API tokens</a>", listed)
+    assert re.search(
+        rf'<td>1 · <a href="/national/ticket-agencies/{agency.pk}/#tokens">API tokens', listed
+    )
     # The agency's own account is not offered as a region's responsible person.
     people = client.get(reverse("web:national_region_people", args=[world.alpha.pk]))
     assert "agency-" not in people.content.decode()
     assert "Lippupiste" in listed
     assert "Alfalan museo" in listed
+
+
+def test_an_organisation_is_made_in_a_step_of_the_pop_up_form_without_losing_what_was_typed(
+    world, client_as
+):
+    """The pop-up form's "New organisation" button parks what was typed; the organisation's form
+    returns to the pop-up form with it, and with the new organisation chosen."""
+    client = client_as("national")
+    typed = {
+        "name": "Kesäteatteri",
+        "name_sv": "Sommarteatern",
+        "category": "culture",
+        "active_from": "2027-03-01",
+        "active_until": "2027-08-31",
+        "organisation": "",
+        "new_organisation": "1",
+    }
+    response = client.post(reverse("web:national_popup_new"), typed)
+    assert response.status_code == 302
+    step = response["Location"]
+    assert step.startswith(reverse("web:national_organisation_new") + "?for=")
+    assert "Kes" not in step  # what was typed stays in the session, not in the address
+    page = client.get(step).content.decode()
+    assert "you return to the form you were filling in" in page
+    missing = client.post(step, {"name": "", "kind": ""}).content.decode()
+    assert "Give the organisation&#x27;s name in Finnish." in missing
+    response = client.post(step, {"name": "Kesäteatteri ry", "kind": "third_sector"})
+    assert response.status_code == 302
+    organisation = Organisation.objects.get(name="Kesäteatteri ry")
+    assert response["Location"].startswith(reverse("web:national_popup_new") + "?restore=")
+    back = client.get(response["Location"])
+    form = back.context["form"]
+    assert not form.is_bound  # shown again, not refused
+    assert str(form["name"].value()) == "Kesäteatteri"
+    assert str(form["name_sv"].value()) == "Sommarteatern"
+    assert str(form["active_from"].value()) == "2027-03-01"
+    assert str(form["organisation"].value()) == str(organisation.pk)
+    html = back.content.decode()
+    assert 'value="Kesäteatteri"' in html
+    assert f'<option value="{organisation.pk}" selected>' in html
+    assert AuditEvent.objects.filter(
+        action="object.created", object_id=str(organisation.pk)
+    ).exists()
+    # Saved from there, the pop-up venue is the new organisation's.
+    client.post(
+        reverse("web:national_popup_new"),
+        {key: value for key, value in typed.items() if key != "new_organisation"}
+        | {"organisation": organisation.pk},
+    )
+    assert Venue.objects.get(name="Kesäteatteri").organisation == organisation
+
+
+def test_the_agency_form_keeps_its_venues_through_the_organisation_step(world, client_as):
+    client = client_as("national")
+    response = client.post(
+        reverse("web:national_agency_new"),
+        {
+            "name": "Lippuluukku",
+            "venues": [world.alpha_venue.pk, world.popup.pk],
+            "new_organisation": "1",
+        },
+    )
+    step = response["Location"]
+    cancel = client.get(step).context["back"]
+    assert cancel.startswith(reverse("web:national_agency_new") + "?restore=")
+    response = client.post(step, {"name": "Lippuluukku Oy", "kind": "company"})
+    form = client.get(response["Location"]).context["form"]
+    assert str(form["name"].value()) == "Lippuluukku"
+    assert sorted(map(int, form["venues"].value())) == sorted(
+        [world.alpha_venue.pk, world.popup.pk]
+    )
+    assert str(form["organisation"].value()) == str(
+        Organisation.objects.get(name="Lippuluukku Oy").pk
+    )
+
+
+def test_organisations_are_listed_and_only_national_administrators_make_them(world, client_as):
+    listed = client_as("national").get(reverse("web:national_organisations")).content.decode()
+    assert "Yhdistys ry" in listed
+    assert (
+        client_as("alpha_coordinator")
+        .post(reverse("web:national_organisation_new"), {"name": "X", "kind": "company"})
+        .status_code
+        == 403
+    )
+    assert not Organisation.objects.filter(name="X").exists()
+
+
+def test_an_agencys_token_is_made_on_its_own_page_for_the_venues_it_sells_for(world, client_as):
+    agency = TicketAgency.objects.create(
+        name="Lippupalvelu", organisation=Organisation.objects.get(name="Museo")
+    )
+    agency.venues.set([world.alpha_venue, world.popup])
+    client = client_as("national")
+    url = reverse("web:national_agency", args=[agency.pk])
+    page = client.get(url)
+    offered = {venue.pk for venue in page.context["token_form"].fields["venues"].queryset}
+    assert offered == {world.alpha_venue.pk, world.popup.pk}  # not the beta venue
+    refused = client.post(
+        url, {"kind": "token", "token-name": "Verkkokauppa", "token-venues": [world.beta_venue.pk]}
+    )
+    assert refused.status_code == 422
+    assert "Select a valid choice" in refused.content.decode()
+    made = client.post(
+        url, {"kind": "token", "token-name": "Verkkokauppa", "token-venues": [world.alpha_venue.pk]}
+    )
+    assert made.status_code == 201
+    assert "it is shown this once" in made.content.decode()
+    token = agency.api_tokens.get()
+    assert list(token.venues.all()) == [world.alpha_venue]
+    assert agency.name == TicketAgency.objects.get(pk=agency.pk).name  # the agency is unchanged
+    # The coordinator's token page offers, for the agency, only the venues it sells for there.
+    coordinator = client_as("alpha_coordinator")
+    form = coordinator.get(reverse("web:venue_api_tokens"), {"agency": agency.pk}).context[
+        "agency_form"
+    ]
+    assert {v.pk for v in form.fields["venues"].queryset} == {world.alpha_venue.pk}
+    assert form["agency"].value() == agency.pk
+    listed = coordinator.get(reverse("web:venue_api_tokens")).content.decode()
+    assert f'href="?agency={agency.pk}#agency-token-heading"' in listed

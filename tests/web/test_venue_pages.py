@@ -68,7 +68,11 @@ def test_history_totals_and_csv_are_the_venues_own(client_as, world, alpha_card,
     assert beta_card.display_identifier not in page
     response = clerk.get(reverse("web:venue_history"), {"format": "csv", "kind": "entry_ticket"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
+    )
     assert len(rows) == 3  # the header and two uses
     assert {row[1] for row in rows[1:]} == {alpha_card.display_identifier}
     assert sorted(row[7] for row in rows[1:]) == ["0", "2"]

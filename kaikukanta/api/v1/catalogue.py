@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
 from kaikukanta.core.dates import today
+from kaikukanta.core.exports import neutralised
 from kaikukanta.network.models import Region, Venue
 from kaikukanta.public.catalogue import catalogue_venues, filter_venues
 
@@ -173,35 +174,44 @@ CSV_COLUMNS = [
     openapi_extra={
         "responses": {
             200: {
-                "description": "UTF-8 CSV with a header row: " + ", ".join(CSV_COLUMNS),
+                "description": "UTF-8 CSV (comma-separated, ISO dates) with a header row: "
+                + ", ".join(CSV_COLUMNS)
+                + ". A text beginning with =, +, -, @, a tab or a carriage return is written "
+                "with a leading apostrophe (CSV injection).",
                 "content": {"text/csv": {"schema": {"type": "string"}}},
             }
         }
     },
 )
 def venues_csv(request: HttpRequest, filters: Query[Filters]) -> HttpResponse:
-    """The same list as /catalogue/venues, one row a venue; offers are separated by spaces."""
+    """The same list as /catalogue/venues, one row a venue; offers are separated by spaces. A
+    machine format (comma-separated, ISO dates, codes): the catalogue page offers people a
+    spreadsheet of its own. A text that a spreadsheet would read as a formula (beginning with =, +,
+    -, @, a tab or a carriage return) is written with a leading apostrophe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for row in _venues(filters):
         writer.writerow(
             [
-                row["id"],
-                *row["name"].values(),
-                row["region"] or "",
-                "yes" if row["popup"] else "no",
-                row["accepts_from"] or "",
-                row["accepts_until"] or "",
-                row["category"],
-                row["municipality_code"] or "",
-                row["municipality"] or "",
-                row["street_location"],
-                row["web_link"],
-                " ".join(row["offers"]),
-                "yes" if row["child_tickets"] else "no",
-                *row["description"].values(),
-                *row["accessibility"].values(),
+                neutralised(value) if isinstance(value, str) else value
+                for value in [
+                    row["id"],
+                    *row["name"].values(),
+                    row["region"] or "",
+                    "yes" if row["popup"] else "no",
+                    row["accepts_from"] or "",
+                    row["accepts_until"] or "",
+                    row["category"],
+                    row["municipality_code"] or "",
+                    row["municipality"] or "",
+                    row["street_location"],
+                    row["web_link"],
+                    " ".join(row["offers"]),
+                    "yes" if row["child_tickets"] else "no",
+                    *row["description"].values(),
+                    *row["accessibility"].values(),
+                ]
             ]
         )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

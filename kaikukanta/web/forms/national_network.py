@@ -207,3 +207,45 @@ class AgencyForm(forms.ModelForm):
         """The venues' checkboxes by region, in the order of the field's grouped choices."""
         boxes = iter(self["venues"])
         return [(group, [next(boxes) for _venue in venues]) for group, venues in self.venue_choices]
+
+
+class OrganisationForm(forms.ModelForm):
+    """An organisation that runs a pop-up venue, a ticket agency, distributor sites or venues."""
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "name_sv", "name_en", "kind"]
+        widgets = {"kind": forms.RadioSelect}
+        error_messages = {
+            "name": {"required": _("Give the organisation's name in Finnish.")},
+            "kind": {"required": _("Choose the kind of organisation.")},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Organisation.Kind.choices  # type: ignore[attr-defined]
+
+
+class AgencyTokenForm(forms.Form):
+    """An API token for the agency's system, made on the agency's own page: for venues it sells for
+    only (create_agency_token checks the same)."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("The agency's system that will use the token, for example “Web shop”."),
+        error_messages={"required": _("Give the token a name.")},
+    )
+    venues = forms.ModelMultipleChoiceField(
+        label=_("Venues"),
+        queryset=Venue.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The venues the agency sells for; the token acts for those chosen only."),
+        error_messages={"required": _("Choose at least one venue.")},
+    )
+
+    def __init__(self, agency: TicketAgency, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "token")
+        super().__init__(*args, **kwargs)
+        field = cast("forms.ModelMultipleChoiceField", self.fields["venues"])
+        field.queryset = agency.venues.order_by("name")

@@ -46,6 +46,12 @@ def _agency_refusal(user: Any) -> OtherSidesWork | None:
     return OtherSidesWork(side=CULTURE, region=region) if region is not None else None
 
 
+def _chosen_agency(request: HttpRequest, agencies: Any) -> TicketAgency | None:
+    """The agency asked for (`agency` sent with the form, or `?agency=` of its link), if listed."""
+    value = str(request.POST.get("agency") or request.GET.get("agency") or "")
+    return agencies.filter(pk=int(value)).first() if value.isdigit() else None
+
+
 @requires(ACTS_FOR_VENUE)
 def tokens(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
@@ -58,10 +64,19 @@ def tokens(request: HttpRequest) -> HttpResponse:
         return other_side_page(request, agency_refusal)
     if scope.national or scope.regions_covered(CULTURE):
         agencies = TicketAgency.objects.filter(venues__in=coordinated).distinct().order_by("name")
+        # Offered only the venues the agency sells for: the chosen agency's (`?agency=`, from its
+        # link on this page or the agency's own page), else those some listed agency sells for.
+        chosen = _chosen_agency(request, agencies)
+        sold = (
+            coordinated.filter(ticket_agencies=chosen)
+            if chosen
+            else coordinated.filter(ticket_agencies__in=agencies).distinct()
+        )
         agency_form = AgencyTokenForm(
             agencies,
-            coordinated,
+            sold,
             request.POST if request.POST.get("kind") == "agency" else None,
+            initial={"agency": chosen.pk} if chosen else None,
         )
     secret = None
     status = 200

@@ -49,9 +49,18 @@ def national(request: HttpRequest) -> HttpResponse:
         distributor_count=Count("distributor_sites", distinct=True),
         venue_count=Count("venues", distinct=True),
     )
+    popups = list(
+        Venue.objects.visible_to(request.user)
+        .filter(is_popup=True)
+        .order_by("-active_from", "name")
+    )
+    for venue in popups:
+        venue.starts_on = venue.starts_later(today())  # type: ignore[attr-defined]
     context = {
         "regions": regions,
-        "popup_venues": Venue.objects.visible_to(request.user).filter(is_popup=True),
+        "popup_venues": popups,
+        # Counted from their first day on (VenueQuerySet.accepting_on); upcoming ones are listed.
+        "popup_count": Venue.objects.filter(is_popup=True).accepting_on(today()).count(),
         "active_cards": Card.objects.visible_to(request.user).valid_on().count(),
         "flags": Flag.objects.visible_to(request.user).select_related("region", "venue")[:10],
         **figures_context(year, rows),

@@ -6,10 +6,12 @@ inviting a responsible person is the invitation of the coordinators' pages (peop
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -18,15 +20,18 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kaikukanta.accounts.middleware import session_verified
 from kaikukanta.accounts.models import COORDINATOR_ROLES, RoleAssignment
 from kaikukanta.api.models import ApiToken
+from kaikukanta.api.services import create_agency_token
 from kaikukanta.core.dates import today
 from kaikukanta.core.errors import DomainError
-from kaikukanta.network.models import Region, TicketAgency, Venue
+from kaikukanta.network.models import Organisation, Region, TicketAgency, Venue
 from kaikukanta.network.services import (
     assign_responsible_person,
     invite_responsible_person,
     remove_responsible_person,
+    save_network_object,
     save_region,
     save_ticket_agency,
     save_venue,
@@ -36,8 +41,10 @@ from ..access import NATIONAL, requires
 from ..forms import add_domain_error
 from ..forms.national_network import (
     AgencyForm,
+    AgencyTokenForm,
     AssignForm,
     InviteResponsibleForm,
+    OrganisationForm,
     PopupFilterForm,
     PopupVenueForm,
     RegionForm,
@@ -222,7 +229,10 @@ def popups(request: HttpRequest) -> HttpResponse:
 @requires(NATIONAL)
 def popup_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     venue = get_object_or_404(Venue, pk=pk, is_popup=True) if pk else Venue(is_popup=True)
+    if "new_organisation" in request.POST:
+        return _to_new_organisation(request)
     form = PopupVenueForm(request.POST or None, instance=venue)
+    _restore(request, form)
     if request.method == "POST" and form.is_valid():
         try:
             save_venue(actor=request.user, venue=form.save(commit=False), changed=form.changed_data)
@@ -235,7 +245,12 @@ def popup_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(
         request,
         "web/national_network/form.html",
-        {"form": form, "title": title, "back": reverse("web:national_popups")},
+        {
+            "form": form,
+            "title": title,
+            "back": reverse("web:national_popups"),
+            "new_organisation": True,
+        },
     )
 
 
@@ -257,8 +272,33 @@ def agencies(request: HttpRequest) -> HttpResponse:
 @requires(NATIONAL)
 def agency_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     agency = get_object_or_404(TicketAgency, pk=pk) if pk else TicketAgency()
-    form = AgencyForm(request.POST or None, instance=agency)
-    if request.method == "POST" and form.is_valid():
+    if "new_organisation" in request.POST:
+        return _to_new_organisation(request)
+    making_token = agency.pk is not None and request.POST.get("kind") == "token"
+    form = AgencyForm(None if making_token else (request.POST or None), instance=agency)
+    _restore(request, form)
+    token_form = (
+        AgencyTokenForm(agency, request.POST if making_token else None) if agency.pk else None
+    )
+    secret, status = None, 200
+    if making_token and token_form is not None:
+        status = 422
+        if token_form.is_valid():
+            try:
+                _token, secret = create_agency_token(
+                    actor=request.user,
+                    agency=agency,
+                    venues=list(token_form.cleaned_data["venues"]),
+                    name=token_form.cleaned_data["name"],
+                    verified=session_verified(request),
+                )
+            except DomainError as error:
+                add_domain_error(token_form, error)
+                status = error.status
+            else:
+                status = 201
+                token_form = AgencyTokenForm(agency)
+    elif request.method == "POST" and form.is_valid():
         try:
             save_ticket_agency(
                 actor=request.user,
@@ -280,7 +320,120 @@ def agency_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(
         request,
         "web/national_network/agency_form.html",
-        {"form": form, "title": title, "tokens": tokens},
+        {
+            "form": form,
+            "title": title,
+            "tokens": tokens,
+            "new_organisation": True,
+            "token_form": token_form,
+            "secret": secret,
+        },
+        status=status,
+    )
+
+
+# --- Organisations: made here, or in a step of the pop-up venue's or the agency's form ------------
+
+PARKED = "kaikukanta_parked_forms"
+PARKED_KEPT = 5
+
+
+def _to_new_organisation(request: HttpRequest) -> HttpResponse:
+    """The "New organisation" button of a form: what was typed is parked in the session (not in the
+    address), and the organisation's form returns to this form with it once the organisation is made
+    (or when cancelled)."""
+    token = secrets.token_urlsafe(12)
+    parked = dict(request.session.get(PARKED, {}))
+    while len(parked) >= PARKED_KEPT:  # the oldest goes
+        parked.pop(next(iter(parked)))
+    parked[token] = {
+        "url": request.path,
+        "data": {
+            key: request.POST.getlist(key)
+            for key in request.POST
+            if key not in ("csrfmiddlewaretoken", "new_organisation")
+        },
+    }
+    request.session[PARKED] = parked
+    return redirect(reverse("web:national_organisation_new") + f"?for={token}")
+
+
+def _parked(request: HttpRequest, token: str) -> dict | None:
+    return request.session.get(PARKED, {}).get(token) if token else None
+
+
+def _restore(request: HttpRequest, form: forms.BaseForm) -> None:
+    """Back from the organisation's step (`?restore=`): the form shows what had been typed, and the
+    organisation just made chosen. Shown, not yet sent: nothing is refused before Save."""
+    if request.method != "GET":
+        return
+    token = request.GET.get("restore", "")
+    parked = _parked(request, token)
+    if parked is None:
+        return
+    for name, field in form.fields.items():
+        values = parked["data"].get(name)
+        if values is None:
+            continue
+        multiple = isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
+        form.initial[name] = values if multiple else (values[0] if values else "")
+    remaining = dict(request.session.get(PARKED, {}))
+    remaining.pop(token, None)
+    request.session[PARKED] = remaining
+
+
+@requires(NATIONAL)
+def organisations(request: HttpRequest) -> HttpResponse:
+    listed = Organisation.objects.annotate(
+        site_count=Count("distributor_sites", distinct=True),
+        venue_count=Count("venues", distinct=True),
+        agency_count=Count("ticket_agencies", distinct=True),
+    ).order_by("name")
+    return render(request, "web/national_network/organisations.html", {"organisations": listed})
+
+
+@requires(NATIONAL)
+def organisation_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, pk=pk) if pk else Organisation()
+    token = request.GET.get("for", "")
+    parked = _parked(request, token)
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = save_network_object(
+                actor=request.user, obj=form.save(commit=False), changed=form.changed_data
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("The organisation %(name)s was saved.") % {"name": made.display_name},
+            )
+            if parked is not None:
+                parked["data"]["organisation"] = [str(made.pk)]
+                request.session[PARKED] = {**request.session.get(PARKED, {}), token: parked}
+                return redirect(f"{parked['url']}?restore={token}")
+            return redirect("web:national_organisations")
+    back = (
+        f"{parked['url']}?restore={token}"
+        if parked is not None
+        else reverse("web:national_organisations")
+    )
+    return render(
+        request,
+        "web/national_network/form.html",
+        {
+            "form": form,
+            "title": _("Edit organisation") if pk else _("New organisation"),
+            "back": back,
+            "intro": _(
+                "Once the organisation is saved, you return to the form you were filling in, "
+                "with what you typed there and the new organisation chosen."
+            )
+            if parked is not None
+            else "",
+        },
     )
 
 
@@ -297,6 +450,9 @@ urlpatterns = [
     path("national/pop-up-venues/", popups, name="national_popups"),
     path("national/pop-up-venues/new/", popup_form, name="national_popup_new"),
     path("national/pop-up-venues/<int:pk>/", popup_form, name="national_popup"),
+    path("national/organisations/", organisations, name="national_organisations"),
+    path("national/organisations/new/", organisation_form, name="national_organisation_new"),
+    path("national/organisations/<int:pk>/", organisation_form, name="national_organisation"),
     path("national/ticket-agencies/", agencies, name="national_agencies"),
     path("national/ticket-agencies/new/", agency_form, name="national_agency_new"),
     path("national/ticket-agencies/<int:pk>/", agency_form, name="national_agency"),

@@ -47,8 +47,8 @@ def figures_context(year: int, rows: list[Row]) -> dict:
 
 # --- The statistics pages: one per level, each table exportable as CSV and XLSX ---------------
 
-import csv  # noqa: E402
-import io  # noqa: E402
+import re  # noqa: E402
+from decimal import Decimal  # noqa: E402
 from typing import Any  # noqa: E402
 
 from django.http import Http404, HttpResponse  # noqa: E402
@@ -57,6 +57,7 @@ from django.urls import path, reverse  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 
 from kaikukanta.accounts.scope import scope_for  # noqa: E402
+from kaikukanta.core import exports  # noqa: E402
 from kaikukanta.network.models import DistributorSite, Municipality, Region  # noqa: E402
 from kaikukanta.stats import figures  # noqa: E402
 from kaikukanta.stats.figures import Subject, Table  # noqa: E402
@@ -165,58 +166,54 @@ def _export(request: HttpRequest, subject: Subject, table_key: str, fmt: str) ->
         raise Http404
     if table.key == "years":  # the yearly table covers every year, whatever the period
         heading = f"{table.title}: {subject.label}"
-        name = f"kaikukanta-{subject.level}-{table.key}.{fmt}"
+        years = [row.label for row in table.rows]
+        span = f"{years[0]}--{years[-1]}" if years else period.slug
+        name = f"kaikukanta-{subject.level}-{table.key}-{span}.{fmt}"
     else:
         heading = f"{table.title}: {subject.label}, {period.label}"
         name = f"kaikukanta-{subject.level}-{table.key}-{period.slug}.{fmt}"
+    lines = table_lines(table)
+    sheet = exports.Sheet(
+        heading,
+        [str(h) for h in lines[0]],
+        lines[1:],
+        legend=exports.statistics_legend(),
+        name=str(table.title),
+    )
     if fmt == "csv":
-        return _csv(table, name, heading)
-    return _xlsx(table, name, heading)
+        return exports.sheet_csv_response(sheet, name)
+    return exports.sheet_xlsx_response(sheet, name)
 
 
-def table_lines(table: Table) -> list[list[str | int]]:
+_INTEGER = re.compile(r"^-?\d+$")
+_DECIMAL = re.compile(r"^[+-]?\d+,\d+$")
+
+
+def _typed(text: str) -> exports.Value:
+    """A cell the figures give as text, as a number where it is one: a year, a number of
+    municipalities, a ratio written with a decimal comma ("1,5")."""
+    if _INTEGER.match(text):
+        return int(text)
+    if _DECIMAL.match(text):
+        return Decimal(text.replace(",", "."))
+    return text
+
+
+def table_lines(table: Table) -> list[list[exports.Value]]:
     """The table as exported: a heading line, then one line a row; a suppressed count is written
-    as it is shown ("<5" or ".."), never as its value."""
-    lines: list[list[str | int]] = [
+    as it is shown ("<5" or ".."), never as its value; every other count as a number."""
+    lines: list[list[exports.Value]] = [
         [table.label_heading, *[label for _key, label in table.columns]]
     ]
     for row in table.rows:
-        cells: list[str | int] = [row.label]
+        cells: list[exports.Value] = [int(row.label) if table.key == "years" else row.label]
         for cell in table.cells(row):
             if isinstance(cell, figures.Figure):
                 cells.append(str(cell) if cell.suppressed else int(cell.shown or 0))
             else:
-                cells.append("" if cell is None else str(cell))
+                cells.append(None if cell is None else _typed(str(cell)))
         lines.append(cells)
     return lines
-
-
-def _csv(table: Table, name: str, heading: str) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([heading])
-    writer.writerows(table_lines(table))
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def _xlsx(table: Table, name: str, heading: str) -> HttpResponse:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=table.key[:31])
-    sheet.append([heading])
-    for line in table_lines(table):
-        sheet.append(line)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 def own_statistics_url(user: Any) -> str | None:

@@ -3,17 +3,17 @@ time, and as a CSV file with the same filters (for the venue's own reporting).""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
-from typing import cast
 
-from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import Count, Max, Min, Q, Sum
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kaikukanta.core import exports
+from kaikukanta.core.dates import today
 from kaikukanta.network.models import Venue
 from kaikukanta.uses.services import uses_exported
 
@@ -22,12 +22,9 @@ from ..pagination import KeysetPaginator
 from .uses import filtered_uses
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_rows(uses) -> Iterator[list[str]]:
+def _csv_rows(uses) -> Iterator[list[exports.Value]]:
+    """The same columns and values as the page's table (web/uses/_table.html), with the event, the
+    clients without a card and the group visit in columns of their own."""
     yield [
         _("Time"),
         _("Card number"),
@@ -38,22 +35,36 @@ def _csv_rows(uses) -> Iterator[list[str]]:
         _("Holder's ticket"),
         _("Child tickets"),
         _("Clients without a card"),
-        _("group visit"),
+        _("Group visit"),
     ]
-    tz = timezone.get_current_timezone()
     for use in uses.iterator(chunk_size=2000):
         yield [
-            use.occurred_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            use.occurred_at,
             use.card.display_identifier,
             use.venue.display_name,
             use.event.title if use.event else "",
-            use.kind,
-            use.category,
-            "1" if use.adult_ticket else "0",
-            str(use.child_tickets),
-            str(use.clients_without_card),
-            "1" if use.group_visit_id else "0",
+            use.get_kind_display(),
+            use.get_category_display(),
+            bool(use.adult_ticket),
+            use.child_tickets,
+            use.clients_without_card,
+            bool(use.group_visit_id),
         ]
+
+
+def _file_name(filters, uses) -> str:
+    """venue-history-2026-01-01--2026-03-31.csv: the days asked, or those of the first and the last
+    use listed."""
+    data = filters.cleaned_data if filters.is_bound and filters.is_valid() else {}
+    since, until = data.get("since"), data.get("until")
+    if since is None or until is None:
+        span = uses.order_by().aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+        tz = timezone.get_current_timezone()
+        if since is None:
+            since = span["first"].astimezone(tz).date() if span["first"] else today()
+        if until is None:
+            until = span["last"].astimezone(tz).date() if span["last"] else today()
+    return f"kaikukanta-venue-history-{since:%Y-%m-%d}--{until:%Y-%m-%d}.csv"
 
 
 @requires(ACTS_FOR_VENUE)
@@ -67,15 +78,10 @@ def history(request: HttpRequest) -> HttpResponse:
             venues=list(Venue.objects.acted_for_by(request.user)),
             filters=[key for key, value in request.GET.items() if value and key != "format"],
         )
-        writer = csv.writer(_Echo())
-        response = StreamingHttpResponse(
-            (writer.writerow(row) for row in _csv_rows(uses.order_by("-occurred_at", "-pk"))),
-            content_type="text/csv; charset=utf-8",
+        # Streamed, not built in memory: a venue's history may be long.
+        return exports.csv_streaming_response(
+            _file_name(filters, uses), _csv_rows(uses.order_by("-occurred_at", "-pk"))
         )
-        response["Content-Disposition"] = 'attachment; filename="kaikukanta-uses.csv"'
-        # Streamed, not built in memory: a venue's history may be long. (`requires` types its views
-        # as answering HttpResponse; a streaming answer is served the same way.)
-        return cast(HttpResponse, response)
     totals = uses.order_by().aggregate(
         uses=Count("pk"),
         holders=Count("pk", filter=Q(adult_ticket=True)),
