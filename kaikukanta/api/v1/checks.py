@@ -13,7 +13,6 @@ from ninja import Field, Router, Schema
 from kaikukanta.accounts.permissions import can_act_for_venue
 from kaikukanta.cards.services import check_card
 from kaikukanta.core.errors import DomainError
-from kaikukanta.core.queries import select_one
 from kaikukanta.network.models import Venue
 
 from ..errors import fields_named
@@ -36,8 +35,11 @@ def own_venue(request: HttpRequest, pk: int) -> Venue:
     """One of the venues the caller acts for, or 404 (another's venue is not told apart from none).
     The venue by its key, then the rule of `Venue.objects.acted_for_by` for one venue
     (`can_act_for_venue`): cheaper than the list's query on every check and use."""
-    venue = select_one(Venue, pk=pk, related=("region",))
-    if venue is None or not can_act_for_venue(request.user, venue):
+    try:
+        venue = Venue.objects.select_related("region").get(pk=pk)
+    except Venue.DoesNotExist:
+        raise VenueUnknown(venue=pk) from None
+    if not can_act_for_venue(request.user, venue):
         raise VenueUnknown(venue=pk)
     return venue
 
