@@ -93,12 +93,10 @@ def mobile_card(request: HttpRequest, secret: str) -> HttpResponse:
         "status": status,
         "refusal": card.refusal_on(day),
         "number": number,
-        "qr": barcodes.qr_svg(
-            card.identifier, _("QR code of card number %(number)s") % {"number": number}
-        ),
-        "code39": barcodes.code39_svg(
-            card.identifier, _("Barcode of card number %(number)s") % {"number": number}
-        ),
+        "qr": barcodes.qr_svg(card.identifier),
+        "qr_label": _("QR code of card number %(number)s") % {"number": number},
+        "code39": barcodes.code39_svg(card.identifier),
+        "code39_label": _("Barcode of card number %(number)s") % {"number": number},
         "updated_at": timezone.localtime(),
         "issuing_site": card.issuing_site if status != "valid" else None,
         "region": card.region,
