@@ -62,7 +62,9 @@ def test_the_card_shows_its_number_codes_validity_children_and_region(
 
 
 @pytest.mark.browser
-def test_the_barcodes_the_page_serves_decode_to_the_card_number(world, alpha_card, secret, anonymous):
+def test_the_barcodes_the_page_serves_decode_to_the_card_number(
+    world, alpha_card, secret, anonymous
+):
     """The page's own SVGs, drawn by Chromium on a phone's screen (360 px wide, two device pixels
     to a CSS pixel) and read back from the screenshot: the QR code and the Code 39 alike."""
     import io

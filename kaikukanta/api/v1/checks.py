@@ -17,7 +17,7 @@ from kaikukanta.network.models import Venue
 
 from ..errors import fields_named
 from .auth import AUTH
-from .schemas import ERRORS
+from .schemas import BODY_ERRORS
 
 router = Router(tags=["checks"], auth=AUTH)
 
@@ -66,7 +66,7 @@ class CheckOut(Schema):
     refusal: Refusal | None = Field(description="Why not, and what the holder can do.")
 
 
-@router.post("/checks", response={200: CheckOut, **ERRORS}, summary="Check a card at a venue")
+@router.post("/checks", response={200: CheckOut, **BODY_ERRORS}, summary="Check a card at a venue")
 def check(request: HttpRequest, payload: CheckIn) -> dict:
     venue = own_venue(request, payload.venue)
     with fields_named(identifier="card"):
