@@ -182,7 +182,9 @@ def test_a_body_that_is_not_json_gets_the_same_error_shape(world):
 
 
 def test_an_address_under_the_api_that_names_no_operation_is_a_json_404(world):
-    client = api_client(world.alpha_venue_staff)
+    # Signed in with a session and without the CSRF token: still the 404, not the CSRF failure.
+    client = Client(enforce_csrf_checks=True)
+    sign_in(client, world.alpha_venue_staff)
     for path in ("/api/v1/uses/null,null/cancel", "/api/v1/no-such-thing", "/api/v2/venues"):
         response = client.post(path, {}, content_type="application/json")
         assert response["Content-Type"] == "application/json", path
