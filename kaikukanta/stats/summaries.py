@@ -361,7 +361,7 @@ def _lock_card(card_id: int) -> None:
     waits for nothing). Uses of one card that open or close months at once take turns: each then
     sees the others' months when it finds its neighbours (read committed: every statement sees
     what is committed)."""
-    list(Card.objects.select_for_update().filter(pk=card_id).values_list("pk"))
+    list(Card.objects.select_for_update().filter(pk=card_id).order_by().values_list("pk"))
 
 
 def _month_opened(counts: Counts, use: Use, month: dt.date, site: int, record_key: int) -> None:
