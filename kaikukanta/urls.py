@@ -9,7 +9,7 @@ urlpatterns = [
     # First: a box office's check and use are resolved before the hundred-odd staff pages are tried.
     path("api/v1/", api_v1.urls),
     # Any other address under /api/: the API's JSON 404, not the staff pages' HTML one.
-    re_path(r"^api/(?P<rest>.*)$", api_not_found),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found, name="api-not-found"),
     path("", include("kaikukanta.web.urls")),
     path("", include("kaikukanta.public.views")),
     # The language switch (Django's, remembering a signed-in person's choice).
