@@ -54,7 +54,7 @@ bench-stats: install compile-messages ## Time every statistics page and export o
 	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL=postgres://... to a database filled by manage.py generate_synthetic."; exit 2; }
 	$(DEMO_ENV) $(PY) benchmarks/stats.py $(BENCH_ARGS)
 
-bench-api: install ## Check-and-record API throughput against a bare psycopg app (CARDS=, USES=; DATABASE_URL's PostgreSQL)
+bench-api: install ## Check-and-record API throughput against a baseline checkout (BASELINE=dir; CARDS=, USES=; DATABASE_URL's PostgreSQL)
 	$(PY) benchmarks/api.py $(BENCH_ARGS)
 
 lint: install-dev ## Check formatting and lint with ruff, and types with mypy

@@ -1,33 +1,35 @@
 #!/usr/bin/env python3
-"""Throughput and latency of the check-and-record API at national scale, against a bare baseline.
+"""Throughput and latency of the check-and-record API at national scale, this checkout against a baseline.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kaikukanta_bench make bench-api
-    DATABASE_URL=... CARDS=100000 USES=1000000 .venv/bin/python benchmarks/api.py --seconds 20
+    git worktree add ../base 7cbcb3a && ln -s "$PWD/.venv" ../base/.venv   # the code to compare with
+    (cd ../base && .venv/bin/pybabel compile --domain django --directory kaikukanta/locale)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kaikukanta_bench BASELINE=../base make bench-api
+    DATABASE_URL=... .venv/bin/python benchmarks/api.py --baseline ../base --rounds 3 --seconds 10
 
 1. Loads synthetic data (`manage.py generate_synthetic`, CARDS cards and USES uses, default 1 million
    and 10 million) into DATABASE_URL's PostgreSQL, only when the database does not already hold that
-   many cards; migrates it.
+   many cards; migrates it (with this checkout's migrations: the baseline must have the same schema).
 2. Makes (once) a venue user `bench.api` at a venue with the most cards around it, an API token for
    it, and picks a pool of cards that venue accepts today.
-3. Serves the real API with gunicorn (the production server, `--workers`, DEBUG off) on 127.0.0.1,
-   and in the same run a bare WSGI app (benchmarks/bare_api.py) that runs the same SQL statements
-   with psycopg and nothing else, also under gunicorn with the same workers.
-   Both talk to PostgreSQL the same way: parameters bound on the server, a statement run five
-   times on a connection prepared (psycopg's defaults; in the real app, its hot path's statements
-   through core/queries.py `hot_cursor` and settings.py's `prepare_threshold`).
+3. Serves the API with gunicorn (the production server, `--workers`, DEBUG off) on 127.0.0.1 twice,
+   from the same database: this checkout ("new") and the checkout at `--baseline` ("baseline", for
+   example the commit before a change to the hot path), each with its own code and settings' defaults.
+   `--prepared` serves this checkout a second time with KAIKUKANTA_DB_PREPARED_STATEMENTS=1
+   ("new+prep": Django's server-side binding and psycopg's prepared statements).
 4. Drives POST /api/v1/checks and POST /api/v1/uses (a new Idempotency-Key each) with `--clients`
-   concurrent keep-alive clients for `--seconds` each, after a warm-up, alternating between the two
+   concurrent keep-alive clients for `--seconds` each, after a warm-up, alternating between the
    servers for `--rounds` rounds (the shared machine's speed drifts over minutes), and prints each
    run, then a table of each server's median round: requests per second, p50 and p99 latency, and
-   the median of the rounds' ratios real/bare.
+   the median of the rounds' ratios to the baseline.
 
-With REDIS_URL set, both servers keep the look-up counters in Redis (as production does when it is set);
+With REDIS_URL set, the servers keep the look-up counters in Redis (as production does when it is set);
 otherwise in PostgreSQL (a look-up's counters in one statement, on an UNLOGGED table).
 
 The look-up limits are raised for the served API (the counters are still written on every request):
 the benchmark measures speed, not the limit. The uses it records stay in the database (a few tens of
 thousands at the bench venue). A benchmark that prints figures, not a test: nothing fails for being
-slow. Targets (issue 7): real at least 0.5 of bare throughput, p99 under 50 ms at 32 clients.
+slow. Target (issue 18): plain Django at least 0.6 of the baseline with core/queries.py (7cbcb3a).
+Reports: docs/performance/.
 """
 
 from __future__ import annotations
@@ -109,11 +111,11 @@ def prepare(pool_size: int) -> tuple[str, int, list[str]]:
     return secret, venue.pk, pool
 
 
-def serve(app: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
+def serve(root: Path, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
     process = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
         [
             GUNICORN,
-            app,
+            "kaikukanta.wsgi:application",
             "--workers",
             str(workers),
             "--bind",
@@ -123,8 +125,8 @@ def serve(app: str, port: int, workers: int, env: dict[str, str]) -> subprocess.
             "--backlog",
             "256",
         ],
-        cwd=ROOT,
-        env={**os.environ, **env},
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root), **env},
         start_new_session=True,
     )
     for _ in range(200):
@@ -135,7 +137,7 @@ def serve(app: str, port: int, workers: int, env: dict[str, str]) -> subprocess.
         except OSError:
             time.sleep(0.1)
     stop(process)
-    raise SystemExit(f"{app} did not start on port {port}")
+    raise SystemExit(f"{root} did not start on port {port}")
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -211,7 +213,22 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8701)
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=os.environ.get("BASELINE") or None,
+        required=not os.environ.get("BASELINE"),
+        help="a checkout of the code to compare with (git worktree add), on the same schema",
+    )
+    parser.add_argument(
+        "--prepared",
+        action="store_true",
+        help="also serve this checkout with KAIKUKANTA_DB_PREPARED_STATEMENTS=1",
+    )
     args = parser.parse_args()
+    baseline = args.baseline.resolve()
+    if not (baseline / "kaikukanta" / "wsgi.py").exists():
+        raise SystemExit(f"{baseline} is not a checkout of this project.")
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         raise SystemExit(
@@ -254,19 +271,24 @@ def main() -> None:
         headers = {**auth, "Idempotency-Key": uuid.uuid4().hex}
         return "/api/v1/uses", {"venue": venue, "card": random.choice(pool)}, headers  # noqa: S311
 
-    # Both servers stay up, and the runs alternate (real, bare, real, bare, ...): the machine is
+    # The servers stay up, and the runs alternate (baseline, new, baseline, new, ...): the machine is
     # shared and its speed drifts by a factor of two over minutes, so a ratio of runs made minutes
     # apart compares the machine as much as the code. The table shows each server's median round.
-    servers = {
-        "real": ("kaikukanta.wsgi:application", args.port),
-        "bare": ("benchmarks.bare_api:app", args.port + 1),
+    servers: dict[str, tuple[Path, int, dict[str, str]]] = {
+        "baseline": (baseline, args.port, {}),
+        "new": (ROOT, args.port + 1, {"KAIKUKANTA_DB_PREPARED_STATEMENTS": "0"}),
     }
-    processes = [serve(app, port, args.workers, real_env) for app, port in servers.values()]
+    if args.prepared:
+        servers["new+prep"] = (ROOT, args.port + 2, {"KAIKUKANTA_DB_PREPARED_STATEMENTS": "1"})
+    print(f"Baseline: {baseline} ({git_head(baseline)}); new: {ROOT} ({git_head(ROOT)}).")
+    processes = [
+        serve(root, port, args.workers, {**real_env, **env}) for root, port, env in servers.values()
+    ]
     runs: dict[tuple[str, str], list[dict]] = {}
     try:
         for round_number in range(1, args.rounds + 1):
             for name, make in (("check", check), ("record", record)):
-                for label, (_app, port) in servers.items():
+                for label, (_root, port, _env) in servers.items():
                     result = drive(port, make, args.clients, args.seconds)
                     runs.setdefault((label, name), []).append(result)
                     print(
@@ -281,24 +303,37 @@ def main() -> None:
     print()
     print(f"Median of {args.rounds} rounds:")
     print(
-        f"{'operation':<10}{'server':<8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'real/bare':>12}"
+        f"{'operation':<10}{'server':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'/baseline':>11}"
     )
     for name in ("check", "record"):
-        ratios = [
-            real["rps"] / bare["rps"]
-            for real, bare in zip(runs[("real", name)], runs[("bare", name)], strict=True)
-        ]
-        for label in ("real", "bare"):
+        for label in servers:
             rounds = runs[(label, name)]
             median = {
                 key: statistics.median(r[key] for r in rounds) for key in ("rps", "p50", "p99")
             }
-            ratio = f"{statistics.median(ratios):.2f}" if label == "real" else ""
+            ratios = [
+                run["rps"] / base["rps"]
+                for run, base in zip(rounds, runs[("baseline", name)], strict=True)
+            ]
+            ratio = f"{statistics.median(ratios):.2f}" if label != "baseline" else ""
             print(
-                f"{name:<10}{label:<8}{median['rps']:>10.0f}{median['p50']:>10.1f}"
-                f"{median['p99']:>10.1f}{ratio:>12}"
+                f"{name:<10}{label:<10}{median['rps']:>10.0f}{median['p50']:>10.1f}"
+                f"{median['p99']:>10.1f}{ratio:>11}"
             )
-        print(f"{'':<18}real/bare by round: " + ", ".join(f"{r:.2f}" for r in ratios))
+            if label != "baseline":
+                print(
+                    f"{'':<20}{label}/baseline by round: " + ", ".join(f"{r:.2f}" for r in ratios)
+                )
+
+
+def git_head(root: Path) -> str:
+    answer = subprocess.run(  # noqa: S603 (git, fixed arguments)
+        ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return answer.stdout.strip() or "unknown commit"
 
 
 if __name__ == "__main__":

@@ -209,22 +209,26 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # A statement of the check and the use (core/queries.py hot_cursor, which binds its
-        # parameters on the server) run five times on a connection is prepared: PostgreSQL then
-        # parses and plans it once per connection, not on every request. psycopg's default, which
-        # Django turns off for connection poolers; Django's own cursors bind on the client and are
-        # never prepared. Behind PgBouncer in transaction mode older than 1.21 (or without
-        # max_prepared_statements), set KAIKUKANTA_DB_PREPARED_STATEMENTS=0. Added to what
-        # DATABASE_URL's own options say (?sslmode=verify-full and the like), which win.
+        # A new connection's first query checks that the connection still works, if it was kept
+        # from an earlier request (CONN_MAX_AGE): a restarted database or pooler costs no request.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
         # Behind a pooler in transaction mode (PgBouncer's pool_mode=transaction, docs/operations.md)
         # set KAIKUKANTA_DB_TRANSACTION_POOLER=1: no server-side cursors (.iterator() would lose its
-        # cursor between transactions) and, unless said otherwise, no prepared statements.
+        # cursor between transactions).
         pooled = env_bool("KAIKUKANTA_DB_TRANSACTION_POOLER", False)
         DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = pooled
-        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-            "prepare_threshold",
-            5 if env_bool("KAIKUKANTA_DB_PREPARED_STATEMENTS", not pooled) else None,
-        )
+        # KAIKUKANTA_DB_PREPARED_STATEMENTS=1: Django's documented PostgreSQL options for prepared
+        # statements. Parameters are bound on the server (`server_side_binding`), and psycopg
+        # prepares a statement run `prepare_threshold` times on a connection, so that PostgreSQL
+        # parses and plans it once per connection. Off by default (Django's default: parameters
+        # bound on the client, nothing prepared), which works behind every pooler; behind
+        # PgBouncer in transaction mode, only with PgBouncer 1.21 or newer and its
+        # max_prepared_statements set. The measured difference: docs/performance/.
+        # Added to what DATABASE_URL's own options say (?sslmode=verify-full), which win.
+        if env_bool("KAIKUKANTA_DB_PREPARED_STATEMENTS", False):
+            options = DATABASES["default"].setdefault("OPTIONS", {})
+            options.setdefault("server_side_binding", True)
+            options.setdefault("prepare_threshold", 5)
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

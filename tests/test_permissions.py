@@ -978,6 +978,14 @@ API_ROWS = [
     Row("api-v1:docs", get=by_role(OK)),
     # django-ninja's root, which only names the docs' address.
     Row("api-v1:api-root", get=by_role(404)),
+    # Any other address under /api/: the API's JSON 404 for everyone, signed in or not.
+    Row(
+        "api-not-found",
+        args=lambda obj: ["v1/no-such-operation"],
+        json=True,
+        get=by_role(404),
+        post=by_role(404),
+    ),
 ]
 
 # --- the admin -------------------------------------------------------------------------------------

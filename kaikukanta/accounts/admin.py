@@ -39,9 +39,8 @@ class RoleFormSet(BaseInlineFormSet):
         super().clean()
         kept: set[tuple] = set()
         for form in self.forms:
-            # django-stubs leave out BaseFormSet._should_delete_form, Django's own (private) test
-            # of whether a row is marked for deletion.
-            if self._should_delete_form(form) or form.errors or not form.cleaned_data:  # type: ignore[attr-defined]
+            # A row marked for deletion: its DELETE field (formsets' can_delete).
+            if form.errors or not form.cleaned_data or form.cleaned_data.get("DELETE"):
                 continue
             data = form.cleaned_data
             role = data.get("role", "")  # none: RoleTargetInvalid, as before

@@ -11,8 +11,6 @@ from typing import Any
 
 from django.db import models
 
-from kaikukanta.core.queries import values_rows
-
 from .models import COORDINATOR_ROLES, Role, RoleAssignment
 
 _CACHE_ATTRIBUTE = "_kaikukanta_scope"
@@ -82,9 +80,8 @@ NO_SCOPE = Scope()
 
 
 def _role_rows(user_id: int) -> models.QuerySet:
-    """The columns `scope_for` reads of a user's roles, not the sites' and venues' whole rows: this
-    runs on every request (every API call through a token), so its SQL is built once per process
-    (core/queries.py `values_rows`)."""
+    """The columns `scope_for` reads of a user's roles, not the sites' and venues' whole rows (this
+    runs on every request)."""
     return (
         RoleAssignment.objects.filter(user_id=user_id)
         .order_by()
@@ -116,7 +113,7 @@ def scope_for(user: Any) -> Scope:
     distributor_regions: set[int] = set()
     venues: set[int] = set()
     venue_regions: set[int] = set()
-    assignments = values_rows(_role_rows, user.pk)
+    assignments = list(_role_rows(user.pk))
     # The role_names_its_object constraint gives each role its target: the `is not None` checks
     # below skip no row, they tell the type checker so.
     for role, region, site, organisation, site_region, venue, venue_region in assignments:
@@ -149,6 +146,12 @@ def scope_for(user: Any) -> Scope:
     )
     setattr(user, _CACHE_ATTRIBUTE, scope)
     return scope
+
+
+def remember_scope(user: Any, scope: Scope) -> None:
+    """What `scope_for(user)` answers for the rest of this request (an API token's own, narrower
+    scope: api/services.py user_for_token)."""
+    setattr(user, _CACHE_ATTRIBUTE, scope)
 
 
 def forget_scope(user: Any) -> None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -37,6 +38,14 @@ class InvalidToken(Exception):
 
 def error_body(code: str, message: str, field: str | None) -> dict[str, str | None]:
     return {"code": code, "message": message, "field": field}
+
+
+@csrf_exempt  # it changes nothing: a POST without its CSRF token gets the same 404
+def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """An address under /api/ that names no operation (a typo, a path parameter that is not a
+    number): 404 in the API's own shape, not the staff pages' HTML (urls.py)."""
+    message = _("The API has no such address. Its operations are listed at /api/v1/docs.")
+    return JsonResponse(error_body("not_found", message, None), status=404)
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

@@ -16,12 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.accounts.errors import OtherSidesWork
 from kaikukanta.accounts.permissions import can_run_venues_in, side_refused
-from kaikukanta.accounts.scope import _CACHE_ATTRIBUTE as SCOPE_CACHE
-from kaikukanta.accounts.scope import CULTURE, Scope, scope_for
+from kaikukanta.accounts.scope import CULTURE, Scope, remember_scope, scope_for
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
 from kaikukanta.core.errors import DomainError, NotAllowed
-from kaikukanta.core.queries import select_one
 from kaikukanta.network.models import TicketAgency, Venue
 
 from .models import TOKEN_PREFIX, ApiToken, token_hash
@@ -225,7 +223,7 @@ def user_for_token(secret: str) -> Any | None:
     agency's token acts for its authorised venues only (and only while the agency sells for them)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    token = select_one(ApiToken, key_hash=token_hash(secret), related=("user",))
+    token = ApiToken.objects.select_related("user").filter(key_hash=token_hash(secret)).first()
     if token is None or not token.is_active or not token.user.is_active:
         return None
     now = timezone.now()
@@ -252,5 +250,5 @@ def user_for_token(secret: str) -> Any | None:
         venue_regions=frozenset(region for _pk, region in venues if region is not None),
         roles=frozenset({"venue_staff"}),
     )
-    setattr(user, SCOPE_CACHE, scope)  # what scope_for(user) answers for this request
+    remember_scope(user, scope)
     return user

@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db import models, transaction
 from django.utils import timezone
 
-from kaikukanta.core.queries import insert
-
 from .models import Action, AuditEvent
 
 if TYPE_CHECKING:
@@ -29,20 +27,16 @@ def record(
     `occurred_at`: only to keep less than the exact time (a holder's anonymous feedback keeps its
     day only, so that its time cannot be matched with the card's own events)."""
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    # core/queries.py insert: AuditEvent.objects.create with its INSERT built once per process
-    # (every check and use writes one).
-    return insert(
-        AuditEvent(
-            occurred_at=occurred_at or timezone.now(),
-            actor=actor if is_user else None,
-            actor_username=actor.get_username() if is_user else "",
-            action=action,
-            object_type=target._meta.label_lower if target is not None else "",
-            object_id=str(target.pk) if target is not None else "",
-            region=region,
-            venue=venue,
-            data=data or {},
-        )
+    return AuditEvent.objects.create(
+        occurred_at=occurred_at or timezone.now(),
+        actor=actor if is_user else None,
+        actor_username=actor.get_username() if is_user else "",
+        action=action,
+        object_type=target._meta.label_lower if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+        region=region,
+        venue=venue,
+        data=data or {},
     )
 
 

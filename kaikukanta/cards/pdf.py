@@ -16,9 +16,6 @@ from typing import TYPE_CHECKING
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode import code39, qr
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
@@ -26,7 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from . import identifiers
+from . import identifiers, printing
 
 if TYPE_CHECKING:
     from kaikukanta.network.models import Region, Venue
@@ -51,40 +48,28 @@ def _date(day: dt.date | None) -> str:
 
 
 def _qr(canvas: Canvas, number: str, x: float, y: float, size: float) -> None:
-    widget = qr.QrCodeWidget(number, barLevel="M")
-    left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(
-        size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
-    )
-    drawing.add(widget)
-    renderPDF.draw(drawing, canvas, x, y)
+    """segno's QR code of the number (cards/printing.py), its modules drawn on the canvas in a
+    square of `size` with a quiet zone of four modules."""
+    matrix = printing.qr(number).matrix
+    module = size / (len(matrix) + 8)
+    canvas.setFillColor(colors.black)
+    for row_number, row in enumerate(matrix):
+        top = y + size - (row_number + 4) * module
+        for start, run in printing.bar_runs("".join("1" if dark else "0" for dark in row)):
+            canvas.rect(x + (start + 4) * module, top - module, run * module, module, 0, 1)
 
 
 def _code39(canvas: Canvas, number: str, x: float, y: float, width: float) -> None:
-    """Code 39 of the number, without the optional check digit (the number has its own), scaled to
-    `width` and centred there."""
-    bar_width = 0.3 * mm
-    symbol = code39.Standard39(
-        number,
-        barWidth=bar_width,
-        barHeight=9 * mm,
-        checksum=0,
-        quiet=1,
-        lquiet=3 * mm,
-        rquiet=3 * mm,
-    )
-    while symbol.width > width and bar_width > 0.19 * mm:
-        bar_width -= 0.01 * mm
-        symbol = code39.Standard39(
-            number,
-            barWidth=bar_width,
-            barHeight=9 * mm,
-            checksum=0,
-            quiet=1,
-            lquiet=3 * mm,
-            rquiet=3 * mm,
-        )
-    symbol.drawOn(canvas, x + (width - symbol.width) / 2, y)
+    """python-barcode's Code 39 of the number (cards/printing.py), its bars 0.3 mm a module or
+    narrower to fit `width` (no narrower than 0.19 mm), 9 mm high, centred there with quiet zones
+    of ten modules."""
+    modules = printing.code39_modules(number)
+    total = len(modules) + 2 * printing.QUIET
+    module = max(min(0.3 * mm, width / total), 0.19 * mm)
+    left = x + (width - total * module) / 2 + printing.QUIET * module
+    canvas.setFillColor(colors.black)
+    for start, run in printing.bar_runs(modules):
+        canvas.rect(left + start * module, y, run * module, 9 * mm, 0, 1)
 
 
 def _frame(canvas: Canvas, x: float, y: float) -> None:

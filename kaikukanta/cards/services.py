@@ -28,7 +28,6 @@ from kaikukanta.audit.services import record
 from kaikukanta.core.dates import add_years, now, today, typed_day
 from kaikukanta.core.errors import DateInFuture, DomainError, NotAllowed
 from kaikukanta.core.idempotency import once, validate_key
-from kaikukanta.core.queries import select_one
 from kaikukanta.network.models import DistributorSite, Region, Venue
 from kaikukanta.stats import summaries
 
@@ -788,10 +787,15 @@ def find_card(number: str, *, lock: bool = False) -> Card:
     """The card with a normalised number, by anyone's look-up (the callers check who may ask and
     throttle). `lock`: hold the card's row until the transaction ends, so that the card is not
     closed half-way through recording a use of it."""
-    card = select_one(Card, identifier=number, related=("region",), lock=lock) if number else None
-    if card is None:
-        raise unknown_number_error(number)
-    return card
+    cards = Card.objects.select_related("region")
+    if lock:
+        cards = cards.select_for_update(of=("self",))
+    try:
+        if number:
+            return cards.get(identifier=number)
+    except Card.DoesNotExist:
+        pass
+    raise unknown_number_error(number)
 
 
 def _staff_regions(actor: Any) -> list[Region]:

@@ -10,18 +10,19 @@ of the earlier registry's format counts three at once (cards/lookups.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
 from .models import RateCounter
-from .queries import hot_cursor
 
 # One request in this many also deletes the database's expired counters.
 CLEANUP_ONE_IN = 200
@@ -53,7 +54,7 @@ def _add_many(changes: Sequence[tuple[str, int, int]]) -> dict[str, int]:
     for key, (amount, seconds) in sorted(merged.items()):
         values += [key, amount, now + dt.timedelta(seconds=seconds)]
     rows = ", ".join(["(%s, %s, %s)"] * len(merged))
-    with hot_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({key_column}, {count}, {expires_at}) "  # noqa: S608
             f"VALUES {rows} ON CONFLICT ({key_column}) "
@@ -67,12 +68,20 @@ def _add_many(changes: Sequence[tuple[str, int, int]]) -> dict[str, int]:
     return counted
 
 
+@functools.cache
+def _redis(url: str) -> redis.Redis:
+    """A client of the Redis server that holds the cache (settings.REDIS_URL), with its own pool: the
+    cache backend's own client is not public API."""
+    return redis.Redis.from_url(url)
+
+
 def _add_in_redis(merged: dict[str, tuple[int, int]]) -> dict[str, int]:
     """A counter that does not exist yet starts at zero with its expiry (SET NX EX), then INCRBY;
     all in one MULTI, so that no counter can expire between the two. Django's Redis cache stores an
-    int as a plain Redis integer, which INCRBY adds to and `cache.get` reads back."""
+    int as a plain Redis integer, which INCRBY adds to and `cache.get` reads back; the keys are the
+    cache's own (`make_and_validate_key`: its prefix and version)."""
     keys = {key: cache.make_and_validate_key(key) for key in merged}
-    client = cache._cache.get_client(next(iter(keys.values())), write=True)  # type: ignore[attr-defined]
+    client = _redis(settings.REDIS_URL)
     with client.pipeline(transaction=True) as pipe:
         for key, (amount, seconds) in merged.items():
             pipe.set(keys[key], 0, ex=seconds, nx=True)
@@ -96,7 +105,7 @@ def _get_many(keys: Sequence[str]) -> dict[str, int]:
     table, key_column, count, expires_at = (
         quote(name) for name in (RateCounter._meta.db_table, "key", "count", "expires_at")
     )
-    with hot_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {key_column}, {count} FROM {table} "  # noqa: S608
             f"WHERE {key_column} IN ({', '.join(['%s'] * len(keys))}) AND {expires_at} >= %s",

@@ -99,12 +99,10 @@ def mobile_card(request: HttpRequest, secret: str) -> HttpResponse:
         "card": card,
         "state": state,
         "number": number,
-        "qr": barcodes.qr_svg(
-            card.identifier, _("QR code of card number %(number)s") % {"number": number}
-        ),
-        "code39": barcodes.code39_svg(
-            card.identifier, _("Barcode of card number %(number)s") % {"number": number}
-        ),
+        "qr": barcodes.qr_svg(card.identifier),
+        "qr_label": _("QR code of card number %(number)s") % {"number": number},
+        "code39": barcodes.code39_svg(card.identifier),
+        "code39_label": _("Barcode of card number %(number)s") % {"number": number},
         "updated_at": timezone.localtime(),
         "issuing_site": site,
         "region": card.region,

@@ -590,7 +590,9 @@ def wellbeing_change(subject: Subject, period: Period) -> dict[str, Any]:
         renewal[r["card"]] = WellbeingMeasurement.score(r)
         renewed_in[r["card"]] = r["measured_on"].replace(day=1)
         record_keys[r["card"]] = r["card__record_key"]
-    issue = issue_scores(measured.filter(card__in=list(renewal)))
+    # The cards as a subquery, not a list of their ids: no statement nears PostgreSQL's limit of
+    # 65,535 parameters, however many holders renewed in the period.
+    issue = issue_scores(measured.filter(card__in=later.order_by().values("card")))
     measured_both = [card for card in renewal if card in issue]
     changes = sum(renewal[card] - issue[card] for card in measured_both)
     holders, key = len(measured_both), sum(record_keys[card] for card in measured_both)

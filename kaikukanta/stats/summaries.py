@@ -30,7 +30,6 @@ from django.db.models.functions import Coalesce, ExtractYear, TruncDate, TruncMo
 from django.utils import timezone
 
 from kaikukanta.cards.models import RECORD_KEYS, Card, CardType, WellbeingMeasurement
-from kaikukanta.core.queries import hot_cursor, select_one
 from kaikukanta.uses.models import Use
 
 from .models import (
@@ -85,7 +84,7 @@ def _insert_new(model: type[models.Model], values: dict[str, Any]) -> bool:
         connection.ops.quote_name(model._meta.get_field(f).column)  # type: ignore[union-attr,arg-type]
         for f in key
     )
-    with hot_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT ({conflict}) DO NOTHING",  # noqa: S608 (names from the model)
             list(values.values()),
@@ -132,7 +131,7 @@ def _add(
         else:
             value = field.get_default()
         params.append(field.get_db_prep_save(value, connection))
-    with hot_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 
@@ -342,7 +341,7 @@ def _neighbours(card_id: int, month: dt.date) -> tuple[dt.date | None, dt.date |
         quote(name) for name in (CardUseMonth._meta.db_table, "month", "card_id")
     )
     value = connection.ops.adapt_datefield_value(month)
-    with hot_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT MAX(CASE WHEN {column} < %s THEN {column} END), "  # noqa: S608 (names from the model)
             f"MIN(CASE WHEN {column} > %s THEN {column} END) FROM {table} WHERE {card} = %s",
@@ -362,7 +361,7 @@ def _lock_card(card_id: int) -> None:
     waits for nothing). Uses of one card that open or close months at once take turns: each then
     sees the others' months when it finds its neighbours (read committed: every statement sees
     what is committed)."""
-    select_one(Card, pk=card_id, lock=True)
+    list(Card.objects.select_for_update().filter(pk=card_id).order_by().values_list("pk"))
 
 
 def _month_opened(counts: Counts, use: Use, month: dt.date, site: int, record_key: int) -> None:
@@ -421,7 +420,7 @@ def _card_used(counts: Counts, use: Use, card: dict[str, Any] | None) -> None:
         if _insert_new(CardYear, {"year": day.year, "card_id": use.card_id, **place}):
             _count_use_year(counts, day.year, use, site, key, used=1)
     # The card's first use: locked, so that two uses of one card recorded at once agree on it.
-    first = select_one(CardFirstUse, card_id=use.card_id, lock=True)
+    first = CardFirstUse.objects.select_for_update().filter(card_id=use.card_id).first()
     if first is None:
         try:
             with transaction.atomic():
@@ -639,7 +638,11 @@ def _wellbeing_changes(
     renewals = answers.order_by().filter(
         WellbeingMeasurement.complete(),
         occasion=WellbeingMeasurement.Occasion.RENEWAL,
-        card__in=list(at_issue),
+        # A subquery, not a list of ids (no statement nears 65,535 parameters); `at_issue` below
+        # keeps only the cards with a complete answer at issue, as this filter does.
+        card__in=answers.order_by()
+        .filter(WellbeingMeasurement.complete(), occasion=WellbeingMeasurement.Occasion.ISSUE)
+        .values("card"),
     )
     fields = WellbeingMeasurement.WHO5_FIELDS
     found: dict[tuple[dt.date, int, int], dict[str, int]] = {}

@@ -34,7 +34,6 @@ from kaikukanta.cards.services import CardCheck, card_check_of, find_card, typed
 from kaikukanta.core.dates import CLOCK_TOLERANCE, now, typed_moment
 from kaikukanta.core.errors import DomainError, NotAllowed
 from kaikukanta.core.idempotency import once, validate_key
-from kaikukanta.core.queries import insert, select_one
 from kaikukanta.events.models import Event
 from kaikukanta.network.models import Region, Venue
 from kaikukanta.stats import summaries
@@ -248,10 +247,12 @@ def record_use(
         )
 
     try:
-        if select_one(CancelledRequest, venue=venue, idempotency_key=key) is not None:
+        if CancelledRequest.objects.filter(venue=venue, idempotency_key=key).exists():
             raise UseRequestCancelled()
         outcome = once(
-            find=lambda: select_one(Use, venue=venue, idempotency_key=key, related=("card",)),
+            find=lambda: (
+                Use.objects.select_related("card").filter(venue=venue, idempotency_key=key).first()
+            ),
             same=same,
             create=lambda: _record_use(
                 actor=actor,
@@ -296,20 +297,18 @@ def _record_use(
     if not adult_ticket and not child_tickets:
         raise NoTickets()
     event = _claim_event_tickets(event, venue, int(bool(adult_ticket)) + child_tickets)
-    use = insert(
-        Use(
-            card=card,
-            card_region_id=card.region_id,
-            venue=venue,
-            event=event,
-            occurred_at=occurred_at,
-            category=_category(category, event, venue),
-            kind=kind,
-            adult_ticket=bool(adult_ticket),
-            child_tickets=child_tickets,
-            recorded_by=actor,
-            idempotency_key=key,
-        )
+    use = Use.objects.create(
+        card=card,
+        card_region_id=card.region_id,
+        venue=venue,
+        event=event,
+        occurred_at=occurred_at,
+        category=_category(category, event, venue),
+        kind=kind,
+        adult_ticket=bool(adult_ticket),
+        child_tickets=child_tickets,
+        recorded_by=actor,
+        idempotency_key=key,
     )
     summaries.uses_added([use])
     record(

@@ -179,3 +179,31 @@ def test_a_body_that_is_not_json_gets_the_same_error_shape(world):
     body = assert_error(response, 400, "invalid_json")
     assert "JSON" in body["message"]
     assert body["message"].startswith("Pyynnön")
+
+
+def test_an_address_under_the_api_that_names_no_operation_is_a_json_404(world):
+    # Signed in with a session and without the CSRF token: still the 404, not the CSRF failure.
+    client = Client(enforce_csrf_checks=True)
+    sign_in(client, world.alpha_venue_staff)
+    for path in ("/api/v1/uses/null,null/cancel", "/api/v1/no-such-thing", "/api/v2/venues"):
+        response = client.post(path, {}, content_type="application/json")
+        assert response["Content-Type"] == "application/json", path
+        assert_error(response, 404, "not_found")
+
+
+def test_a_day_is_a_day_not_a_number_of_seconds(world):
+    client = api_client(world.alpha_venue_staff)
+    for value in ("0", "1767225600", "30.6.2026"):
+        assert_error(client.get("/api/v1/uses", {"until": value}), 422, "invalid_input", "until")
+    assert client.get("/api/v1/uses", {"until": "2026-06-30"}).status_code == 200
+
+
+def test_the_venues_and_the_catalogues_venues_are_two_schemas():
+    document = json.loads(CONTRACT.read_text())
+    ok = document["paths"]["/api/v1/venues"]["get"]["responses"]["200"]["content"]
+    catalogue = document["paths"]["/api/v1/catalogue/venues"]["get"]["responses"]["200"]["content"]
+    assert ok["application/json"]["schema"]["items"]["$ref"] == "#/components/schemas/VenueOut"
+    assert catalogue["application/json"]["schema"]["items"]["$ref"] == (
+        "#/components/schemas/CatalogueVenue"
+    )
+    assert "accessibility" not in contract_schema("VenueOut")["properties"]

@@ -1,7 +1,12 @@
 """Schemathesis walks the committed OpenAPI document: for every operation it sends generated
 requests (valid and broken bodies, odd numbers, missing headers) to the WSGI app, signed in with a
-venue's Bearer token, and checks that no answer is a server error. The card numbers it makes up match
-no card: the refusals are the API's own 4xx answers."""
+venue's Bearer token, and checks that every answer is one the document promises: no server error, a
+documented status code and content type, documented headers, and a body of the documented shape.
+The card numbers it makes up match no card: the refusals are the API's own 4xx answers.
+
+Not run: the checks that expect a schema-valid request to succeed (a made-up card number is
+rightly refused), that an invalid one fails (the API ignores unknown body fields), and that a
+request without the token is refused (the test signs every request in itself)."""
 
 import json
 
@@ -11,7 +16,13 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from kaikukanta.api.schema import CONTRACT
 from kaikukanta.api.services import create_api_token
@@ -49,6 +60,15 @@ def token(world, settings):
     suppress_health_check=list(hypothesis.HealthCheck),
     derandomize=True,
 )
-def test_no_operation_answers_with_a_server_error(case, app, token):
+def test_every_answer_is_one_the_contract_documents(case, app, token):
     response = case.call(app=app, headers={"Authorization": f"Bearer {token}"})
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(
+        response,
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_headers_conformance,
+            response_schema_conformance,
+        ],
+    )

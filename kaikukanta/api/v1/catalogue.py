@@ -34,7 +34,7 @@ class RegionOut(Schema):
     description: Texts
 
 
-class VenueOut(Schema):
+class CatalogueVenue(Schema):
     id: int
     name: Texts
     region: str | None
@@ -129,7 +129,7 @@ def regions(request: HttpRequest, response: HttpResponse) -> list[dict]:
 
 @router.get(
     "/catalogue/venues",
-    response=list[VenueOut],
+    response=list[CatalogueVenue],
     summary="The venues that accept the card",
     url_name="catalogue-venues",
 )

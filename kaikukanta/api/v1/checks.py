@@ -13,12 +13,11 @@ from ninja import Field, Router, Schema
 from kaikukanta.accounts.permissions import can_act_for_venue
 from kaikukanta.cards.services import check_card
 from kaikukanta.core.errors import DomainError
-from kaikukanta.core.queries import select_one
 from kaikukanta.network.models import Venue
 
 from ..errors import fields_named
 from .auth import AUTH
-from .schemas import ERRORS
+from .schemas import BODY_ERRORS
 
 router = Router(tags=["checks"], auth=AUTH)
 
@@ -36,8 +35,11 @@ def own_venue(request: HttpRequest, pk: int) -> Venue:
     """One of the venues the caller acts for, or 404 (another's venue is not told apart from none).
     The venue by its key, then the rule of `Venue.objects.acted_for_by` for one venue
     (`can_act_for_venue`): cheaper than the list's query on every check and use."""
-    venue = select_one(Venue, pk=pk, related=("region",))
-    if venue is None or not can_act_for_venue(request.user, venue):
+    try:
+        venue = Venue.objects.select_related("region").get(pk=pk)
+    except Venue.DoesNotExist:
+        raise VenueUnknown(venue=pk) from None
+    if not can_act_for_venue(request.user, venue):
         raise VenueUnknown(venue=pk)
     return venue
 
@@ -64,7 +66,7 @@ class CheckOut(Schema):
     refusal: Refusal | None = Field(description="Why not, and what the holder can do.")
 
 
-@router.post("/checks", response={200: CheckOut, **ERRORS}, summary="Check a card at a venue")
+@router.post("/checks", response={200: CheckOut, **BODY_ERRORS}, summary="Check a card at a venue")
 def check(request: HttpRequest, payload: CheckIn) -> dict:
     venue = own_venue(request, payload.venue)
     with fields_named(identifier="card"):

@@ -1,6 +1,11 @@
 """Shapes shared by the resources of API v1."""
 
+import datetime as dt
+import re
+from typing import Annotated
+
 from ninja import Schema
+from pydantic import BeforeValidator
 
 
 class Error(Schema):
@@ -13,3 +18,18 @@ class Error(Schema):
 
 
 ERRORS = {401: Error, 403: Error, 404: Error, 422: Error, 429: Error}
+# An operation with a body also answers 400 when the body is not JSON (invalid_json).
+BODY_ERRORS = {400: Error, **ERRORS}
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: object) -> object:
+    """Only a day written YYYY-MM-DD is a day: pydantic alone would also take a number of seconds
+    since 1970 (`?until=0` as 1.1.1970)."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and _DAY.fullmatch(value)):
+        return value
+    raise ValueError("give a day as YYYY-MM-DD, for example 2026-06-30")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_day)]

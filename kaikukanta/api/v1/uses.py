@@ -34,11 +34,11 @@ from kaikukanta.uses.services import (
 from ..errors import fields_named
 from .auth import AUTH
 from .checks import own_venue
-from .schemas import ERRORS, Error
+from .schemas import BODY_ERRORS, ERRORS, Error, IsoDate
 
 router = Router(tags=["uses"], auth=AUTH)
 
-WRITE_ERRORS = {**ERRORS, 409: Error}
+WRITE_ERRORS = {**BODY_ERRORS, 409: Error}
 Kind = Literal["entry_ticket", "course_place", "season_pass"]
 # Venue.Category's values (tests/api/test_uses_api.py holds the two together).
 Category = Literal["culture", "education", "science", "sports"]
@@ -317,7 +317,7 @@ class UseFilter(Schema):
             "ordered by when each was recorded, newest first."
         ),
     )
-    until: dt.date | None = Field(None, description="To this day (inclusive).")
+    until: IsoDate | None = Field(None, description="To this day (inclusive), as 2026-06-30.")
     cursor: str | None = Field(None, max_length=200)
     limit: int = Field(50, ge=1, le=500)
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from kaikukanta.core.errors import DomainError
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrPromise
+    from django_stubs_ext import StrOrPromise
 
 card_number_attrs = {
     "autocomplete": "off",
@@ -48,7 +48,7 @@ def card_number_field(*, new: bool = False, **options: Any) -> forms.CharField:
 
 
 def offer_choice(
-    form: forms.Form, name: str, queryset: QuerySet[Any], empty_label: str | _StrPromise
+    form: forms.Form, name: str, queryset: QuerySet[Any], empty_label: StrOrPromise
 ) -> None:
     """A filter of one of `queryset`: shown only when there is more than one to pick from."""
     if len(queryset) > 1:
