@@ -1,7 +1,7 @@
 """Kaikukanta settings: the one settings file.
 
 Every value a deployment may change comes from an environment variable with a safe default, so that a
-fresh checkout runs on SQLite with no configuration at all. The README lists the variables.
+fresh checkout runs on SQLite with no configuration at all. docs/configuration.md lists the variables.
 """
 
 import os

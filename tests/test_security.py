@@ -283,7 +283,7 @@ def test_redis_cache_keeps_counters(redis_cache):
 
 @pytest.fixture
 def gunicorn_logger():
-    """gunicorn's logger as the README's production command configures it. Made in the test itself,
+    """gunicorn's logger as deploy/gunicorn.conf.py configures it. Made in the test itself,
     so that its handlers write to the test's captured stdout and stderr."""
     made = []
 

@@ -1,5 +1,5 @@
 """The one settings file in production mode: it refuses to start without a strong secret or with debug
-on a real host name, and passes Django's deployment checklist when configured as the README says."""
+on a real host name, and passes Django's deployment checklist when configured as docs/operations.md says."""
 
 import os
 import sqlite3

@@ -24,8 +24,8 @@ venues: the national administrators) with who and where, never what was typed. A
 leaves an audit event too. An API token is counted as itself, not as the account it acts as, so
 that one ticket agency's tokens do not share each other's counters.
 
-Limits are settings (KAIKUKANTA_LOOKUPS_PER_MINUTE and friends, see the README); the counters are
-shared by every server process (core/ratelimit.py).
+Limits are settings (KAIKUKANTA_LOOKUPS_PER_MINUTE and friends, see docs/configuration.md and
+docs/lookup-limits.md); the counters are shared by every server process (core/ratelimit.py).
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ Each job:
 - is idempotent: what it does is defined by the data and the clock (delete what is past its
   retention, send what has not been sent), so a second run does nothing more.
 - logs one line when it ends: ``job <name>: <what it did>, <seconds> s`` (counts only, never data).
+- records when it last ended without an error (:class:`~kaikukanta.core.models.JobRun`, not for a dry
+  run nor a skipped copy): ``/metrics`` shows the seconds since as ``kaikukanta_job_last_success_age_seconds``
+  next to the job's period (:data:`SCHEDULE`), so an alert fires when a timer stops or a job keeps failing.
 
 The advisory lock is a session lock: the job's own database connection must go to PostgreSQL itself,
 not through PgBouncer in transaction mode (docs/operations.md gives jobs their own DATABASE_URL).
@@ -26,8 +29,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
+from django.utils import timezone
 
 logger = logging.getLogger("kaikukanta.jobs")
+
+# Every scheduled job and how often its timer (deploy/systemd/kaikukanta-*.timer) runs it, in seconds:
+# /metrics shows both, and a job is late when its age passes its period with a margin.
+SCHEDULE: dict[str, int] = {
+    "send_expiry_reminders": 86_400,
+    "clear_expired_sessions": 86_400,
+    "clean_login_records": 86_400,
+    "purge": 7 * 86_400,
+}
 
 
 def lock_key(name: str) -> int:
@@ -63,6 +76,15 @@ def describe(counts: dict[str, int]) -> str:
     return ", ".join(parts) or "nothing to do"
 
 
+def record_success(name: str, seconds: float) -> None:
+    """Note that the job ``name`` ended now without an error (one row per job, overwritten)."""
+    from kaikukanta.core.models import JobRun
+
+    JobRun.objects.update_or_create(
+        job=name, defaults={"succeeded_at": timezone.now(), "seconds": round(seconds, 3)}
+    )
+
+
 class JobCommand(BaseCommand):
     """A scheduled job: subclasses set ``job_name`` and implement ``run``, which returns what it did
     as counts (``{"sessions deleted": 12}``)."""
@@ -89,6 +111,8 @@ class JobCommand(BaseCommand):
                 logger.info("job %s: skipped, another run holds its lock", self.job_name)
                 return
             counts = self.run(dry_run=dry_run)
+            if not dry_run:
+                record_success(self.job_name, time.monotonic() - started)
         mode = " (dry run: nothing changed)" if dry_run else ""
         logger.info(
             "job %s%s: %s, %.1f s",

@@ -40,3 +40,20 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.count}"
+
+
+class JobRun(models.Model):
+    """When a scheduled job (core/jobs.py) last ended without an error, one row per job: ``/metrics``
+    shows the seconds since, so a timer that stopped firing (or a job that keeps failing) raises an
+    alert. Counts only, never data."""
+
+    job = models.CharField(max_length=100, unique=True)
+    succeeded_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("scheduled job run")
+        verbose_name_plural = _("scheduled job runs")
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.succeeded_at:%Y-%m-%d %H:%M}"

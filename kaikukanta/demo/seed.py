@@ -3,7 +3,7 @@
 phone number or e-mail address from the deck is copied here.
 
 Dates are those of the deck; `load_demo` moves them by whole years so that the demo looks today as the
-network looked when the deck was presented (see the README).
+network looked when the deck was presented (see docs/demo.md).
 """
 
 from __future__ import annotations

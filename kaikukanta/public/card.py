@@ -16,8 +16,10 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -45,12 +47,15 @@ def _too_many(request: HttpRequest) -> bool:
 
 def _not_working(request: HttpRequest) -> HttpResponse:
     """The one page for every link that opens no card (unknown, revoked, mistyped)."""
-    return render(request, "public/link_not_working.html", status=404)
+    response = render(request, "public/link_not_working.html", status=404)
+    add_never_cache_headers(response)  # its address may be a real secret, mistyped
+    return response
 
 
 def _throttled(request: HttpRequest) -> HttpResponse:
     response = render(request, "public/too_many.html", status=429)
     response["Retry-After"] = str(TEN_MINUTES)
+    add_never_cache_headers(response)
     return response
 
 
@@ -134,6 +139,7 @@ def my_visits(request: HttpRequest, secret: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache  # its address carries the link's secret; a sent form is not shown again from a cache
 @with_chosen_language
 @with_inline_styles
 def feedback(request: HttpRequest, secret: str) -> HttpResponse:
@@ -186,7 +192,8 @@ def manifest(request: HttpRequest, secret: str) -> HttpResponse:
 
     body = render_to_string("public/manifest.webmanifest", {"static": static}, request=request)
     response = HttpResponse(body, content_type="application/manifest+json")
-    response["Cache-Control"] = "public, max-age=86400"
+    # Private: its address carries the link's secret, which no shared cache may keep.
+    response["Cache-Control"] = "private, max-age=86400"
     return response
 
 

@@ -1,6 +1,7 @@
 """The nginx site sample (deploy/nginx/kaikukanta.conf), read as nginx reads it: the access log's map
-cuts link secrets out, and nothing under /metrics reaches the app unguarded. (No nginx on the test
-machines: the map's regular expressions run through Python's, the locations by nginx's order.)"""
+cuts link secrets out, and nothing under /metrics reaches the app unguarded. (The suite does not need
+nginx: the map's regular expressions run through Python's, the locations by nginx's order. CI also
+runs the sample in a real nginx: deploy/check_configs.py.)"""
 
 from __future__ import annotations
 
