@@ -107,6 +107,8 @@ class Refusals(DomainError):
     error (the API's error body, a message line) shows that one; `errors` lists them all, in the
     order of the form's fields."""
 
+    errors: list[DomainError]
+
     def __init__(self, errors: list[DomainError]) -> None:
         flat: list[DomainError] = []
         for error in errors:
@@ -116,11 +118,11 @@ class Refusals(DomainError):
         self.errors = flat
         super().__init__(field=flat[0].field, **flat[0].params)
 
-    @property  # type: ignore[misc]
+    @property
     def code(self) -> str:  # type: ignore[override]
         return self.errors[0].code
 
-    @property  # type: ignore[misc]
+    @property
     def status(self) -> int:  # type: ignore[override]
         return self.errors[0].status
 

@@ -391,7 +391,7 @@ def test_every_fault_of_a_registration_is_shown_after_one_submit(world, worker):
     )
     assert response.status_code == 422
     page = text(response)
-    summary = page.split('data-error-summary')[1].split("</div>")[0]
+    summary = page.split("data-error-summary")[1].split("</div>")[0]
     assert "There is a problem" in summary
     for target, message in [
         ("id_birth_year", "Give the birth year as four digits, for example 1984."),

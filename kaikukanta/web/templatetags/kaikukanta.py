@@ -158,7 +158,7 @@ def error_summary(context, *forms):
     form-wide error or one of a hidden field as plain text. static/kaikukanta/forms.js moves the
     focus to it when the page (or the part htmx swapped in) shows it, and a link's click to the
     field. Nothing is shown when there are no errors."""
-    items = []
+    items: list[dict[str, str]] = []
     for form in forms:
         if form is None or not getattr(form, "is_bound", False) or not form.errors:
             continue
