@@ -98,7 +98,9 @@ def register(request: HttpRequest) -> HttpResponse:
     sites = _own_sites(request.user)
     form = RegisterCardForm(_posted(request))
     wellbeing = WellbeingForm(_posted(request), prefix="wellbeing")
-    form.offer_sites(sites, last=last_registration_site(request.user, sites))
+    # A sent form shows what was sent; a new one the site of the worker's latest registration.
+    last = last_registration_site(request.user, sites) if not form.is_bound else None
+    form.offer_sites(sites, last=last)
     status = 200
     if request.method == "POST":
         status = 422
@@ -142,7 +144,8 @@ def register(request: HttpRequest) -> HttpResponse:
 def register_community(request: HttpRequest) -> HttpResponse:
     sites = _own_sites(request.user)
     form = RegisterCommunityCardForm(_posted(request))
-    form.offer_sites(sites)
+    last = last_registration_site(request.user, sites) if not form.is_bound else None
+    form.offer_sites(sites, last=last)
     status = 200
     if request.method == "POST":
         status = 422
