@@ -179,3 +179,23 @@ def test_a_body_that_is_not_json_gets_the_same_error_shape(world):
     body = assert_error(response, 400, "invalid_json")
     assert "JSON" in body["message"]
     assert body["message"].startswith("Pyynnön")
+
+
+def test_several_refusals_keep_the_apis_error_shape(rf):
+    """A service that refuses several things at once (core.errors.Refusals, as issue_card does)
+    answers the API with its usual body: the first refusal's code, message and field, and its
+    status. (No API call registers or edits a card today; this holds the shape for one that will.)"""
+    import json
+
+    from kaikukanta.api.v1 import api as api_v1
+    from kaikukanta.cards.errors import ChildrenInvalid, PostcodeInvalid
+    from kaikukanta.core.errors import Refusals
+
+    request = rf.post("/api/v1/anything")
+    response = api_v1.on_exception(request, Refusals([PostcodeInvalid(), ChildrenInvalid(max=20)]))
+    assert response.status_code == 422
+    assert json.loads(response.content) == {
+        "code": "postcode_invalid",
+        "message": PostcodeInvalid().message,
+        "field": "postcode",
+    }
