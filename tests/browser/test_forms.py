@@ -112,6 +112,7 @@ def test_the_error_state_fits_a_phone(new_page):
     questionnaire = page.locator("details.questionnaire")
     assert questionnaire.get_attribute("open") is None
     button_top = page.get_by_role("button", name="Rekisteröi kortti").bounding_box()["y"]
+    print(f"Register button at {button_top:.0f} px on a 360 px phone")
     assert button_top < 2000, button_top
     assert_accessible(page, "register form on a phone")
     send_faulty_registration(page)
