@@ -23,10 +23,10 @@ from django.utils import timezone
 
 from kaikukanta.accounts.permissions import can_act_for_venue, can_issue_at, can_manage_card
 from kaikukanta.accounts.scope import scope_for
-from kaikukanta.audit.models import Action
+from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.audit.services import record
 from kaikukanta.core.dates import add_years, now, today, typed_day
-from kaikukanta.core.errors import DateInFuture, DomainError, NotAllowed
+from kaikukanta.core.errors import DateInFuture, DomainError, NotAllowed, raise_refusals
 from kaikukanta.core.idempotency import once, validate_key
 from kaikukanta.network.models import DistributorSite, Region, Venue
 from kaikukanta.stats import summaries
@@ -104,9 +104,11 @@ class HolderData:
 
 @dataclass(frozen=True)
 class Wellbeing:
-    """Voluntary answers: all five WHO-5 items (0-5 each) or none, and a mood from 1 to 5."""
+    """Voluntary answers: all five WHO-5 items (0-5 each) or none, and a mood from 1 to 5. A page
+    passes the five answers as given, None for one left unanswered: the service decides
+    (wellbeing_refusals)."""
 
-    who5: tuple[int, int, int, int, int] | None = None
+    who5: tuple[int | None, ...] | None = None
     mood: int | None = None
 
     @property
@@ -165,39 +167,70 @@ class CardCheck:
 # --- validation shared by the functions below ------------------------------------------------------
 
 
-def _validate_holder(holder: HolderData, *, on: dt.date) -> HolderData:
+def holder_refusals(holder: HolderData, *, on: dt.date | None = None) -> list[DomainError]:
+    """Every Kaikukortti rule the holder data breaks, all at once (empty when it passes): the
+    registration, update and renewal pages show them together, each beside its field. A value the
+    form could not read arrives as None and is refused here too (the page keeps its own message)."""
+    on = on or today()
+    errors: list[DomainError] = []
     latest = on.year - MINIMUM_AGE
     earliest = on.year - OLDEST_AGE
-    if not isinstance(holder.birth_year, int) or not earliest <= holder.birth_year <= on.year:
-        raise BirthYearInvalid(earliest=earliest, latest=latest)
-    if holder.birth_year > latest:
-        raise HolderTooYoung(latest=latest)
-    postcode = (holder.postcode or "").strip()
+    birth_year = holder.birth_year
+    if not _is_whole(birth_year) or not earliest <= birth_year <= on.year:
+        errors.append(BirthYearInvalid(earliest=earliest, latest=latest))
+    elif birth_year > latest:
+        errors.append(HolderTooYoung(latest=latest))
+    postcode = (holder.postcode or "").strip() if isinstance(holder.postcode, str) else ""
     if len(postcode) != 5 or not postcode.isascii() or not postcode.isdigit():
-        raise PostcodeInvalid()
-    if not isinstance(holder.children, int) or not 0 <= holder.children <= MAX_CHILDREN:
-        raise ChildrenInvalid(max=MAX_CHILDREN)
+        errors.append(PostcodeInvalid())
+    if not _is_whole(holder.children) or not 0 <= holder.children <= MAX_CHILDREN:
+        errors.append(ChildrenInvalid(max=MAX_CHILDREN))
     if holder.life_situation and holder.life_situation not in LifeSituation.values:
-        raise ChoiceInvalid(field="life_situation", value=holder.life_situation)
+        errors.append(ChoiceInvalid(field="life_situation", value=holder.life_situation))
     if holder.gender and holder.gender not in Gender.values:
-        raise ChoiceInvalid(field="gender", value=holder.gender)
-    return dataclasses.replace(holder, postcode=postcode)
+        errors.append(ChoiceInvalid(field="gender", value=holder.gender))
+    return errors
+
+
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _validate_holder(holder: HolderData, *, on: dt.date) -> HolderData:
+    raise_refusals(holder_refusals(holder, on=on))
+    return dataclasses.replace(holder, postcode=holder.postcode.strip())
+
+
+def wellbeing_refusals(wellbeing: Wellbeing | None) -> list[DomainError]:
+    """What is wrong with the questionnaire's answers: the WHO-5 score is counted from all five
+    statements, so some answered and others not is refused (never silently dropped)."""
+    if wellbeing is None or wellbeing.is_empty:
+        return []
+    invalid = wellbeing.mood is not None and (
+        not _is_whole(wellbeing.mood) or not 1 <= wellbeing.mood <= 5
+    )
+    incomplete = False
+    if wellbeing.who5 is not None:
+        answers = tuple(wellbeing.who5)
+        given = [answer for answer in answers if answer is not None]
+        invalid = invalid or any(not _is_whole(answer) or not 0 <= answer <= 5 for answer in given)
+        incomplete = bool(given) and (len(answers) != 5 or len(given) != 5)
+    errors: list[DomainError] = []
+    if incomplete:
+        errors.append(WellbeingIncomplete())
+    if invalid:
+        errors.append(WellbeingInvalid())
+    return errors
 
 
 def _validate_wellbeing(wellbeing: Wellbeing | None) -> Wellbeing | None:
+    raise_refusals(wellbeing_refusals(wellbeing))
     if wellbeing is None or wellbeing.is_empty:
         return None
-    if wellbeing.who5 is not None:
-        answers = tuple(wellbeing.who5)
-        if len(answers) != 5 or any(answer is None for answer in answers):
-            raise WellbeingIncomplete()
-        if any(not isinstance(answer, int) or not 0 <= answer <= 5 for answer in answers):
-            raise WellbeingInvalid()
-    if wellbeing.mood is not None and (
-        not isinstance(wellbeing.mood, int) or not 1 <= wellbeing.mood <= 5
-    ):
-        raise WellbeingInvalid()
-    return wellbeing
+    if wellbeing.who5 is not None and all(answer is None for answer in wellbeing.who5):
+        # Every statement left unanswered: no WHO-5 answers at all, not a score.
+        wellbeing = dataclasses.replace(wellbeing, who5=None)
+    return None if wellbeing.is_empty else wellbeing
 
 
 def _save_wellbeing(card: Card, wellbeing: Wellbeing | None, occasion: str, on: dt.date) -> None:
@@ -255,11 +288,11 @@ def _new_identifier() -> str:
             return candidate
 
 
-def _number_for(region: Region, identifier: str | None) -> str:
+def _number_for(region: Region, identifier: str | None, *, generate: bool = True) -> str:
     """The number a new card of `region` gets: a typed or scanned one (checked, and refused when it
-    comes from another region's card stock) or a new one."""
+    comes from another region's card stock) or a new one (`generate`; else "")."""
     if not identifier:
-        return _new_identifier()
+        return _new_identifier() if generate else ""
     number = parse_identifier(identifier)
     stock = StockNumber.objects.filter(identifier=number).select_related("batch__region").first()
     if stock is not None and stock.batch.region_id != region.pk:
@@ -353,6 +386,35 @@ def _lock(card: Card) -> Card:
 # --- issue ---------------------------------------------------------------------------------------
 
 
+def registration_refusals(
+    *,
+    site: DistributorSite | None,
+    holder: HolderData,
+    identifier: str | None = None,
+    wellbeing: Wellbeing | None = None,
+    on: dt.date | None = None,
+) -> list[DomainError]:
+    """Every refusal a registration would get from the rules of the card (not from who may act), all
+    at once, in the order of the form: the holder data, the questionnaire, the number, the region's
+    pilot. `issue_card` raises them together; the registration page asks this too when the form
+    itself could not read some field, so that one submit shows every fault. `site` None (not chosen
+    yet) skips what depends on it."""
+    on = on or today()
+    errors = holder_refusals(holder, on=on) + wellbeing_refusals(wellbeing)
+    if site is None:
+        return errors
+    if identifier:
+        try:
+            _number_for(site.region, identifier, generate=False)
+        except DomainError as error:
+            errors.append(error)
+    try:
+        _validity_until(site.region, on)
+    except DomainError as error:
+        errors.append(error)
+    return errors
+
+
 def issue_card(
     *,
     actor: Any,
@@ -371,6 +433,11 @@ def issue_card(
     """
     _check_site(actor, site)
     issued_on = typed_day(issued_on)
+    raise_refusals(
+        registration_refusals(
+            site=site, holder=holder, identifier=identifier, wellbeing=wellbeing, on=issued_on
+        )
+    )
     holder = _validate_holder(holder, on=issued_on)
     wellbeing = _validate_wellbeing(wellbeing)
     region = site.region
@@ -515,6 +582,33 @@ def _is_national(actor: Any) -> bool:
     return scope_for(actor).national
 
 
+LAST_SITE_LOOKBACK_DAYS = 365
+
+
+def last_registration_site(actor: Any, sites: Any) -> DistributorSite | None:
+    """The site, of `sites`, where `actor` registered their latest card (within a year), for the
+    registration form to choose in advance for a worker at several sites. Read from the audit
+    trail's "card issued" events, so it holds across sessions and devices and stores nothing new."""
+    since = timezone.now() - dt.timedelta(days=LAST_SITE_LOOKBACK_DAYS)
+    latest = (
+        AuditEvent.objects.filter(
+            actor=actor,
+            action=Action.CARD_ISSUED,
+            object_type=Card._meta.label_lower,
+            occurred_at__gte=since,
+        )
+        .order_by("-occurred_at", "-id")
+        .values_list("object_id", flat=True)
+        .first()
+    )
+    if latest is None:
+        return None
+    card = Card.objects.filter(pk=int(latest)).only("issuing_site").first()
+    if card is None:
+        return None
+    return next((site for site in sites if site.pk == card.issuing_site_id), None)
+
+
 # --- renew, close, replace -----------------------------------------------------------------------
 
 
@@ -531,8 +625,14 @@ def renew_card(
     _check_manager(actor, card)
     _check_site_still_taking_part(actor, card)
     renewed_on = typed_day(renewed_on)
+    if card.is_community:
+        holder = None
+    raise_refusals(
+        (holder_refusals(holder, on=renewed_on) if holder is not None else [])
+        + wellbeing_refusals(wellbeing)
+    )
     if holder is not None:
-        holder = None if card.is_community else _validate_holder(holder, on=renewed_on)
+        holder = _validate_holder(holder, on=renewed_on)
     wellbeing = _validate_wellbeing(wellbeing)
     with transaction.atomic():
         card = _lock(card)

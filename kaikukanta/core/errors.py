@@ -101,3 +101,51 @@ class IdempotencyConflict(DomainError):
         "This request key was already used for a different request (another card, or other "
         "tickets). Send each new request with a new key."
     )
+
+
+class Refusals(DomainError):
+    """Every refusal of one request at once (a registration with a birth year too late, a postcode of
+    four digits and a half-answered questionnaire), so that a person fixes them all in one pass.
+
+    It reads as its first refusal (its code, status, field and message), so a caller that shows one
+    error (the API's error body, a message line) shows that one; `errors` lists them all, in the
+    order of the form's fields."""
+
+    errors: list[DomainError]
+
+    def __init__(self, errors: list[DomainError]) -> None:
+        flat: list[DomainError] = []
+        for error in errors:
+            flat.extend(error.errors if isinstance(error, Refusals) else [error])
+        if not flat:
+            raise ValueError("Refusals needs at least one error")
+        self.errors = flat
+        super().__init__(field=flat[0].field, **flat[0].params)
+
+    @property
+    def code(self) -> str:  # type: ignore[override]
+        return self.errors[0].code
+
+    @property
+    def status(self) -> int:  # type: ignore[override]
+        return self.errors[0].status
+
+    @property
+    def message(self) -> str:
+        return self.errors[0].message
+
+    def __repr__(self) -> str:
+        return f"<Refusals {self.errors!r}>"
+
+
+def refusals_of(error: DomainError) -> list[DomainError]:
+    """The refusals an error carries: itself, or each of a `Refusals`."""
+    return list(error.errors) if isinstance(error, Refusals) else [error]
+
+
+def raise_refusals(errors: list[DomainError]) -> None:
+    """Raise the one refusal, or all of them together; nothing when the list is empty."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise Refusals(errors)

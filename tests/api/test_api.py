@@ -207,3 +207,23 @@ def test_the_venues_and_the_catalogues_venues_are_two_schemas():
         "#/components/schemas/CatalogueVenue"
     )
     assert "accessibility" not in contract_schema("VenueOut")["properties"]
+
+
+def test_several_refusals_keep_the_apis_error_shape(rf):
+    """A service that refuses several things at once (core.errors.Refusals, as issue_card does)
+    answers the API with its usual body: the first refusal's code, message and field, and its
+    status. (No API call registers or edits a card today; this holds the shape for one that will.)"""
+    import json
+
+    from kaikukanta.api.v1 import api as api_v1
+    from kaikukanta.cards.errors import ChildrenInvalid, PostcodeInvalid
+    from kaikukanta.core.errors import Refusals
+
+    request = rf.post("/api/v1/anything")
+    response = api_v1.on_exception(request, Refusals([PostcodeInvalid(), ChildrenInvalid(max=20)]))
+    assert response.status_code == 422
+    assert json.loads(response.content) == {
+        "code": "postcode_invalid",
+        "message": PostcodeInvalid().message,
+        "field": "postcode",
+    }

@@ -44,7 +44,14 @@ def test_the_national_admin_creates_a_region_and_its_responsible_persons_by_keyb
     # Sent empty: each field says what to do.
     press(page, page.get_by_role("button", name="Tallenna"))
     page.locator(".field-error").first.wait_for()
-    assert page.get_by_text("Valitse vähintään yksi kunta.").is_visible()
+    assert (
+        page.locator("#id_municipalities_error")
+        .get_by_text("Valitse vähintään yksi kunta.")
+        .is_visible()
+    )
+    # ... and the summary at the top lists it as a link to the field.
+    summary = page.locator("[data-error-summary]")
+    assert summary.get_by_role("link", name="Valitse vähintään yksi kunta.").is_visible()
     checked(page, "new region form with errors")
 
     type_into(page, page.get_by_label("Nimi suomeksi"), "Testilä")
@@ -59,7 +66,7 @@ def test_the_national_admin_creates_a_region_and_its_responsible_persons_by_keyb
     page.get_by_label("Pilotti alkaa").fill("2027-01-01")
     page.get_by_label("Pilotti päättyy").fill("2026-12-31")
     press(page, page.get_by_role("button", name="Tallenna"))
-    page.get_by_text("Pilotti päättyy (31.12.2026) ennen kuin se alkaa (1.1.2027)").wait_for()
+    page.get_by_text("Pilotti päättyy (31.12.2026) ennen kuin se alkaa (1.1.2027)").first.wait_for()
     checked(page, "region form with a pilot out of order")
     page.get_by_label("Pilotti päättyy").fill("2027-12-31")
     press(page, page.get_by_role("button", name="Tallenna"))

@@ -6,8 +6,16 @@ from django.utils import translation
 from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.cards import errors, identifiers
 from kaikukanta.cards.models import Card, CardType, WellbeingMeasurement
-from kaikukanta.cards.services import Wellbeing, import_card, issue_card, issue_community_card
-from kaikukanta.core.errors import DateInFuture, DateTooFarBack, NotAllowed
+from kaikukanta.cards.services import (
+    Wellbeing,
+    create_card_stock,
+    import_card,
+    issue_card,
+    issue_community_card,
+    registration_refusals,
+    renew_card,
+)
+from kaikukanta.core.errors import DateInFuture, DateTooFarBack, NotAllowed, Refusals
 
 from ..conftest import TODAY, holder, on_day
 
@@ -325,3 +333,77 @@ def test_import_keeps_the_validity_rules(world):
             **common,
         )
     assert Card.objects.count() == 0
+
+
+def test_every_refusal_of_a_registration_comes_at_once(world):
+    """A registration with four faults is refused once, naming all four (each with its field), so
+    that the page shows them after one submit: not the birth year first and the postcode next."""
+    stock = create_card_stock(actor=world.beta_coordinator, region=world.beta, size=1)
+    with pytest.raises(Refusals) as refused:
+        issue_card(
+            actor=world.alpha_distributor,
+            site=world.alpha_site,
+            holder=holder(birth_year=TODAY.year - 10, postcode="3310", children=21),
+            identifier=stock.numbers.get().identifier,
+            wellbeing=Wellbeing(who5=(3, None, None, None, None)),
+        )
+    assert [(error.code, error.field) for error in refused.value.errors] == [
+        ("holder_too_young", "birth_year"),
+        ("postcode_invalid", "postcode"),
+        ("children_invalid", "children"),
+        ("wellbeing_incomplete", "wellbeing"),
+        ("stock_of_another_region", "identifier"),
+    ]
+    # Read as one error, it is the first: the code, status and message a caller of one shows.
+    assert (refused.value.code, refused.value.status, refused.value.field) == (
+        "holder_too_young",
+        422,
+        "birth_year",
+    )
+    assert refused.value.message == refused.value.errors[0].message
+    assert not Card.objects.exists()
+
+
+def test_a_single_refusal_is_raised_as_itself(world):
+    with pytest.raises(errors.PostcodeInvalid):
+        issue_card(
+            actor=world.alpha_distributor, site=world.alpha_site, holder=holder(postcode="x")
+        )
+
+
+def test_the_rules_are_asked_without_registering(world):
+    """registration_refusals is issue_card's own list: the page asks it when the form could not
+    read a field, and it judges what it was given (a site not chosen yet skips the site's rules)."""
+    faulty = holder(birth_year=None, postcode="123")
+    assert [e.code for e in registration_refusals(site=None, holder=faulty)] == [
+        "birth_year_invalid",
+        "postcode_invalid",
+    ]
+    assert registration_refusals(site=world.alpha_site, holder=holder()) == []
+    assert not Card.objects.exists()
+
+
+def test_no_answer_to_every_statement_is_no_questionnaire(world):
+    card = issue_card(
+        actor=world.alpha_distributor,
+        site=world.alpha_site,
+        holder=holder(),
+        wellbeing=Wellbeing(who5=(None,) * 5, mood=3),
+    )
+    measurement = WellbeingMeasurement.objects.get(card=card)
+    assert (measurement.who5_score, measurement.mood) == (None, 3)
+
+
+def test_renewal_reports_the_holder_and_questionnaire_faults_together(world, alpha_card):
+    with pytest.raises(Refusals) as refused:
+        renew_card(
+            actor=world.alpha_distributor,
+            card=alpha_card,
+            holder=holder(postcode="1", children=-1),
+            wellbeing=Wellbeing(who5=(1, 2, 3, 4, 5), mood=9),
+        )
+    assert [error.code for error in refused.value.errors] == [
+        "postcode_invalid",
+        "children_invalid",
+        "wellbeing_invalid",
+    ]

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kaikukanta.audit.models import AuditEvent
 from kaikukanta.cards.models import ClosingReason
-from kaikukanta.cards.services import close_card, issue_card
+from kaikukanta.cards.services import close_card, issue_card, update_holder_data
 from kaikukanta.events.services import create_event
 from kaikukanta.uses.models import GroupVisit, Use
 
@@ -84,8 +84,28 @@ def test_more_child_tickets_than_the_card_allows_are_refused(clerk, alpha_card):
     text = clerk.post(VENUE, {"identifier": alpha_card.identifier}).content.decode()
     response = clerk.post(ADMIT, admit_data(text, child_tickets="3"))
     assert response.status_code == 422
-    assert 'data-verdict="refused"' in response.content.decode()
+    page = response.content.decode()
+    assert 'data-verdict="refused"' in page
     assert not Use.objects.exists()
+    # The service's refusal, beside the field, in the form sent back as it was (a new request key).
+    child_input = re.search(r'<input[^>]*name="child_tickets"[^>]*>', page).group(0)
+    assert 'value="3"' in child_input
+    assert 'aria-invalid="true"' in child_input
+    assert 'id="admit_child_tickets_error"' in page
+    assert "gives at most 2 child tickets" in page.split('id="admit_child_tickets_error"')[1]
+    assert hidden(page, "request_key") != hidden(text, "request_key")
+
+
+def test_the_card_decides_the_child_tickets_when_recorded_not_when_checked(
+    clerk, world, alpha_card
+):
+    """The check said 2; a child is added to the card before the clerk admits: 3 are recorded (the
+    form's range from the check is no rule of its own)."""
+    text = clerk.post(VENUE, {"identifier": alpha_card.identifier}).content.decode()
+    update_holder_data(actor=world.alpha_distributor, card=alpha_card, holder=holder(children=3))
+    response = clerk.post(ADMIT, admit_data(text, child_tickets="3"))
+    assert response.status_code == 200
+    assert Use.objects.get().child_tickets == 3
 
 
 def test_admit_at_once_records_the_holders_ticket_on_the_scan(clerk, world, alpha_card):

@@ -18,6 +18,7 @@ from kaikukanta.cards import identifiers
 from kaikukanta.core.idempotency import KEY_PATTERN
 from kaikukanta.events.models import Event
 from kaikukanta.network.models import Venue
+from kaikukanta.uses.errors import ChildTicketsInvalid
 from kaikukanta.uses.models import UseKind
 
 from . import card_number_field
@@ -114,11 +115,12 @@ class AdmitForm(forms.Form):
     identifier = forms.CharField(max_length=40, widget=forms.HiddenInput)
     request_key = forms.RegexField(regex=KEY_PATTERN, widget=forms.HiddenInput)
     adult_ticket = forms.BooleanField(label=_("Holder's own ticket"), required=False, initial=True)
+    # How many child tickets a card gives is the service's rule (record_use), decided on the card as
+    # it is when the use is recorded: the form only reads a whole number.
     child_tickets = forms.IntegerField(
         label=_("Child tickets"),
-        min_value=0,
         initial=0,
-        error_messages={"min_value": _("Give the number of child tickets as 0 or more.")},
+        error_messages={"invalid": ChildTicketsInvalid.template},
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=UseKind.choices, initial=UseKind.ENTRY_TICKET)
     category = forms.ChoiceField(label=_("Category"), choices=Venue.Category.choices)
@@ -146,9 +148,11 @@ class AdmitForm(forms.Form):
         if venue is not None:
             self.fields["category"].initial = venue.category
         if children is not None:
-            child_field = cast("forms.IntegerField", self.fields["child_tickets"])
-            child_field.max_value = children
-            child_field.widget.attrs.update({"max": children, "data-child-counter": ""})
+            # The check's answer sets the + and - buttons' range only (box-office.js); the service
+            # refuses more than the card gives when the use is recorded.
+            self.fields["child_tickets"].widget.attrs.update(
+                {"max": children, "data-child-counter": ""}
+            )
         if events is not None and events.exists():
             cast("forms.ModelChoiceField[Event]", self.fields["event"]).queryset = events
         else:

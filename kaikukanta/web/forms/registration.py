@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kaikukanta.cards.models import MAX_CHILDREN, Card, ClosingReason, Gender, LifeSituation
+from kaikukanta.cards.models import Card, ClosingReason, Gender, LifeSituation
 from kaikukanta.cards.services import HolderData, Wellbeing
 from kaikukanta.network.models import DistributorSite, Region
 
@@ -45,11 +45,17 @@ class SiteChoiceMixin(forms.Form):
         error_messages={"required": _("Choose the site where you register the card.")},
     )
 
-    def offer_sites(self, sites: QuerySet[DistributorSite]) -> None:
+    def offer_sites(
+        self, sites: QuerySet[DistributorSite], last: DistributorSite | None = None
+    ) -> None:
+        """Offer `sites`; `last`, the site the worker registered their latest card at, is chosen
+        in advance when it is one of them."""
         field = self.fields["site"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = sites
         self.only_site = sites[0] if len(sites) == 1 else None
+        if last is not None and self.only_site is None and last in sites:
+            field.initial = last.pk
         if self.only_site is not None:
             field.initial = self.only_site.pk
             field.required = False
@@ -84,15 +90,12 @@ class HolderForm(forms.Form):
     children = forms.IntegerField(
         label=_("Children and grandchildren under 18"),
         help_text=_("The holder's own; they get free tickets too. 0 if none."),
-        min_value=0,
-        max_value=MAX_CHILDREN,
         initial=0,
+        # How many children a card may carry is the service's rule (ChildrenInvalid), not the form's.
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={
             "required": _("Give the number of children and grandchildren under 18, 0 if none."),
             "invalid": _("Give the number of children as a whole number, 0 if none."),
-            "min_value": _("Give the number of children as a whole number, 0 if none."),
-            "max_value": _("Give a number from 0 to %(limit_value)s."),
         },
     )
     life_situation = forms.ChoiceField(
@@ -107,11 +110,13 @@ class HolderForm(forms.Form):
     )
 
     def holder(self) -> HolderData:
+        """The holder data as read; a field the form could not read is None, for the service to
+        refuse too (its own message stays beside the field: forms.add_domain_error)."""
         data = self.cleaned_data
         return HolderData(
-            birth_year=data["birth_year"],
-            postcode=data["postcode"],
-            children=data["children"],
+            birth_year=data.get("birth_year"),  # type: ignore[arg-type]
+            postcode=data.get("postcode"),  # type: ignore[arg-type]
+            children=data.get("children"),  # type: ignore[arg-type]
             life_situation=data.get("life_situation") or "",
             gender=data.get("gender") or "",
         )
@@ -145,50 +150,66 @@ MOOD_SCALE = [
 ]
 
 
+NO_ANSWER = ("", pgettext_lazy("questionnaire", "No answer"))
+WELLBEING_FIELDS = [*(f"who5_{index}" for index in range(1, 6)), "mood"]
+
+
 class WellbeingForm(forms.Form):
-    """The voluntary questionnaire, in words the worker can read aloud: all five WHO-5 statements
-    about the last two weeks, or none, and today's mood. Every answer may be skipped."""
+    """The voluntary questionnaire, in words the worker can read aloud: the five WHO-5 statements
+    about the last two weeks, and today's mood. Each question has an explicit "no answer"; the form
+    only reads the answers, and the service decides (all five statements or none: the score is
+    counted from all five)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for index, statement in enumerate(WHO5_STATEMENTS, start=1):
             self.fields[f"who5_{index}"] = forms.TypedChoiceField(
                 label=statement,
-                choices=WHO5_SCALE,
+                choices=[*WHO5_SCALE, NO_ANSWER],
                 coerce=int,
                 required=False,
                 empty_value=None,
+                initial="",
                 widget=forms.RadioSelect(attrs={"class": "scale"}),
             )
         self.fields["mood"] = forms.TypedChoiceField(
             label=_("How are you feeling today, from 1 (very bad) to 5 (very good)?"),
-            choices=MOOD_SCALE,
+            choices=[*MOOD_SCALE, NO_ANSWER],
             coerce=int,
             required=False,
             empty_value=None,
+            initial="",
             widget=forms.RadioSelect(attrs={"class": "scale"}),
         )
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        answers = [data.get(f"who5_{index}") for index in range(1, 6)]
-        given = [answer for answer in answers if answer is not None]
-        if given and len(given) != 5:
-            raise forms.ValidationError(
-                _(
-                    "Answer all five statements, or none of them: the score is counted from all "
-                    "five. Leave them all empty if the client prefers not to answer."
-                ),
-                code="incomplete",
-            )
-        return data
-
     def wellbeing(self) -> Wellbeing | None:
+        """The answers as given, unanswered ones as None: the service refuses some-but-not-all."""
         data = self.cleaned_data
-        answers = [data.get(f"who5_{index}") for index in range(1, 6)]
-        who5 = tuple(answers) if all(answer is not None for answer in answers) else None
-        wellbeing = Wellbeing(who5=who5, mood=data.get("mood"))  # type: ignore[arg-type]
+        answers = tuple(data.get(f"who5_{index}") for index in range(1, 6))
+        wellbeing = Wellbeing(
+            who5=None if all(answer is None for answer in answers) else answers,
+            mood=data.get("mood"),
+        )
         return None if wellbeing.is_empty else wellbeing
+
+    def field_for_error(self, error: Any) -> str | None:
+        """A refusal of the questionnaire is shown at the first statement left unanswered (the
+        summary's link leads there), or at the first one when all are answered."""
+        if error.field != "wellbeing":
+            return None
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        for index in range(1, 6):
+            if data.get(f"who5_{index}") is None:
+                return f"who5_{index}"
+        return "who5_1"
+
+    def has_answers(self) -> bool:
+        """Anything chosen, or refused: the questionnaire is then shown open, never folded away."""
+        if not self.is_bound:
+            return False
+        if self.errors:
+            return True
+        return any(self.data.get(self.add_prefix(name)) for name in WELLBEING_FIELDS)
 
     def who5_fields(self) -> list[forms.BoundField]:
         return [self[f"who5_{index}"] for index in range(1, 6)]

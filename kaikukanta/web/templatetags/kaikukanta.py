@@ -140,3 +140,33 @@ def verdict_title(verdict):
         "refused": _("Not recorded"),
     }
     return titles.get(verdict, _("Not accepted here"))
+
+
+def _error_target(field):
+    """The id an error summary's link leads to: the input itself, or a group's first choice."""
+    if not field.auto_id:
+        return ""
+    if field.use_fieldset:
+        return f"{field.auto_id}_0"
+    return field.id_for_label or field.auto_id
+
+
+@register.inclusion_tag("web/_error_summary.html", takes_context=True)
+def error_summary(context, *forms):
+    """The error summary at the top of a staff form (the GOV.UK and Suomi.fi design systems'
+    pattern): a heading, and every error of `forms` as a link to its field, in the forms' order; a
+    form-wide error or one of a hidden field as plain text. static/kaikukanta/forms.js moves the
+    focus to it when the page (or the part htmx swapped in) shows it, and a link's click to the
+    field. Nothing is shown when there are no errors."""
+    items: list[dict[str, str]] = []
+    for form in forms:
+        if form is None or not getattr(form, "is_bound", False) or not form.errors:
+            continue
+        items.extend({"href": "", "message": error} for error in form.non_field_errors())
+        for field in form:
+            for error in field.errors:
+                href = "" if field.is_hidden else _error_target(field)
+                items.append({"href": href, "message": error})
+    count = context.render_context.get("error_summaries", 0) + 1
+    context.render_context["error_summaries"] = count
+    return {"items": items, "summary_id": f"error-summary-{count}"}

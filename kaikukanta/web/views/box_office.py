@@ -48,7 +48,7 @@ from kaikukanta.uses.services import (
 )
 
 from ..access import ACTS_FOR_VENUE, VENUE, public, requires
-from ..forms import add_domain_error
+from ..forms import add_domain_error, field_for
 from ..forms.box_office import (
     AdmitForm,
     CardCheckForm,
@@ -288,6 +288,16 @@ def admit(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as error:
         context["refused"] = error
+        if field_for(form, error) is not None:
+            # A refusal about a field of the form (more child tickets than the card gives now): the
+            # form comes back as it was sent, the refusal beside the field, with a new request key.
+            again = cast(QueryDict, form.data).copy()
+            again["request_key"] = new_request_key()
+            context["admit_form"] = AdmitForm(
+                venues, again, venue=venue, events=upcoming_events(venue)
+            )
+            context["admit_form"].is_valid()
+            add_domain_error(context["admit_form"], error)
         return _render(request, context, status=error.status)
     context["admitted"] = outcome.use
     return _render(request, context)

@@ -28,13 +28,17 @@ from kaikukanta.cards.services import (
     HolderData,
     close_card,
     hand_over_card,
+    holder_refusals,
     issue_card,
     issue_community_card,
+    last_registration_site,
     open_card,
+    registration_refusals,
     renew_card,
     replace_card,
     revoke_hand_over,
     update_holder_data,
+    wellbeing_refusals,
 )
 from kaikukanta.core.dates import today
 from kaikukanta.core.errors import DomainError
@@ -89,14 +93,19 @@ def _pop_link(request: HttpRequest, card: Card) -> str | None:
 
 @requires(DISTRIBUTOR)
 def register(request: HttpRequest) -> HttpResponse:
+    """One submit shows every fault at once: what the form could not read, and every refusal of the
+    service (registration_refusals) for what it could, each beside its field and in the summary."""
     sites = _own_sites(request.user)
     form = RegisterCardForm(_posted(request))
-    form.offer_sites(sites)
     wellbeing = WellbeingForm(_posted(request), prefix="wellbeing")
+    # A sent form shows what was sent; a new one the site of the worker's latest registration.
+    last = last_registration_site(request.user, sites) if not form.is_bound else None
+    form.offer_sites(sites, last=last)
     status = 200
     if request.method == "POST":
         status = 422
-        if form.is_valid() and wellbeing.is_valid():
+        judged = [form.is_valid(), wellbeing.is_valid()]  # both, so that both show their faults
+        if all(judged):
             try:
                 card = issue_card(
                     actor=request.user,
@@ -107,7 +116,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     key=form.cleaned_data["key"],
                 )
             except DomainError as error:
-                add_domain_error(form, error)
+                add_domain_error(form, error, wellbeing)
                 status = error.status
             else:
                 delivery = form.cleaned_data["delivery"]
@@ -118,6 +127,15 @@ def register(request: HttpRequest) -> HttpResponse:
                 if delivery != Delivery.MOBILE:
                     url += "?print=1"
                 return redirect(url)
+        else:
+            refusals = registration_refusals(
+                site=form.cleaned_data.get("site"),
+                holder=form.holder(),
+                identifier=form.cleaned_data.get("identifier") or None,
+                wellbeing=wellbeing.wellbeing() if wellbeing.is_valid() else None,
+            )
+            for refusal in refusals:
+                add_domain_error(form, refusal, wellbeing)
     context = {"form": form, "wellbeing": wellbeing, "sites": sites}
     return render(request, "web/cards/register.html", context, status=status)
 
@@ -126,7 +144,8 @@ def register(request: HttpRequest) -> HttpResponse:
 def register_community(request: HttpRequest) -> HttpResponse:
     sites = _own_sites(request.user)
     form = RegisterCommunityCardForm(_posted(request))
-    form.offer_sites(sites)
+    last = last_registration_site(request.user, sites) if not form.is_bound else None
+    form.offer_sites(sites, last=last)
     status = 200
     if request.method == "POST":
         status = 422
@@ -202,6 +221,9 @@ def update(request: HttpRequest, card_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("The card's details are updated."))
                 return redirect("web:card", card_id=card.pk)
+        else:
+            for refusal in holder_refusals(form.holder()):
+                add_domain_error(form, refusal)
     return _action_page(request, card, "web/cards/update.html", {"form": form}, status)
 
 
@@ -228,7 +250,14 @@ def renew(request: HttpRequest, card_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 422
-        if form.is_valid() and (card.is_community or wellbeing.is_valid()):
+        judged = [form.is_valid(), card.is_community or wellbeing.is_valid()]
+        if not all(judged) and isinstance(form, RenewForm):
+            refusals = holder_refusals(form.holder()) + (
+                wellbeing_refusals(wellbeing.wellbeing()) if wellbeing.is_valid() else []
+            )
+            for refusal in refusals:
+                add_domain_error(form, refusal, wellbeing)
+        if all(judged):
             try:
                 renew_card(
                     actor=request.user,
@@ -237,7 +266,7 @@ def renew(request: HttpRequest, card_id: int) -> HttpResponse:
                     wellbeing=None if card.is_community else wellbeing.wellbeing(),
                 )
             except DomainError as error:
-                add_domain_error(form, error)
+                add_domain_error(form, error, wellbeing)
                 status = error.status
             else:
                 messages.success(request, _("The card's validity is extended."))

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from kaikukanta.accounts.models import User
 from kaikukanta.cards.services import HolderData, import_card
-from kaikukanta.core.errors import DomainError
+from kaikukanta.core.errors import DomainError, refusals_of
 from kaikukanta.network.models import DistributorSite
 
 COLUMNS = ["identifier", "site", "card_type", "issued_on", "valid_until"]
@@ -97,7 +97,9 @@ class Command(BaseCommand):
                 holder=holder,
             )
         except DomainError as error:
-            raise _RowError(line, error.message) from None
+            # Every fault of the row at once (Refusals), so that one round of fixing the file does.
+            message = " ".join(refusal.message for refusal in refusals_of(error))
+            raise _RowError(line, message) from None
 
 
 class _RowError(Exception):
