@@ -9,11 +9,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.cards.models import CardType
+from kaikukanta.cards.querysets import EXPIRING_DAYS
 from kaikukanta.network.models import DistributorSite, Region
 
 from . import card_number_field, offer_choice
-
-EXPIRING_DAYS = 30
 
 
 def _expiring() -> str:
