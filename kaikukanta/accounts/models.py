@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -146,6 +147,12 @@ class RoleAssignment(models.Model):
         target = self.region or self.distributor_site or self.venue
         label = self.get_role_display()
         return f"{label}: {target}" if target else str(label)
+
+
+def invitation_days() -> int:
+    """How many days an invitation link works (KAIKUKANTA_INVITATION_DAYS): the one source for the
+    expiry the service sets and for every text that tells the number."""
+    return int(settings.KAIKUKANTA_INVITATION_DAYS)
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):

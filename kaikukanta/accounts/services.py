@@ -38,7 +38,7 @@ from .errors import (
     TwoFactorLocked,
     TwoFactorNotSetUp,
 )
-from .models import Invitation, Role, RoleAssignment, User
+from .models import Invitation, Role, RoleAssignment, User, invitation_days
 from .permissions import can_grant
 from .scope import forget_scope, scope_for
 
@@ -262,7 +262,7 @@ def invite_staff(
             secret_hash=_secret_hash(secret),
             invited_by=actor,
             created_at=now,
-            expires_at=now + dt.timedelta(days=settings.KAIKUKANTA_INVITATION_DAYS),
+            expires_at=now + dt.timedelta(days=invitation_days()),
         )
         link = link_for(secret)
         # Sent when the transaction commits: no e-mail for an invitation that was rolled back.
@@ -278,7 +278,7 @@ def _send_invitation(user: User, actor: Any, link: str) -> None:
             "user": user,
             "inviter": getattr(actor, "display_name", ""),
             "link": link,
-            "days": settings.KAIKUKANTA_INVITATION_DAYS,
+            "days": invitation_days(),
         },
     )
     send_mail(subject, body, None, [user.email])
