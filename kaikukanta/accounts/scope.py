@@ -56,6 +56,16 @@ class Scope:
     def works_at_venue(self, venue_id: int) -> bool:
         return venue_id in self.venues
 
+    def works_at_site_or_coordinates(self, site_id: int, region_id: int | None) -> bool:
+        """The site's own staff, or a coordinator of its region (national administrators too):
+        who issues its cards and reads its figures."""
+        return self.works_at_site(site_id) or self.coordinates(region_id)
+
+    def works_at_venue_or_coordinates(self, venue_id: int, region_id: int | None) -> bool:
+        """The venue's own staff, or a coordinator of its region (pop-ups have none: national
+        administrators): who acts for it, keeps its catalogue entry and reads its figures."""
+        return self.works_at_venue(venue_id) or self.coordinates(region_id)
+
 
 NO_SCOPE = Scope()
 
@@ -125,6 +135,19 @@ def scope_for(user: Any) -> Scope:
         venues=frozenset(venues),
         venue_regions=frozenset(venue_regions),
         roles=frozenset(roles),
+    )
+    setattr(user, _CACHE_ATTRIBUTE, scope)
+    return scope
+
+
+def scope_of_token(user: Any, venues: list[tuple[int, int | None]]) -> Scope:
+    """What a user acting through an API token sees: venue staff of the token's venues (pairs of
+    venue and region keys) only, whatever else the account may do. Kept on the user for this
+    request, so that scope_for(user) answers it."""
+    scope = Scope(
+        venues=frozenset(pk for pk, _region in venues),
+        venue_regions=frozenset(region for _pk, region in venues if region is not None),
+        roles=frozenset({Role.VENUE_STAFF}),
     )
     setattr(user, _CACHE_ATTRIBUTE, scope)
     return scope

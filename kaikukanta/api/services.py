@@ -14,8 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kaikukanta.accounts.scope import _CACHE_ATTRIBUTE as SCOPE_CACHE
-from kaikukanta.accounts.scope import Scope, scope_for
+from kaikukanta.accounts.scope import scope_for, scope_of_token
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
 from kaikukanta.core.errors import DomainError, NotAllowed
@@ -244,10 +243,5 @@ def user_for_token(secret: str) -> Any | None:
             )
     venues = list(named.values_list("pk", "region_id"))
     # The token acts as venue staff of its venues only, whatever else the account may do.
-    scope = Scope(
-        venues=frozenset(pk for pk, _region in venues),
-        venue_regions=frozenset(region for _pk, region in venues if region is not None),
-        roles=frozenset({"venue_staff"}),
-    )
-    setattr(user, SCOPE_CACHE, scope)  # what scope_for(user) answers for this request
+    scope_of_token(user, venues)
     return user

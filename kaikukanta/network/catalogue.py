@@ -31,7 +31,7 @@ class NotYourCatalogueEntry(DomainError):
 def can_edit_entry(user: Any, venue: Venue) -> bool:
     """A venue's own staff, its region's coordinators (pop-ups: national administrators)."""
     scope = scope_for(user)
-    return scope.works_at_venue(venue.pk) or scope.coordinates(venue.region_id)
+    return scope.works_at_venue_or_coordinates(venue.pk, venue.region_id)
 
 
 def editable_venues(user: Any) -> VenueQuerySet:
