@@ -142,7 +142,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "kaikukanta.core.apps.KaikukantaAdminConfig",
+    "kaikukanta.accounts.apps.KaikukantaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
