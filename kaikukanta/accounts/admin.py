@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.accounts.admin_site import ServiceAdmin
 from kaikukanta.core.errors import DomainError
-from kaikukanta.web.forms import add_domain_error
+from kaikukanta.core.forms import add_domain_error
 
 from . import services
 from .errors import RoleAlreadyGranted

@@ -13,7 +13,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kaikukanta.core.errors import DomainError
+from kaikukanta.core.forms import add_domain_error as add_domain_error  # the pages' import
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -57,9 +57,3 @@ def offer_choice(
         field.empty_label = empty_label
     else:
         del form.fields[name]
-
-
-def add_domain_error(form: forms.BaseForm, error: DomainError) -> None:
-    """Show a service's refusal beside the field it concerns, or above the form."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
