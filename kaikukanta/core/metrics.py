@@ -34,7 +34,7 @@ from prometheus_client import (
     multiprocess,
 )
 
-from kaikukanta.accounts.throttling import client_ip
+from kaikukanta.core.clients import client_ip
 
 METRICS_PATH = "/metrics"
 
