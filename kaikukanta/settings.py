@@ -450,7 +450,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("KAIKUKANTA_FROM_EMAIL", "kaikukanta@localho
 # The registry's own address, for links in e-mails sent outside a request.
 KAIKUKANTA_SITE_URL = os.environ.get("KAIKUKANTA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# --- Retention (core/retention.py, manage.py purge): the periods the privacy notice states -----------
+# --- Retention (stats/retention.py, manage.py purge): the periods the privacy notice states -----------
 # Holder data of cards closed or expired this many years ago; audit events; django-axes' login records;
 # revoked mobile-card links; request keys (cancelled uses', registration forms').
 # Request keys outlive the backdating limit (KAIKUKANTA_BACKDATING_DAYS), within which a queued

@@ -62,7 +62,7 @@ class Action(models.TextChoices):
     RECOVERY_CODE_USED = "2fa.recovery_code_used", _("recovery code used")
     RECOVERY_CODES_RENEWED = "2fa.recovery_codes_renewed", _("new recovery codes created")
     TWO_FACTOR_RESET = "2fa.reset", _("two-factor authentication reset")
-    # The retention job (core/retention.py): how many of each were deleted, never what.
+    # The retention job (stats/retention.py): how many of each were deleted, never what.
     DATA_PURGED = "data.purged", _("old data deleted by the retention policy")
 
 

@@ -147,7 +147,7 @@ class Card(models.Model):
         _("life situation"), max_length=16, choices=LifeSituation.choices, blank=True
     )
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
-    # Set by the retention policy (core/retention.py), which empties the holder fields above of a
+    # Set by the retention policy (stats/retention.py), which empties the holder fields above of a
     # card closed or expired long ago; the card itself, its uses and the statistics stay.
     holder_data_erased_on = models.DateField(_("holder data erased"), null=True, blank=True)
 
