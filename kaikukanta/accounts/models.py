@@ -200,3 +200,8 @@ class Invitation(models.Model):
 
     def is_open(self, now: dt.datetime | None = None) -> bool:
         return self.used_at is None and (now or timezone.now()) < self.expires_at
+
+
+# The API token model is defined in tokens.py (with the services that revoke tokens); imported here so
+# that Django registers it with the accounts app.
+from .tokens import ApiToken as ApiToken  # noqa: E402

@@ -172,7 +172,7 @@ def deactivate_user(*, actor: Any, user: User) -> User:
     allowed = _manages(actor, user)
     if not allowed:
         raise NotAllowed()
-    from kaikukanta.api.services import revoke_tokens_of
+    from .tokens import revoke_tokens_of
 
     with transaction.atomic():
         user.is_active = False
@@ -514,7 +514,7 @@ def reset_two_factor(*, actor: Any, user: User) -> None:
     at their next login; a session of theirs that passed the step before no longer counts."""
     if not may_reset_two_factor(actor, user):
         raise NotAllowed()
-    from kaikukanta.api.services import revoke_tokens_of
+    from .tokens import revoke_tokens_of
 
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kaikukanta.accounts.models import COORDINATOR_ROLES, RoleAssignment, invitation_days
-from kaikukanta.api.models import ApiToken
+from kaikukanta.accounts.tokens import ApiToken
 from kaikukanta.core.dates import today
 from kaikukanta.core.errors import DomainError
 from kaikukanta.network.models import Region, TicketAgency, Venue
