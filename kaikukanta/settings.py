@@ -154,6 +154,10 @@ INSTALLED_APPS = [
     "axes",
     "csp",  # its system checks flag settings in the django-csp 3 format, which 4.0 ignores
 ]
+# Bulk synthetic data for benchmarks (manage.py generate_synthetic): a development tool, not installed
+# on a server unless asked for (KAIKUKANTA_SYNTHETIC_DATA=1 on a benchmark machine).
+if DEBUG or TESTING or env_bool("KAIKUKANTA_SYNTHETIC_DATA", False):
+    INSTALLED_APPS.append("kaikukanta.synthetic")
 
 MIDDLEWARE = [
     # /healthz and /readyz (core/health.py): first, outside HTTPS redirects, sessions and locales.

@@ -1,7 +1,7 @@
 """Layers that point down: an app imports only from the layers below it (and its own), never upward.
 
     core → audit → accounts → network → cards | events | feedback | guidelines → uses → stats
-         → web | api | public | demo (and the project's urls, settings, wsgi)
+         → web | api | public | demo | synthetic (and the project's urls, settings, wsgi)
 
 Read from the source with `ast` (import-linter is not among the project's dependencies): every
 `import` and `from … import` in kaikukanta/ outside migrations, at module level or inside a function
@@ -29,7 +29,7 @@ LAYERS: list[set[str]] = [
     {"cards", "events", "feedback", "guidelines"},
     {"uses"},
     {"stats"},
-    {"web", "api", "public", "demo", "urls", "settings", "wsgi"},
+    {"web", "api", "public", "demo", "synthetic", "urls", "settings", "wsgi"},
 ]
 LAYER_OF = {app: number for number, apps in enumerate(LAYERS) for app in apps}
 # Siblings that do not import each other: the domain apps of one layer, and the API and the
