@@ -6,6 +6,7 @@ who sees what.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,7 +141,7 @@ def scope_for(user: Any) -> Scope:
     return scope
 
 
-def scope_of_token(user: Any, venues: list[tuple[int, int | None]]) -> Scope:
+def scope_of_token(user: Any, venues: Sequence[tuple[int, int | None]]) -> Scope:
     """What a user acting through an API token sees: venue staff of the token's venues (pairs of
     venue and region keys) only, whatever else the account may do. Kept on the user for this
     request, so that scope_for(user) answers it."""

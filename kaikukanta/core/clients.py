@@ -2,9 +2,10 @@
 metrics."""
 
 from django.conf import settings
+from django.http import HttpRequest
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     """The client's address (for login throttling and every other per-address limit).
 
     Directly on the internet this is REMOTE_ADDR. Behind one reverse proxy, set
