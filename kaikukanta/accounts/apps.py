@@ -8,6 +8,13 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = _("Users and roles")
 
+    def ready(self) -> None:
+        from kaikukanta.audit.actions import register
+
+        from .actions import AccountAction
+
+        register(self.label, AccountAction)
+
 
 class KaikukantaAdminConfig(admin_apps.AdminConfig):
     """Django admin with our own site: national admins only, one login page for everyone. Its site

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from kaikukanta.audit.actions import is_registered
 from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.cards import identifiers
 from kaikukanta.cards.models import Card
@@ -249,7 +250,7 @@ def test_audit_events_for_benchmarks():
         if event.object_type == "cards.card":
             assert Card.objects.filter(pk=int(event.object_id)).exists()
     assert {Action.USE_RECORDED, Action.CARD_CHECKED, Action.CARD_ISSUED} <= actions
-    assert actions <= set(Action.values)
+    assert all(is_registered(action) for action in actions)
     # New events after the run get fresh keys.
     later = AuditEvent.objects.create(action=Action.DATA_LOADED)
     assert later.pk > synthetic.order_by("-pk").values_list("pk", flat=True)[0]
