@@ -142,7 +142,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "kaikukanta.core.apps.KaikukantaAdminConfig",
+    "kaikukanta.accounts.apps.KaikukantaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -154,6 +154,10 @@ INSTALLED_APPS = [
     "axes",
     "csp",  # its system checks flag settings in the django-csp 3 format, which 4.0 ignores
 ]
+# Bulk synthetic data for benchmarks (manage.py generate_synthetic): a development tool, not installed
+# on a server unless asked for (KAIKUKANTA_SYNTHETIC_DATA=1 on a benchmark machine).
+if DEBUG or TESTING or env_bool("KAIKUKANTA_SYNTHETIC_DATA", False):
+    INSTALLED_APPS.append("kaikukanta.synthetic")
 
 MIDDLEWARE = [
     # /healthz and /readyz (core/health.py): first, outside HTTPS redirects, sessions and locales.
@@ -454,7 +458,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("KAIKUKANTA_FROM_EMAIL", "kaikukanta@localho
 # The registry's own address, for links in e-mails sent outside a request.
 KAIKUKANTA_SITE_URL = os.environ.get("KAIKUKANTA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# --- Retention (core/retention.py, manage.py purge): the periods the privacy notice states -----------
+# --- Retention (stats/retention.py, manage.py purge): the periods the privacy notice states -----------
 # Holder data of cards closed or expired this many years ago; audit events; django-axes' login records;
 # revoked mobile-card links; request keys (cancelled uses', registration forms').
 # Request keys outlive the backdating limit (KAIKUKANTA_BACKDATING_DAYS), within which a queued

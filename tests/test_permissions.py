@@ -29,9 +29,9 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from kaikukanta.accounts.admin_site import NationalAdmin
 from kaikukanta.audit.models import AuditEvent
 from kaikukanta.cards.services import create_card_stock
-from kaikukanta.core.admin import NationalAdmin
 from kaikukanta.network.models import TicketAgency, WellbeingCounty
 from kaikukanta.web.access import capability_of
 from kaikukanta.web.navigation import landing_url, menu

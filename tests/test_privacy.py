@@ -49,7 +49,7 @@ ALLOWED_DATES = {
         "closed_at",  # when the closing was recorded (a use earlier that day stays valid)
         "created_at",
         "updated_at",
-        "holder_data_erased_on",  # the retention policy's, not the holder's (core/retention.py)
+        "holder_data_erased_on",  # the retention policy's, not the holder's (stats/retention.py)
     },
     "cards.WellbeingMeasurement": {"measured_on"},
     "uses.Use": {"occurred_at", "recorded_at"},

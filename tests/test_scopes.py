@@ -446,3 +446,35 @@ def test_card_page_shows_its_wellbeing_answers(client, world):
     page = client.get(reverse("web:card", args=[card.pk])).content.decode()
     assert "<td>60</td>" in page  # WHO-5 score: (1+2+3+4+5) * 4
     assert "<td>2</td>" in page
+
+
+def test_the_site_and_venue_figures_are_for_whom_the_scope_says(world, client_as):
+    """One rule (Scope.works_at_site_or_coordinates, works_at_venue_or_coordinates): a site's or a
+    venue's figures open for exactly the users the scope names, and the services that issue and act
+    for them ask the same question."""
+    from kaikukanta.accounts.permissions import can_act_for_venue, can_issue_at
+    from kaikukanta.accounts.scope import scope_for
+
+    places = [
+        ("web:stats_site", site, can_issue_at, "works_at_site_or_coordinates")
+        for site in DistributorSite.objects.all()
+    ] + [
+        ("web:stats_venue", venue, can_act_for_venue, "works_at_venue_or_coordinates")
+        for venue in Venue.objects.all()
+    ]
+    opened = set()
+    for name, user in world.users().items():
+        if name == "nobody":
+            continue
+        client = client_as(name)
+        scope = scope_for(user)
+        for page, place, permission, rule in places:
+            allowed = getattr(scope, rule)(place.pk, place.region_id)
+            assert permission(user, place) == allowed, (name, place)
+            status = client.get(reverse(page, args=[place.pk])).status_code
+            assert status == (200 if allowed else 404), (name, page, place)
+            if allowed:
+                opened.add((name, place.pk, page))
+    assert ("alpha_distributor", world.alpha_site.pk, "web:stats_site") in opened
+    assert ("alpha_sote_coordinator", world.alpha_venue.pk, "web:stats_venue") in opened
+    assert ("alpha_venue_staff", world.beta_venue.pk, "web:stats_venue") not in opened

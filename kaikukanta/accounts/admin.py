@@ -5,9 +5,9 @@ from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from kaikukanta.core.admin import ServiceAdmin
+from kaikukanta.accounts.admin_site import ServiceAdmin
 from kaikukanta.core.errors import DomainError
-from kaikukanta.web.forms import add_domain_error
+from kaikukanta.core.forms import add_domain_error
 
 from . import services
 from .errors import RoleAlreadyGranted

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,18 @@ class AccountsConfig(AppConfig):
     name = "kaikukanta.accounts"
     label = "accounts"
     verbose_name = _("Users and roles")
+
+    def ready(self) -> None:
+        from kaikukanta.audit.actions import register
+
+        from .actions import AccountAction
+
+        register(self.label, AccountAction)
+
+
+class KaikukantaAdminConfig(admin_apps.AdminConfig):
+    """Django admin with our own site: national admins only, one login page for everyone. Its site
+    asks the user's scope, so it lives with the accounts (core stays the bottom layer)."""
+
+    default = False
+    default_site = "kaikukanta.accounts.admin_site.KaikukantaAdminSite"

@@ -50,9 +50,8 @@ class TwoFactorRequired:
     def process_view(
         self, request: HttpRequest, view: Any, args: Any, kwargs: Any
     ) -> HttpResponseBase | None:
-        from kaikukanta.web.access import PUBLIC, capability_of
-
-        if getattr(view, OPEN_TO_UNVERIFIED, False) or capability_of(view) is PUBLIC:
+        # Public pages (web.access.public) and the second step's own pages carry the mark.
+        if getattr(view, OPEN_TO_UNVERIFIED, False):
             return None
         if request.path_info.startswith("/api/"):
             return None

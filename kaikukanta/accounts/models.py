@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -148,6 +149,12 @@ class RoleAssignment(models.Model):
         return f"{label}: {target}" if target else str(label)
 
 
+def invitation_days() -> int:
+    """How many days an invitation link works (KAIKUKANTA_INVITATION_DAYS): the one source for the
+    expiry the service sets and for every text that tells the number."""
+    return int(settings.KAIKUKANTA_INVITATION_DAYS)
+
+
 class InvitationQuerySet(models.QuerySet["Invitation"]):
     def visible_to(self, user: Any) -> InvitationQuerySet:
         """National administrators see every invitation; others those they sent."""
@@ -193,3 +200,8 @@ class Invitation(models.Model):
 
     def is_open(self, now: dt.datetime | None = None) -> bool:
         return self.used_at is None and (now or timezone.now()) < self.expires_at
+
+
+# The API token model is defined in tokens.py (with the services that revoke tokens); imported here so
+# that Django registers it with the accounts app.
+from .tokens import ApiToken as ApiToken  # noqa: E402

@@ -18,20 +18,20 @@ if TYPE_CHECKING:
 def can_issue_at(user: Any, site: DistributorSite) -> bool:
     """Staff of the distributor site, or a coordinator of its region (and national admins)."""
     scope = scope_for(user)
-    return scope.works_at_site(site.pk) or scope.coordinates(site.region_id)
+    return scope.works_at_site_or_coordinates(site.pk, site.region_id)
 
 
 def can_manage_card(user: Any, card: Card) -> bool:
     """Renew, close or replace: only at the issuing site, or by the card region's coordinator."""
     scope = scope_for(user)
-    return scope.works_at_site(card.issuing_site_id) or scope.coordinates(card.region_id)
+    return scope.works_at_site_or_coordinates(card.issuing_site_id, card.region_id)
 
 
 def can_act_for_venue(user: Any, venue: Venue) -> bool:
     """Check cards and record uses: the venue's staff, or a coordinator of its region typing in a
     paper record. Pop-up venues are national, so only their staff and national admins."""
     scope = scope_for(user)
-    return scope.works_at_venue(venue.pk) or scope.coordinates(venue.region_id)
+    return scope.works_at_venue_or_coordinates(venue.pk, venue.region_id)
 
 
 def can_run_distributor_sites_in(user: Any, region_id: int | None) -> bool:

@@ -6,6 +6,7 @@ who sees what.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +75,16 @@ class Scope:
 
     def works_at_venue(self, venue_id: int) -> bool:
         return venue_id in self.venues
+
+    def works_at_site_or_coordinates(self, site_id: int, region_id: int | None) -> bool:
+        """The site's own staff, or a coordinator of its region (national administrators too):
+        who issues its cards and reads its figures."""
+        return self.works_at_site(site_id) or self.coordinates(region_id)
+
+    def works_at_venue_or_coordinates(self, venue_id: int, region_id: int | None) -> bool:
+        """The venue's own staff, or a coordinator of its region (pop-ups have none: national
+        administrators): who acts for it, keeps its catalogue entry and reads its figures."""
+        return self.works_at_venue(venue_id) or self.coordinates(region_id)
 
 
 NO_SCOPE = Scope()
@@ -148,10 +159,17 @@ def scope_for(user: Any) -> Scope:
     return scope
 
 
-def remember_scope(user: Any, scope: Scope) -> None:
-    """What `scope_for(user)` answers for the rest of this request (an API token's own, narrower
-    scope: api/services.py user_for_token)."""
+def scope_of_token(user: Any, venues: Sequence[tuple[int, int | None]]) -> Scope:
+    """What a user acting through an API token sees: venue staff of the token's venues (pairs of
+    venue and region keys) only, whatever else the account may do. Kept on the user for this
+    request, so that scope_for(user) answers it."""
+    scope = Scope(
+        venues=frozenset(pk for pk, _region in venues),
+        venue_regions=frozenset(region for _pk, region in venues if region is not None),
+        roles=frozenset({Role.VENUE_STAFF}),
+    )
     setattr(user, _CACHE_ATTRIBUTE, scope)
+    return scope
 
 
 def forget_scope(user: Any) -> None:

@@ -39,7 +39,7 @@ from .errors import (
     TwoFactorLocked,
     TwoFactorNotSetUp,
 )
-from .models import Invitation, Role, RoleAssignment, User
+from .models import Invitation, Role, RoleAssignment, User, invitation_days
 from .permissions import can_grant, grant_refusal
 from .scope import CULTURE, SOTE, forget_scope, scope_for
 
@@ -192,7 +192,7 @@ def deactivate_user(*, actor: Any, user: User) -> User:
     allowed = _manages(actor, user)
     if not allowed:
         raise _refusal(actor, user)
-    from kaikukanta.api.services import revoke_tokens_of
+    from .tokens import revoke_tokens_of
 
     with transaction.atomic():
         user.is_active = False
@@ -282,7 +282,7 @@ def invite_staff(
             secret_hash=_secret_hash(secret),
             invited_by=actor,
             created_at=now,
-            expires_at=now + dt.timedelta(days=settings.KAIKUKANTA_INVITATION_DAYS),
+            expires_at=now + dt.timedelta(days=invitation_days()),
         )
         link = link_for(secret)
         # Sent when the transaction commits: no e-mail for an invitation that was rolled back.
@@ -298,7 +298,7 @@ def _send_invitation(user: User, actor: Any, link: str) -> None:
             "user": user,
             "inviter": getattr(actor, "display_name", ""),
             "link": link,
-            "days": settings.KAIKUKANTA_INVITATION_DAYS,
+            "days": invitation_days(),
         },
     )
     send_mail(subject, body, None, [user.email])
@@ -534,7 +534,7 @@ def reset_two_factor(*, actor: Any, user: User) -> None:
     at their next login; a session of theirs that passed the step before no longer counts."""
     if not may_reset_two_factor(actor, user):
         raise _refusal(actor, user)
-    from kaikukanta.api.services import revoke_tokens_of
+    from .tokens import revoke_tokens_of
 
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()

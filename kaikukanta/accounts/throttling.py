@@ -1,17 +1,4 @@
-from django.conf import settings
+"""Login throttling (django-axes) reads the client's address from core/clients.py
+(AXES_CLIENT_IP_CALLABLE names it here)."""
 
-
-def client_ip(request) -> str | None:
-    """The client's address for login throttling.
-
-    Directly on the internet this is REMOTE_ADDR. Behind one reverse proxy, set
-    KAIKUKANTA_CLIENT_IP_HEADER to the header it sets (X-Real-IP, or X-Forwarded-For, of which the
-    last address is the one the proxy itself saw and so cannot be forged by the client).
-    """
-    header = settings.KAIKUKANTA_CLIENT_IP_HEADER
-    if header:
-        value = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
-        addresses = [part.strip() for part in value.split(",") if part.strip()]
-        if addresses:
-            return addresses[-1]
-    return request.META.get("REMOTE_ADDR")
+from kaikukanta.core.clients import client_ip as client_ip

@@ -1,4 +1,4 @@
-"""Making and revoking API tokens (api/models.py). The token is returned once and never stored."""
+"""Making and revoking API tokens (accounts/tokens.py). The token is returned once and never stored."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.accounts.errors import OtherSidesWork
 from kaikukanta.accounts.permissions import can_run_venues_in, side_refused
-from kaikukanta.accounts.scope import CULTURE, Scope, remember_scope, scope_for
+from kaikukanta.accounts.scope import CULTURE, scope_for, scope_of_token
+from kaikukanta.accounts.tokens import TOKEN_PREFIX, ApiToken, revoke_token, token_hash
+from kaikukanta.accounts.tokens import revoke_tokens_of as revoke_tokens_of
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
 from kaikukanta.core.errors import DomainError, NotAllowed
 from kaikukanta.network.models import TicketAgency, Venue
-
-from .models import TOKEN_PREFIX, ApiToken, token_hash
 
 
 class TokenNameMissing(DomainError):
@@ -189,33 +189,8 @@ def revoke_api_token(*, actor: Any, token: ApiToken) -> ApiToken:
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
         if token.revoked_at is None:
-            _revoke(actor, token)
+            revoke_token(actor, token)
     return token
-
-
-def _revoke(actor: Any, token: ApiToken, **data: Any) -> None:
-    """Mark `token` revoked now and audit it, named by its first venue."""
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
-    first = token.venues.select_related("region").first()
-    record(
-        actor=actor,
-        action=Action.API_TOKEN_REVOKED,
-        target=token,
-        venue=first,
-        region=first.region if first is not None else None,
-        data=data or None,
-    )
-
-
-def revoke_tokens_of(*, actor: Any, user: Any) -> int:
-    """Revoke every token that acts as `user` (deactivated, or their two-factor authentication
-    reset: accounts/services.py), each audited. How many were still working."""
-    revoked = 0
-    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
-        _revoke(actor, token, owner=user.pk)
-        revoked += 1
-    return revoked
 
 
 def user_for_token(secret: str) -> Any | None:
@@ -245,10 +220,5 @@ def user_for_token(secret: str) -> Any | None:
             )
     venues = list(named.values_list("pk", "region_id"))
     # The token acts as venue staff of its venues only, whatever else the account may do.
-    scope = Scope(
-        venues=frozenset(pk for pk, _region in venues),
-        venue_regions=frozenset(region for _pk, region in venues if region is not None),
-        roles=frozenset({"venue_staff"}),
-    )
-    remember_scope(user, scope)
+    scope_of_token(user, venues)
     return user

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db import models, transaction
 from django.utils import timezone
 
+from .actions import is_registered
 from .models import Action, AuditEvent
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 def record(
     *,
     actor: Any,
-    action: Action,
+    action: str,
     target: models.Model | None = None,
     region: Region | None = None,
     venue: Venue | None = None,
@@ -26,6 +27,10 @@ def record(
     """Write one audit event. Call it inside the transaction of the change it describes.
     `occurred_at`: only to keep less than the exact time (a holder's anonymous feedback keeps its
     day only, so that its time cannot be matched with the card's own events)."""
+    if not is_registered(
+        action
+    ):  # a verb no app registered (audit/actions.py): a programming error
+        raise ValueError(f"unregistered audit action {action!r}")
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
         occurred_at=occurred_at or timezone.now(),

@@ -6,3 +6,10 @@ class CardsConfig(AppConfig):
     name = "kaikukanta.cards"
     label = "cards"
     verbose_name = _("Cards")
+
+    def ready(self) -> None:
+        from kaikukanta.audit.actions import register
+
+        from .actions import CardAction
+
+        register(self.label, CardAction)

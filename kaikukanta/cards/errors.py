@@ -1,5 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
+# ChoiceInvalid moved to core (events and uses raise it too); named here for the cards' callers.
+from kaikukanta.core.errors import ChoiceInvalid as ChoiceInvalid
 from kaikukanta.core.errors import DomainError, NotAllowed
 
 
@@ -31,11 +33,6 @@ class ChildrenInvalid(DomainError):
         "Give the number of the holder's own children and grandchildren under 18 as a whole "
         "number from 0 to %(max)s."
     )
-
-
-class ChoiceInvalid(DomainError):
-    code = "choice_invalid"
-    template = _("%(value)s is not one of the options. Choose one from the list.")
 
 
 class WellbeingIncomplete(DomainError):

@@ -30,15 +30,12 @@ from .errors import (
     CardPilotEnded,
     CommunityCardNeedsGroup,
 )
-from .querysets import CardQuerySet, WellbeingMeasurementQuerySet
+from .querysets import EXPIRING_DAYS, CardQuerySet, WellbeingMeasurementQuerySet
 
 if TYPE_CHECKING:
     from kaikukanta.network.models import Venue
 
 MAX_CHILDREN = 20
-# A valid card whose last valid day is at most this many days away "expires soon": the staff's
-# lists of cards to extend (web/forms/cards.py) and the holder's mobile card say so.
-EXPIRING_DAYS = 30
 
 postcode_validator = RegexValidator(
     r"^\d{5}$", _("A Finnish postcode has exactly five digits, for example 33100.")
@@ -150,7 +147,7 @@ class Card(models.Model):
         _("life situation"), max_length=16, choices=LifeSituation.choices, blank=True
     )
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
-    # Set by the retention policy (core/retention.py), which empties the holder fields above of a
+    # Set by the retention policy (stats/retention.py), which empties the holder fields above of a
     # card closed or expired long ago; the card itself, its uses and the statistics stay.
     holder_data_erased_on = models.DateField(_("holder data erased"), null=True, blank=True)
 

@@ -15,6 +15,11 @@ if TYPE_CHECKING:
 
 CARD_STATUSES = ("valid", "expired", "closed")
 
+# A card "expires soon" when its last valid day is at most this many days ahead: the card list's
+# "expiring" filter, the distributor's landing page and the expiry reminder e-mails all read it
+# (CardQuerySet.expiring).
+EXPIRING_DAYS = 30
+
 
 # The regions whose pilot decides a card's validity are read first, as a list of keys, rather than
 # put in the card query as a subquery: there are a handful of regions, and with their keys known (and
@@ -87,6 +92,10 @@ class CardQuerySet(models.QuerySet["Card"]):
             Q(valid_until__lte=last) | Q(region__in=ending) if ending else Q(valid_until__lte=last)
         )
         return self.valid_on(day).filter(soon)
+
+    def expiring(self, day: dt.date | None = None) -> CardQuerySet:
+        """Cards that expire soon (within EXPIRING_DAYS of `day`): the ones to renew."""
+        return self.expiring_within(EXPIRING_DAYS, day)
 
     def with_status(self, status: str, day: dt.date | None = None) -> CardQuerySet:
         """The cards of one of CARD_STATUSES, as Card.status_on names them."""

@@ -31,8 +31,8 @@ from kaikukanta.audit.services import record
 from kaikukanta.network.models import DistributorSite
 
 from .models import Card, CardType
+from .querysets import EXPIRING_DAYS
 
-EXPIRING_DAYS = 30
 REMINDER_INTERVAL = dt.timedelta(days=7)
 LANGUAGE = "fi"
 
@@ -51,7 +51,7 @@ class SiteCount:
 def expiring_counts(day: dt.date) -> dict[int, int]:
     """Personal cards expiring within 30 days, by issuing site (Card.objects.expiring_within)."""
     counts: dict[int, int] = defaultdict(int)
-    cards = Card.objects.filter(card_type=CardType.PERSONAL).expiring_within(EXPIRING_DAYS, day)
+    cards = Card.objects.filter(card_type=CardType.PERSONAL).expiring(day)
     for site_id in cards.values_list("issuing_site_id", flat=True).iterator():
         counts[site_id] += 1
     return counts

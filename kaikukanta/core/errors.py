@@ -70,6 +70,13 @@ class NotAllowed(DomainError):
     )
 
 
+class ChoiceInvalid(DomainError):
+    """A value that is not one of a field's choices (any domain's: a card's, a use's, an event's)."""
+
+    code = "choice_invalid"
+    template = _("%(value)s is not one of the options. Choose one from the list.")
+
+
 class DateInFuture(DomainError):
     code = "date_in_future"
     template = _("The date %(date)s is in the future. Give today's date or an earlier one.")

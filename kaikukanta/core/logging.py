@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import re
 
-from kaikukanta.cards import identifiers
+from kaikukanta.core import identifiers
 
 MASK = "[card number]"
 LINK_MASK = "/m/[link]"

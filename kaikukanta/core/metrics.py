@@ -46,7 +46,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 
-from kaikukanta.accounts.throttling import client_ip
+from kaikukanta.core.clients import client_ip
 
 METRICS_PATH = "/metrics"
 

@@ -4,4 +4,4 @@ from django.apps import AppConfig
 class DemoConfig(AppConfig):
     name = "kaikukanta.demo"
     label = "demo"
-    verbose_name = "Demo and synthetic data"
+    verbose_name = "Demo data"

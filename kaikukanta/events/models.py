@@ -3,6 +3,7 @@ of cardholder tickets. The venue marks an event sold out; cardholders get nothin
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.apps import apps
@@ -16,6 +17,12 @@ from kaikukanta.network.models import Venue
 
 
 class EventQuerySet(models.QuerySet["Event"]):
+    def upcoming(self, day: dt.date) -> EventQuerySet:
+        """Events still to come on `day`: those not begun before it (by the local date of their
+        start), and those without a time. The one rule the box office, the venue's event list and
+        the API's event list read."""
+        return self.filter(Q(starts_at__isnull=True) | Q(starts_at__date__gte=day))
+
     def visible_to(self, user: Any) -> EventQuerySet:
         scope = scope_for(user)
         if scope.national:

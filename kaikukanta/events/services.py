@@ -8,7 +8,7 @@ from django.db import transaction
 from kaikukanta.accounts.permissions import require_keeps_venue
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
-from kaikukanta.cards.errors import ChoiceInvalid
+from kaikukanta.core.errors import ChoiceInvalid
 from kaikukanta.network.models import Venue
 
 from .errors import EventTitleMissing, QuotaInvalid

@@ -7,3 +7,10 @@ class FeedbackConfig(AppConfig):
     name = "kaikukanta.feedback"
     label = "feedback"
     verbose_name = "Feedback"
+
+    def ready(self) -> None:
+        from kaikukanta.audit.actions import register
+
+        from .actions import FeedbackAction
+
+        register(self.label, FeedbackAction)

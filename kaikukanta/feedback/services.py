@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -13,17 +14,24 @@ from kaikukanta.accounts.scope import scope_for
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
 from kaikukanta.core.dates import today
+from kaikukanta.core.ratelimit import Window
 from kaikukanta.network.models import Region
 
-from .errors import FeedbackTooLong, NotFeedbackCoordinator, RatingMissing
+from .errors import FeedbackTooLong, FeedbackTooOften, NotFeedbackCoordinator, RatingMissing
 from .models import MAX_TEXT, Feedback
 
+DAY = 86400
 
-def receive_feedback(*, region: Region, rating: Any, text: str) -> Feedback:
+
+def receive_feedback(*, region: Region, rating: Any, text: str, sender: str) -> Feedback:
     """Store a holder's feedback for the region of their card. The caller (the mobile card) has
-    checked the link and throttled the sender; nothing of the card is passed here, so none can be
-    stored. Its audit event names neither the item nor the region: the trail keeps the time of each
-    mobile-card opening, and an event naming the item at a time would link the two."""
+    checked the link; nothing of the card is passed here, so none can be stored. `sender` (the
+    client's address) only counts toward KAIKUKANTA_FEEDBACK_PER_DAY messages a day from one device
+    and is not stored. Its audit event names neither the item nor the region: the trail keeps the
+    time of each mobile-card opening, and an event naming the item at a time would link the two."""
+    window = Window("public:feedback", settings.KAIKUKANTA_FEEDBACK_PER_DAY, DAY)
+    if window.hit(sender or "unknown") > window.limit:
+        raise FeedbackTooOften()
     try:
         value = int(rating)
     except (TypeError, ValueError):

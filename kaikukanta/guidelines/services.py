@@ -43,13 +43,13 @@ def acknowledge(
     place: dict[str, DistributorSite | Venue] = {}
     region: Region | None = None
     if distributor_site is not None:
-        allowed = scope.works_at_site(distributor_site.pk) or scope.coordinates(
-            distributor_site.region_id
+        allowed = scope.works_at_site_or_coordinates(
+            distributor_site.pk, distributor_site.region_id
         )
         place = {"distributor_site": distributor_site}
         region = distributor_site.region
     elif venue is not None:
-        allowed = scope.works_at_venue(venue.pk) or scope.coordinates(venue.region_id)
+        allowed = scope.works_at_venue_or_coordinates(venue.pk, venue.region_id)
         place = {"venue": venue}
         region = venue.region
     else:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from kaikukanta.core.admin import ServiceAdmin
+from kaikukanta.accounts.admin_site import ServiceAdmin
 
 from . import services
 from .models import (

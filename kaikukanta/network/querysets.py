@@ -73,7 +73,8 @@ class VenueQuerySet(models.QuerySet["Venue"]):
     def _offered_from(day: dt.date) -> Q:
         """Still offered from `day` on: the venue's own period has not ended, and a region's venue is
         not in a pilot that has ended (a permanent region may keep the dates of the pilot it once ran:
-        they no longer end it)."""
+        they no longer end it). The list form of Venue.refusal_for, held to it day by day in
+        tests/network/test_offering.py."""
         still_open = Q(active_until__isnull=True) | Q(active_until__gte=day)
         pilot_not_over = (
             ~Q(region__status="pilot")

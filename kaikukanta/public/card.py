@@ -28,7 +28,7 @@ from kaikukanta.cards.models import HandOver
 from kaikukanta.core.dates import today
 from kaikukanta.core.errors import DomainError
 from kaikukanta.core.ratelimit import Window
-from kaikukanta.feedback.errors import FeedbackTooOften
+from kaikukanta.feedback.models import MAX_TEXT
 from kaikukanta.feedback.services import receive_feedback
 
 from . import barcodes
@@ -37,7 +37,6 @@ from .services import open_mobile_card
 from .styles import with_inline_styles
 
 TEN_MINUTES = 600
-DAY = 86400
 
 
 def _too_many(request: HttpRequest) -> bool:
@@ -156,12 +155,12 @@ def feedback(request: HttpRequest, secret: str) -> HttpResponse:
     values = {"rating": "", "text": ""}
     if request.method == "POST":
         values = {"rating": request.POST.get("rating", ""), "text": request.POST.get("text", "")}
-        window = Window("public:feedback", settings.KAIKUKANTA_FEEDBACK_PER_DAY, DAY)
         try:
-            if window.hit(client_ip(request) or "unknown") > window.limit:
-                raise FeedbackTooOften()
             receive_feedback(
-                region=hand_over.card.region, rating=values["rating"], text=values["text"]
+                region=hand_over.card.region,
+                rating=values["rating"],
+                text=values["text"],
+                sender=client_ip(request) or "unknown",
             )
         except DomainError as error:
             errors[error.field or "form"] = error.message
@@ -178,7 +177,7 @@ def feedback(request: HttpRequest, secret: str) -> HttpResponse:
             (2, _("2 - poor")),
             (1, _("1 - very poor")),
         ],
-        "max_text": 1000,
+        "max_text": MAX_TEXT,
     }
     status = 200 if not errors else (429 if "form" in errors else 400)
     return render(request, "public/feedback.html", context, status=status)

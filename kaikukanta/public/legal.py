@@ -334,7 +334,7 @@ def _days(count: int, language: str) -> str:
 
 
 def retention_periods(language: str) -> dict[str, str]:
-    """The periods of the retention policy (core/retention.py), as the privacy notice states them:
+    """The periods of the retention policy (stats/retention.py), as the privacy notice states them:
     read from the settings the purge applies, so the notice says what the registry does."""
     return {
         "holder_data": _years(settings.KAIKUKANTA_RETAIN_HOLDER_DATA_YEARS, language),

@@ -192,7 +192,7 @@ class CardProfileMonth(models.Model):
 
 
 class ErasedProfileMonth(models.Model):
-    """What the cards whose holder data the retention policy erased (core/retention.py) counted in
+    """What the cards whose holder data the retention policy erased (stats/retention.py) counted in
     CardProfileMonth, with its keys and counters: aggregates only, never a card. The purge adds to it
     in the transaction that erases, and `rebuild()` counts the erased cards from here instead of from
     their emptied rows, so a rebuild after a purge equals the tables before it. Not a summary table

@@ -593,7 +593,7 @@ def card_changed(before: dict[str, Any], card: Card) -> None:
 
 def holder_data_erased(cards: models.QuerySet[Card], answers: models.QuerySet) -> None:
     """The retention policy is about to erase the holder data of `cards` and delete the wellbeing
-    `answers` (core/retention.py, in the same transaction, before it does): what they count in the
+    `answers` (stats/retention.py, in the same transaction, before it does): what they count in the
     statistics is added, as aggregates, to ErasedProfileMonth (their share of CardProfileMonth, from
     which `rebuild` then counts them) and ErasedWellbeingMonth (their share of the change in
     wellbeing, which figures.wellbeing_change adds). The cards are locked first (step 1 of the lock

@@ -28,11 +28,10 @@ from kaikukanta.accounts.scope import scope_for
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
 from kaikukanta.cards import identifiers, lookups
-from kaikukanta.cards.errors import ChoiceInvalid
 from kaikukanta.cards.models import Card
 from kaikukanta.cards.services import CardCheck, card_check_of, find_card, typed_number_for_audit
 from kaikukanta.core.dates import CLOCK_TOLERANCE, now, typed_moment
-from kaikukanta.core.errors import DomainError, NotAllowed
+from kaikukanta.core.errors import ChoiceInvalid, DomainError, NotAllowed
 from kaikukanta.core.idempotency import once, validate_key
 from kaikukanta.events.models import Event
 from kaikukanta.network.models import Region, Venue

@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
 from kaikukanta.accounts.errors import OtherSidesWork
+from kaikukanta.accounts.middleware import OPEN_TO_UNVERIFIED
 from kaikukanta.accounts.scope import Scope, scope_for
 
 
@@ -77,6 +78,8 @@ def requires(capability: Capability) -> Callable[[View], View]:
 def public(view: AnyView) -> AnyView:
     """A page for everyone, signed in or not (the login page)."""
     view.capability = PUBLIC  # type: ignore[attr-defined]
+    # Open before the second step too (accounts.middleware reads the mark, not this module).
+    setattr(view, OPEN_TO_UNVERIFIED, True)
     return view
 
 

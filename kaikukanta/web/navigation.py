@@ -84,7 +84,7 @@ MENU = [
     Entry("web:guideline", _("Guideline")),
     # The national network (regions, pop-up venues, ticket agencies): national admins' own pages.
     Entry("web:national_regions", _("Network")),
-    # Django's admin is not our view; its site asks the same capability (core/admin.py).
+    # Django's admin is not our view; its site asks the same capability (accounts/admin_site.py).
     Entry("admin:index", _("Administration"), capability=NATIONAL),
     # Their own recovery codes (web/views/two_factor.py).
     Entry("web:two_factor_account", _("Two-factor authentication")),

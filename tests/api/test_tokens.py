@@ -8,7 +8,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from kaikukanta.api.models import ApiToken
+from kaikukanta.accounts.tokens import ApiToken
 from kaikukanta.api.services import (
     TokenNeedsSecondStep,
     VenueNotRunByCreator,

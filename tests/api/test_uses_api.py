@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from kaikukanta.api.models import ApiToken
+from kaikukanta.accounts.tokens import ApiToken
 from kaikukanta.api.services import create_agency_token, create_api_token, revoke_api_token
 from kaikukanta.audit.models import AuditEvent
 from kaikukanta.cards import identifiers

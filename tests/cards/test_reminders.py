@@ -101,3 +101,29 @@ def test_choosing_a_language_signed_out_stores_nothing(world, client):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert response.status_code == 302
     assert not AuditEvent.objects.filter(action=Action.OBJECT_CHANGED).exists()
+
+
+def test_the_reminder_the_landing_page_and_the_card_list_agree_on_expiring(world, client_as):
+    """One rule (CardQuerySet.expiring, EXPIRING_DAYS): the card whose last day is EXPIRING_DAYS
+    ahead counts in the reminder, on the distributor's page and in the list; a day later, in none."""
+    from django.urls import reverse
+
+    from kaikukanta.cards.models import Card
+    from kaikukanta.cards.querysets import EXPIRING_DAYS
+    from kaikukanta.cards.reminders import expiring_counts
+
+    from ..conftest import TODAY
+
+    last, later = expiring_cards(world)
+    Card.objects.filter(pk=last.pk).update(valid_until=TODAY + dt.timedelta(days=EXPIRING_DAYS))
+    Card.objects.filter(pk=later.pk).update(
+        valid_until=TODAY + dt.timedelta(days=EXPIRING_DAYS + 1)
+    )
+    assert expiring_counts(TODAY) == {world.alpha_site.pk: 1}
+    distributor = client_as("alpha_distributor")
+    landing = distributor.get(reverse("web:distributor"))
+    assert landing.context["expiring_count"] == 1
+    assert [card.pk for card in landing.context["expiring_cards"]] == [last.pk]
+    listed = distributor.get(reverse("web:cards"), {"status": "expiring"}).content.decode()
+    assert last.display_identifier in listed
+    assert later.display_identifier not in listed

@@ -5,8 +5,7 @@ import pytest
 
 from kaikukanta.accounts.permissions import can_act_for_venue
 from kaikukanta.audit.models import Action, AuditEvent
-from kaikukanta.cards.errors import ChoiceInvalid
-from kaikukanta.core.errors import NotAllowed
+from kaikukanta.core.errors import ChoiceInvalid, NotAllowed
 from kaikukanta.events import errors
 from kaikukanta.events.models import Event
 from kaikukanta.events.services import create_event, set_sold_out

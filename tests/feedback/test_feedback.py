@@ -6,11 +6,18 @@ from django.urls import reverse
 
 from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.cards.services import hand_over_card
-from kaikukanta.feedback.errors import NotFeedbackCoordinator, RatingMissing
-from kaikukanta.feedback.models import Feedback
+from kaikukanta.feedback.errors import (
+    FeedbackTooLong,
+    FeedbackTooOften,
+    NotFeedbackCoordinator,
+    RatingMissing,
+)
+from kaikukanta.feedback.models import MAX_TEXT, Feedback
 from kaikukanta.feedback.services import receive_feedback, set_publishable
 
 from ..public.test_mobile_card import text_of
+
+SENDER = "192.0.2.1"
 
 
 @pytest.fixture
@@ -79,12 +86,12 @@ def test_feedback_is_limited_per_device(secret, anonymous):
 @pytest.mark.parametrize("rating", ["0", "6", "x", None])
 def test_the_rating_is_one_to_five(world, rating):
     with pytest.raises(RatingMissing):
-        receive_feedback(region=world.alpha, rating=rating, text="")
+        receive_feedback(region=world.alpha, rating=rating, text="", sender=SENDER)
 
 
 def test_coordinators_see_their_regions_feedback_only(world, client_as):
-    receive_feedback(region=world.alpha, rating=4, text="Alfalan palaute")
-    receive_feedback(region=world.beta, rating=2, text="Beetalan palaute")
+    receive_feedback(region=world.alpha, rating=4, text="Alfalan palaute", sender=SENDER)
+    receive_feedback(region=world.beta, rating=2, text="Beetalan palaute", sender=SENDER)
     alpha = text_of(client_as("alpha_coordinator").get(reverse("web:feedback")))
     assert "Alfalan palaute" in alpha
     assert "Beetalan palaute" not in alpha
@@ -95,7 +102,7 @@ def test_coordinators_see_their_regions_feedback_only(world, client_as):
 
 
 def test_published_feedback_is_quoted_in_the_catalogue(world, client_as, anonymous):
-    item = receive_feedback(region=world.alpha, rating=5, text="Kiitos kortista!")
+    item = receive_feedback(region=world.alpha, rating=5, text="Kiitos kortista!", sender=SENDER)
     region_page = reverse("public:catalogue_region", args=["alpha"])
     assert "Kiitos kortista!" not in text_of(anonymous.get(region_page))
     coordinator = client_as("alpha_coordinator")
@@ -109,10 +116,25 @@ def test_published_feedback_is_quoted_in_the_catalogue(world, client_as, anonymo
 
 
 def test_only_the_regions_coordinators_publish(world):
-    item = receive_feedback(region=world.alpha, rating=5, text="Hyvä")
+    item = receive_feedback(region=world.alpha, rating=5, text="Hyvä", sender=SENDER)
     with pytest.raises(NotFeedbackCoordinator):
         set_publishable(actor=world.beta_coordinator, feedback=item, publishable=True)
     with pytest.raises(NotFeedbackCoordinator):
         set_publishable(actor=world.alpha_venue_staff, feedback=item, publishable=True)
     item.refresh_from_db()
     assert not item.publishable
+
+
+@override_settings(KAIKUKANTA_FEEDBACK_PER_DAY=2)
+def test_the_service_keeps_the_length_and_the_daily_limit(world, secret, anonymous):
+    """The feedback service decides both (the page only passes the sender and shows the limit)."""
+    with pytest.raises(FeedbackTooLong):
+        receive_feedback(region=world.alpha, rating=3, text="x" * (MAX_TEXT + 1), sender=SENDER)
+    receive_feedback(region=world.alpha, rating=3, text="x" * MAX_TEXT, sender=SENDER)
+    with pytest.raises(FeedbackTooOften):
+        receive_feedback(region=world.alpha, rating=3, text="", sender=SENDER)
+    receive_feedback(region=world.alpha, rating=3, text="", sender="192.0.2.2")  # another device
+    assert Feedback.objects.count() == 2
+    page = anonymous.get(reverse("public:feedback", args=[secret])).content.decode()
+    assert f'maxlength="{MAX_TEXT}"' in page
+    assert f"At most {MAX_TEXT} characters" in page

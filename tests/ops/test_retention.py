@@ -23,10 +23,10 @@ from kaikukanta.cards.services import (
     renew_card,
     revoke_hand_over,
 )
-from kaikukanta.core.retention import purge
 from kaikukanta.stats import figures
 from kaikukanta.stats.models import CardProfileMonth, ErasedProfileMonth, ErasedWellbeingMonth
 from kaikukanta.stats.periods import Period
+from kaikukanta.stats.retention import purge
 from kaikukanta.uses.models import CancelledRequest, Use
 from kaikukanta.uses.services import record_use
 

@@ -189,3 +189,28 @@ def test_coordinators_add_and_edit_their_sides_places(world, client_as):
     assert response.status_code == 302, response.content.decode()[:2000]
     world.alpha_venue.refresh_from_db()
     assert world.alpha_venue.name == "Uusi nimi"
+
+
+def test_every_text_about_the_invitation_tells_the_configured_days(world, client_as, settings):
+    """One rule (accounts.models.invitation_days, KAIKUKANTA_INVITATION_DAYS): the link's expiry,
+    the invite pages and the confirmation all tell the same number."""
+    settings.KAIKUKANTA_INVITATION_DAYS = 3
+    coordinator = client_as("alpha_sote_coordinator")
+    coordinator.cookies["django_language"] = "en"
+    page = coordinator.get(reverse("web:network_invite", args=["alpha"])).content.decode()
+    assert "The link works once, for 3 days." in page
+    assert "7 days" not in page
+    national = client_as("national")
+    national.cookies["django_language"] = "en"
+    people = reverse("web:national_region_people", args=[world.alpha_site.region_id])
+    assert "The link works once, for 3 days." in national.get(people).content.decode()
+    done = invite(coordinator, place=f"site:{world.alpha_site.pk}")
+    invitation = Invitation.objects.get(user__email="uusi.jakaja@example.fi")
+    assert invitation.expires_at - invitation.created_at == dt.timedelta(days=3)
+    shown = coordinator.get(done["Location"]).content.decode()
+    assert "The link works for 3 days." in shown
+    settings.KAIKUKANTA_INVITATION_DAYS = 1
+    assert (
+        "The link works once, for 1 day."
+        in coordinator.get(reverse("web:network_invite", args=["alpha"])).content.decode()
+    )

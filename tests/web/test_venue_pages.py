@@ -5,7 +5,7 @@ import io
 
 from django.urls import reverse
 
-from kaikukanta.api.models import ApiToken
+from kaikukanta.accounts.tokens import ApiToken
 from kaikukanta.audit.models import AuditEvent
 from kaikukanta.events.models import Event
 from kaikukanta.uses.services import record_use

@@ -1,5 +1,5 @@
 """Who calls the API: the page with its signed-in session (and its CSRF token), or a system with
-`Authorization: Bearer <token>` (api/models.py ApiToken)."""
+`Authorization: Bearer <token>` (accounts/tokens.py ApiToken)."""
 
 from __future__ import annotations
 

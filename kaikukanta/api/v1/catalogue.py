@@ -1,5 +1,5 @@
 """The public catalogue as open data: every region and the venues a card is offered, in JSON and CSV.
-No login; the same list and filters as the catalogue pages (public/catalogue.py)."""
+No login; the same list and filters as the catalogue pages (network/search.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ninja import Query, Router, Schema
 from kaikukanta.core.dates import today
 from kaikukanta.core.exports import neutralised
 from kaikukanta.network.models import Region, Venue
-from kaikukanta.public.catalogue import catalogue_venues, filter_venues
+from kaikukanta.network.search import catalogue_venues, filter_venues
 
 router = Router(tags=["catalogue"], auth=None)
 

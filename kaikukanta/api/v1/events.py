@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
@@ -40,7 +39,7 @@ def events(request: HttpRequest, venue: int | None = None) -> list[dict]:
         venues = list(Venue.objects.acted_for_by(request.user).values_list("pk", flat=True))
     rows = (
         Event.objects.filter(venue__in=venues)
-        .filter(Q(starts_at__isnull=True) | Q(starts_at__date__gte=today()))
+        .upcoming(today())
         .select_related("venue")
         .with_tickets_taken()
         .order_by("starts_at", "title", "pk")[:500]

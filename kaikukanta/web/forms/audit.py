@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kaikukanta.audit.models import Action
+from kaikukanta.audit.actions import choices as action_choices
 from kaikukanta.network.models import Region
 
 from . import offer_choice
@@ -15,7 +15,7 @@ from .uses import DateRangeForm
 
 class AuditFilterForm(DateRangeForm):
     action = forms.ChoiceField(
-        label=_("Action"), choices=[("", _("all")), *Action.choices], required=False
+        label=_("Action"), choices=lambda: [("", _("all")), *action_choices()], required=False
     )
     region: forms.ModelChoiceField[Region] = forms.ModelChoiceField(
         label=_("Region"), queryset=None, required=False

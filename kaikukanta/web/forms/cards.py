@@ -8,7 +8,8 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kaikukanta.cards.models import EXPIRING_DAYS, CardType
+from kaikukanta.cards.models import CardType
+from kaikukanta.cards.querysets import EXPIRING_DAYS
 from kaikukanta.network.models import DistributorSite, Region
 
 from . import card_number_field, offer_choice

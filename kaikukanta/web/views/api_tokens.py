@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from kaikukanta.accounts.errors import OtherSidesWork
 from kaikukanta.accounts.middleware import session_verified
 from kaikukanta.accounts.scope import CULTURE, scope_for
-from kaikukanta.api.models import ApiToken
+from kaikukanta.accounts.tokens import ApiToken
 from kaikukanta.api.services import create_agency_token, create_api_token, revoke_api_token
 from kaikukanta.core.errors import DomainError
 from kaikukanta.network.models import Region, TicketAgency, Venue

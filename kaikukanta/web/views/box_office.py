@@ -92,7 +92,7 @@ def upcoming_events(venue: Venue, *, sold_out: bool = False) -> QuerySet[Event]:
         else Event.objects.filter(venue=venue, sold_out=False)
     )
     return (
-        events.filter(Q(starts_at__isnull=True) | Q(starts_at__date__gte=today()))
+        events.upcoming(today())
         .with_tickets_taken()
         .select_related("venue")
         .order_by("starts_at", "title")

@@ -22,7 +22,7 @@ from kaikukanta.uses.models import Use
 
 from ..access import CARD_READER, DISTRIBUTOR, requires
 from ..forms import add_domain_error
-from ..forms.cards import EXPIRING_DAYS, CardFilterForm, CardSearchForm
+from ..forms.cards import CardFilterForm, CardSearchForm
 from ..pagination import KeysetPaginator
 from .registration import card_page_context
 
@@ -40,7 +40,7 @@ def filtered_cards(user, params: QueryDict) -> tuple[CardFilterForm, QuerySet[Ca
     if filters.is_valid():
         wanted = filters.cleaned_data.get("status")
         if wanted == "expiring":
-            cards = cards.expiring_within(EXPIRING_DAYS)
+            cards = cards.expiring()
             ordering = "valid_until"  # the soonest first
         elif wanted:
             cards = cards.with_status(wanted)

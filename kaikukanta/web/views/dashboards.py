@@ -16,6 +16,7 @@ from kaikukanta.accounts.scope import scope_for
 from kaikukanta.audit.models import Flag
 from kaikukanta.cards import lookups
 from kaikukanta.cards.models import Card, CardType
+from kaikukanta.cards.querysets import EXPIRING_DAYS
 from kaikukanta.core.dates import today
 from kaikukanta.core.errors import NotAllowed
 from kaikukanta.network.models import DistributorSite, Region, Venue
@@ -23,7 +24,7 @@ from kaikukanta.public.front import front_page
 from kaikukanta.stats.queries import yearly_table
 
 from ..access import DISTRIBUTOR, NATIONAL, SIGNED_IN, public, requires
-from ..forms.cards import EXPIRING_DAYS, CardSearchForm
+from ..forms.cards import CardSearchForm
 from ..navigation import landing_url
 from .stats import chosen_year, figures_context
 
@@ -140,7 +141,7 @@ def distributor_home(request: HttpRequest) -> HttpResponse:
     )
     cards = Card.objects.visible_to(request.user).select_related("issuing_site", "region")
     own = cards.filter(issuing_site__in=scope.distributor_sites, card_type=CardType.PERSONAL)
-    expiring = own.expiring_within(EXPIRING_DAYS)
+    expiring = own.expiring()
     community = cards.filter(card_type=CardType.COMMUNITY)
     context = {
         "sites": sites,

@@ -18,11 +18,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kaikukanta.accounts.middleware import session_verified
-from kaikukanta.accounts.models import COORDINATOR_ROLES, RoleAssignment
-from kaikukanta.api.models import ApiToken
+from kaikukanta.accounts.models import COORDINATOR_ROLES, RoleAssignment, invitation_days
+from kaikukanta.accounts.tokens import ApiToken
 from kaikukanta.api.services import create_agency_token
 from kaikukanta.core.dates import today
 from kaikukanta.core.errors import DomainError
@@ -117,6 +118,7 @@ def _people_page(
         "responsible": _responsible([region])[region.pk],
         "assign_form": assign_form,
         "invite_form": invite_form,
+        "invitation_days": invitation_days(),
     }
     return render(request, "web/national_network/region_people.html", context)
 
@@ -164,8 +166,12 @@ def region_people(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("An invitation was sent to %(email)s. The link works for 7 days.")
-                % {"email": user.email},
+                ngettext(
+                    "An invitation was sent to %(email)s. The link works for %(days)s day.",
+                    "An invitation was sent to %(email)s. The link works for %(days)s days.",
+                    invitation_days(),
+                )
+                % {"email": user.email, "days": invitation_days()},
             )
             return redirect("web:national_region_people", region.pk)
     return _people_page(request, region, assign_form, invite_form)

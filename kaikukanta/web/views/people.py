@@ -13,12 +13,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kaikukanta.accounts.errors import OtherSidesWork
-from kaikukanta.accounts.models import RoleAssignment, User
+from kaikukanta.accounts.models import RoleAssignment, User, invitation_days
 from kaikukanta.accounts.permissions import can_run_distributor_sites_in, can_run_venues_in
 from kaikukanta.accounts.scope import CULTURE, SOTE, scope_for
 from kaikukanta.accounts.services import (
@@ -145,11 +146,19 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("An invitation was sent to %(email)s. The link works for 7 days.")
-                % {"email": user.email},
+                ngettext(
+                    "An invitation was sent to %(email)s. The link works for %(days)s day.",
+                    "An invitation was sent to %(email)s. The link works for %(days)s days.",
+                    invitation_days(),
+                )
+                % {"email": user.email, "days": invitation_days()},
             )
             return redirect("web:network", region.slug)
-    return render(request, "web/network/invite.html", {"region": region, "form": form})
+    return render(
+        request,
+        "web/network/invite.html",
+        {"region": region, "form": form, "invitation_days": invitation_days()},
+    )
 
 
 @requires(OVERSEER)

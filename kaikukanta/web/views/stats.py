@@ -89,7 +89,7 @@ def _municipality(request: HttpRequest, code: str) -> Subject:
 def _site(request: HttpRequest, pk: int) -> Subject:
     site = get_object_or_404(DistributorSite.objects.visible_to(request.user), pk=pk)
     scope = scope_for(request.user)
-    if not (scope.works_at_site(site.pk) or scope.coordinates(site.region_id)):
+    if not scope.works_at_site_or_coordinates(site.pk, site.region_id):
         raise Http404
     # The site's own staff see its own cards exactly (they list them all already).
     return Subject(figures.SITE, site.display_name, site=site, exact=scope.works_at_site(site.pk))
@@ -98,7 +98,7 @@ def _site(request: HttpRequest, pk: int) -> Subject:
 def _venue(request: HttpRequest, pk: int) -> Subject:
     venue = get_object_or_404(Venue.objects.visible_to(request.user), pk=pk)
     scope = scope_for(request.user)
-    if not (scope.works_at_venue(venue.pk) or scope.coordinates(venue.region_id)):
+    if not scope.works_at_venue_or_coordinates(venue.pk, venue.region_id):
         raise Http404
     # The venue's own staff see its own uses exactly, as its history lists them.
     return Subject(

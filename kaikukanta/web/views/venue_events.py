@@ -5,7 +5,6 @@ left of each quota. The box office offers them when admitting; the last ticket i
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -59,7 +58,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
                 return redirect("web:venue_events")
     events = (
         Event.objects.filter(venue=venue)
-        .filter(Q(starts_at__isnull=True) | Q(starts_at__date__gte=today()))
+        .upcoming(today())
         .with_tickets_taken()
         .order_by("starts_at", "title")
         if venue is not None

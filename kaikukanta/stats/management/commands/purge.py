@@ -1,7 +1,7 @@
-"""Run weekly: apply the retention policy (core/retention.py). ``--dry-run`` counts only."""
+"""Run weekly: apply the retention policy (stats/retention.py). ``--dry-run`` counts only."""
 
 from kaikukanta.core.jobs import JobCommand
-from kaikukanta.core.retention import purge
+from kaikukanta.stats.retention import purge
 
 
 class Command(JobCommand):

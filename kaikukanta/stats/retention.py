@@ -39,8 +39,9 @@ from kaikukanta.audit.models import Action, AuditEvent, Flag
 from kaikukanta.audit.services import record
 from kaikukanta.cards.models import Card, CardType, HandOver, RegistrationKey, WellbeingMeasurement
 from kaikukanta.cards.querysets import CardQuerySet
-from kaikukanta.stats import summaries
 from kaikukanta.uses.models import CancelledRequest
+
+from . import summaries
 
 KEPT_ACTIONS = (
     Action.ROLE_GRANTED,

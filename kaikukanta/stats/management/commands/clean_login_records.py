@@ -1,11 +1,11 @@
 """Run daily: delete django-axes' login records past KAIKUKANTA_RETAIN_LOGIN_DAYS (the purge's rule for
-them, core/retention.py, on its own: they pile up fastest)."""
+them, stats/retention.py, on its own: they pile up fastest)."""
 
 from django.db import transaction
 from django.utils import timezone
 
 from kaikukanta.core.jobs import JobCommand
-from kaikukanta.core.retention import delete_login_records
+from kaikukanta.stats.retention import delete_login_records
 
 
 class Command(JobCommand):

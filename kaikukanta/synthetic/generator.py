@@ -61,6 +61,7 @@ from kaikukanta.cards.models import (
     LifeSituation,
 )
 from kaikukanta.core.dates import add_years, today
+from kaikukanta.demo import seed as demo_seed
 from kaikukanta.network.models import (
     DistributorSite,
     Municipality,
@@ -70,8 +71,6 @@ from kaikukanta.network.models import (
     WellbeingCounty,
 )
 from kaikukanta.uses.models import Use, UseKind
-
-from . import seed as demo_seed
 
 DEFAULT_REGIONS = 20
 DEFAULT_BATCH = 100_000
@@ -358,7 +357,7 @@ def _columns(model, names: Sequence[str]) -> list[str]:
     if missing:
         raise RuntimeError(
             f"generate_synthetic does not fill {model._meta.label}.{', '.join(missing)}: "
-            "teach kaikukanta/demo/synthetic.py about the new field(s)."
+            "teach kaikukanta/synthetic/generator.py about the new field(s)."
         )
     return [model._meta.get_field(name).column for name in names]
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from kaikukanta.demo import synthetic
+from kaikukanta.synthetic import generator as synthetic
 
 
 class Command(BaseCommand):

@@ -1,0 +1,21 @@
+"""The address a request came from, for every throttle (logins, look-ups, the mobile card) and the
+metrics."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address (for login throttling and every other per-address limit).
+
+    Directly on the internet this is REMOTE_ADDR. Behind one reverse proxy, set
+    KAIKUKANTA_CLIENT_IP_HEADER to the header it sets (X-Real-IP, or X-Forwarded-For, of which the
+    last address is the one the proxy itself saw and so cannot be forged by the client).
+    """
+    header = settings.KAIKUKANTA_CLIENT_IP_HEADER
+    if header:
+        value = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
+        addresses = [part.strip() for part in value.split(",") if part.strip()]
+        if addresses:
+            return addresses[-1]
+    return request.META.get("REMOTE_ADDR")

@@ -1,0 +1,9 @@
+"""The network's verbs in the audit trail. Registered with the audit trail by the
+app's AppConfig.ready (audit/actions.py); services name them as audit.actions.Action.<NAME>."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NetworkAction(models.TextChoices):
+    CATALOGUE_CHANGED = "catalogue.changed", _("catalogue entry changed")
