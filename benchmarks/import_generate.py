@@ -36,7 +36,7 @@ def add_year(day: dt.date) -> dt.date:
 
 
 def generate(directory: Path, *, cards: int, uses: int, seed: int) -> None:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (test data, not secrets)
     directory.mkdir(parents=True, exist_ok=True)
     regions = [f"R{i}" for i in range(1, 21)]
     write(
@@ -58,7 +58,10 @@ def generate(directory: Path, *, cards: int, uses: int, seed: int) -> None:
     write(
         directory / "sites.csv",
         ["id", "name", "organisation", "region"],
-        ([key, f"Toimipiste {key}", f"O{i % 100}", region] for i, (key, region) in enumerate(sites)),
+        (
+            [key, f"Toimipiste {key}", f"O{i % 100}", region]
+            for i, (key, region) in enumerate(sites)
+        ),
     )
     venues = [(f"V{i}", regions[i % 20], CATEGORIES[i % len(CATEGORIES)]) for i in range(460)]
     write(
@@ -97,8 +100,17 @@ def generate(directory: Path, *, cards: int, uses: int, seed: int) -> None:
     write(
         directory / "cards.csv",
         [
-            "identifier", "site", "card_type", "issued_on", "valid_until", "renewed_on",
-            "birth_year", "postcode", "children", "life_situation", "gender",
+            "identifier",
+            "site",
+            "card_type",
+            "issued_on",
+            "valid_until",
+            "renewed_on",
+            "birth_year",
+            "postcode",
+            "children",
+            "life_situation",
+            "gender",
         ],
         (
             [n, s, "personal", i.isoformat(), u.isoformat(), r, b, p, c, life, g]
@@ -107,7 +119,9 @@ def generate(directory: Path, *, cards: int, uses: int, seed: int) -> None:
     )
     with (directory / "uses.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["id", "card", "venue", "occurred_at", "kind", "adult_ticket", "child_tickets"])
+        writer.writerow(
+            ["id", "card", "venue", "occurred_at", "kind", "adult_ticket", "child_tickets"]
+        )
         for i in range(uses):
             number, _site, issued, until, _r, _b, _p, children, _l, _g = card_rows[
                 rng.randrange(len(card_rows))

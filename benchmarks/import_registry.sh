@@ -57,16 +57,21 @@ user = User.objects.create_user(username='importer')
 RoleAssignment.objects.create(user=user, role=Role.NATIONAL_ADMIN)
 "
 
+timing=$(mktemp)
 started=$(date +%s.%N)
-"$PYTHON" manage.py import_registry "$FILES" --actor importer --language en --report "$FILES/report-1.txt"
+/usr/bin/time -f "%U %S" -o "$timing" \
+    "$PYTHON" manage.py import_registry "$FILES" --actor importer --language en --report "$FILES/report-1.txt"
 first=$(date +%s.%N)
+cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$timing")
+rm -f "$timing"
 "$PYTHON" manage.py import_registry "$FILES" --actor importer --language en --report "$FILES/report-2.txt" \
     --no-progress | grep -E "written|Done"
 second=$(date +%s.%N)
 
 echo
 echo "First import: $(seconds "$started" "$first") s for $CARDS cards and $USES uses" \
-    "(whole command: reading, checking, writing, rebuilding the statistics)."
+    "(whole command: reading, checking, writing, rebuilding the statistics);" \
+    "the command's own CPU time $cpu s. Load average now: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo "Second import of the same files (adds nothing): $(seconds "$first" "$second") s."
 psql_db -c "SELECT (SELECT count(*) FROM cards_card) AS cards, (SELECT count(*) FROM uses_use) AS uses,
     (SELECT count(*) FROM audit_auditevent) AS audit_events"

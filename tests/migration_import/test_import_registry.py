@@ -170,7 +170,9 @@ def test_the_import_writes_the_accepted_rows_audited_and_counted(national, tmp_p
     assert Card.objects.count() == 8
     assert Use.objects.count() == 9
     assert set(Region.objects.values_list("slug", flat=True)) == {"pirkanmaa", "kaakko"}
-    assert sorted(Region.objects.get(slug="pirkanmaa").municipalities.values_list("code", flat=True)) == [
+    assert sorted(
+        Region.objects.get(slug="pirkanmaa").municipalities.values_list("code", flat=True)
+    ) == [
         "211",
         "837",
     ]
@@ -207,9 +209,9 @@ def test_a_second_run_adds_nothing(national, tmp_path):
 
 
 def test_an_interrupted_run_resumes(national, tmp_path):
+    importer = RegistryImport(SAMPLE, actor=national, batch_size=3, stop_after_batches=2)
+    importer.validate()
     with pytest.raises(Stop):
-        importer = RegistryImport(SAMPLE, actor=national, batch_size=3, stop_after_batches=2)
-        importer.validate()
         importer.write()
     assert Card.objects.count() == 6  # two batches of three
     assert Use.objects.count() == 0
@@ -246,8 +248,16 @@ def test_a_dry_run_writes_nothing(national, tmp_path):
 def test_the_report_is_in_the_operators_language(national, tmp_path):
     report = tmp_path / "raportti.txt"
     call_command(
-        "import_registry", str(SAMPLE), "--actor", "national", "--dry-run", "--no-progress",
-        "--language", "fi", "--report", str(report),
+        "import_registry",
+        str(SAMPLE),
+        "--actor",
+        "national",
+        "--dry-run",
+        "--no-progress",
+        "--language",
+        "fi",
+        "--report",
+        str(report),
     )
     text = report.read_text(encoding="utf-8")
     assert "rivi 17, postcode: Suomalaisessa postinumerossa on tasan viisi numeroa" in text
@@ -329,6 +339,13 @@ def test_a_file_without_a_required_column_is_not_read(national, tmp_path):
 def test_only_a_national_administrator_imports(world, tmp_path):
     with pytest.raises(CommandError, match="not an active national administrator"):
         call_command(
-            "import_registry", str(SAMPLE), "--actor", world.alpha_coordinator.username,
-            "--no-progress", "--language", "en", "--report", str(tmp_path / "r.txt"),
+            "import_registry",
+            str(SAMPLE),
+            "--actor",
+            world.alpha_coordinator.username,
+            "--no-progress",
+            "--language",
+            "en",
+            "--report",
+            str(tmp_path / "r.txt"),
         )

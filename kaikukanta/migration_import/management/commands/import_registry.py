@@ -59,8 +59,7 @@ class Command(BaseCommand):
         actor = User.objects.filter(username=options["actor"], is_active=True).first()
         if actor is None or not scope_for(actor).national:
             raise CommandError(
-                _("%(user)s is not an active national administrator.")
-                % {"user": options["actor"]}
+                _("%(user)s is not an active national administrator.") % {"user": options["actor"]}
             )
         started = time.monotonic()
         run = RegistryImport(
