@@ -87,6 +87,10 @@ VALIDITY_YEARS = 1
 
 
 HOLDER_FIELDS = ("birth_year", "postcode", "children", "life_situation", "gender")
+# The choices' values, computed once: an enum's `values` builds its list anew on every call, and
+# the registry import checks a hundred thousand holders.
+LIFE_SITUATIONS = frozenset(LifeSituation.values)
+GENDERS = frozenset(Gender.values)
 
 
 @dataclass(frozen=True)
@@ -178,9 +182,9 @@ def _validate_holder(holder: HolderData, *, on: dt.date) -> HolderData:
         raise PostcodeInvalid()
     if not isinstance(holder.children, int) or not 0 <= holder.children <= MAX_CHILDREN:
         raise ChildrenInvalid(max=MAX_CHILDREN)
-    if holder.life_situation and holder.life_situation not in LifeSituation.values:
+    if holder.life_situation and holder.life_situation not in LIFE_SITUATIONS:
         raise ChoiceInvalid(field="life_situation", value=holder.life_situation)
-    if holder.gender and holder.gender not in Gender.values:
+    if holder.gender and holder.gender not in GENDERS:
         raise ChoiceInvalid(field="gender", value=holder.gender)
     return dataclasses.replace(holder, postcode=postcode)
 

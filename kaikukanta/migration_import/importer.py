@@ -19,12 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -107,6 +109,10 @@ USE_COLUMNS = {
     "no_tickets": "adult_ticket",
 }
 USE_KEY_PREFIX = "import:"
+# The choices' values, computed once (an enum's `values` builds its list on every call).
+CARD_TYPES = frozenset(CardType.values)
+CLOSING_REASONS = frozenset(ClosingReason.values)
+USE_KINDS = frozenset(UseKind.values)
 CARD_COLUMNS = [field.attname for field in Card._meta.concrete_fields if field.attname != "id"]
 USE_COLUMNS_WRITTEN = [
     "card_id",
@@ -273,6 +279,9 @@ def date(row: dict[str, Any], column: str, *, required: bool = False) -> dt.date
         ) from None
 
 
+FINNISH_TIME = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
 def moment(row: dict[str, Any], column: str) -> dt.datetime:
     """A date-time in Finnish time (or with its own offset); a date alone is taken as noon."""
     value = row.get(column, "")
@@ -291,7 +300,7 @@ def moment(row: dict[str, Any], column: str) -> dt.datetime:
                 % {"value": value},
             ) from None
     if timezone.is_naive(found):
-        found = timezone.make_aware(found)
+        found = timezone.make_aware(found, FINNISH_TIME)
     return found
 
 
@@ -667,7 +676,7 @@ class RegistryImport:
 
         def judge(line: int, row: dict[str, Any], identifier: str) -> bool:
             site = self._reference("sites", self.sites, row, "site")
-            card_type = choice(row, "card_type", CardType.values)
+            card_type = choice(row, "card_type", CARD_TYPES)
             issued_on = date(row, "issued_on", required=True)
             valid_until = date(row, "valid_until", required=True)
             renewed_on = date(row, "renewed_on")
@@ -705,7 +714,7 @@ class RegistryImport:
                     "closed_on" if reason else "closing_reason",
                     _("A closed card needs both its closing day and its closing reason."),
                 )
-            if reason and reason not in ClosingReason.values:
+            if reason and reason not in CLOSING_REASONS:
                 raise RowError("closing_reason", ChoiceInvalid(value=reason).message)
             if closed_on is not None:
                 if closed_on > current:
@@ -752,14 +761,12 @@ class RegistryImport:
             {identifiers.normalize(text(row, "card")) for _line, row in rows} - set(self.cards)
         )
         self.cards.update(self._existing_cards(numbers))
-        existing: set[tuple[int, str]] = set()
-        keys = [USE_KEY_PREFIX + text(row, "id") for _line, row in rows]
-        for start in range(0, len(keys), 5000):
-            existing.update(
-                Use.objects.filter(idempotency_key__in=keys[start : start + 5000]).values_list(
-                    "venue_id", "idempotency_key"
-                )
+        # The uses earlier runs imported, by their request key (one read of those rows).
+        existing = set(
+            Use.objects.filter(idempotency_key__startswith=USE_KEY_PREFIX).values_list(
+                "venue_id", "idempotency_key"
             )
+        )
         current = timezone.now()
         outside = self.report.outside_validity
 
@@ -772,7 +779,7 @@ class RegistryImport:
                 return False
             if occurred_at > current:
                 raise DateInFuture(field="occurred_at", date=occurred_at)
-            kind = choice(row, "kind", UseKind.values, default=UseKind.ENTRY_TICKET)
+            kind = choice(row, "kind", USE_KINDS, default=UseKind.ENTRY_TICKET)
             adult_ticket = yes_no(row, "adult_ticket", default=True)
             child_tickets = number(row, "child_tickets", default=0)
             try:

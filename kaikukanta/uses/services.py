@@ -114,8 +114,11 @@ def _check_usable(card: Card, venue: Venue, moment: dt.datetime, *, in_group: bo
         raise refusal
 
 
+USE_KINDS = frozenset(UseKind.values)  # computed once (an enum's `values` is built on every call)
+
+
 def _check_kind(kind: str) -> None:
-    if kind not in UseKind.values:
+    if kind not in USE_KINDS:
         raise ChoiceInvalid(field="kind", value=kind)
 
 
