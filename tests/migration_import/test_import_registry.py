@@ -349,3 +349,13 @@ def test_only_a_national_administrator_imports(world, tmp_path):
             "--report",
             str(tmp_path / "r.txt"),
         )
+
+
+def test_the_screen_shows_counts_and_no_card_number(national, tmp_path, capsys):
+    text = run(SAMPLE, report=tmp_path / "report.txt")
+    out = capsys.readouterr().out
+    assert "cards.csv: 26 rows read, 8 accepted, 0 already imported, 18 refused." in out
+    assert "Cards whose uses fall outside their validity: 4" in out
+    assert "2023                   3                     2             6" in out
+    assert "K000" not in out
+    assert "K0001005: uses rows 14" in text  # the report file has them

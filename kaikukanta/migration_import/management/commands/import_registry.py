@@ -78,7 +78,9 @@ class Command(BaseCommand):
         if options["dry_run"]:
             lines += ["", _("Dry run: nothing was written.")]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        self.stdout.write("\n".join(lines[2:]))
+        # On the screen (which may end up in a log), the counts only: the refused rows, which name
+        # card numbers, are in the report file.
+        self.stdout.write("\n".join(line for line in lines[2:] if not line.startswith("  ")))
         self.stdout.write(_("The report is in %(path)s.") % {"path": path})
         if options["dry_run"]:
             return
