@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "kaikukanta.public",
     "kaikukanta.feedback",
     "kaikukanta.api",
+    "kaikukanta.migration_import",
     # Two-factor authentication (django-otp): TOTP authenticator apps, and recovery codes as its
     # static tokens. Before the admin, so that accounts/admin.py can take their admin pages away.
     "django_otp",

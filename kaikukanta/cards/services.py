@@ -86,6 +86,10 @@ VALIDITY_YEARS = 1
 
 
 HOLDER_FIELDS = ("birth_year", "postcode", "children", "life_situation", "gender")
+# The choices' values, computed once: an enum's `values` builds its list anew on every call, and
+# the registry import checks a hundred thousand holders.
+LIFE_SITUATIONS = frozenset(LifeSituation.values)
+GENDERS = frozenset(Gender.values)
 
 
 @dataclass(frozen=True)
@@ -540,27 +544,14 @@ def import_card(
     """
     if not can_issue_at(actor, site) or not _is_national(actor):
         raise NotAllowed()
-    number = identifiers.normalize(identifier)
-    if not identifiers.IMPORTED_PATTERN.match(number):
-        raise ImportedIdentifierInvalid(identifier=identifier)
-    # Imported cards keep their own history, however old: only the future is refused.
-    for day in (issued_on, renewed_on):
-        if day is not None and day > today():
-            raise DateInFuture(date=day)
-    if valid_until < issued_on:
-        raise IssueDateTooEarly(day=valid_until, identifier=number, issued_on=issued_on)
-    if renewed_on is not None and renewed_on < issued_on:
-        raise IssueDateTooEarly(day=renewed_on, identifier=number, issued_on=issued_on)
-    if renewed_on is not None and renewed_on > valid_until:
-        raise RenewalAfterValidity(day=renewed_on, identifier=number, valid_until=valid_until)
-    cap = site.region.validity_cap()
-    if cap and valid_until > cap:
-        raise ValidityPastPilot(
-            identifier=number, valid_until=valid_until, region=site.region, ends=cap
-        )
-    holder_fields = {}
-    if holder is not None:
-        holder_fields = _validate_holder(holder, on=issued_on).as_fields()
+    number, holder_fields = check_imported_card(
+        site=site,
+        identifier=identifier,
+        issued_on=issued_on,
+        valid_until=valid_until,
+        holder=holder,
+        renewed_on=renewed_on,
+    )
     with transaction.atomic():
         card = _create_card(
             identifier=number,
@@ -576,6 +567,53 @@ def import_card(
         summaries.card_added(card)
         record(actor=actor, action=Action.CARD_IMPORTED, target=card, region=site.region)
     return card
+
+
+def check_imported_card(
+    *,
+    site: DistributorSite,
+    identifier: str,
+    issued_on: dt.date,
+    valid_until: dt.date,
+    holder: HolderData | None,
+    renewed_on: dt.date | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The rules a card of the earlier registry must meet to be imported (import_card, and the
+    registry import of migration_import, which writes in batches): its number as stored and its
+    holder fields, or the DomainError of the first rule it breaks. Reads nothing from the database:
+    `site` may be one the import has not written yet."""
+    number = identifiers.normalize(identifier)
+    if not identifiers.IMPORTED_PATTERN.match(number):
+        raise ImportedIdentifierInvalid(identifier=identifier)
+    # Imported cards keep their own history, however old: only the future is refused.
+    for name, day in (("issued_on", issued_on), ("renewed_on", renewed_on)):
+        if day is not None and day > today():
+            raise DateInFuture(field=name, date=day)
+    if valid_until < issued_on:
+        raise IssueDateTooEarly(
+            field="valid_until", day=valid_until, identifier=number, issued_on=issued_on
+        )
+    if renewed_on is not None and renewed_on < issued_on:
+        raise IssueDateTooEarly(
+            field="renewed_on", day=renewed_on, identifier=number, issued_on=issued_on
+        )
+    if renewed_on is not None and renewed_on > valid_until:
+        raise RenewalAfterValidity(
+            field="renewed_on", day=renewed_on, identifier=number, valid_until=valid_until
+        )
+    cap = site.region.validity_cap()
+    if cap and valid_until > cap:
+        raise ValidityPastPilot(
+            field="valid_until",
+            identifier=number,
+            valid_until=valid_until,
+            region=site.region,
+            ends=cap,
+        )
+    holder_fields: dict[str, Any] = {}
+    if holder is not None:
+        holder_fields = _validate_holder(holder, on=issued_on).as_fields()
+    return number, holder_fields
 
 
 def _is_national(actor: Any) -> bool:

@@ -112,8 +112,11 @@ def _check_usable(card: Card, venue: Venue, moment: dt.datetime, *, in_group: bo
         raise refusal
 
 
+USE_KINDS = frozenset(UseKind.values)  # computed once (an enum's `values` is built on every call)
+
+
 def _check_kind(kind: str) -> None:
-    if kind not in UseKind.values:
+    if kind not in USE_KINDS:
         raise ChoiceInvalid(field="kind", value=kind)
 
 
@@ -126,6 +129,19 @@ def _check_child_tickets(card: Card, venue: Venue, kind: str, child_tickets: int
         raise NoChildTicketsHere(venue=venue)
     if child_tickets > card.child_tickets_at(venue):
         raise TooManyChildTickets(identifier=card.display_identifier, children=card.children or 0)
+
+
+def check_use(
+    card: Card, venue: Venue, moment: dt.datetime, kind: str, adult_ticket: bool, child_tickets: int
+) -> None:
+    """The rules a single use (not in a group visit, without an event) must meet: the card usable
+    at the venue at that moment, the kind, the child tickets, at least one ticket. Recording a use
+    calls it, and so does the registry import (migration_import), which writes uses in batches."""
+    _check_usable(card, venue, moment)
+    _check_kind(kind)
+    _check_child_tickets(card, venue, kind, child_tickets)
+    if not adult_ticket and not child_tickets:
+        raise NoTickets()
 
 
 def _category(category: str, event: Event | None, venue: Venue) -> str:
@@ -290,11 +306,7 @@ def _record_use(
 ) -> Use:
     occurred_at = typed_moment(occurred_at)
     card = _find_card(card_identifier)
-    _check_usable(card, venue, occurred_at)
-    _check_kind(kind)
-    _check_child_tickets(card, venue, kind, child_tickets)
-    if not adult_ticket and not child_tickets:
-        raise NoTickets()
+    check_use(card, venue, occurred_at, kind, adult_ticket, child_tickets)
     event = _claim_event_tickets(event, venue, int(bool(adult_ticket)) + child_tickets)
     use = Use.objects.create(
         card=card,
