@@ -295,11 +295,16 @@ KAIKUKANTA_CLIENT_IP_HEADER = os.environ.get("KAIKUKANTA_CLIENT_IP_HEADER", "")
 # Two-factor authentication, required of national administrators and coordinators (whoever holds
 # such a role): a code from an authenticator app (TOTP) after the password, or one of ten recovery
 # codes, each usable once. The issuer is the name the authenticator app shows beside the account.
-# After KAIKUKANTA_OTP_FAILURE_LIMIT wrong codes in a row the second step is locked for
-# KAIKUKANTA_OTP_LOCKOUT_MINUTES (each further wrong code after that locks it again).
+# After KAIKUKANTA_OTP_FAILURE_LIMIT wrong codes in a row from one address the second step is locked
+# for that address for KAIKUKANTA_OTP_LOCKOUT_MINUTES, twice as long after each further wrong code (at
+# most KAIKUKANTA_OTP_LOCKOUT_MAX_MINUTES); a day without wrong codes starts afresh. Other addresses
+# (the owner elsewhere) are not locked; all addresses together get at most
+# KAIKUKANTA_OTP_HOURLY_LIMIT wrong codes an hour for one person.
 KAIKUKANTA_OTP_ISSUER = os.environ.get("KAIKUKANTA_OTP_ISSUER", "Kaikukanta")
 KAIKUKANTA_OTP_FAILURE_LIMIT = env_int("KAIKUKANTA_OTP_FAILURE_LIMIT", 5)
 KAIKUKANTA_OTP_LOCKOUT_MINUTES = env_int("KAIKUKANTA_OTP_LOCKOUT_MINUTES", 15)
+KAIKUKANTA_OTP_LOCKOUT_MAX_MINUTES = env_int("KAIKUKANTA_OTP_LOCKOUT_MAX_MINUTES", 24 * 60)
+KAIKUKANTA_OTP_HOURLY_LIMIT = env_int("KAIKUKANTA_OTP_HOURLY_LIMIT", 30)
 KAIKUKANTA_OTP_RECOVERY_CODES = 10
 OTP_TOTP_ISSUER = KAIKUKANTA_OTP_ISSUER
 # django-otp's own back-off (1, 2, 4 ... seconds) is replaced by the lock above, which says until

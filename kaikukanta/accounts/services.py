@@ -38,7 +38,7 @@ from .errors import (
     TwoFactorLocked,
     TwoFactorNotSetUp,
 )
-from .models import Invitation, Role, RoleAssignment, User
+from .models import Invitation, RecoveryCode, Role, RoleAssignment, SecondStepFailures, User
 from .permissions import can_grant
 from .scope import forget_scope, scope_for
 
@@ -349,7 +349,7 @@ def two_factor_device(user: Any) -> TOTPDevice | None:
 
 
 def recovery_codes_left(user: Any) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return RecoveryCode.objects.filter(user=user).count()
 
 
 def pending_two_factor_device(user: User, pending_pk: int | None) -> TOTPDevice:
@@ -379,14 +379,29 @@ def _new_recovery_codes(user: User) -> list[str]:
     elif not device.confirmed:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-    device.token_set.all().delete()
+    device.token_set.all().delete()  # plain-text codes of django-otp's own, from before
+    RecoveryCode.objects.filter(user=user).delete()
     codes: list[str] = []
     while len(codes) < settings.KAIKUKANTA_OTP_RECOVERY_CODES:
         code = StaticToken.random_token()
         if code not in codes:
             codes.append(code)
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    # Only their salted hashes are kept (ASVS 2.6.2): the codes are shown once.
+    RecoveryCode.objects.bulk_create(RecoveryCode.hashed(user, code) for code in codes)
     return codes
+
+
+def _use_recovery_code(user: User, code: str) -> StaticDevice | None:
+    """The person's recovery-code device when `code` is one of their unused codes, which this uses
+    up; None otherwise. Called inside a transaction."""
+    device = StaticDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        return None
+    for stored in RecoveryCode.objects.select_for_update().filter(user=user):
+        if stored.matches(code):
+            stored.delete()
+            return device
+    return None
 
 
 def confirm_two_factor(*, user: User, device: TOTPDevice, code: str) -> list[str]:
@@ -423,27 +438,80 @@ def _normalised(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
 
 
-def _locked_until(device: TOTPDevice) -> dt.datetime | None:
-    if (
-        device.throttling_failure_count >= settings.KAIKUKANTA_OTP_FAILURE_LIMIT
-        and device.throttling_failure_timestamp is not None
-    ):
-        until = device.throttling_failure_timestamp + dt.timedelta(
-            minutes=settings.KAIKUKANTA_OTP_LOCKOUT_MINUTES
-        )
-        if timezone.now() < until:
-            return until
+def _source_key(source: str) -> str:
+    return hashlib.sha256(source.encode()).hexdigest()
+
+
+HOURLY_FAILURES = "second-step-failures"
+
+
+def _hourly() -> Any:
+    from kaikukanta.core.ratelimit import Window
+
+    return Window(HOURLY_FAILURES, settings.KAIKUKANTA_OTP_HOURLY_LIMIT, 3600)
+
+
+def _second_step_locked_until(user: User, source: str) -> dt.datetime | None:
+    """When this source may try again, if it is waiting now: its own back-off, or the person's
+    hourly limit over every source."""
+    now = timezone.now()
+    failures = SecondStepFailures.objects.filter(user=user, source=_source_key(source)).first()
+    if failures is not None and failures.locked_until is not None and failures.locked_until > now:
+        return failures.locked_until
+    hourly = _hourly()
+    if hourly.count(str(user.pk)) >= hourly.limit:
+        return hourly.reopens_at()
     return None
 
 
-def pass_second_step(*, user: User, code: str) -> tuple[Any, int | None]:
+def _count_failure(user: User, source: str) -> dt.datetime | None:
+    """Count a wrong code from `source`; the time it is locked until, when this locks it (audited,
+    with how long, never the address)."""
+    now = timezone.now()
+    failures, _created = SecondStepFailures.objects.select_for_update().get_or_create(
+        user=user, source=_source_key(source), defaults={"failures": 0, "last_failure_at": now}
+    )
+    if now - failures.last_failure_at > dt.timedelta(days=1):
+        failures.failures = 0  # a day without wrong codes: the back-off starts afresh
+    failures.failures += 1
+    failures.last_failure_at = now
+    over = failures.failures - settings.KAIKUKANTA_OTP_FAILURE_LIMIT
+    locked: dt.datetime | None = None
+    if over >= 0:
+        minutes = min(
+            settings.KAIKUKANTA_OTP_LOCKOUT_MINUTES * 2 ** min(over, 16),
+            settings.KAIKUKANTA_OTP_LOCKOUT_MAX_MINUTES,
+        )
+        locked = now + dt.timedelta(minutes=minutes)
+        failures.locked_until = locked
+    failures.save()
+    hourly = _hourly()
+    if hourly.hit(str(user.pk)) >= hourly.limit and hourly.first_time("locked", str(user.pk)):
+        record(
+            actor=user,
+            action=Action.TWO_FACTOR_LOCKED,
+            target=user,
+            data={"hourly_limit": hourly.limit},
+        )
+    if locked is not None:
+        record(
+            actor=user,
+            action=Action.TWO_FACTOR_LOCKED,
+            target=user,
+            data={"failures": failures.failures, "minutes": minutes},
+        )
+    return locked
+
+
+def pass_second_step(*, user: User, code: str, source: str = "") -> tuple[Any, int | None]:
     """Check the second step's code: the authenticator's 6 digits, or a recovery code (used up by
     this). Returns the device that accepted it, for django_otp.login(), and the number of recovery
     codes left when one was used (None for an authenticator code).
 
-    Wrong codes are counted on the authenticator, both kinds together; after
-    KAIKUKANTA_OTP_FAILURE_LIMIT in a row the step is locked for KAIKUKANTA_OTP_LOCKOUT_MINUTES,
-    checked before the code is even looked at. Each wrong code is audited, without what was typed."""
+    Wrong codes are counted per `source` (the client's address), both kinds together: after
+    KAIKUKANTA_OTP_FAILURE_LIMIT in a row that source waits, longer after each further one
+    (SecondStepFailures), checked before the code is even looked at; a person's right code from
+    another source still passes. Each wrong code and each lock is audited, without what was typed."""
     code = _normalised(code)
     with transaction.atomic():
         device = (
@@ -454,38 +522,39 @@ def pass_second_step(*, user: User, code: str) -> tuple[Any, int | None]:
         )
         if device is None:
             raise TwoFactorNotSetUp()
-        until = _locked_until(device)
+        until = _second_step_locked_until(user, source)
         if until is not None:
             raise TwoFactorLocked(until=until)
         accepted: Any = None
         left: int | None = None
         if code.isdigit() and len(code) == device.digits:
-            if device.verify_token(code):  # counts a failure on the device itself
+            if device.verify_token(code):
                 accepted = device
         elif code:
-            recovery = StaticDevice.objects.filter(user=user, confirmed=True).first()
-            if recovery is not None and recovery.verify_token(code):  # deletes the token
+            recovery = _use_recovery_code(user, code)
+            if recovery is not None:
                 accepted = recovery
-                left = recovery.token_set.count()
-                device.throttle_reset()
+                left = recovery_codes_left(user)
                 record(
                     actor=user,
                     action=Action.RECOVERY_CODE_USED,
                     target=user,
                     data={"left": left},
                 )
-            else:
-                device.throttle_increment()
-        else:
-            device.throttle_increment()
         if accepted is None:
+            until = _count_failure(user, source)
             record(
                 actor=user,
                 action=Action.TWO_FACTOR_FAILED,
                 target=user,
-                data={"failures": device.throttling_failure_count},
+                data={
+                    "failures": SecondStepFailures.objects.get(
+                        user=user, source=_source_key(source)
+                    ).failures
+                },
             )
-            until = _locked_until(device)
+        else:
+            SecondStepFailures.objects.filter(user=user, source=_source_key(source)).delete()
     if accepted is None:
         if until is not None:
             raise TwoFactorLocked(until=until)
@@ -519,6 +588,8 @@ def reset_two_factor(*, actor: Any, user: User) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+        RecoveryCode.objects.filter(user=user).delete()
+        SecondStepFailures.objects.filter(user=user).delete()
         record(actor=actor, action=Action.TWO_FACTOR_RESET, target=user)
         # A token made behind the old second step would skip the new one.
         revoke_tokens_of(actor=actor, user=user)

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from kaikukanta.accounts.errors import SetupKeyReplaced
 from kaikukanta.accounts.middleware import OPEN_TO_UNVERIFIED, session_verified
 from kaikukanta.accounts.models import User
+from kaikukanta.accounts.throttling import client_ip
 from kaikukanta.accounts.services import (
     confirm_two_factor,
     needs_two_factor,
@@ -94,7 +95,11 @@ def second_step(request: HttpRequest) -> HttpResponse:
     form = SecondStepForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device, left = pass_second_step(user=user, code=form.cleaned_data["code"])  # type: ignore[arg-type]
+            device, left = pass_second_step(
+                user=user,  # type: ignore[arg-type]
+                code=form.cleaned_data["code"],
+                source=client_ip(request) or "",
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:
