@@ -388,7 +388,7 @@ WEB_ROWS = [
     Row(
         "web:venue_api_token_revoke",
         args=lambda obj: [987654],
-        get=by_role(405),
+        get=staff(403, national=404, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 404)),
         post=staff(403, national=404, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 404)),
     ),
     # The box office's web app manifest and service worker: public (they name only static files).
@@ -578,7 +578,7 @@ WEB_ROWS = [
         objects=own_and_foreign("region"),
         # The national administrator's own account: nobody here may deactivate it (a message).
         args=lambda region: [region.slug, NATIONAL_PK()],
-        get=staff(403, national=405, **dict.fromkeys(COORDINATORS, 405)),
+        get=staff(403, national=TO_NETWORK, **dict.fromkeys(COORDINATORS, (TO_NETWORK, 404))),
         post=staff(
             403,
             national=TO_NETWORK,
@@ -1069,7 +1069,7 @@ TWO_FACTOR_ROWS = [
         "web:two_factor_reset",
         # The national administrator's own: nobody here may reset it (a message, then home).
         args=lambda obj: [NATIONAL_PK()],
-        get=staff(403, **dict.fromkeys(OVERSEERS, 405)),
+        get=staff(403, **dict.fromkeys(OVERSEERS, TO_HOME)),
         post=staff(403, **dict.fromkeys(OVERSEERS, TO_HOME)),
     ),
 ]

@@ -163,15 +163,20 @@ def _manages(actor: Any, user: User) -> bool:
     )
 
 
-def deactivate_user(*, actor: Any, user: User) -> User:
-    """Close a staff account for good: the user can no longer log in; their history stays. A
-    national administrator may deactivate anyone; a coordinator, staff whose every role they could
-    have granted."""
+def check_deactivate(*, actor: Any, user: User) -> None:
+    """Raise the error deactivating `user` would give, without deactivating (for the confirmation
+    page). A national administrator may deactivate anyone; a coordinator, staff whose every role
+    they could have granted; nobody themselves."""
     if user.pk == getattr(actor, "pk", None):
         raise CannotDeactivateSelf()
-    allowed = _manages(actor, user)
-    if not allowed:
+    if not _manages(actor, user):
         raise NotAllowed()
+
+
+def deactivate_user(*, actor: Any, user: User) -> User:
+    """Close a staff account for good: the user can no longer log in; their history stays; their
+    API tokens are revoked (check_deactivate says who may)."""
+    check_deactivate(actor=actor, user=user)
     from kaikukanta.api.services import revoke_tokens_of
 
     with transaction.atomic():

@@ -451,10 +451,15 @@ def test_a_reset_undoes_the_verified_session_and_asks_for_setup_again(world):
     assert client.get(reverse("web:audit")).status_code == 200
     admin = Client()
     sign_in(admin, world.national)
-    reset = admin.post(
-        reverse("web:two_factor_reset", args=[world.alpha_coordinator.pk]),
-        {"next": reverse("web:network", args=["alpha"])},
-    )
+    url = reverse("web:two_factor_reset", args=[world.alpha_coordinator.pk])
+    back = {"next": reverse("web:network", args=["alpha"])}
+    # First the confirmation page, which says what happens; a POST without it changes nothing.
+    asked = admin.get(url, back)
+    assert asked.status_code == 200
+    assert "It cannot be undone" in asked.content.decode()
+    assert admin.post(url, back).status_code == 200
+    assert two_factor_device(world.alpha_coordinator) is not None
+    reset = admin.post(url, {**back, "confirmed": "yes"})
     assert reset["Location"] == reverse("web:network", args=["alpha"])
     page = client.get(reverse("web:audit"), follow=True)
     assert page.request["PATH_INFO"] == reverse("web:two_factor_setup")

@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kaikukanta.accounts.models import RoleAssignment, User
@@ -22,6 +21,7 @@ from kaikukanta.accounts.permissions import can_run_distributor_sites_in, can_ru
 from kaikukanta.accounts.scope import scope_for
 from kaikukanta.accounts.services import (
     accept_invitation,
+    check_deactivate,
     deactivate_user,
     invitation_for,
     invite_staff,
@@ -34,6 +34,7 @@ from kaikukanta.network.services import save_site, save_venue
 from kaikukanta.uses.models import Use
 
 from ..access import OVERSEER, public, requires
+from ..confirm import confirmation, confirmed
 from ..forms import add_domain_error
 from ..forms.people import InviteForm, SetPasswordForm, SiteForm, VenueForm
 
@@ -144,11 +145,30 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @requires(OVERSEER)
-@require_POST
 def deactivate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Deactivating an account: a confirmation page first (web/confirm.py), then the action."""
     region = _coordinated(request, slug)
     user = get_object_or_404(User, pk=pk, is_active=True)
     try:
+        if not confirmed(request):
+            check_deactivate(actor=request.user, user=user)
+            name = user.display_name
+            return confirmation(
+                request,
+                title=_("Deactivate %(name)s?") % {"name": name},
+                happens=[
+                    _("%(name)s can no longer log in, and their API tokens stop working.")
+                    % {"name": name},
+                    _("What they did stays in the registry and in the audit trail."),
+                ],
+                undo=_(
+                    "Not on these pages: a deactivated account is not opened again here, nor by a "
+                    "new invitation. If the person needs access again, ask the national support "
+                    "service."
+                ),
+                button=_("Deactivate %(name)s") % {"name": name},
+                cancel_url=reverse("web:network", args=[region.slug]),
+            )
         deactivate_user(actor=request.user, user=user)
     except DomainError as error:
         messages.error(request, error.message)
