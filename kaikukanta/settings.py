@@ -391,6 +391,11 @@ KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT = env_int(
 )
 # An invitation's link to set one's password works once, for this many days.
 KAIKUKANTA_INVITATION_DAYS = env_int("KAIKUKANTA_INVITATION_DAYS", 7)
+# A forgotten password reset by e-mail (web/views/password_reset.py): the link works for this many
+# hours, once; at most so many requests an hour for one e-mail address and from one client address.
+PASSWORD_RESET_TIMEOUT = env_int("KAIKUKANTA_PASSWORD_RESET_HOURS", 24) * 3600
+KAIKUKANTA_PASSWORD_RESET_PER_ADDRESS = env_int("KAIKUKANTA_PASSWORD_RESET_PER_ADDRESS", 3)
+KAIKUKANTA_PASSWORD_RESET_PER_IP = env_int("KAIKUKANTA_PASSWORD_RESET_PER_IP", 20)
 # Statistics are perturbed by the cell key method (stats/suppression.py, docs/statistics-method.md):
 # the perturbation table turns a count and its cell key into a small adjustment (the default never
 # shows 1 or 2 and moves a count by at most 2). Holder data of a region or site below

@@ -193,6 +193,21 @@ def record_password_set(*, actor: Any, user: User) -> None:
     record(actor=actor, action=Action.OBJECT_CHANGED, target=user, data={"fields": ["password"]})
 
 
+def record_password_reset_asked(*, user: User) -> None:
+    """A password reset link was e-mailed to `user` (web/views/password_reset.py; never the
+    address typed, and nothing for an address that is no account's)."""
+    record(actor=None, action=Action.PASSWORD_RESET_REQUESTED, target=user)
+
+
+def record_password_reset(*, user: User, password: str) -> None:
+    """`user` set a new password with a reset link from their e-mail: the password and its audit
+    event together."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        record(actor=None, action=Action.PASSWORD_RESET_DONE, target=user)
+
+
 # --- invitations: a single-use link to set a password, sent by e-mail ----------------------------
 
 
