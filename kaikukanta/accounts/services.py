@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
+import smtplib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -41,6 +43,8 @@ from .errors import (
 from .models import Invitation, RecoveryCode, Role, RoleAssignment, SecondStepFailures, User
 from .permissions import can_grant
 from .scope import forget_scope, scope_for
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from kaikukanta.network.models import DistributorSite, Region, Venue
@@ -274,34 +278,113 @@ def invite_staff(
                 actor, role, region=region, distributor_site=distributor_site, venue=venue
             ):
                 raise NotAllowed()
-        now = timezone.now()
-        user.invitations.filter(used_at__isnull=True).update(expires_at=now)
-        secret = secrets.token_urlsafe(32)
-        invitation = Invitation.objects.create(
-            user=user,
-            secret_hash=_secret_hash(secret),
-            invited_by=actor,
-            created_at=now,
-            expires_at=now + dt.timedelta(days=settings.KAIKUKANTA_INVITATION_DAYS),
-        )
-        link = link_for(secret)
-        # Sent when the transaction commits: no e-mail for an invitation that was rolled back.
-        transaction.on_commit(lambda: _send_invitation(user, actor, link))
+        if not user.language:
+            # Until they choose: the language the inviter was using.
+            user.language = _page_language()
+            user.save(update_fields=["language"])
+        invitation = _new_invitation(actor=actor, user=user, link_for=link_for)
     return user, invitation
 
 
-def _send_invitation(user: User, actor: Any, link: str) -> None:
-    subject = _("Your Kaikukortti registry account")
-    body = render_to_string(
-        "accounts/invitation_email.txt",
-        {
+def _page_language() -> str:
+    language = (translation.get_language() or "")[:2]
+    return language if language in dict(settings.LANGUAGES) else ""
+
+
+def _new_invitation(*, actor: Any, user: User, link_for: Callable[[str], str]) -> Invitation:
+    """A fresh link for `user` (the earlier open ones stop working), e-mailed when the transaction
+    commits: no e-mail for an invitation that was rolled back, and a mail server's refusal does not
+    undo the account. `invitation.mail_sent` tells how the sending went: True, False (the person
+    is told and can send it again), or None while the outer transaction has not committed yet."""
+    now = timezone.now()
+    user.invitations.filter(used_at__isnull=True).update(expires_at=now)
+    secret = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        user=user,
+        secret_hash=_secret_hash(secret),
+        invited_by=actor,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=settings.KAIKUKANTA_INVITATION_DAYS),
+    )
+    invitation.mail_sent = None  # type: ignore[attr-defined]
+    link = link_for(secret)
+
+    def deliver() -> None:
+        try:
+            _send_invitation(user, actor, link, invitation)
+        except (OSError, smtplib.SMTPException):
+            logger.exception("invitation e-mail to user %s could not be sent", user.pk)
+            invitation.mail_sent = False  # type: ignore[attr-defined]
+        else:
+            invitation.mail_sent = True  # type: ignore[attr-defined]
+
+    transaction.on_commit(deliver)
+    return invitation
+
+
+def may_resend_invitation(actor: Any, user: User) -> bool:
+    """Whether `actor` may send `user` a new invitation: an active account still without a
+    password, that `actor` runs (the same rule as deactivating)."""
+    return (
+        user.is_active
+        and not user.has_usable_password()
+        and user.pk != getattr(actor, "pk", None)
+        and _manages(actor, user)
+    )
+
+
+def resend_invitation(*, actor: Any, user: User, link_for: Callable[[str], str]) -> Invitation:
+    """A new invitation link for someone who has not set their password yet (the mail was lost,
+    failed or the link expired); the old links stop working. Audited."""
+    if not may_resend_invitation(actor, user):
+        raise NotAllowed()
+    with transaction.atomic():
+        invitation = _new_invitation(actor=actor, user=user, link_for=link_for)
+        record(actor=actor, action=Action.INVITATION_RESENT, target=user)
+    return invitation
+
+
+def open_invitations(users: Iterable[User]) -> dict[int, Invitation]:
+    """The newest unused invitation of each of `users` that has one, by user key (for the people
+    lists: "invited, link valid until …")."""
+    found: dict[int, Invitation] = {}
+    for invitation in Invitation.objects.filter(
+        user__in=list(users), used_at__isnull=True
+    ).order_by("user_id", "-created_at"):
+        found.setdefault(invitation.user_id, invitation)
+    return found
+
+
+def _inviter_roles(actor: Any) -> list[str]:
+    """What the inviter does, for the e-mail's "whom to contact": their roles and where."""
+    if actor is None or not getattr(actor, "pk", None):
+        return []
+    return [
+        str(assignment)
+        for assignment in RoleAssignment.objects.filter(user=actor).select_related(
+            "region", "distributor_site", "venue"
+        )
+    ]
+
+
+def _send_invitation(user: User, actor: Any, link: str, invitation: Invitation) -> None:
+    """The invitation e-mail in the invitee's language, plain text and HTML."""
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {
             "user": user,
             "inviter": getattr(actor, "display_name", ""),
+            "inviter_email": getattr(actor, "email", ""),
+            "inviter_roles": _inviter_roles(actor),
             "link": link,
             "days": settings.KAIKUKANTA_INVITATION_DAYS,
-        },
-    )
-    send_mail(subject, body, None, [user.email])
+            "valid_until": timezone.localtime(invitation.expires_at).date(),
+        }
+        subject = _("Your Kaikukortti registry account")
+        body = render_to_string("accounts/invitation_email.txt", context)
+        html = render_to_string("accounts/invitation_email.html", context)
+    message = EmailMultiAlternatives(subject, body, None, [user.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
 
 
 def invitation_for(secret: str) -> Invitation | None:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -34,6 +35,7 @@ from kaikukanta.network.services import (
 
 from ..access import NATIONAL, requires
 from ..forms import add_domain_error
+from .people import tell_how_the_invitation_went
 from ..forms.national_network import (
     AgencyForm,
     AssignForm,
@@ -110,6 +112,7 @@ def _people_page(
         "responsible": _responsible([region])[region.pk],
         "assign_form": assign_form,
         "invite_form": invite_form,
+        "invitation_days": settings.KAIKUKANTA_INVITATION_DAYS,
     }
     return render(request, "web/national_network/region_people.html", context)
 
@@ -155,11 +158,7 @@ def region_people(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             add_domain_error(invite_form, error)
         else:
-            messages.success(
-                request,
-                _("An invitation was sent to %(email)s. The link works for 7 days.")
-                % {"email": user.email},
-            )
+            tell_how_the_invitation_went(request, user, _invitation)
             return redirect("web:national_region_people", region.pk)
     return _people_page(request, region, assign_form, invite_form)
 

@@ -8,15 +8,22 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kaikukanta.accounts.models import RoleAssignment, User
+from kaikukanta.accounts.models import Invitation, RoleAssignment, User
 from kaikukanta.accounts.permissions import can_run_distributor_sites_in, can_run_venues_in
 from kaikukanta.accounts.scope import scope_for
 from kaikukanta.accounts.services import (
@@ -25,7 +32,11 @@ from kaikukanta.accounts.services import (
     deactivate_user,
     invitation_for,
     invite_staff,
+    may_resend_invitation,
     may_reset_two_factor,
+    needs_two_factor,
+    open_invitations,
+    resend_invitation,
 )
 from kaikukanta.core.errors import DomainError
 from kaikukanta.guidelines.models import Acknowledgement, GuidelineVersion
@@ -34,9 +45,44 @@ from kaikukanta.network.services import save_site, save_venue
 from kaikukanta.uses.models import Use
 
 from ..access import OVERSEER, public, requires
+from ..navigation import landing_url
 from ..confirm import confirmation, confirmed
 from ..forms import add_domain_error
 from ..forms.people import InviteForm, SetPasswordForm, SiteForm, VenueForm
+
+
+def invitation_link_for(request: HttpRequest):
+    return lambda secret: request.build_absolute_uri(reverse("web:invitation", args=[secret]))
+
+
+def tell_how_the_invitation_went(request: HttpRequest, user: User, invitation: Invitation) -> None:
+    """The message after an invitation was made: sent, with how long the link works; or, when the
+    mail server refused it, that the account is there and the invitation can be sent again."""
+    if getattr(invitation, "mail_sent", None) is False:
+        messages.error(
+            request,
+            _(
+                "The account of %(email)s was made, but the invitation e-mail could not be sent. "
+                "Check the address and send the invitation again from the list of people."
+            )
+            % {"email": user.email},
+        )
+        return
+    messages.success(
+        request,
+        ngettext(
+            "An invitation was sent to %(email)s. The link works for %(days)d day, until "
+            "%(date)s.",
+            "An invitation was sent to %(email)s. The link works for %(days)d days, until "
+            "%(date)s.",
+            settings.KAIKUKANTA_INVITATION_DAYS,
+        )
+        % {
+            "email": user.email,
+            "days": settings.KAIKUKANTA_INVITATION_DAYS,
+            "date": date_format(timezone.localtime(invitation.expires_at), "SHORT_DATE_FORMAT"),
+        },
+    )
 
 
 def _coordinated(request: HttpRequest, slug: str) -> Region:
@@ -78,6 +124,9 @@ def network(request: HttpRequest, slug: str) -> HttpResponse:
         User.objects.filter(pk__in=roles),
         key=lambda u: (not u.is_active, u.last_name, u.first_name),
     )
+    invitations = open_invitations(people)
+    for person in people:
+        person.invitation = invitations.get(person.pk)  # type: ignore[attr-defined]
     with_two_factor = set(
         TOTPDevice.objects.filter(user__in=people).values_list("user_id", flat=True)
     )
@@ -98,6 +147,10 @@ def network(request: HttpRequest, slug: str) -> HttpResponse:
         "sites": sites,
         "venues": venues,
         "people": [(person, roles[person.pk]) for person in people],
+        # Whom the reader may invite again (person.invitation: "invited, link valid until …").
+        "resendable": {
+            person.pk for person in people if may_resend_invitation(request.user, person)
+        },
         # Whose two-factor authentication (a lost phone) the reader may reset.
         "two_factor_resettable": {
             person.pk
@@ -127,21 +180,19 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
                     if form.cleaned_data["place"].startswith("site:")
                     else "venue_staff"
                 ),
-                link_for=lambda secret: request.build_absolute_uri(
-                    reverse("web:invitation", args=[secret])
-                ),
+                link_for=invitation_link_for(request),
                 **form.target(),
             )
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(
-                request,
-                _("An invitation was sent to %(email)s. The link works for 7 days.")
-                % {"email": user.email},
-            )
+            tell_how_the_invitation_went(request, user, _invitation)
             return redirect("web:network", region.slug)
-    return render(request, "web/network/invite.html", {"region": region, "form": form})
+    return render(
+        request,
+        "web/network/invite.html",
+        {"region": region, "form": form, "invitation_days": settings.KAIKUKANTA_INVITATION_DAYS},
+    )
 
 
 @requires(OVERSEER)
@@ -175,6 +226,25 @@ def deactivate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("%(name)s can no longer log in.") % {"name": user.display_name})
     return redirect("web:network", region.slug)
+
+
+@requires(OVERSEER)  # whose: accounts.services.may_resend_invitation
+@require_POST
+def resend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a new invitation link to someone who has not set a password yet; back to the list."""
+    person = get_object_or_404(User, pk=pk, is_active=True)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("web:home")
+    try:
+        invitation = resend_invitation(
+            actor=request.user, user=person, link_for=invitation_link_for(request)
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        tell_how_the_invitation_went(request, person, invitation)
+    return redirect(back)
 
 
 def _place_form(
@@ -236,12 +306,21 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
     form = SetPasswordForm(request.POST or None, user=found.user)
     if request.method == "POST" and form.is_valid():
         try:
-            accept_invitation(secret=secret, password=form.cleaned_data["password1"])
+            user = accept_invitation(secret=secret, password=form.cleaned_data["password1"])
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, _("Your password is set. Log in with it."))
-            return redirect("web:login")
+            # Signed in at once (a new session key, as at a login); the middleware sends someone
+            # whose role needs two-factor authentication to set it up first.
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            if needs_two_factor(user):
+                messages.success(
+                    request,
+                    _("Your password is set. Now set up two-factor authentication."),
+                )
+                return redirect("web:two_factor_setup")
+            messages.success(request, _("Your password is set and you are logged in."))
+            return redirect(landing_url(user) or reverse("web:home"))
     return render(request, "web/network/invitation.html", {"form": form, "invited": found.user})
 
 
@@ -254,4 +333,5 @@ urlpatterns = [
     path("network/<slug:slug>/venues/new/", venue_form, name="network_venue_new"),
     path("network/<slug:slug>/venues/<int:pk>/", venue_form, name="network_venue"),
     path("invitation/<str:secret>/", invitation, name="invitation"),
+    path("people/<int:pk>/resend-invitation/", resend, name="resend_invitation"),
 ]
