@@ -662,6 +662,29 @@ WEB_ROWS = [
         get=by_role(404),
         post=by_role(404),
     ),
+    # Sending an invitation again: whoever runs the account (the national administrator's own is
+    # nobody's here: a message, then home).
+    Row(
+        "web:resend_invitation",
+        args=lambda obj: [NATIONAL_PK()],
+        get=staff(403, national=405, **dict.fromkeys(COORDINATORS, 405)),
+        post=staff(403, national=TO_HOME, **dict.fromkeys(COORDINATORS, TO_HOME)),
+    ),
+    # A forgotten password: for everyone, the same answer whatever the address.
+    Row(
+        "web:password_reset",
+        data=lambda obj, things: {"email": "ei-ole@example.fi"},
+        get=by_role(OK),
+        post=by_role(Redirect("web:password_reset_sent")),
+    ),
+    Row("web:password_reset_sent", get=by_role(OK)),
+    Row(
+        "web:password_reset_confirm",
+        args=lambda obj: ["MQ", "not-a-token"],
+        get=by_role(OK),  # "this link no longer works"
+        post=by_role(OK),
+    ),
+    Row("web:password_reset_complete", get=by_role(OK)),
     # --- the accessibility statement and the privacy notice: kept by national administrators. An
     # empty POST keeps the default texts and writes nothing.
     Row("web:legal_pages", get=staff(403, national=OK)),

@@ -35,7 +35,7 @@ LINK_MASK = "/m/[link]"
 _MOBILE_CARD_LINK = re.compile(r"/m/(?!sw\.js\b)[^/?#\s\"']+")
 INVITATION_MASK = "/invitation/[link]"
 _INVITATION_LINK = re.compile(r"/invitation/[^/?#\s\"']+")
-PASSWORD_RESET_MASK = "/password-reset/link/[link]"
+PASSWORD_RESET_MASK = "/password-reset/link/[link]"  # noqa: S105 - a mask, not a password
 _PASSWORD_RESET_LINK = re.compile(r"/password-reset/link/[^/?#\s\"']+/[^/?#\s\"']+")
 
 _ALNUM = "A-Za-z0-9"

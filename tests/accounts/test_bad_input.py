@@ -27,9 +27,7 @@ def server_client() -> Client:
 
 
 def test_a_256_character_user_name_at_login_is_a_wrong_login(world, production):
-    response = server_client().post(
-        reverse("web:login"), {"username": "a" * 256, "password": "x"}
-    )
+    response = server_client().post(reverse("web:login"), {"username": "a" * 256, "password": "x"})
     assert response.status_code == 200
     assert "Please enter a correct" in response.content.decode()
 

@@ -53,11 +53,14 @@ def test_a_forgotten_password_is_reset_by_email_end_to_end(distributor):
     assert sent["Location"] == reverse("web:password_reset_sent")
     (message,) = mail.outbox
     assert message.to == ["jakaja@example.fi"]
-    assert "Kaikukortti" in message.body and "24 hours" in message.body
+    assert "Kaikukortti" in message.body
+    assert "24 hours" in message.body
     html, kind = message.alternatives[0]
-    assert kind == "text/html" and link_in(message) in html
+    assert kind == "text/html"
+    assert link_in(message) in html
     page = client.get(link_in(message), follow=True)
-    assert page.status_code == 200 and page.context["validlink"]
+    assert page.status_code == 200
+    assert page.context["validlink"]
     form_url = page.request["PATH_INFO"]
     done = client.post(form_url, {"password1": NEW, "password2": NEW})
     assert done["Location"] == reverse("web:password_reset_complete")

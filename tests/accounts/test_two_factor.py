@@ -193,9 +193,11 @@ def test_each_further_wrong_code_doubles_the_wait_and_a_quiet_day_forgets(world,
     for _round in range(2):
         row = SecondStepFailures.objects.get()
         waits.append(row.locked_until - row.last_failure_at)
-        with time_machine.travel(row.locked_until + dt.timedelta(seconds=1)):
-            with pytest.raises(TwoFactorLocked):
-                pass_second_step(user=user, code=wrong(device), source="a")
+        with (
+            time_machine.travel(row.locked_until + dt.timedelta(seconds=1)),
+            pytest.raises(TwoFactorLocked),
+        ):
+            pass_second_step(user=user, code=wrong(device), source="a")
     row = SecondStepFailures.objects.get()
     waits.append(row.locked_until - row.last_failure_at)
     assert waits == [dt.timedelta(minutes=base * factor) for factor in (1, 2, 4)]
@@ -226,7 +228,7 @@ def test_all_sources_together_get_a_limited_number_of_tries_an_hour(world, setti
 
 def test_recovery_codes_are_kept_only_as_salted_hashes(world):
     user = world.national
-    device, codes = set_up(user)
+    _device, codes = set_up(user)
     stored = list(RecoveryCode.objects.filter(user=user))
     assert len(stored) == 10
     assert not StaticToken.objects.exists()
@@ -245,7 +247,7 @@ def test_the_migration_hashes_existing_plain_codes(world):
     from django_otp.plugins.otp_static.models import StaticDevice
 
     user = world.national
-    device, _codes = set_up(user)
+    _device, _codes = set_up(user)
     RecoveryCode.objects.all().delete()
     static = StaticDevice.objects.get(user=user)
     static.token_set.create(token="abcdefghijklmnop")
@@ -256,7 +258,8 @@ def test_the_migration_hashes_existing_plain_codes(world):
     assert not StaticToken.objects.exists()
     assert "abcdefghijklmnop" not in repr(list(RecoveryCode.objects.values()))
     accepted, left = pass_second_step(user=user, code="ABCD-EFGH-IJKL-MNOP")
-    assert accepted.pk == static.pk and left == 0
+    assert accepted.pk == static.pk
+    assert left == 0
 
 
 def test_a_recovery_code_works_once_and_tells_how_many_are_left(world):

@@ -71,9 +71,11 @@ def test_closing_a_card_is_a_page_of_its_own_that_says_it_cannot_be_undone(new_p
 
 
 def test_a_forgotten_password_is_reset_by_email(new_page):
-    user = User.objects.filter(
-        is_active=True, role_assignments__role=Role.VENUE_STAFF
-    ).order_by("pk").first()
+    user = (
+        User.objects.filter(is_active=True, role_assignments__role=Role.VENUE_STAFF)
+        .order_by("pk")
+        .first()
+    )
     user.email = "unohtaja@example.fi"
     user.save(update_fields=["email"])
     page = new_page(**PHONE)

@@ -42,7 +42,9 @@ def test_a_coordinator_invites_a_distributor_who_sets_a_password_and_logs_in(new
     page.get_by_role("button", name="Lähetä kutsu").click()
     page.wait_for_url("**/network/tampere/")
     page.get_by_text("Kutsu lähetettiin osoitteeseen uusi.jakaja@example.fi").wait_for()
-    assert page.get_by_text(re.compile(r"kutsuttu, linkki voimassa \d+\.\d+\.\d{4} asti")).is_visible()
+    assert page.get_by_text(
+        re.compile(r"kutsuttu, linkki voimassa \d+\.\d+\.\d{4} asti")
+    ).is_visible()
     checked(page, "network page with an open invitation")
     assert len(mail.outbox) == before + 1
     link = re.search(r"https?://\S+(/invitation/\S+/)", mail.outbox[-1].body).group(1)

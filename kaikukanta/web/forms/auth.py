@@ -16,7 +16,7 @@ class LoginForm(AuthenticationForm):
         # reach the login records (django-axes), whose column it overflows. No account has such a
         # name, so it is answered as any wrong name and password is.
         username = self.cleaned_data.get("username") or ""
-        if len(username) > self.fields["username"].max_length:
+        if len(username) > (self.username_field.max_length or 150):
             raise self.get_invalid_login_error()
         return super().clean()
 

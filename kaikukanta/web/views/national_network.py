@@ -35,7 +35,6 @@ from kaikukanta.network.services import (
 
 from ..access import NATIONAL, requires
 from ..forms import add_domain_error
-from .people import tell_how_the_invitation_went
 from ..forms.national_network import (
     AgencyForm,
     AssignForm,
@@ -44,6 +43,7 @@ from ..forms.national_network import (
     PopupVenueForm,
     RegionForm,
 )
+from .people import tell_how_the_invitation_went
 
 
 def _responsible(regions: Sequence[Region]) -> dict[int, list[RoleAssignment]]:

@@ -63,14 +63,14 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             )
         return data
 
-    def save(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         email = self.cleaned_data["email"].strip().lower()
         digest = hashlib.sha256(email.encode()).hexdigest()
         if PER_ADDRESS.hit(digest) > PER_ADDRESS.limit:
             return  # answered as any other request: nothing tells whether the address is known
         super().save(*args, **kwargs)
 
-    def send_mail(  # type: ignore[override]
+    def send_mail(
         self,
         subject_template_name: str,
         email_template_name: str,

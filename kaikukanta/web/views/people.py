@@ -7,18 +7,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -45,10 +45,10 @@ from kaikukanta.network.services import save_site, save_venue
 from kaikukanta.uses.models import Use
 
 from ..access import OVERSEER, public, requires
-from ..navigation import landing_url
 from ..confirm import confirmation, confirmed
 from ..forms import add_domain_error
 from ..forms.people import InviteForm, SetPasswordForm, SiteForm, VenueForm
+from ..navigation import landing_url
 
 
 def invitation_link_for(request: HttpRequest):
@@ -71,8 +71,7 @@ def tell_how_the_invitation_went(request: HttpRequest, user: User, invitation: I
     messages.success(
         request,
         ngettext(
-            "An invitation was sent to %(email)s. The link works for %(days)d day, until "
-            "%(date)s.",
+            "An invitation was sent to %(email)s. The link works for %(days)d day, until %(date)s.",
             "An invitation was sent to %(email)s. The link works for %(days)d days, until "
             "%(date)s.",
             settings.KAIKUKANTA_INVITATION_DAYS,

@@ -26,18 +26,18 @@ from django.utils.translation import ngettext
 from kaikukanta.accounts.errors import SetupKeyReplaced
 from kaikukanta.accounts.middleware import OPEN_TO_UNVERIFIED, session_verified
 from kaikukanta.accounts.models import User
-from kaikukanta.accounts.throttling import client_ip
 from kaikukanta.accounts.services import (
     confirm_two_factor,
+    may_reset_two_factor,
     needs_two_factor,
     pass_second_step,
     pending_two_factor_device,
     recovery_codes_left,
     renew_recovery_codes,
-    may_reset_two_factor,
     reset_two_factor,
     two_factor_device,
 )
+from kaikukanta.accounts.throttling import client_ip
 from kaikukanta.core.errors import DomainError
 
 from ..access import OVERSEER, SIGNED_IN, requires
