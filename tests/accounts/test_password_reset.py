@@ -37,8 +37,8 @@ def link_in(message) -> str:
 @pytest.fixture
 def distributor(world):
     user = world.alpha_distributor
-    user.email = "jakaja@example.fi"
-    user.save(update_fields=["email"])
+    user.email, user.language = "jakaja@example.fi", "en"
+    user.save(update_fields=["email", "language"])
     return user
 
 
@@ -123,4 +123,8 @@ def test_the_email_is_in_the_persons_language(distributor):
     User.objects.filter(pk=distributor.pk).update(language="sv")
     ask(browser(), "jakaja@example.fi")
     message = mail.outbox[0]
-    assert "Hej" in message.body or "lösenord" in message.body
+    assert message.subject == "Nytt lösenord till Kaikukanta"
+    assert "Länken fungerar en gång, i 24 timmar." in message.body
+    User.objects.filter(pk=distributor.pk).update(language="")  # not chosen: Finnish
+    ask(browser(), "jakaja@example.fi")
+    assert mail.outbox[1].subject == "Uusi salasana Kaikukantaan"

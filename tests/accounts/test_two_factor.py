@@ -452,7 +452,7 @@ def test_a_reset_undoes_the_verified_session_and_asks_for_setup_again(world):
     client = Client()
     sign_in(client, world.alpha_coordinator)
     assert client.get(reverse("web:audit")).status_code == 200
-    admin = Client()
+    admin = Client(HTTP_ACCEPT_LANGUAGE="en")
     sign_in(admin, world.national)
     url = reverse("web:two_factor_reset", args=[world.alpha_coordinator.pk])
     back = {"next": reverse("web:network", args=["alpha"])}
