@@ -304,11 +304,16 @@ KAIKUKANTA_CLIENT_IP_HEADER = os.environ.get("KAIKUKANTA_CLIENT_IP_HEADER", "")
 # Two-factor authentication, required of national administrators and coordinators (whoever holds
 # such a role): a code from an authenticator app (TOTP) after the password, or one of ten recovery
 # codes, each usable once. The issuer is the name the authenticator app shows beside the account.
-# After KAIKUKANTA_OTP_FAILURE_LIMIT wrong codes in a row the second step is locked for
-# KAIKUKANTA_OTP_LOCKOUT_MINUTES (each further wrong code after that locks it again).
+# After KAIKUKANTA_OTP_FAILURE_LIMIT wrong codes in a row from one address the second step is locked
+# for that address for KAIKUKANTA_OTP_LOCKOUT_MINUTES, twice as long after each further wrong code (at
+# most KAIKUKANTA_OTP_LOCKOUT_MAX_MINUTES); a day without wrong codes starts afresh. Other addresses
+# (the owner elsewhere) are not locked; all addresses together get at most
+# KAIKUKANTA_OTP_HOURLY_LIMIT wrong codes an hour for one person.
 KAIKUKANTA_OTP_ISSUER = os.environ.get("KAIKUKANTA_OTP_ISSUER", "Kaikukanta")
 KAIKUKANTA_OTP_FAILURE_LIMIT = env_int("KAIKUKANTA_OTP_FAILURE_LIMIT", 5)
 KAIKUKANTA_OTP_LOCKOUT_MINUTES = env_int("KAIKUKANTA_OTP_LOCKOUT_MINUTES", 15)
+KAIKUKANTA_OTP_LOCKOUT_MAX_MINUTES = env_int("KAIKUKANTA_OTP_LOCKOUT_MAX_MINUTES", 24 * 60)
+KAIKUKANTA_OTP_HOURLY_LIMIT = env_int("KAIKUKANTA_OTP_HOURLY_LIMIT", 30)
 KAIKUKANTA_OTP_RECOVERY_CODES = 10
 OTP_TOTP_ISSUER = KAIKUKANTA_OTP_ISSUER
 # django-otp's own back-off (1, 2, 4 ... seconds) is replaced by the lock above, which says until
@@ -395,6 +400,11 @@ KAIKUKANTA_COMMUNITY_CARD_CLIENT_AGE_LIMIT = env_int(
 )
 # An invitation's link to set one's password works once, for this many days.
 KAIKUKANTA_INVITATION_DAYS = env_int("KAIKUKANTA_INVITATION_DAYS", 7)
+# A forgotten password reset by e-mail (web/views/password_reset.py): the link works for this many
+# hours, once; at most so many requests an hour for one e-mail address and from one client address.
+PASSWORD_RESET_TIMEOUT = env_int("KAIKUKANTA_PASSWORD_RESET_HOURS", 24) * 3600
+KAIKUKANTA_PASSWORD_RESET_PER_ADDRESS = env_int("KAIKUKANTA_PASSWORD_RESET_PER_ADDRESS", 3)
+KAIKUKANTA_PASSWORD_RESET_PER_IP = env_int("KAIKUKANTA_PASSWORD_RESET_PER_IP", 20)
 # Statistics are perturbed by the cell key method (stats/suppression.py, docs/statistics-method.md):
 # the perturbation table turns a count and its cell key into a small adjustment (the default never
 # shows 1 or 2 and moves a count by at most 2). Holder data of a region or site below

@@ -451,7 +451,7 @@ WEB_ROWS = [
     Row(
         "web:venue_api_token_revoke",
         args=lambda obj: [987654],
-        get=by_role(405),
+        get=staff(403, national=404, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 404)),
         post=staff(403, national=404, **dict.fromkeys(VENUE_STAFF + COORDINATORS, 404)),
     ),
     # The box office's web app manifest and service worker: public (they name only static files).
@@ -650,7 +650,7 @@ WEB_ROWS = [
         objects=own_and_foreign("region"),
         # The national administrator's own account: nobody here may deactivate it (a message).
         args=lambda region: [region.slug, NATIONAL_PK()],
-        get=staff(403, national=405, **dict.fromkeys(COORDINATORS, 405)),
+        get=staff(403, national=TO_NETWORK, **dict.fromkeys(COORDINATORS, (TO_NETWORK, 404))),
         post=staff(
             403,
             national=TO_NETWORK,
@@ -743,6 +743,29 @@ WEB_ROWS = [
         get=by_role(404),
         post=by_role(404),
     ),
+    # Sending an invitation again: whoever runs the account (the national administrator's own is
+    # nobody's here: a message, then home).
+    Row(
+        "web:resend_invitation",
+        args=lambda obj: [NATIONAL_PK()],
+        get=staff(403, national=405, **dict.fromkeys(COORDINATORS, 405)),
+        post=staff(403, national=TO_HOME, **dict.fromkeys(COORDINATORS, TO_HOME)),
+    ),
+    # A forgotten password: for everyone, the same answer whatever the address.
+    Row(
+        "web:password_reset",
+        data=lambda obj, things: {"email": "ei-ole@example.fi"},
+        get=by_role(OK),
+        post=by_role(Redirect("web:password_reset_sent")),
+    ),
+    Row("web:password_reset_sent", get=by_role(OK)),
+    Row(
+        "web:password_reset_confirm",
+        args=lambda obj: ["MQ", "not-a-token"],
+        get=by_role(OK),  # "this link no longer works"
+        post=by_role(OK),
+    ),
+    Row("web:password_reset_complete", get=by_role(OK)),
     # --- the accessibility statement and the privacy notice: kept by national administrators. An
     # empty POST keeps the default texts and writes nothing.
     Row("web:legal_pages", get=staff(403, national=OK)),
@@ -1159,7 +1182,7 @@ TWO_FACTOR_ROWS = [
         "web:two_factor_reset",
         # The national administrator's own: nobody here may reset it (a message, then home).
         args=lambda obj: [NATIONAL_PK()],
-        get=staff(403, **dict.fromkeys(OVERSEERS, 405)),
+        get=staff(403, **dict.fromkeys(OVERSEERS, TO_HOME)),
         post=staff(403, **dict.fromkeys(OVERSEERS, TO_HOME)),
     ),
 ]

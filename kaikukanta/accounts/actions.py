@@ -17,3 +17,8 @@ class AccountAction(models.TextChoices):
     RECOVERY_CODE_USED = "2fa.recovery_code_used", _("recovery code used")
     RECOVERY_CODES_RENEWED = "2fa.recovery_codes_renewed", _("new recovery codes created")
     TWO_FACTOR_RESET = "2fa.reset", _("two-factor authentication reset")
+    TWO_FACTOR_LOCKED = "2fa.locked", _("second step locked after wrong codes")
+    # An invitation sent again, a password reset by e-mail (asked for; done).
+    INVITATION_RESENT = "invitation.resent", _("invitation sent again")
+    PASSWORD_RESET_REQUESTED = "password.reset_requested", _("password reset link sent")
+    PASSWORD_RESET_DONE = "password.reset_done", _("password reset by e-mail")

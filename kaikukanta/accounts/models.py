@@ -7,6 +7,9 @@ venue staff), never cardholders: a holder has no account and no name in the regi
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -200,6 +203,65 @@ class Invitation(models.Model):
 
     def is_open(self, now: dt.datetime | None = None) -> bool:
         return self.used_at is None and (now or timezone.now()) < self.expires_at
+
+
+def recovery_code_digest(salt: str, code: str) -> str:
+    """The stored form of a recovery code: HMAC-SHA-256 of the code under its own random salt
+    (ASVS 2.6.2). The code itself (80 random bits) is shown once and kept nowhere."""
+    return hmac.new(salt.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code of a person's two-factor authentication, hashed. The session that
+    passes the second step with one is named by the person's recovery-code device of django-otp
+    (a StaticDevice without tokens of its own: django-otp would keep them in plain text)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    salt = models.CharField(_("salt"), max_length=32)
+    digest = models.CharField(_("hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.pk}"
+
+    @classmethod
+    def hashed(cls, user: User, code: str) -> RecoveryCode:
+        salt = secrets.token_hex(16)
+        return cls(user=user, salt=salt, digest=recovery_code_digest(salt, code))
+
+    def matches(self, code: str) -> bool:
+        return hmac.compare_digest(self.digest, recovery_code_digest(self.salt, code))
+
+
+class SecondStepFailures(models.Model):
+    """Wrong codes at the second step of logging in from one source (the client's address, kept
+    as its SHA-256) for one person. After KAIKUKANTA_OTP_FAILURE_LIMIT of them that source waits
+    KAIKUKANTA_OTP_LOCKOUT_MINUTES, twice as long after each further wrong code, at most
+    KAIKUKANTA_OTP_LOCKOUT_MAX_MINUTES; a day without a wrong code starts it afresh. The owner
+    elsewhere is not locked out by someone who knows only the password."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    source = models.CharField(_("source (SHA-256)"), max_length=64)
+    failures = models.PositiveIntegerField(_("wrong codes"), default=0)
+    last_failure_at = models.DateTimeField(_("last wrong code"), default=timezone.now)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("wrong second-step codes")
+        verbose_name_plural = _("wrong second-step codes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "source"], name="second_step_failures_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.failures}"
 
 
 # The API token model is defined in tokens.py (with the services that revoke tokens); imported here so

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
+import smtplib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -39,9 +41,19 @@ from .errors import (
     TwoFactorLocked,
     TwoFactorNotSetUp,
 )
-from .models import Invitation, Role, RoleAssignment, User, invitation_days
+from .models import (
+    Invitation,
+    RecoveryCode,
+    Role,
+    RoleAssignment,
+    SecondStepFailures,
+    User,
+    invitation_days,
+)
 from .permissions import can_grant, grant_refusal
 from .scope import CULTURE, SOTE, forget_scope, scope_for
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from kaikukanta.network.models import DistributorSite, Region, Venue
@@ -183,15 +195,21 @@ def may_deactivate(actor: Any, user: User) -> bool:
     return user.pk != getattr(actor, "pk", None) and _manages(actor, user)
 
 
-def deactivate_user(*, actor: Any, user: User) -> User:
-    """Close a staff account for good: the user can no longer log in; their history stays. A
-    national administrator may deactivate anyone; a coordinator, staff whose every role they could
-    have granted."""
+def check_deactivate(*, actor: Any, user: User) -> None:
+    """Raise the error deactivating `user` would give, without deactivating (for the confirmation
+    page). A national administrator may deactivate anyone; a coordinator, staff whose every role
+    they could have granted (the other side's staff: refused naming that side's coordinator);
+    nobody themselves."""
     if user.pk == getattr(actor, "pk", None):
         raise CannotDeactivateSelf()
-    allowed = _manages(actor, user)
-    if not allowed:
+    if not _manages(actor, user):
         raise _refusal(actor, user)
+
+
+def deactivate_user(*, actor: Any, user: User) -> User:
+    """Close a staff account for good: the user can no longer log in; their history stays; their
+    API tokens are revoked (check_deactivate says who may)."""
+    check_deactivate(actor=actor, user=user)
     from .tokens import revoke_tokens_of
 
     with transaction.atomic():
@@ -206,6 +224,21 @@ def deactivate_user(*, actor: Any, user: User) -> User:
 def record_password_set(*, actor: Any, user: User) -> None:
     """An administrator set a user's password (the password itself is never recorded)."""
     record(actor=actor, action=Action.OBJECT_CHANGED, target=user, data={"fields": ["password"]})
+
+
+def record_password_reset_asked(*, user: User) -> None:
+    """A password reset link was e-mailed to `user` (web/views/password_reset.py; never the
+    address typed, and nothing for an address that is no account's)."""
+    record(actor=None, action=Action.PASSWORD_RESET_REQUESTED, target=user)
+
+
+def record_password_reset(*, user: User, password: str) -> None:
+    """`user` set a new password with a reset link from their e-mail: the password and its audit
+    event together."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        record(actor=None, action=Action.PASSWORD_RESET_DONE, target=user)
 
 
 # --- invitations: a single-use link to set a password, sent by e-mail ----------------------------
@@ -274,34 +307,113 @@ def invite_staff(
                 actor, role, region=region, distributor_site=distributor_site, venue=venue
             ):
                 raise grant_refusal(actor, role, distributor_site=distributor_site, venue=venue)
-        now = timezone.now()
-        user.invitations.filter(used_at__isnull=True).update(expires_at=now)
-        secret = secrets.token_urlsafe(32)
-        invitation = Invitation.objects.create(
-            user=user,
-            secret_hash=_secret_hash(secret),
-            invited_by=actor,
-            created_at=now,
-            expires_at=now + dt.timedelta(days=invitation_days()),
-        )
-        link = link_for(secret)
-        # Sent when the transaction commits: no e-mail for an invitation that was rolled back.
-        transaction.on_commit(lambda: _send_invitation(user, actor, link))
+        if not user.language:
+            # Until they choose: the language the inviter was using.
+            user.language = _page_language()
+            user.save(update_fields=["language"])
+        invitation = _new_invitation(actor=actor, user=user, link_for=link_for)
     return user, invitation
 
 
-def _send_invitation(user: User, actor: Any, link: str) -> None:
-    subject = _("Your Kaikukortti registry account")
-    body = render_to_string(
-        "accounts/invitation_email.txt",
-        {
+def _page_language() -> str:
+    language = (translation.get_language() or "")[:2]
+    return language if language in dict(settings.LANGUAGES) else ""
+
+
+def _new_invitation(*, actor: Any, user: User, link_for: Callable[[str], str]) -> Invitation:
+    """A fresh link for `user` (the earlier open ones stop working), e-mailed when the transaction
+    commits: no e-mail for an invitation that was rolled back, and a mail server's refusal does not
+    undo the account. `invitation.mail_sent` tells how the sending went: True, False (the person
+    is told and can send it again), or None while the outer transaction has not committed yet."""
+    now = timezone.now()
+    user.invitations.filter(used_at__isnull=True).update(expires_at=now)
+    secret = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        user=user,
+        secret_hash=_secret_hash(secret),
+        invited_by=actor,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=invitation_days()),
+    )
+    invitation.mail_sent = None  # type: ignore[attr-defined]
+    link = link_for(secret)
+
+    def deliver() -> None:
+        try:
+            _send_invitation(user, actor, link, invitation)
+        except (OSError, smtplib.SMTPException):
+            logger.exception("invitation e-mail to user %s could not be sent", user.pk)
+            invitation.mail_sent = False  # type: ignore[attr-defined]
+        else:
+            invitation.mail_sent = True  # type: ignore[attr-defined]
+
+    transaction.on_commit(deliver)
+    return invitation
+
+
+def may_resend_invitation(actor: Any, user: User) -> bool:
+    """Whether `actor` may send `user` a new invitation: an active account still without a
+    password, that `actor` runs (the same rule as deactivating)."""
+    return (
+        user.is_active
+        and not user.has_usable_password()
+        and user.pk != getattr(actor, "pk", None)
+        and _manages(actor, user)
+    )
+
+
+def resend_invitation(*, actor: Any, user: User, link_for: Callable[[str], str]) -> Invitation:
+    """A new invitation link for someone who has not set their password yet (the mail was lost,
+    failed or the link expired); the old links stop working. Audited."""
+    if not may_resend_invitation(actor, user):
+        raise NotAllowed()
+    with transaction.atomic():
+        invitation = _new_invitation(actor=actor, user=user, link_for=link_for)
+        record(actor=actor, action=Action.INVITATION_RESENT, target=user)
+    return invitation
+
+
+def open_invitations(users: Iterable[User]) -> dict[int, Invitation]:
+    """The newest unused invitation of each of `users` that has one, by user key (for the people
+    lists: "invited, link valid until …")."""
+    found: dict[int, Invitation] = {}
+    for invitation in Invitation.objects.filter(
+        user__in=list(users), used_at__isnull=True
+    ).order_by("user_id", "-created_at"):
+        found.setdefault(invitation.user_id, invitation)
+    return found
+
+
+def _inviter_roles(actor: Any) -> list[str]:
+    """What the inviter does, for the e-mail's "whom to contact": their roles and where."""
+    if actor is None or not getattr(actor, "pk", None):
+        return []
+    return [
+        str(assignment)
+        for assignment in RoleAssignment.objects.filter(user=actor).select_related(
+            "region", "distributor_site", "venue"
+        )
+    ]
+
+
+def _send_invitation(user: User, actor: Any, link: str, invitation: Invitation) -> None:
+    """The invitation e-mail in the invitee's language, plain text and HTML."""
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {
             "user": user,
             "inviter": getattr(actor, "display_name", ""),
+            "inviter_email": getattr(actor, "email", ""),
+            "inviter_roles": _inviter_roles(actor),
             "link": link,
             "days": invitation_days(),
-        },
-    )
-    send_mail(subject, body, None, [user.email])
+            "valid_until": timezone.localtime(invitation.expires_at).date(),
+        }
+        subject = _("Your Kaikukortti registry account")
+        body = render_to_string("accounts/invitation_email.txt", context)
+        html = render_to_string("accounts/invitation_email.html", context)
+    message = EmailMultiAlternatives(subject, body, None, [user.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
 
 
 def invitation_for(secret: str) -> Invitation | None:
@@ -369,7 +481,7 @@ def two_factor_device(user: Any) -> TOTPDevice | None:
 
 
 def recovery_codes_left(user: Any) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return RecoveryCode.objects.filter(user=user).count()
 
 
 def pending_two_factor_device(user: User, pending_pk: int | None) -> TOTPDevice:
@@ -399,14 +511,29 @@ def _new_recovery_codes(user: User) -> list[str]:
     elif not device.confirmed:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-    device.token_set.all().delete()
+    device.token_set.all().delete()  # plain-text codes of django-otp's own, from before
+    RecoveryCode.objects.filter(user=user).delete()
     codes: list[str] = []
     while len(codes) < settings.KAIKUKANTA_OTP_RECOVERY_CODES:
         code = StaticToken.random_token()
         if code not in codes:
             codes.append(code)
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    # Only their salted hashes are kept (ASVS 2.6.2): the codes are shown once.
+    RecoveryCode.objects.bulk_create(RecoveryCode.hashed(user, code) for code in codes)
     return codes
+
+
+def _use_recovery_code(user: User, code: str) -> StaticDevice | None:
+    """The person's recovery-code device when `code` is one of their unused codes, which this uses
+    up; None otherwise. Called inside a transaction."""
+    device = StaticDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        return None
+    for stored in RecoveryCode.objects.select_for_update().filter(user=user):
+        if stored.matches(code):
+            stored.delete()
+            return device
+    return None
 
 
 def confirm_two_factor(*, user: User, device: TOTPDevice, code: str) -> list[str]:
@@ -443,27 +570,80 @@ def _normalised(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
 
 
-def _locked_until(device: TOTPDevice) -> dt.datetime | None:
-    if (
-        device.throttling_failure_count >= settings.KAIKUKANTA_OTP_FAILURE_LIMIT
-        and device.throttling_failure_timestamp is not None
-    ):
-        until = device.throttling_failure_timestamp + dt.timedelta(
-            minutes=settings.KAIKUKANTA_OTP_LOCKOUT_MINUTES
-        )
-        if timezone.now() < until:
-            return until
+def _source_key(source: str) -> str:
+    return hashlib.sha256(source.encode()).hexdigest()
+
+
+HOURLY_FAILURES = "second-step-failures"
+
+
+def _hourly() -> Any:
+    from kaikukanta.core.ratelimit import Window
+
+    return Window(HOURLY_FAILURES, settings.KAIKUKANTA_OTP_HOURLY_LIMIT, 3600)
+
+
+def _second_step_locked_until(user: User, source: str) -> dt.datetime | None:
+    """When this source may try again, if it is waiting now: its own back-off, or the person's
+    hourly limit over every source."""
+    now = timezone.now()
+    failures = SecondStepFailures.objects.filter(user=user, source=_source_key(source)).first()
+    if failures is not None and failures.locked_until is not None and failures.locked_until > now:
+        return failures.locked_until
+    hourly = _hourly()
+    if hourly.count(str(user.pk)) >= hourly.limit:
+        return hourly.reopens_at()
     return None
 
 
-def pass_second_step(*, user: User, code: str) -> tuple[Any, int | None]:
+def _count_failure(user: User, source: str) -> dt.datetime | None:
+    """Count a wrong code from `source`; the time it is locked until, when this locks it (audited,
+    with how long, never the address)."""
+    now = timezone.now()
+    failures, _created = SecondStepFailures.objects.select_for_update().get_or_create(
+        user=user, source=_source_key(source), defaults={"failures": 0, "last_failure_at": now}
+    )
+    if now - failures.last_failure_at > dt.timedelta(days=1):
+        failures.failures = 0  # a day without wrong codes: the back-off starts afresh
+    failures.failures += 1
+    failures.last_failure_at = now
+    over = failures.failures - settings.KAIKUKANTA_OTP_FAILURE_LIMIT
+    locked: dt.datetime | None = None
+    if over >= 0:
+        minutes = min(
+            settings.KAIKUKANTA_OTP_LOCKOUT_MINUTES * 2 ** min(over, 16),
+            settings.KAIKUKANTA_OTP_LOCKOUT_MAX_MINUTES,
+        )
+        locked = now + dt.timedelta(minutes=minutes)
+        failures.locked_until = locked
+    failures.save()
+    hourly = _hourly()
+    if hourly.hit(str(user.pk)) >= hourly.limit and hourly.first_time("locked", str(user.pk)):
+        record(
+            actor=user,
+            action=Action.TWO_FACTOR_LOCKED,
+            target=user,
+            data={"hourly_limit": hourly.limit},
+        )
+    if locked is not None:
+        record(
+            actor=user,
+            action=Action.TWO_FACTOR_LOCKED,
+            target=user,
+            data={"failures": failures.failures, "minutes": minutes},
+        )
+    return locked
+
+
+def pass_second_step(*, user: User, code: str, source: str = "") -> tuple[Any, int | None]:
     """Check the second step's code: the authenticator's 6 digits, or a recovery code (used up by
     this). Returns the device that accepted it, for django_otp.login(), and the number of recovery
     codes left when one was used (None for an authenticator code).
 
-    Wrong codes are counted on the authenticator, both kinds together; after
-    KAIKUKANTA_OTP_FAILURE_LIMIT in a row the step is locked for KAIKUKANTA_OTP_LOCKOUT_MINUTES,
-    checked before the code is even looked at. Each wrong code is audited, without what was typed."""
+    Wrong codes are counted per `source` (the client's address), both kinds together: after
+    KAIKUKANTA_OTP_FAILURE_LIMIT in a row that source waits, longer after each further one
+    (SecondStepFailures), checked before the code is even looked at; a person's right code from
+    another source still passes. Each wrong code and each lock is audited, without what was typed."""
     code = _normalised(code)
     with transaction.atomic():
         device = (
@@ -474,38 +654,39 @@ def pass_second_step(*, user: User, code: str) -> tuple[Any, int | None]:
         )
         if device is None:
             raise TwoFactorNotSetUp()
-        until = _locked_until(device)
+        until = _second_step_locked_until(user, source)
         if until is not None:
             raise TwoFactorLocked(until=until)
         accepted: Any = None
         left: int | None = None
         if code.isdigit() and len(code) == device.digits:
-            if device.verify_token(code):  # counts a failure on the device itself
+            if device.verify_token(code):
                 accepted = device
         elif code:
-            recovery = StaticDevice.objects.filter(user=user, confirmed=True).first()
-            if recovery is not None and recovery.verify_token(code):  # deletes the token
+            recovery = _use_recovery_code(user, code)
+            if recovery is not None:
                 accepted = recovery
-                left = recovery.token_set.count()
-                device.throttle_reset()
+                left = recovery_codes_left(user)
                 record(
                     actor=user,
                     action=Action.RECOVERY_CODE_USED,
                     target=user,
                     data={"left": left},
                 )
-            else:
-                device.throttle_increment()
-        else:
-            device.throttle_increment()
         if accepted is None:
+            until = _count_failure(user, source)
             record(
                 actor=user,
                 action=Action.TWO_FACTOR_FAILED,
                 target=user,
-                data={"failures": device.throttling_failure_count},
+                data={
+                    "failures": SecondStepFailures.objects.get(
+                        user=user, source=_source_key(source)
+                    ).failures
+                },
             )
-            until = _locked_until(device)
+        else:
+            SecondStepFailures.objects.filter(user=user, source=_source_key(source)).delete()
     if accepted is None:
         if until is not None:
             raise TwoFactorLocked(until=until)
@@ -539,6 +720,8 @@ def reset_two_factor(*, actor: Any, user: User) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+        RecoveryCode.objects.filter(user=user).delete()
+        SecondStepFailures.objects.filter(user=user).delete()
         record(actor=actor, action=Action.TWO_FACTOR_RESET, target=user)
         # A token made behind the old second step would skip the new one.
         revoke_tokens_of(actor=actor, user=user)

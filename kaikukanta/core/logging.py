@@ -14,7 +14,8 @@ whoever reads the log to a cardholder's visits. The filter below is attached to 
   29 of that shape also passes;
 - the secret of a mobile-card link, whatever its characters: everything after ``/m/`` up to the next
   ``/``, ``?``, space or quote becomes ``/m/[link]``, in paths, full URLs and referrers alike; a staff
-  invitation's secret likewise becomes ``/invitation/[link]``.
+  invitation's secret likewise becomes ``/invitation/[link]``, and a password reset link's
+  ``/password-reset/link/[link]``.
 
 Letter case does not matter. Numbers imported from the earlier registry made only of letters cannot be
 told from words and stay readable. Ordinary words, short numbers, dates and times (``2026-11-28 00:07:28``), IP
@@ -34,6 +35,8 @@ LINK_MASK = "/m/[link]"
 _MOBILE_CARD_LINK = re.compile(r"/m/(?!sw\.js\b)[^/?#\s\"']+")
 INVITATION_MASK = "/invitation/[link]"
 _INVITATION_LINK = re.compile(r"/invitation/[^/?#\s\"']+")
+PASSWORD_RESET_MASK = "/password-reset/link/[link]"  # noqa: S105 - a mask, not a password
+_PASSWORD_RESET_LINK = re.compile(r"/password-reset/link/[^/?#\s\"']+/[^/?#\s\"']+")
 
 _ALNUM = "A-Za-z0-9"
 _CARD_ALPHABET = "23456789ABCDEFGHJKMNPQRTUVWXY"
@@ -69,6 +72,7 @@ def mask_card_numbers(text: str) -> str:
     """``text`` with everything card-number-shaped replaced by ``[card number]``."""
     text = _MOBILE_CARD_LINK.sub(LINK_MASK, text)
     text = _INVITATION_LINK.sub(INVITATION_MASK, text)
+    text = _PASSWORD_RESET_LINK.sub(PASSWORD_RESET_MASK, text)
     return _CANDIDATE.sub(_replacement, text)
 
 

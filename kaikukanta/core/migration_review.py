@@ -46,6 +46,11 @@ REVIEWED = {
         "and the new check's scan is one pass over uses under the lock (seconds at 10 M uses) before "
         "any installation runs; once one does, add such a check NOT VALID and validate it apart."
     ),
+    ("accounts", "0006_hashed_recovery_codes_and_second_step_failures"): (
+        "6.12.2026: the data step hashes django-otp's plain recovery codes: ten per national "
+        "administrator and coordinator, a few hundred rows nationally (milliseconds), into a table "
+        "created in the same migration; it must run with the release, which no longer reads them."
+    ),
     ("cards", "0007_holder_data_erased"): (
         "6.12.2026: replaces the card_holder_data_by_type check, which validates every card under an "
         "ACCESS EXCLUSIVE lock: cards number in the hundreds of thousands nationally (a second or two), "

@@ -12,4 +12,6 @@ class EventTitleMissing(DomainError):
 class QuotaInvalid(DomainError):
     code = "quota_invalid"
     field = "cardholder_quota"
-    template = _("The cardholder quota is a whole number from 1 upwards, or empty for no cap.")
+    template = _(
+        "The cardholder quota is a whole number from 1 to 2147483647, or empty for no cap."
+    )

@@ -56,6 +56,10 @@ _TAKEN = (
 )
 
 
+# The largest cardholder quota: what the database's integer column holds (PostgreSQL's integer).
+MAX_QUOTA = 2_147_483_647
+
+
 class Event(models.Model):
     venue = models.ForeignKey(
         Venue, verbose_name=_("venue"), on_delete=models.PROTECT, related_name="events"

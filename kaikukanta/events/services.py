@@ -12,7 +12,7 @@ from kaikukanta.core.errors import ChoiceInvalid
 from kaikukanta.network.models import Venue
 
 from .errors import EventTitleMissing, QuotaInvalid
-from .models import Event
+from .models import MAX_QUOTA, Event
 
 
 def _validated(title: str, category: str, cardholder_quota: int | None) -> str:
@@ -25,7 +25,7 @@ def _validated(title: str, category: str, cardholder_quota: int | None) -> str:
     if cardholder_quota is not None and (
         not isinstance(cardholder_quota, int)
         or isinstance(cardholder_quota, bool)
-        or cardholder_quota < 1
+        or not 1 <= cardholder_quota <= MAX_QUOTA
     ):
         raise QuotaInvalid()
     return title

@@ -13,6 +13,7 @@ from .views import (
     guidelines,
     legal_pages,
     national_network,
+    password_reset,
     people,
     registration,
     stats,
@@ -27,6 +28,7 @@ app_name = "web"
 urlpatterns = [
     *dashboards.urlpatterns,
     *auth.urlpatterns,
+    *password_reset.urlpatterns,
     *two_factor.urlpatterns,
     *box_office.urlpatterns,
     *venue_events.urlpatterns,

@@ -21,7 +21,7 @@ from kaikukanta.accounts.errors import (
     TwoFactorCodeNotValid,
     TwoFactorLocked,
 )
-from kaikukanta.accounts.models import Role, RoleAssignment
+from kaikukanta.accounts.models import RecoveryCode, Role, RoleAssignment, SecondStepFailures
 from kaikukanta.accounts.services import (
     confirm_two_factor,
     needs_two_factor,
@@ -151,12 +151,115 @@ def test_five_wrong_codes_lock_the_step_for_a_while(world, settings):
         pass_second_step(user=user, code=codes[0])
     assert recovery_codes_left(user) == 10
     assert events(Action.TWO_FACTOR_FAILED).count() == 5
+    assert events(Action.TWO_FACTOR_LOCKED).get().data == {
+        "failures": 5,
+        "minutes": settings.KAIKUKANTA_OTP_LOCKOUT_MINUTES,
+    }
     with time_machine.travel(dt.timedelta(minutes=settings.KAIKUKANTA_OTP_LOCKOUT_MINUTES + 1)):
         device.refresh_from_db()
         accepted, _ = pass_second_step(user=user, code=current_code(device))
         assert accepted.pk == device.pk
+        assert not SecondStepFailures.objects.exists()  # a right code starts afresh
+
+
+def test_the_lock_holds_one_source_only_and_the_owner_elsewhere_gets_in(world, settings):
+    """Someone with only the password, at their own address, cannot lock the owner out: the owner's
+    right code from another address passes while the other address waits."""
+    user = world.alpha_coordinator
+    device, codes = set_up(user)
+    for _ in range(settings.KAIKUKANTA_OTP_FAILURE_LIMIT - 1):
+        with pytest.raises(TwoFactorCodeNotValid):
+            pass_second_step(user=user, code=wrong(device), source="203.0.113.9")
+    with pytest.raises(TwoFactorLocked):
+        pass_second_step(user=user, code=wrong(device), source="203.0.113.9")
+    accepted, _ = pass_second_step(user=user, code=current_code(device), source="198.51.100.7")
+    assert accepted.pk == device.pk
+    with pytest.raises(TwoFactorLocked):  # the attacker's address still waits
+        pass_second_step(user=user, code=codes[0], source="203.0.113.9")
+    # No address is kept, only its hash.
+    assert "203.0.113.9" not in repr(list(SecondStepFailures.objects.values()))
+
+
+def test_each_further_wrong_code_doubles_the_wait_and_a_quiet_day_forgets(world, settings):
+    user = world.alpha_coordinator
+    device, _codes = set_up(user)
+    base = settings.KAIKUKANTA_OTP_LOCKOUT_MINUTES
+    for _ in range(settings.KAIKUKANTA_OTP_FAILURE_LIMIT - 1):
+        with pytest.raises(TwoFactorCodeNotValid):
+            pass_second_step(user=user, code=wrong(device), source="a")
+    with pytest.raises(TwoFactorLocked):
+        pass_second_step(user=user, code=wrong(device), source="a")
+    waits = []
+    for _round in range(2):
+        row = SecondStepFailures.objects.get()
+        waits.append(row.locked_until - row.last_failure_at)
+        with (
+            time_machine.travel(row.locked_until + dt.timedelta(seconds=1)),
+            pytest.raises(TwoFactorLocked),
+        ):
+            pass_second_step(user=user, code=wrong(device), source="a")
+    row = SecondStepFailures.objects.get()
+    waits.append(row.locked_until - row.last_failure_at)
+    assert waits == [dt.timedelta(minutes=base * factor) for factor in (1, 2, 4)]
+    assert events(Action.TWO_FACTOR_LOCKED).count() == 3
+    # The lock expires; after a day without wrong codes, one wrong code is just one again.
+    with time_machine.travel(row.locked_until + dt.timedelta(days=1, seconds=1)):
+        with pytest.raises(TwoFactorCodeNotValid):
+            pass_second_step(user=user, code=wrong(device), source="a")
+        assert SecondStepFailures.objects.get().failures == 1
+
+
+def test_all_sources_together_get_a_limited_number_of_tries_an_hour(world, settings):
+    """Fresh addresses do not give unlimited guesses: the person's hourly limit, audited once."""
+    settings.KAIKUKANTA_OTP_HOURLY_LIMIT = 6
+    user = world.alpha_coordinator
+    device, _codes = set_up(user)
+    for n in range(6):
+        with pytest.raises(TwoFactorCodeNotValid):
+            pass_second_step(user=user, code=wrong(device), source=f"10.0.0.{n}")
+    with pytest.raises(TwoFactorLocked):
+        pass_second_step(user=user, code=current_code(device), source="10.0.0.99")
+    assert events(Action.TWO_FACTOR_LOCKED).get().data == {"hourly_limit": 6}
+    with time_machine.travel(dt.timedelta(hours=1, minutes=1)):
         device.refresh_from_db()
-        assert device.throttling_failure_count == 0
+        accepted, _ = pass_second_step(user=user, code=current_code(device), source="10.0.0.99")
+        assert accepted.pk == device.pk
+
+
+def test_recovery_codes_are_kept_only_as_salted_hashes(world):
+    user = world.national
+    _device, codes = set_up(user)
+    stored = list(RecoveryCode.objects.filter(user=user))
+    assert len(stored) == 10
+    assert not StaticToken.objects.exists()
+    kept = repr([(code.salt, code.digest) for code in stored])
+    assert not any(code in kept for code in codes)
+    assert len({code.salt for code in stored}) == 10  # each its own salt
+    _accepted, left = pass_second_step(user=user, code=codes[5])
+    assert left == 9
+
+
+def test_the_migration_hashes_existing_plain_codes(world):
+    """django-otp's plain recovery codes made before this version still work once, hashed."""
+    import importlib
+
+    from django.apps import apps
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    user = world.national
+    _device, _codes = set_up(user)
+    RecoveryCode.objects.all().delete()
+    static = StaticDevice.objects.get(user=user)
+    static.token_set.create(token="abcdefghijklmnop")
+    migration = importlib.import_module(
+        "kaikukanta.accounts.migrations.0006_hashed_recovery_codes_and_second_step_failures"
+    )
+    migration.hash_existing_codes(apps, None)
+    assert not StaticToken.objects.exists()
+    assert "abcdefghijklmnop" not in repr(list(RecoveryCode.objects.values()))
+    accepted, left = pass_second_step(user=user, code="ABCD-EFGH-IJKL-MNOP")
+    assert accepted.pk == static.pk
+    assert left == 0
 
 
 def test_a_recovery_code_works_once_and_tells_how_many_are_left(world):
@@ -177,7 +280,8 @@ def test_new_recovery_codes_replace_the_old(world):
     device, old = set_up(user)
     new = renew_recovery_codes(user=user)
     assert not set(old) & set(new)
-    assert set(StaticToken.objects.values_list("token", flat=True)) == set(new)
+    assert recovery_codes_left(user) == len(new)
+    assert not StaticToken.objects.exists()
     with pytest.raises(TwoFactorCodeNotValid):
         pass_second_step(user=user, code=old[0])
     assert events(Action.RECOVERY_CODES_RENEWED).count() == 1
@@ -348,12 +452,17 @@ def test_a_reset_undoes_the_verified_session_and_asks_for_setup_again(world):
     client = Client()
     sign_in(client, world.alpha_coordinator)
     assert client.get(reverse("web:audit")).status_code == 200
-    admin = Client()
+    admin = Client(HTTP_ACCEPT_LANGUAGE="en")
     sign_in(admin, world.national)
-    reset = admin.post(
-        reverse("web:two_factor_reset", args=[world.alpha_coordinator.pk]),
-        {"next": reverse("web:network", args=["alpha"])},
-    )
+    url = reverse("web:two_factor_reset", args=[world.alpha_coordinator.pk])
+    back = {"next": reverse("web:network", args=["alpha"])}
+    # First the confirmation page, which says what happens; a POST without it changes nothing.
+    asked = admin.get(url, back)
+    assert asked.status_code == 200
+    assert "It cannot be undone" in asked.content.decode()
+    assert admin.post(url, back).status_code == 200
+    assert two_factor_device(world.alpha_coordinator) is not None
+    reset = admin.post(url, {**back, "confirmed": "yes"})
     assert reset["Location"] == reverse("web:network", args=["alpha"])
     page = client.get(reverse("web:audit"), follow=True)
     assert page.request["PATH_INFO"] == reverse("web:two_factor_setup")
@@ -517,3 +626,18 @@ def test_the_demos_stand_in_for_a_phone_works_in_debug_only(world, settings):
     assert re.fullmatch(r"\d{6}", code)
     accepted, _ = pass_second_step(user=world.alpha_coordinator, code=code)
     assert accepted.pk == device.pk
+
+
+def test_the_owner_logs_in_from_elsewhere_while_someone_else_is_locked(world, settings):
+    device, _ = set_up(world.alpha_coordinator)
+    attacker = Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="203.0.113.9")
+    log_in(attacker, world.alpha_coordinator)
+    for _ in range(settings.KAIKUKANTA_OTP_FAILURE_LIMIT + 2):
+        page = attacker.post(reverse("web:two_factor"), {"code": "000000"})
+    assert "Too many wrong codes" in page.content.decode()
+    owner = Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="198.51.100.7")
+    log_in(owner, world.alpha_coordinator)
+    device.refresh_from_db()
+    passed = owner.post(reverse("web:two_factor"), {"code": current_code(device)})
+    assert passed.status_code == 302
+    assert owner.get(reverse("web:audit")).status_code == 200

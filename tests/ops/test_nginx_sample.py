@@ -35,6 +35,8 @@ def logged_uri(uri: str) -> str:
         ("/m/KHTRWBNXEQPMAGFD/", "/m/[secret]/"),
         ("/m/KHTRWBNXEQPMAGFD/visits/", "/m/[secret]/visits/"),
         ("/invitation/Zq8_xT3vNw2kLp9rYb4Hc7/", "/invitation/[secret]/"),
+        ("/password-reset/link/MTI/cxy-0123abcd/", "/password-reset/link/[secret]/"),
+        ("/password-reset/link/MTI/set-password/", "/password-reset/link/[secret]/"),
         ("/cards/", "/cards/"),
     ],
 )

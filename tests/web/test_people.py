@@ -126,11 +126,24 @@ def test_an_invitation_does_not_open_a_closed_account_again(world, client_as):
 def test_a_coordinator_deactivates_their_staff_but_not_others(world, client_as):
     coordinator = client_as("alpha_sote_coordinator")
     url = reverse("web:network_deactivate", args=["alpha", world.alpha_distributor.pk])
-    assert coordinator.post(url).status_code == 302
+    assert url in coordinator.get(reverse("web:network", args=["alpha"])).content.decode()
+    # The link opens a confirmation that says what happens; only its own POST deactivates.
+    asked = coordinator.get(url)
+    assert asked.status_code == 200
+    text = asked.content.decode()
+    assert "can no longer log in, and their API tokens stop working" in text
+    assert "ask the national support service" in text
+    assert coordinator.post(url).status_code == 200  # a bare POST: the confirmation again
+    world.alpha_distributor.refresh_from_db()
+    assert world.alpha_distributor.is_active
+    assert coordinator.post(url, {"confirmed": "yes"}).status_code == 302
     world.alpha_distributor.refresh_from_db()
     assert not world.alpha_distributor.is_active
     other = reverse("web:network_deactivate", args=["alpha", world.alpha_venue_staff.pk])
-    refused = coordinator.post(other, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    # Not theirs to deactivate: no confirmation page, the reason instead.
+    refused = coordinator.get(other, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.redirect_chain
+    coordinator.post(other, {"confirmed": "yes"})
     world.alpha_venue_staff.refresh_from_db()
     assert world.alpha_venue_staff.is_active  # the culture side's staff
     # Told whose staff they are, by the culture coordinator's name, not "ask your coordinator".

@@ -100,11 +100,19 @@ def test_a_token_is_shown_once_listed_and_revoked(client_as, world):
     # A colleague's token is on the venue's page; another venue's staff cannot revoke it.
     assert (
         client_as("beta_venue_staff")
-        .post(reverse("web:venue_api_token_revoke", args=[token.pk]))
+        .post(reverse("web:venue_api_token_revoke", args=[token.pk]), {"confirmed": "yes"})
         .status_code
         == 404
     )
-    clerk.post(reverse("web:venue_api_token_revoke", args=[token.pk]))
+    revoke = reverse("web:venue_api_token_revoke", args=[token.pk])
+    assert revoke in page
+    asked = clerk.get(revoke)
+    assert "Revoke the API token Kassa 2?" in asked.content.decode()
+    assert "Make a new token on this page" in asked.content.decode()
+    clerk.post(revoke)  # without the confirmation: nothing happens
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    clerk.post(revoke, {"confirmed": "yes"})
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert AuditEvent.objects.filter(action="api_token.revoked").exists()

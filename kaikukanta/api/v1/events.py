@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from kaikukanta.core.dates import today
-from kaikukanta.events.models import Event
+from kaikukanta.events.models import MAX_QUOTA, Event
 from kaikukanta.network.models import Venue
 
 from .auth import AUTH
@@ -24,7 +24,9 @@ class EventOut(Schema):
     title: str
     starts_at: dt.datetime | None
     category: str = Field(description="The event's category (the venue's when not set).")
-    cardholder_quota: int | None = Field(description="Cardholder tickets at most; null: no cap.")
+    cardholder_quota: int | None = Field(
+        ge=1, le=MAX_QUOTA, description="Cardholder tickets at most; null: no cap."
+    )
     sold_out: bool
     tickets_left: int | None = Field(description="What is left of the quota; null: no cap.")
 

@@ -11,6 +11,15 @@ class LoginForm(AuthenticationForm):
         )
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
+    def clean(self):
+        # Django's form sets the user name's max_length without its validator: a longer name would
+        # reach the login records (django-axes), whose column it overflows. No account has such a
+        # name, so it is answered as any wrong name and password is.
+        username = self.cleaned_data.get("username") or ""
+        if len(username) > (self.username_field.max_length or 150):
+            raise self.get_invalid_login_error()
+        return super().clean()
+
 
 class SecondStepForm(forms.Form):
     """The second step of logging in: the authenticator's code, or a recovery code."""

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kaikukanta.events.errors import QuotaInvalid
+from kaikukanta.events.models import MAX_QUOTA
 from kaikukanta.network.models import Venue
 
 
@@ -24,6 +26,8 @@ class EventForm(forms.Form):
         label=_("Cardholder tickets at most"),
         required=False,
         min_value=1,
+        max_value=MAX_QUOTA,
+        error_messages={"max_value": QuotaInvalid.template, "min_value": QuotaInvalid.template},
         help_text=_("Empty: no cap. Adult and child tickets count together."),
     )
     sold_out = forms.BooleanField(label=_("Sold out"), required=False)

@@ -9,10 +9,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from kaikukanta.accounts.errors import OtherSidesWork
 from kaikukanta.accounts.middleware import session_verified
@@ -23,6 +22,7 @@ from kaikukanta.core.errors import DomainError
 from kaikukanta.network.models import Region, TicketAgency, Venue
 
 from ..access import ACTS_FOR_VENUE, other_side_page, requires
+from ..confirm import confirmation, confirmed
 from ..forms import add_domain_error
 from ..forms.api_tokens import AgencyTokenForm, TokenForm
 
@@ -133,10 +133,27 @@ def tokens(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @requires(ACTS_FOR_VENUE)
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoking a token: a confirmation page first (web/confirm.py), then the action."""
     token = get_object_or_404(ApiToken.objects.visible_to(request.user), pk=pk)
+    if token.revoked_at is not None:
+        return redirect("web:venue_api_tokens")
+    if not confirmed(request):
+        return confirmation(
+            request,
+            title=_("Revoke the API token %(name)s?") % {"name": token.name},
+            happens=[
+                _("The system that uses this token can no longer record uses or check cards."),
+                _("It stays in the list as revoked."),
+            ],
+            undo=_(
+                "A revoked token never works again. Make a new token on this page and put it in "
+                "the system's settings instead."
+            ),
+            button=_("Revoke the token"),
+            cancel_url=reverse("web:venue_api_tokens"),
+        )
     revoke_api_token(actor=request.user, token=token)
     messages.success(request, _("The token was revoked: it no longer works."))
     return redirect("web:venue_api_tokens")

@@ -18,7 +18,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kaikukanta.accounts.middleware import session_verified
@@ -50,6 +49,7 @@ from ..forms.national_network import (
     PopupVenueForm,
     RegionForm,
 )
+from .people import tell_how_the_invitation_went
 
 
 def _responsible(regions: Sequence[Region]) -> dict[int, list[RoleAssignment]]:
@@ -164,15 +164,7 @@ def region_people(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             add_domain_error(invite_form, error)
         else:
-            messages.success(
-                request,
-                ngettext(
-                    "An invitation was sent to %(email)s. The link works for %(days)s day.",
-                    "An invitation was sent to %(email)s. The link works for %(days)s days.",
-                    invitation_days(),
-                )
-                % {"email": user.email, "days": invitation_days()},
-            )
+            tell_how_the_invitation_went(request, user, _invitation)
             return redirect("web:national_region_people", region.pk)
     return _people_page(request, region, assign_form, invite_form)
 

@@ -8,10 +8,14 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -19,16 +23,21 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kaikukanta.accounts.errors import OtherSidesWork
-from kaikukanta.accounts.models import RoleAssignment, User, invitation_days
+from kaikukanta.accounts.models import Invitation, RoleAssignment, User, invitation_days
 from kaikukanta.accounts.permissions import can_run_distributor_sites_in, can_run_venues_in
 from kaikukanta.accounts.scope import CULTURE, SOTE, scope_for
 from kaikukanta.accounts.services import (
     accept_invitation,
+    check_deactivate,
     deactivate_user,
     invitation_for,
     invite_staff,
     may_deactivate,
+    may_resend_invitation,
     may_reset_two_factor,
+    needs_two_factor,
+    open_invitations,
+    resend_invitation,
 )
 from kaikukanta.core.errors import DomainError
 from kaikukanta.guidelines.models import Acknowledgement, GuidelineVersion
@@ -37,8 +46,43 @@ from kaikukanta.network.services import save_site, save_venue
 from kaikukanta.uses.models import Use
 
 from ..access import OVERSEER, other_side_page, public, requires
+from ..confirm import confirmation, confirmed
 from ..forms import add_domain_error
 from ..forms.people import InviteForm, SetPasswordForm, SiteForm, VenueForm
+from ..navigation import landing_url
+
+
+def invitation_link_for(request: HttpRequest):
+    return lambda secret: request.build_absolute_uri(reverse("web:invitation", args=[secret]))
+
+
+def tell_how_the_invitation_went(request: HttpRequest, user: User, invitation: Invitation) -> None:
+    """The message after an invitation was made: sent, with how long the link works; or, when the
+    mail server refused it, that the account is there and the invitation can be sent again."""
+    if getattr(invitation, "mail_sent", None) is False:
+        messages.error(
+            request,
+            _(
+                "The account of %(email)s was made, but the invitation e-mail could not be sent. "
+                "Check the address and send the invitation again from the list of people."
+            )
+            % {"email": user.email},
+        )
+        return
+    messages.success(
+        request,
+        ngettext(
+            "An invitation was sent to %(email)s. The link works for %(days)d day, until %(date)s.",
+            "An invitation was sent to %(email)s. The link works for %(days)d days, until "
+            "%(date)s.",
+            invitation_days(),
+        )
+        % {
+            "email": user.email,
+            "days": invitation_days(),
+            "date": date_format(timezone.localtime(invitation.expires_at), "SHORT_DATE_FORMAT"),
+        },
+    )
 
 
 def _coordinated(request: HttpRequest, slug: str) -> Region:
@@ -80,6 +124,9 @@ def network(request: HttpRequest, slug: str) -> HttpResponse:
         User.objects.filter(pk__in=roles),
         key=lambda u: (not u.is_active, u.last_name, u.first_name),
     )
+    invitations = open_invitations(people)
+    for person in people:
+        person.invitation = invitations.get(person.pk)  # type: ignore[attr-defined]
     with_two_factor = set(
         TOTPDevice.objects.filter(user__in=people).values_list("user_id", flat=True)
     )
@@ -106,6 +153,10 @@ def network(request: HttpRequest, slug: str) -> HttpResponse:
             person.pk
             for person in people
             if person.is_active and may_deactivate(request.user, person)
+        },
+        # Whom the reader may invite again (person.invitation: "invited, link valid until …").
+        "resendable": {
+            person.pk for person in people if may_resend_invitation(request.user, person)
         },
         # Whose two-factor authentication (a lost phone) the reader may reset.
         "two_factor_resettable": {
@@ -136,23 +187,13 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
                     if form.cleaned_data["place"].startswith("site:")
                     else "venue_staff"
                 ),
-                link_for=lambda secret: request.build_absolute_uri(
-                    reverse("web:invitation", args=[secret])
-                ),
+                link_for=invitation_link_for(request),
                 **form.target(),
             )
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(
-                request,
-                ngettext(
-                    "An invitation was sent to %(email)s. The link works for %(days)s day.",
-                    "An invitation was sent to %(email)s. The link works for %(days)s days.",
-                    invitation_days(),
-                )
-                % {"email": user.email, "days": invitation_days()},
-            )
+            tell_how_the_invitation_went(request, user, _invitation)
             return redirect("web:network", region.slug)
     return render(
         request,
@@ -162,17 +203,55 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @requires(OVERSEER)
-@require_POST
 def deactivate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Deactivating an account: a confirmation page first (web/confirm.py), then the action."""
     region = _coordinated(request, slug)
     user = get_object_or_404(User, pk=pk, is_active=True)
     try:
+        if not confirmed(request):
+            check_deactivate(actor=request.user, user=user)
+            name = user.display_name
+            return confirmation(
+                request,
+                title=_("Deactivate %(name)s?") % {"name": name},
+                happens=[
+                    _("%(name)s can no longer log in, and their API tokens stop working.")
+                    % {"name": name},
+                    _("What they did stays in the registry and in the audit trail."),
+                ],
+                undo=_(
+                    "Not on these pages: a deactivated account is not opened again here, nor by a "
+                    "new invitation. If the person needs access again, ask the national support "
+                    "service."
+                ),
+                button=_("Deactivate %(name)s") % {"name": name},
+                cancel_url=reverse("web:network", args=[region.slug]),
+            )
         deactivate_user(actor=request.user, user=user)
     except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("%(name)s can no longer log in.") % {"name": user.display_name})
     return redirect("web:network", region.slug)
+
+
+@requires(OVERSEER)  # whose: accounts.services.may_resend_invitation
+@require_POST
+def resend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a new invitation link to someone who has not set a password yet; back to the list."""
+    person = get_object_or_404(User, pk=pk, is_active=True)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("web:home")
+    try:
+        invitation = resend_invitation(
+            actor=request.user, user=person, link_for=invitation_link_for(request)
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        tell_how_the_invitation_went(request, person, invitation)
+    return redirect(back)
 
 
 def _place_form(
@@ -234,12 +313,21 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
     form = SetPasswordForm(request.POST or None, user=found.user)
     if request.method == "POST" and form.is_valid():
         try:
-            accept_invitation(secret=secret, password=form.cleaned_data["password1"])
+            user = accept_invitation(secret=secret, password=form.cleaned_data["password1"])
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, _("Your password is set. Log in with it."))
-            return redirect("web:login")
+            # Signed in at once (a new session key, as at a login); the middleware sends someone
+            # whose role needs two-factor authentication to set it up first.
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            if needs_two_factor(user):
+                messages.success(
+                    request,
+                    _("Your password is set. Now set up two-factor authentication."),
+                )
+                return redirect("web:two_factor_setup")
+            messages.success(request, _("Your password is set and you are logged in."))
+            return redirect(landing_url(user) or reverse("web:home"))
     return render(request, "web/network/invitation.html", {"form": form, "invited": found.user})
 
 
@@ -252,4 +340,5 @@ urlpatterns = [
     path("network/<slug:slug>/venues/new/", venue_form, name="network_venue_new"),
     path("network/<slug:slug>/venues/<int:pk>/", venue_form, name="network_venue"),
     path("invitation/<str:secret>/", invitation, name="invitation"),
+    path("people/<int:pk>/resend-invitation/", resend, name="resend_invitation"),
 ]

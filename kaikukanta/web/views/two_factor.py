@@ -22,13 +22,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from kaikukanta.accounts.errors import SetupKeyReplaced
 from kaikukanta.accounts.middleware import OPEN_TO_UNVERIFIED, session_verified
 from kaikukanta.accounts.models import User
 from kaikukanta.accounts.services import (
     confirm_two_factor,
+    may_reset_two_factor,
     needs_two_factor,
     pass_second_step,
     pending_two_factor_device,
@@ -37,9 +37,11 @@ from kaikukanta.accounts.services import (
     reset_two_factor,
     two_factor_device,
 )
+from kaikukanta.accounts.throttling import client_ip
 from kaikukanta.core.errors import DomainError
 
 from ..access import OVERSEER, SIGNED_IN, requires
+from ..confirm import confirmation, confirmed
 from ..forms import add_domain_error
 from ..forms.auth import SecondStepForm, SetupCodeForm
 from ..navigation import landing_url
@@ -94,7 +96,11 @@ def second_step(request: HttpRequest) -> HttpResponse:
     form = SecondStepForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device, left = pass_second_step(user=user, code=form.cleaned_data["code"])  # type: ignore[arg-type]
+            device, left = pass_second_step(
+                user=user,  # type: ignore[arg-type]
+                code=form.cleaned_data["code"],
+                source=client_ip(request) or "",
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -210,10 +216,34 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @requires(OVERSEER)  # whose: accounts.services.may_reset_two_factor
-@require_POST
 def reset(request: HttpRequest, pk: int) -> HttpResponse:
-    """A lost phone: the person sets two-factor authentication up again at their next login."""
+    """A lost phone: the person sets two-factor authentication up again at their next login. A
+    confirmation page first (web/confirm.py)."""
     person = get_object_or_404(User, pk=pk, is_active=True)
+    back = request.POST.get("next") or request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("web:home")
+    if not confirmed(request) and may_reset_two_factor(request.user, person):
+        name = person.display_name
+        return confirmation(
+            request,
+            title=_("Reset the two-factor authentication of %(name)s?") % {"name": name},
+            happens=[
+                _(
+                    "Their authenticator app and recovery codes stop working, and so do their API "
+                    "tokens; a session of theirs has to pass the second step again."
+                ),
+                _("At their next login they set up two-factor authentication again."),
+            ],
+            undo=_(
+                "It cannot be undone: the old app and codes never work again. %(name)s sets up a "
+                "new app at their next login."
+            )
+            % {"name": name},
+            button=_("Reset the two-factor authentication of %(name)s") % {"name": name},
+            cancel_url=back,
+            next_url=back,
+        )
     try:
         reset_two_factor(actor=request.user, user=person)
     except DomainError as error:
@@ -224,9 +254,6 @@ def reset(request: HttpRequest, pk: int) -> HttpResponse:
             _("%(name)s sets up two-factor authentication again at their next login.")
             % {"name": person.display_name},
         )
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("web:home")
     return redirect(back)
 
 
