@@ -29,7 +29,7 @@ LAYERS: list[set[str]] = [
     {"cards", "events", "feedback", "guidelines"},
     {"uses"},
     {"stats"},
-    {"web", "api", "public", "demo", "synthetic", "urls", "settings", "wsgi"},
+    {"web", "api", "public", "demo", "synthetic", "migration_import", "urls", "settings", "wsgi"},
 ]
 LAYER_OF = {app: number for number, apps in enumerate(LAYERS) for app in apps}
 # Siblings that do not import each other: the domain apps of one layer, and the API and the

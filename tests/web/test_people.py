@@ -221,7 +221,7 @@ def test_every_text_about_the_invitation_tells_the_configured_days(world, client
     invitation = Invitation.objects.get(user__email="uusi.jakaja@example.fi")
     assert invitation.expires_at - invitation.created_at == dt.timedelta(days=3)
     shown = coordinator.get(done["Location"]).content.decode()
-    assert "The link works for 3 days." in shown
+    assert "The link works for 3 days, until " in shown
     settings.KAIKUKANTA_INVITATION_DAYS = 1
     assert (
         "The link works once, for 1 day."
