@@ -61,7 +61,7 @@ REFUSED = {
         (9, "identifier", "An imported card number may contain only the letters A-Z"),
         (10, "issued_on", "The date 1.1.2027 is in the future"),
         (11, "valid_until", "The date 1.4.2023 is before card K0001009 was issued on 1.5.2023"),
-        (12, "renewed_on", "The renewal date 1.2.2023 is after the validity"),
+        (12, "renewed_on", "The date of the extension, 1.2.2023, is after the validity"),
         (13, "valid_until", "the pilot of Kaakko ends on 31.12.2023"),
         (14, "birth_year", "19x0 is not a whole number"),
         (15, "birth_year", "Give the birth year as four digits"),
