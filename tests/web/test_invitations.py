@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import smtplib
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -171,3 +172,32 @@ def test_a_mail_server_that_refuses_is_no_500_and_the_person_is_told(world, sett
     user = User.objects.get(email="uusi.jakaja@example.fi")
     assert Invitation.objects.filter(user=user).exists()
     assert reverse("web:resend_invitation", args=[user.pk]) in response.content.decode()
+
+
+def test_the_national_page_of_a_regions_responsible_persons_tells_the_invitation_and_resends_it(
+    world, client_as
+):
+    national = client_as("national")
+    national.cookies["django_language"] = "en"
+    people = reverse("web:national_region_people", args=[world.alpha.pk])
+    with _capture(execute=True):
+        national.post(
+            people,
+            {
+                "invite": "1",
+                "invite-role": "coordinator_culture",
+                "invite-email": "uusi.koordinaattori@example.fi",
+                "invite-first_name": "Uusi",
+                "invite-last_name": "Koordinaattori",
+            },
+        )
+    user = User.objects.get(email="uusi.koordinaattori@example.fi")
+    invitation = user.invitations.get()
+    page = national.get(people).content.decode()
+    until = invitation.expires_at.astimezone(ZoneInfo("Europe/Helsinki"))
+    assert f"invited, link valid until {until.day}.{until.month}.{until.year}" in page
+    assert reverse("web:resend_invitation", args=[user.pk]) in page
+    with _capture(execute=True):
+        again = national.post(reverse("web:resend_invitation", args=[user.pk]), {"next": people})
+    assert again["Location"] == people
+    assert len(mail.outbox) == 2

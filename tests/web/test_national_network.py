@@ -152,7 +152,7 @@ def test_the_national_admin_invites_a_new_responsible_person(
     assert "/invitation/" in mail.outbox[-1].body
     page = client.get(url).content.decode()
     assert "Vilja Vastaava" in page
-    assert "invited, no password yet" in page
+    assert "invited, link valid until " in page
 
 
 def test_pop_up_venues_are_listed_with_their_state_and_filtered(world, client_as):

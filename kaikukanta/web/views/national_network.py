@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from kaikukanta.accounts.middleware import session_verified
 from kaikukanta.accounts.models import COORDINATOR_ROLES, RoleAssignment, invitation_days
+from kaikukanta.accounts.services import may_resend_invitation, open_invitations
 from kaikukanta.accounts.tokens import ApiToken
 from kaikukanta.api.services import create_agency_token
 from kaikukanta.core.dates import today
@@ -113,9 +114,18 @@ def _people_page(
     assign_form: AssignForm,
     invite_form: InviteResponsibleForm,
 ) -> HttpResponse:
+    responsible = _responsible([region])[region.pk]
+    people = [assignment.user for assignment in responsible]
+    invitations = open_invitations(people)
+    for person in people:
+        person.invitation = invitations.get(person.pk)  # type: ignore[attr-defined]
     context = {
         "region": region,
-        "responsible": _responsible([region])[region.pk],
+        "responsible": responsible,
+        # Whom the national administrator may invite again ("invited, link valid until …").
+        "resendable": {
+            person.pk for person in people if may_resend_invitation(request.user, person)
+        },
         "assign_form": assign_form,
         "invite_form": invite_form,
         "invitation_days": invitation_days(),
