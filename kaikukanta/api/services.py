@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -204,7 +204,7 @@ def user_for_token(secret: str) -> Any | None:
     generation: int | None = None
     if token_cache.seconds():
         generation, entry = token_cache.look_up(digest)
-        if entry is not None:
+        if generation is not None and entry is not None:
             return _user_of_entry(digest, generation, entry)
     token = ApiToken.objects.select_related("user").filter(key_hash=digest).first()
     if token is None or not token.is_active or not token.user.is_active:
@@ -242,7 +242,7 @@ def user_for_token(secret: str) -> Any | None:
     return _acting(user, token.pk, venues)
 
 
-def _acting(user: Any, token_pk: int, venues: list[tuple[int, int | None]]) -> Any:
+def _acting(user: Any, token_pk: int, venues: Sequence[tuple[int, int | None]]) -> Any:
     # Its own look-up counters (cards/lookups.py subject_of): not those of every token of the account.
     setattr(user, "api_token_id", token_pk)  # noqa: B010 (not a field of User)
     # The token acts as venue staff of its venues only, whatever else the account may do.
