@@ -55,9 +55,9 @@ def _bump() -> None:
 
 
 def invalidate(using: str | None = None) -> None:
-    """Make every cached token look-up stale: now, and again once the current transaction commits."""
-    if not seconds():
-        return
+    """Make every cached token look-up stale: now, and again once the current transaction commits.
+    Even where this process keeps nothing (KAIKUKANTA_TOKEN_CACHE_SECONDS 0, say a command run
+    without the servers' setting): the servers sharing the cache may."""
     _bump()
     transaction.on_commit(_bump, using=using)
 
