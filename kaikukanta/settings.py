@@ -429,6 +429,10 @@ KAIKUKANTA_CARD_STATES_MAX = env_int("KAIKUKANTA_CARD_STATES_MAX", 5000)
 
 # An API token works for this many days after it was made (api/models.py ApiToken.expires_at).
 KAIKUKANTA_API_TOKEN_DAYS = env_int("KAIKUKANTA_API_TOKEN_DAYS", 365)
+# How long a token's look-up (its account, its venues) is kept in the cache (accounts/token_cache.py);
+# every change that could alter it invalidates it at once. Only a cache shared by every worker and
+# server can be told: on by default with Redis (REDIS_URL), off (0) with each process's own memory.
+KAIKUKANTA_TOKEN_CACHE_SECONDS = env_int("KAIKUKANTA_TOKEN_CACHE_SECONDS", 300 if REDIS_URL else 0)
 
 # --- Card look-up throttling (cards/lookups.py) -----------------------------------------------------
 # Look-ups by number per user (per API token) a minute, counted before looking: a box office

@@ -15,6 +15,10 @@ class AccountsConfig(AppConfig):
 
         register(self.label, AccountAction)
 
+        from .token_cache import connect
+
+        connect()
+
 
 class KaikukantaAdminConfig(admin_apps.AdminConfig):
     """Django admin with our own site: national admins only, one login page for everyone. Its site

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kaikukanta.accounts import token_cache
 from kaikukanta.accounts.errors import OtherSidesWork
 from kaikukanta.accounts.permissions import can_run_venues_in, side_refused
 from kaikukanta.accounts.scope import CULTURE, scope_for, scope_of_token
@@ -194,19 +195,26 @@ def revoke_api_token(*, actor: Any, token: ApiToken) -> ApiToken:
 
 
 def user_for_token(secret: str) -> Any | None:
-    """The account a Bearer token acts as, or None for a token that is unknown or revoked. An
-    agency's token acts for its authorised venues only (and only while the agency sells for them)."""
+    """The account a Bearer token acts as, or None for a token that is unknown, revoked or expired.
+    An agency's token acts for its authorised venues only (and only while the agency sells for
+    them). The look-up is kept in the shared cache when it is on (accounts/token_cache.py)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=token_hash(secret)).first()
+    digest = token_hash(secret)
+    generation: int | None = None
+    if token_cache.seconds():
+        generation, entry = token_cache.look_up(digest)
+        if generation is not None and entry is not None:
+            return _user_of_entry(digest, generation, entry)
+    token = ApiToken.objects.select_related("user").filter(key_hash=digest).first()
     if token is None or not token.is_active or not token.user.is_active:
         return None
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+    last_used = token.last_used_at
+    if last_used is None or (now - last_used).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        last_used = now
     user = token.user
-    # Its own look-up counters (cards/lookups.py subject_of): not those of every token of the account.
-    setattr(user, "api_token_id", token.pk)  # noqa: B010 (not a field of User)
     named = token.venues.all()
     if token.agency_id is not None:
         # An agency's token: its venues while the agency sells for them.
@@ -219,6 +227,38 @@ def user_for_token(secret: str) -> Any | None:
                 Q(pk__in=user_scope.venues) | Q(region__in=user_scope.coordinator_regions)
             )
     venues = list(named.values_list("pk", "region_id"))
+    if generation is not None:
+        token_cache.keep(
+            digest,
+            generation,
+            {
+                "token": token.pk,
+                "user": user.pk,
+                "expires_at": token.expires_at.timestamp(),
+                "last_used_at": last_used.timestamp(),
+                "venues": venues,
+            },
+        )
+    return _acting(user, token.pk, venues)
+
+
+def _acting(user: Any, token_pk: int, venues: Sequence[tuple[int, int | None]]) -> Any:
+    # Its own look-up counters (cards/lookups.py subject_of): not those of every token of the account.
+    setattr(user, "api_token_id", token_pk)  # noqa: B010 (not a field of User)
     # The token acts as venue staff of its venues only, whatever else the account may do.
     scope_of_token(user, venues)
     return user
+
+
+def _user_of_entry(digest: str, generation: int, entry: dict[str, Any]) -> Any | None:
+    """A cached look-up (made at the current generation): the clock and the account still asked."""
+    now = timezone.now()
+    if entry["expires_at"] <= now.timestamp():
+        return None
+    user = get_user_model().objects.filter(pk=entry["user"], is_active=True).first()
+    if user is None:
+        return None
+    if now.timestamp() - entry["last_used_at"] > 60:
+        ApiToken.objects.filter(pk=entry["token"]).update(last_used_at=now)
+        token_cache.keep(digest, generation, {**entry, "last_used_at": now.timestamp()})
+    return _acting(user, entry["token"], [tuple(pair) for pair in entry["venues"]])

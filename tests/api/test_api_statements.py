@@ -4,6 +4,7 @@ and says so in its diff; `make bench-api` then tells what it costs (docs/perform
 
 import uuid
 
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -51,3 +52,33 @@ def test_a_check_and_a_use_cost_a_known_number_of_statements(world, alpha_card, 
     summaries = [sql for sql in record if "stats_" in sql or "SAVEPOINT" in sql]
     assert len(summaries) == 13, summaries
     assert len(record) == 23
+
+
+def test_with_the_token_cache_a_check_and_a_use_cost_two_statements_less(
+    world, alpha_card, settings
+):
+    """The shared token cache on (accounts/token_cache.py, as with Redis): the token's row, the
+    account's roles and the token's venues become one read of the account."""
+    settings.REDIS_URL = ""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "statements-token-cache",
+        }
+    }
+    settings.KAIKUKANTA_TOKEN_CACHE_SECONDS = 300
+    caches["default"].clear()
+    _token, secret = create_api_token(
+        actor=world.alpha_venue_staff, user=world.alpha_venue_staff, name="Kassa"
+    )
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    body = {"venue": world.alpha_venue.pk, "card": alpha_card.identifier}
+    assert len(statements(client, "/api/v1/checks", body)) == 8  # kept; its last use written
+    check = statements(client, "/api/v1/checks", body)
+    # The account, the venue, the token's rate counter, the card, the audit event.
+    assert len(check) == 5, check
+    assert 'FROM "accounts_roleassignment"' not in " ".join(check)
+    record = statements(client, "/api/v1/uses", body, HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+    own = [sql for sql in record if "stats_" not in sql and "SAVEPOINT" not in sql]
+    assert len(own) == 8, own
+    assert len(record) == 21

@@ -1,0 +1,176 @@
+"""The token look-up kept in the shared cache (accounts/token_cache.py): a hit costs fewer statements,
+and every change that could alter what a token may do takes effect on the very next request.
+
+One process's LocMemCache stands in for Redis here: KAIKUKANTA_TOKEN_CACHE_SECONDS turns it on."""
+
+import datetime as dt
+import uuid
+
+import pytest
+import time_machine
+from django.core.cache import caches
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from kaikukanta.accounts import token_cache
+from kaikukanta.accounts.models import RoleAssignment
+from kaikukanta.accounts.services import deactivate_user, revoke_role
+from kaikukanta.api.services import create_agency_token, create_api_token, revoke_api_token
+from kaikukanta.network.models import Organisation, TicketAgency
+from kaikukanta.network.services import save_ticket_agency
+
+
+@pytest.fixture
+def cached(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"token-cache-{uuid.uuid4().hex}",
+        }
+    }
+    settings.KAIKUKANTA_TOKEN_CACHE_SECONDS = 300
+    caches["default"].clear()
+    return caches["default"]
+
+
+def check(client, venue, card):
+    body = {"venue": venue.pk, "card": card.identifier}
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post("/api/v1/checks", body, content_type="application/json")
+    return response, len(captured.captured_queries)
+
+
+def staff_token(world):
+    token, secret = create_api_token(
+        actor=world.alpha_venue_staff, user=world.alpha_venue_staff, name="Kassa"
+    )
+    return token, Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def test_a_hit_costs_fewer_statements_and_keeps_no_secret(world, alpha_card, cached):
+    token, client = staff_token(world)
+    first, missed = check(client, world.alpha_venue, alpha_card)
+    assert first.status_code == 200, first.content
+    again, hit = check(client, world.alpha_venue, alpha_card)
+    assert again.status_code == 200, again.content
+    assert again.json() == first.json()
+    # The token's row with its account, the roles and the token's venues become one read of the
+    # account; its last use was written on the first request only.
+    assert missed - hit == 3, (missed, hit)
+    entry = cached.get(token_cache.ENTRY_PREFIX + token.key_hash)
+    assert entry["token"] == token.pk
+    assert entry["user"] == world.alpha_venue_staff.pk
+    assert entry["venues"] == [(world.alpha_venue.pk, world.alpha_venue.region_id)]
+    assert set(entry) == {"token", "user", "expires_at", "last_used_at", "venues", "generation"}
+
+
+def test_the_cache_is_off_without_a_shared_cache(world, alpha_card, settings):
+    settings.KAIKUKANTA_TOKEN_CACHE_SECONDS = 0
+    caches["default"].clear()
+    token, client = staff_token(world)
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
+    assert caches["default"].get(token_cache.ENTRY_PREFIX + token.key_hash) is None
+
+
+def test_a_revoked_token_is_refused_on_the_next_request(world, alpha_card, cached):
+    token, client = staff_token(world)
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
+    revoke_api_token(actor=world.alpha_venue_staff, token=token)
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 401
+
+
+def test_a_deactivated_account_is_refused_on_the_next_request(world, alpha_card, cached):
+    _token, client = staff_token(world)
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
+    deactivate_user(actor=world.national, user=world.alpha_venue_staff)
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 401
+
+
+def test_a_removed_role_takes_effect_on_the_next_request(world, alpha_card, cached):
+    _token, client = staff_token(world)
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
+    role = RoleAssignment.objects.get(user=world.alpha_venue_staff, venue=world.alpha_venue)
+    revoke_role(actor=world.national, assignment=role)
+    assert (
+        check(client, world.alpha_venue, alpha_card)[0].status_code == 404
+    )  # a venue it does not act for
+
+
+def test_a_token_whose_venues_change_acts_for_the_new_ones_at_once(world, alpha_card, cached):
+    token, client = staff_token(world)
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
+    token.venues.remove(world.alpha_venue)
+    assert (
+        check(client, world.alpha_venue, alpha_card)[0].status_code == 404
+    )  # a venue it does not act for
+    token.venues.add(world.alpha_venue)
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
+
+
+def test_an_agency_no_longer_selling_for_a_venue_is_refused_at_once(world, alpha_card, cached):
+    agency = TicketAgency.objects.create(
+        name="Lippupalvelu",
+        organisation=Organisation.objects.create(name="Liput Oy", kind="private"),
+    )
+    agency.venues.add(world.alpha_venue)
+    _token, secret = create_agency_token(
+        actor=world.alpha_coordinator,
+        agency=agency,
+        venues=[world.alpha_venue],
+        name="Myynti",
+        verified=True,
+    )
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
+    save_ticket_agency(actor=world.national, agency=agency, venues=[])
+    assert (
+        check(client, world.alpha_venue, alpha_card)[0].status_code == 404
+    )  # a venue it does not act for
+
+
+def test_a_cached_token_still_expires_on_time(world, alpha_card, cached):
+    token, client = staff_token(world)
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
+    with time_machine.travel(token.expires_at + dt.timedelta(seconds=1)):
+        assert check(client, world.alpha_venue, alpha_card)[0].status_code == 401
+
+
+def test_a_cached_token_still_writes_its_last_use_once_a_minute(world, alpha_card, cached):
+    token, client = staff_token(world)
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
+    later = timezone.now() + dt.timedelta(minutes=5)
+    with time_machine.travel(later):
+        assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at >= later
+
+
+def test_a_change_bumps_the_generation_again_once_committed(
+    world, cached, django_capture_on_commit_callbacks
+):
+    """A request that read the old rows between the first bump and the commit made its entry at
+    the first bump's generation: the commit's bump leaves it stale."""
+    token_cache.look_up("nothing")  # starts a generation
+    before = cached.get(token_cache.GENERATION_KEY)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        world.alpha_venue_staff.is_active = False
+        world.alpha_venue_staff.save(update_fields=["is_active"])
+    assert cached.get(token_cache.GENERATION_KEY) == before + 1
+    token_cache.keep("racing", before + 1, {"token": 1})
+    assert token_cache.look_up("racing")[1] is not None
+    for callback in callbacks:
+        callback()
+    assert cached.get(token_cache.GENERATION_KEY) == before + 2
+    assert token_cache.look_up("racing")[1] is None
+
+
+def test_signing_in_leaves_the_entries_alone(world, cached):
+    token_cache.look_up("nothing")
+    before = cached.get(token_cache.GENERATION_KEY)
+    world.alpha_venue_staff.last_login = timezone.now()
+    world.alpha_venue_staff.save(update_fields=["last_login"])
+    assert cached.get(token_cache.GENERATION_KEY) == before
