@@ -501,6 +501,7 @@ BOX_OFFICE_ASSETS = [
     "kaikukanta/camera.js",
     "kaikukanta/box-office.js",
     "kaikukanta/group-visit.js",
+    "kaikukanta/forms.js",
     "vendor/zxing-library.min.js",
     "django_htmx/htmx-2.min.js",
     "django_htmx/django-htmx.js",
