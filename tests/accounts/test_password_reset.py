@@ -128,3 +128,29 @@ def test_the_email_is_in_the_persons_language(distributor):
     User.objects.filter(pk=distributor.pk).update(language="")  # not chosen: Finnish
     ask(browser(), "jakaja@example.fi")
     assert mail.outbox[1].subject == "Uusi salasana Kaikukantaan"
+
+
+def test_a_mail_server_that_refuses_is_no_500_and_tells_nothing(distributor, monkeypatch):
+    import smtplib
+
+    from django.core.mail import EmailMultiAlternatives
+
+    def refuse(self, *args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("down")
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
+    known = ask(browser(), "jakaja@example.fi")
+    unknown = ask(browser(), "nobody@example.fi")
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"] == reverse("web:password_reset_sent")
+    assert not AuditEvent.objects.filter(action=Action.PASSWORD_RESET_REQUESTED).exists()
+
+
+def test_a_link_sent_before_the_account_was_deactivated_no_longer_works(distributor):
+    client = browser()
+    ask(client, "jakaja@example.fi")
+    link = link_in(mail.outbox[0])
+    User.objects.filter(pk=distributor.pk).update(is_active=False)
+    page = client.get(link, follow=True)
+    assert page.status_code == 200
+    assert page.context["validlink"] is False

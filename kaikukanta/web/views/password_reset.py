@@ -18,6 +18,8 @@ the three after it), with the registry's rules around them.
 from __future__ import annotations
 
 import hashlib
+import logging
+import smtplib
 from typing import Any
 
 from django import forms
@@ -36,6 +38,8 @@ from kaikukanta.core.ratelimit import Window
 
 from ..access import public
 from ..forms.people import SetPasswordForm as OwnSetPasswordForm
+
+logger = logging.getLogger(__name__)
 
 PER_ADDRESS = Window("password-reset-address", settings.KAIKUKANTA_PASSWORD_RESET_PER_ADDRESS, 3600)
 PER_IP = Window("password-reset-ip", settings.KAIKUKANTA_PASSWORD_RESET_PER_IP, 3600)
@@ -93,7 +97,15 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
                 message.attach_alternative(
                     loader.render_to_string(html_email_template_name, context), "text/html"
                 )
-        message.send()
+        try:
+            message.send()
+        except (OSError, smtplib.SMTPException) as error:
+            # Answered as any other request (a 500 here would tell that the address is known);
+            # logged without the address. The person can ask again.
+            logger.error(
+                "password reset e-mail to user %s not sent: %s", user.pk, type(error).__name__
+            )
+            return
         record_password_reset_asked(user=user)
 
 
@@ -125,6 +137,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = SetPasswordForm  # type: ignore[assignment]
     success_url = reverse_lazy("web:password_reset_complete")
     post_reset_login = False
+
+    def get_user(self, uidb64: str) -> Any:
+        """A link sent before the account was deactivated no longer works (the token does not
+        cover `is_active`)."""
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
 
 
 urlpatterns = [
