@@ -88,8 +88,6 @@ VALIDITY_YEARS = 1
 HOLDER_FIELDS = ("birth_year", "postcode", "children", "life_situation", "gender")
 # The choices' values, computed once: an enum's `values` builds its list anew on every call, and
 # the registry import checks a hundred thousand holders.
-LIFE_SITUATIONS = frozenset(LifeSituation.values)
-GENDERS = frozenset(Gender.values)
 
 
 @dataclass(frozen=True)

@@ -36,11 +36,11 @@ from django.utils.translation import gettext_lazy
 
 from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.cards import identifiers
-from kaikukanta.cards.errors import ChoiceInvalid, IdentifierTaken, IssueDateTooEarly
+from kaikukanta.cards.errors import IdentifierTaken, IssueDateTooEarly
 from kaikukanta.cards.models import Card, CardStatus, CardType, ClosingReason
 from kaikukanta.cards.services import HolderData, check_imported_card
 from kaikukanta.core.dates import today
-from kaikukanta.core.errors import DateInFuture, DomainError
+from kaikukanta.core.errors import ChoiceInvalid, DateInFuture, DomainError
 from kaikukanta.network.models import DistributorSite, Municipality, Organisation, Region, Venue
 from kaikukanta.network.rules import check_pilot_period, check_venue_period
 from kaikukanta.network.services import (

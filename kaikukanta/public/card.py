@@ -23,8 +23,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kaikukanta.accounts.throttling import client_ip
 from kaikukanta.cards.models import HandOver
+from kaikukanta.core.clients import client_ip
 from kaikukanta.core.dates import today
 from kaikukanta.core.errors import DomainError
 from kaikukanta.core.ratelimit import Window

@@ -33,7 +33,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.accounts.services import record_password_reset, record_password_reset_asked
-from kaikukanta.accounts.throttling import client_ip
+from kaikukanta.core.clients import client_ip
 from kaikukanta.core.ratelimit import Window
 
 from ..access import public

@@ -37,7 +37,7 @@ from kaikukanta.accounts.services import (
     reset_two_factor,
     two_factor_device,
 )
-from kaikukanta.accounts.throttling import client_ip
+from kaikukanta.core.clients import client_ip
 from kaikukanta.core.errors import DomainError
 
 from ..access import OVERSEER, SIGNED_IN, requires

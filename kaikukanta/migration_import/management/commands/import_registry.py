@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -77,7 +78,11 @@ class Command(BaseCommand):
         lines = [heading, "", *report.lines()]
         if options["dry_run"]:
             lines += ["", _("Dry run: nothing was written.")]
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        # The refused rows name card numbers: the report is readable by its owner only.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as report_file:
+            report_file.write("\n".join(lines) + "\n")
+        path.chmod(0o600)
         # On the screen (which may end up in a log), the counts only: the refused rows, which name
         # card numbers, are in the report file.
         self.stdout.write("\n".join(line for line in lines[2:] if not line.startswith("  ")))
