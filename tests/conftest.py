@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import re
 import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -25,6 +27,40 @@ HELSINKI = zoneinfo.ZoneInfo("Europe/Helsinki")
 NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=HELSINKI)
 TODAY = NOW.date()
 PASSWORD = "correct-horse-battery-staple"
+
+
+CHROMIUM = Path(os.environ.get("KAIKUKANTA_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium for the session (tests/browser, and any test marked `browser`)."""
+    if not CHROMIUM.exists():
+        message = (
+            f"Chromium not found at {CHROMIUM}: browser tests need Debian's chromium package "
+            "(apt-get install chromium) or KAIKUKANTA_CHROMIUM=/path/to/chromium"
+        )
+        if os.environ.get("KAIKUKANTA_CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM in the same thread is
+    # safe here because the test, not an async server, drives it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -7,47 +7,19 @@ that one forces `transactional_db` on every test, which empties the database aft
 
 import os
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path(os.environ.get("KAIKUKANTA_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# Chromium and the session's one Playwright browser live in tests/conftest.py: a test outside this
+# folder (the mobile card's barcodes) uses the same browser, as Playwright's sync API runs one per thread.
+from tests.conftest import CHROMIUM as CHROMIUM
+from tests.conftest import CHROMIUM_ARGS as CHROMIUM_ARGS
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.path).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        message = (
-            f"Chromium not found at {CHROMIUM}: browser tests need Debian's chromium package "
-            "(apt-get install chromium) or KAIKUKANTA_CHROMIUM=/path/to/chromium"
-        )
-        if os.environ.get("KAIKUKANTA_CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django's ORM in the same thread is
-    # safe here because the test, not an async server, drives it.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @contextmanager

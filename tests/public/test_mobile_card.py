@@ -64,39 +64,27 @@ def test_the_card_shows_its_number_codes_validity_children_and_region(
 
 @pytest.mark.browser
 def test_the_barcodes_the_page_serves_decode_to_the_card_number(
-    world, alpha_card, secret, anonymous
+    world, alpha_card, secret, anonymous, browser
 ):
     """The page's own SVGs, drawn by Chromium on a phone's screen (360 px wide, two device pixels
     to a CSS pixel) and read back from the screenshot: the QR code and the Code 39 alike."""
     import io
-    import os
 
     import zxingcpp
     from PIL import Image
 
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    if not CHROMIUM.exists():
-        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("KAIKUKANTA_CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
     html = anonymous.get(card_url(secret)).content.decode()
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop in this thread
     read = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 360, "height": 800}, device_scale_factor=2)
-            page.set_content(html)  # the served page (its style sheet is not loaded here)
-            for name in (".qr", ".bar"):
-                shot = page.locator(f".codes {name}").screenshot()
-                image = Image.open(io.BytesIO(shot))
-                read[name] = [(r.format.name, r.text) for r in zxingcpp.read_barcodes(image)]
-        finally:
-            browser.close()
+    # The session's browser (tests/conftest.py): Playwright's sync API runs one per thread.
+    page = browser.new_page(viewport={"width": 360, "height": 800}, device_scale_factor=2)
+    try:
+        page.set_content(html)  # the served page (its style sheet is not loaded here)
+        for name in (".qr", ".bar"):
+            shot = page.locator(f".codes {name}").screenshot()
+            image = Image.open(io.BytesIO(shot))
+            read[name] = [(r.format.name, r.text) for r in zxingcpp.read_barcodes(image)]
+    finally:
+        page.close()
     assert read == {
         ".qr": [("QRCode", alpha_card.identifier)],
         ".bar": [("Code39", alpha_card.identifier)],
