@@ -34,6 +34,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kaikukanta.audit.actions import is_registered
 from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.cards import identifiers
 from kaikukanta.cards.errors import IdentifierTaken, IssueDateTooEarly
@@ -935,7 +936,10 @@ class RegistryImport:
         return ids
 
     def _audit(self, action: str, model: Any, rows: list[tuple[int, Any, Any, dict]]) -> None:
-        """One audit event per written object: (key, region key, venue key, details)."""
+        """One audit event per written object: (key, region key, venue key, details). Written by COPY,
+        not audit.services.record, so the verb is checked here the way record checks it."""
+        if not is_registered(action):
+            raise ValueError(f"unregistered audit action {action!r}")
         at = timezone.now()
         actor, username = self.actor.pk, self.actor.get_username()
         label = model._meta.label_lower

@@ -359,3 +359,12 @@ def test_the_screen_shows_counts_and_no_card_number(national, tmp_path, capsys):
     assert "2023                   3                     2             6" in out
     assert "K000" not in out
     assert "K0001005: uses rows 14" in text  # the report file has them
+
+
+def test_the_imports_audit_rows_take_registered_verbs_only(national, tmp_path):
+    """The import writes its audit events by COPY, not through audit.services.record: a verb no
+    app registered is refused there too, and nothing is written."""
+    run = RegistryImport(tmp_path, actor=national)
+    with pytest.raises(ValueError, match="unregistered audit action"):
+        run._audit("card.teleported", Card, [(1, None, None, {})])
+    assert not AuditEvent.objects.filter(action="card.teleported").exists()
