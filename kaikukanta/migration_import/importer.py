@@ -42,6 +42,7 @@ from kaikukanta.cards.models import Card, CardStatus, CardType, ClosingReason
 from kaikukanta.cards.services import HolderData, check_imported_card
 from kaikukanta.core.dates import today
 from kaikukanta.core.errors import ChoiceInvalid, DateInFuture, DomainError
+from kaikukanta.network.errors import SlugTaken
 from kaikukanta.network.models import DistributorSite, Municipality, Organisation, Region, Venue
 from kaikukanta.network.rules import check_pilot_period, check_venue_period
 from kaikukanta.network.services import (
@@ -257,6 +258,15 @@ def text(row: dict[str, Any], column: str, *, required: bool = False) -> str:
     if required and not value:
         raise RowError(column, gettext_lazy("The column is empty: give a value."))
     return value
+
+
+def names(row: dict[str, Any]) -> dict[str, str]:
+    """The name in Finnish (required), Swedish and English."""
+    return {
+        "name": text(row, "name", required=True),
+        "name_sv": text(row, "name_sv"),
+        "name_en": text(row, "name_en"),
+    }
 
 
 def date(row: dict[str, Any], column: str, *, required: bool = False) -> dt.date | None:
@@ -499,6 +509,13 @@ class RegistryImport:
             column, messages = next(iter(error.message_dict.items()))
             raise RowError("" if column == "__all__" else column, " ".join(messages)) from None
 
+    def _accept(self, kind: str, key: str, obj: Any, *, exclude: list[str]) -> bool:
+        """A new row that passed its own checks: the model's field checks, then kept for write()."""
+        self._clean(obj, exclude)
+        getattr(self, kind)[key] = obj
+        self.new[kind].append((key, obj))
+        return True
+
     def _validate_regions(self, report: FileReport, rows: Iterable[reading.Row]) -> None:
         rows = list(rows)
         earlier = self._earlier("regions", Region, (text(row, "id") for _line, row in rows))
@@ -510,24 +527,18 @@ class RegistryImport:
                 return False
             region = Region(
                 id=self._fake_key(),
-                name=text(row, "name", required=True),
-                name_sv=text(row, "name_sv"),
-                name_en=text(row, "name_en"),
+                **names(row),
                 slug=text(row, "slug") or slugify(text(row, "name")),
                 status=choice(row, "status", Region.Status.values),
                 pilot_starts=date(row, "pilot_starts"),
                 pilot_ends=date(row, "pilot_ends"),
             )
             check_pilot_period(region)
-            self._clean(region, ["county"])
             if region.slug in slugs or Region.objects.filter(slug=region.slug).exists():
-                from kaikukanta.network.errors import SlugTaken
-
                 raise SlugTaken(slug=region.slug)
+            accepted = self._accept("regions", key, region, exclude=["county"])
             slugs[region.slug] = line
-            self.regions[key] = region
-            self.new["regions"].append((key, region))
-            return True
+            return accepted
 
         self._judge(report, rows, "id", lambda row: text(row, "id", required=True), judge)
 
@@ -555,14 +566,9 @@ class RegistryImport:
             municipality = Municipality(
                 id=self._fake_key(),
                 code=code,
-                name=text(row, "name", required=True),
-                name_sv=text(row, "name_sv"),
-                name_en=text(row, "name_en"),
+                **names(row),
             )
-            self._clean(municipality, ["county", "code"])
-            self.municipalities[code] = municipality
-            self.new["municipalities"].append((code, municipality))
-            return True
+            return self._accept("municipalities", code, municipality, exclude=["county", "code"])
 
         self._judge(report, rows, "code", key_of, judge)
 
@@ -578,15 +584,10 @@ class RegistryImport:
                 return False
             organisation = Organisation(
                 id=self._fake_key(),
-                name=text(row, "name", required=True),
-                name_sv=text(row, "name_sv"),
-                name_en=text(row, "name_en"),
+                **names(row),
                 kind=choice(row, "kind", Organisation.Kind.values),
             )
-            self._clean(organisation, [])
-            self.organisations[key] = organisation
-            self.new["organisations"].append((key, organisation))
-            return True
+            return self._accept("organisations", key, organisation, exclude=[])
 
         self._judge(report, rows, "id", lambda row: text(row, "id", required=True), judge)
 
@@ -603,19 +604,14 @@ class RegistryImport:
                 return False
             site = DistributorSite(
                 id=self._fake_key(),
-                name=text(row, "name", required=True),
-                name_sv=text(row, "name_sv"),
-                name_en=text(row, "name_en"),
+                **names(row),
                 organisation=self._reference(
                     "organisations", self.organisations, row, "organisation"
                 ),
                 region=self._reference("regions", self.regions, row, "region"),
                 is_active=yes_no(row, "active", default=True),
             )
-            self._clean(site, ["organisation", "region"])
-            self.sites[key] = site
-            self.new["sites"].append((key, site))
-            return True
+            return self._accept("sites", key, site, exclude=["organisation", "region"])
 
         self._judge(report, rows, "id", lambda row: text(row, "id", required=True), judge)
 
@@ -644,9 +640,7 @@ class RegistryImport:
                 )
             venue = Venue(
                 id=self._fake_key(),
-                name=text(row, "name", required=True),
-                name_sv=text(row, "name_sv"),
-                name_en=text(row, "name_en"),
+                **names(row),
                 organisation=self._reference(
                     "organisations", self.organisations, row, "organisation"
                 ),
@@ -659,10 +653,9 @@ class RegistryImport:
                 active_until=date(row, "active_until"),
             )
             check_venue_period(venue)
-            self._clean(venue, ["organisation", "region", "municipality"])
-            self.venues[key] = venue
-            self.new["venues"].append((key, venue))
-            return True
+            return self._accept(
+                "venues", key, venue, exclude=["organisation", "region", "municipality"]
+            )
 
         self._judge(report, rows, "id", lambda row: text(row, "id", required=True), judge)
 
