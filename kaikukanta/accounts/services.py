@@ -27,6 +27,7 @@ from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record, save_audited
 from kaikukanta.core.errors import NotAllowed
 
+from . import token_cache
 from .errors import (
     CannotDeactivateSelf,
     EmailBelongsToActiveUser,
@@ -115,6 +116,7 @@ def grant_role(
         venue=venue,
     )
     with transaction.atomic():
+        token_cache.invalidate()
         assignment = RoleAssignment.objects.create(
             user=user, role=role, region=region, distributor_site=distributor_site, venue=venue
         )
@@ -139,6 +141,7 @@ def revoke_role(*, actor: Any, assignment: RoleAssignment) -> None:
     ):
         raise NotAllowed()
     with transaction.atomic():
+        token_cache.invalidate()
         record(
             actor=actor,
             action=Action.ROLE_REVOKED,
@@ -154,7 +157,9 @@ def save_user(*, actor: Any, user: User, changed: Iterable[str] = ()) -> User:
     """Create or edit a staff user's account details (national administrators)."""
     if not scope_for(actor).national:
         raise NotAllowed()
-    return save_audited(actor=actor, obj=user, changed=changed)
+    with transaction.atomic():
+        token_cache.invalidate()
+        return save_audited(actor=actor, obj=user, changed=changed)
 
 
 def _manages(actor: Any, user: User) -> bool:
@@ -213,6 +218,7 @@ def deactivate_user(*, actor: Any, user: User) -> User:
     from .tokens import revoke_tokens_of
 
     with transaction.atomic():
+        token_cache.invalidate()
         user.is_active = False
         user.save(update_fields=["is_active"])
         record(actor=actor, action=Action.USER_DEACTIVATED, target=user)
@@ -718,6 +724,7 @@ def reset_two_factor(*, actor: Any, user: User) -> None:
     from .tokens import revoke_tokens_of
 
     with transaction.atomic():
+        token_cache.invalidate()
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()

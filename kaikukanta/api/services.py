@@ -85,6 +85,7 @@ def _make(
         raise TokenNameMissing()
     venues = list(venues)
     secret, digest = _new_secret()
+    token_cache.invalidate()
     token = ApiToken.objects.create(
         name=name[:100],
         user=user,
