@@ -40,6 +40,15 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 
+    @property
+    def scope(self) -> Any:
+        """What the user sees and does (accounts/scope.py `scope_for`, the one place that decides):
+        how the layers below the accounts (the audit trail's `visible_to`) ask it without importing
+        the accounts. An anonymous visitor has no `scope`: they see nothing."""
+        from .scope import scope_for
+
+        return scope_for(self)
+
 
 class Role(models.TextChoices):
     NATIONAL_ADMIN = "national_admin", _("national administrator")
