@@ -307,8 +307,8 @@ KAIKUKANTA_CLIENT_IP_HEADER = os.environ.get("KAIKUKANTA_CLIENT_IP_HEADER", "")
 # After KAIKUKANTA_OTP_FAILURE_LIMIT wrong codes in a row from one address the second step is locked
 # for that address for KAIKUKANTA_OTP_LOCKOUT_MINUTES, twice as long after each further wrong code (at
 # most KAIKUKANTA_OTP_LOCKOUT_MAX_MINUTES); a day without wrong codes starts afresh. Other addresses
-# (the owner elsewhere) are not locked; all addresses together get at most
-# KAIKUKANTA_OTP_HOURLY_LIMIT wrong codes an hour for one person.
+# (the owner elsewhere) are not locked; an address gets at most KAIKUKANTA_OTP_HOURLY_LIMIT wrong
+# codes an hour for one person (per address, so that others' addresses cannot lock the owner out).
 KAIKUKANTA_OTP_ISSUER = os.environ.get("KAIKUKANTA_OTP_ISSUER", "Kaikukanta")
 KAIKUKANTA_OTP_FAILURE_LIMIT = env_int("KAIKUKANTA_OTP_FAILURE_LIMIT", 5)
 KAIKUKANTA_OTP_LOCKOUT_MINUTES = env_int("KAIKUKANTA_OTP_LOCKOUT_MINUTES", 15)

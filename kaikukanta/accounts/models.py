@@ -249,7 +249,7 @@ class RecoveryCode(models.Model):
 
 class SecondStepFailures(models.Model):
     """Wrong codes at the second step of logging in from one source (the client's address, kept
-    as its SHA-256) for one person. After KAIKUKANTA_OTP_FAILURE_LIMIT of them that source waits
+    as its HMAC-SHA-256 keyed with SECRET_KEY: core/digests.py) for one person. After KAIKUKANTA_OTP_FAILURE_LIMIT of them that source waits
     KAIKUKANTA_OTP_LOCKOUT_MINUTES, twice as long after each further wrong code, at most
     KAIKUKANTA_OTP_LOCKOUT_MAX_MINUTES; a day without a wrong code starts it afresh. The owner
     elsewhere is not locked out by someone who knows only the password."""

@@ -25,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record, save_audited
+from kaikukanta.core.digests import keyed_digest
 from kaikukanta.core.errors import NotAllowed
 
 from . import token_cache
@@ -577,7 +578,8 @@ def _normalised(code: str) -> str:
 
 
 def _source_key(source: str) -> str:
-    return hashlib.sha256(source.encode()).hexdigest()
+    """The client's address as kept: keyed with the secret key (core/digests.py)."""
+    return keyed_digest(source, "second-step-source")
 
 
 HOURLY_FAILURES = "second-step-failures"
@@ -590,16 +592,22 @@ def _hourly() -> Any:
 
 
 def _second_step_locked_until(user: User, source: str) -> dt.datetime | None:
-    """When this source may try again, if it is waiting now: its own back-off, or the person's
-    hourly limit over every source."""
+    """When this source may try again, if it is waiting now: its own back-off, or its hourly limit
+    for the person."""
     now = timezone.now()
     failures = SecondStepFailures.objects.filter(user=user, source=_source_key(source)).first()
     if failures is not None and failures.locked_until is not None and failures.locked_until > now:
         return failures.locked_until
     hourly = _hourly()
-    if hourly.count(str(user.pk)) >= hourly.limit:
+    if hourly.count(_hourly_key(user, source)) >= hourly.limit:
         return hourly.reopens_at()
     return None
+
+
+def _hourly_key(user: User, source: str) -> str:
+    """The hourly limit counts per person and source: someone with the password and a few
+    addresses cannot use up the owner's tries (docs/accounts.md)."""
+    return f"{user.pk}:{_source_key(source)}"
 
 
 def _count_failure(user: User, source: str) -> dt.datetime | None:
@@ -624,7 +632,8 @@ def _count_failure(user: User, source: str) -> dt.datetime | None:
         failures.locked_until = locked
     failures.save()
     hourly = _hourly()
-    if hourly.hit(str(user.pk)) >= hourly.limit and hourly.first_time("locked", str(user.pk)):
+    key = _hourly_key(user, source)
+    if hourly.hit(key) >= hourly.limit and hourly.first_time("locked", key):
         record(
             actor=user,
             action=Action.TWO_FACTOR_LOCKED,
@@ -648,8 +657,8 @@ def pass_second_step(*, user: User, code: str, source: str = "") -> tuple[Any, i
 
     Wrong codes are counted per `source` (the client's address), both kinds together: after
     KAIKUKANTA_OTP_FAILURE_LIMIT in a row that source waits, longer after each further one
-    (SecondStepFailures), checked before the code is even looked at; a person's right code from
-    another source still passes. Each wrong code and each lock is audited, without what was typed."""
+    (SecondStepFailures), and at most KAIKUKANTA_OTP_HOURLY_LIMIT an hour, checked before the code
+    is even looked at; a person's right code from another source still passes. Each wrong code and each lock is audited, without what was typed."""
     code = _normalised(code)
     with transaction.atomic():
         device = (
