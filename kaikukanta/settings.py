@@ -427,7 +427,7 @@ KAIKUKANTA_USE_CANCEL_MINUTES = env_int("KAIKUKANTA_USE_CANCEL_MINUTES", 15)
 KAIKUKANTA_CARD_STATES_DAYS = env_int("KAIKUKANTA_CARD_STATES_DAYS", 60)
 KAIKUKANTA_CARD_STATES_MAX = env_int("KAIKUKANTA_CARD_STATES_MAX", 5000)
 
-# An API token works for this many days after it was made (api/models.py ApiToken.expires_at).
+# An API token works for this many days after it was made (accounts/tokens.py ApiToken.expires_at).
 KAIKUKANTA_API_TOKEN_DAYS = env_int("KAIKUKANTA_API_TOKEN_DAYS", 365)
 # How long a token's look-up (its account, its venues) is kept in the cache (accounts/token_cache.py);
 # every change that could alter it invalidates it at once. Only a cache shared by every worker and

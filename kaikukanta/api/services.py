@@ -18,7 +18,6 @@ from kaikukanta.accounts.errors import OtherSidesWork
 from kaikukanta.accounts.permissions import can_run_venues_in, side_refused
 from kaikukanta.accounts.scope import CULTURE, scope_for, scope_of_token
 from kaikukanta.accounts.tokens import TOKEN_PREFIX, ApiToken, revoke_token, token_hash
-from kaikukanta.accounts.tokens import revoke_tokens_of as revoke_tokens_of
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
 from kaikukanta.core.errors import DomainError, NotAllowed
