@@ -725,11 +725,17 @@ def may_reset_two_factor(actor: Any, user: User) -> bool:
     return user.pk != getattr(actor, "pk", None) and _manages(actor, user)
 
 
+def check_reset_two_factor(*, actor: Any, user: User) -> None:
+    """Raise the error resetting `user`'s two-factor authentication would give, without resetting
+    (for the confirmation page)."""
+    if not may_reset_two_factor(actor, user):
+        raise _refusal(actor, user)
+
+
 def reset_two_factor(*, actor: Any, user: User) -> None:
     """A lost phone: remove the person's authenticator and recovery codes. They set it up again
     at their next login; a session of theirs that passed the step before no longer counts."""
-    if not may_reset_two_factor(actor, user):
-        raise _refusal(actor, user)
+    check_reset_two_factor(actor=actor, user=user)
     from .tokens import revoke_tokens_of
 
     with transaction.atomic():

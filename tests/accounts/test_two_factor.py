@@ -490,6 +490,30 @@ def test_a_reset_undoes_the_verified_session_and_asks_for_setup_again(world):
     assert page.request["PATH_INFO"] == reverse("web:two_factor_setup")
 
 
+def test_a_get_of_the_reset_only_asks_or_refuses_and_never_resets(world, monkeypatch):
+    """Only the confirmation page's POST reaches the service; a GET shows the page, or, to someone
+    who may not reset this person, says why, without resetting anything."""
+    from kaikukanta.web.views import two_factor as views
+
+    def must_not_run(**_kwargs):
+        raise AssertionError("a GET reached reset_two_factor")
+
+    monkeypatch.setattr(views, "reset_two_factor", must_not_run)
+    set_up(world.alpha_coordinator)
+    url = reverse("web:two_factor_reset", args=[world.alpha_coordinator.pk])
+    admin = Client(HTTP_ACCEPT_LANGUAGE="en")
+    sign_in(admin, world.national)
+    asked = admin.get(url, {"confirmed": "yes"})
+    assert asked.status_code == 200
+    assert "It cannot be undone" in asked.content.decode()
+    other_side = Client(HTTP_ACCEPT_LANGUAGE="en")
+    sign_in(other_side, world.alpha_sote_coordinator)
+    refused = other_side.get(url, {"confirmed": "yes"}, follow=True)
+    assert "It cannot be undone" not in refused.content.decode()
+    assert [m.level_tag for m in refused.context["messages"]] == ["error"]
+    assert two_factor_device(world.alpha_coordinator) is not None
+
+
 def test_the_network_page_offers_the_reset_to_whoever_may(world):
     set_up(world.alpha_coordinator)
     admin = Client()
