@@ -307,8 +307,8 @@ KAIKUKANTA_CLIENT_IP_HEADER = os.environ.get("KAIKUKANTA_CLIENT_IP_HEADER", "")
 # After KAIKUKANTA_OTP_FAILURE_LIMIT wrong codes in a row from one address the second step is locked
 # for that address for KAIKUKANTA_OTP_LOCKOUT_MINUTES, twice as long after each further wrong code (at
 # most KAIKUKANTA_OTP_LOCKOUT_MAX_MINUTES); a day without wrong codes starts afresh. Other addresses
-# (the owner elsewhere) are not locked; all addresses together get at most
-# KAIKUKANTA_OTP_HOURLY_LIMIT wrong codes an hour for one person.
+# (the owner elsewhere) are not locked; an address gets at most KAIKUKANTA_OTP_HOURLY_LIMIT wrong
+# codes an hour for one person (per address, so that others' addresses cannot lock the owner out).
 KAIKUKANTA_OTP_ISSUER = os.environ.get("KAIKUKANTA_OTP_ISSUER", "Kaikukanta")
 KAIKUKANTA_OTP_FAILURE_LIMIT = env_int("KAIKUKANTA_OTP_FAILURE_LIMIT", 5)
 KAIKUKANTA_OTP_LOCKOUT_MINUTES = env_int("KAIKUKANTA_OTP_LOCKOUT_MINUTES", 15)
@@ -427,7 +427,7 @@ KAIKUKANTA_USE_CANCEL_MINUTES = env_int("KAIKUKANTA_USE_CANCEL_MINUTES", 15)
 KAIKUKANTA_CARD_STATES_DAYS = env_int("KAIKUKANTA_CARD_STATES_DAYS", 60)
 KAIKUKANTA_CARD_STATES_MAX = env_int("KAIKUKANTA_CARD_STATES_MAX", 5000)
 
-# An API token works for this many days after it was made (api/models.py ApiToken.expires_at).
+# An API token works for this many days after it was made (accounts/tokens.py ApiToken.expires_at).
 KAIKUKANTA_API_TOKEN_DAYS = env_int("KAIKUKANTA_API_TOKEN_DAYS", 365)
 # How long a token's look-up (its account, its venues) is kept in the cache (accounts/token_cache.py);
 # every change that could alter it invalidates it at once. Only a cache shared by every worker and

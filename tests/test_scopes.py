@@ -3,10 +3,11 @@
 The rule of thumb: a user of another region, site or venue sees nothing of this one."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from kaikukanta.accounts.models import Role, RoleAssignment
-from kaikukanta.audit.models import AuditEvent
+from kaikukanta.audit.models import AuditEvent, Flag
 from kaikukanta.cards.models import Card, WellbeingMeasurement
 from kaikukanta.cards.services import Wellbeing, issue_card, issue_community_card
 from kaikukanta.events.models import Event
@@ -176,6 +177,11 @@ def test_audit_trail(world, data):
         AuditEvent.objects.visible_to(world.alpha_venue_staff).values_list("actor", flat=True)
     ) == {world.alpha_venue_staff.pk}
     assert AuditEvent.objects.visible_to(world.nobody).count() == 0
+    # The audit asks the reader's `scope` (the accounts' User), never accounts.scope itself: an
+    # anonymous visitor, or none at all, sees nothing.
+    assert AuditEvent.objects.visible_to(AnonymousUser()).count() == 0
+    assert AuditEvent.objects.visible_to(None).count() == 0
+    assert Flag.objects.visible_to(AnonymousUser()).count() == 0
 
 
 # --- pages -----------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,12 +13,10 @@ class AccountsConfig(AppConfig):
         from kaikukanta.audit.actions import register
 
         from .actions import AccountAction
+        from .token_cache import check_shared_cache
 
         register(self.label, AccountAction)
-
-        from .token_cache import connect
-
-        connect()
+        checks.register(check_shared_cache, checks.Tags.caches)
 
 
 class KaikukantaAdminConfig(admin_apps.AdminConfig):

@@ -40,6 +40,15 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 
+    @property
+    def scope(self) -> Any:
+        """What the user sees and does (accounts/scope.py `scope_for`, the one place that decides):
+        how the layers below the accounts (the audit trail's `visible_to`) ask it without importing
+        the accounts. An anonymous visitor has no `scope`: they see nothing."""
+        from .scope import scope_for
+
+        return scope_for(self)
+
 
 class Role(models.TextChoices):
     NATIONAL_ADMIN = "national_admin", _("national administrator")
@@ -240,7 +249,7 @@ class RecoveryCode(models.Model):
 
 class SecondStepFailures(models.Model):
     """Wrong codes at the second step of logging in from one source (the client's address, kept
-    as its SHA-256) for one person. After KAIKUKANTA_OTP_FAILURE_LIMIT of them that source waits
+    as its HMAC-SHA-256 keyed with SECRET_KEY: core/digests.py) for one person. After KAIKUKANTA_OTP_FAILURE_LIMIT of them that source waits
     KAIKUKANTA_OTP_LOCKOUT_MINUTES, twice as long after each further wrong code, at most
     KAIKUKANTA_OTP_LOCKOUT_MAX_MINUTES; a day without a wrong code starts it afresh. The owner
     elsewhere is not locked out by someone who knows only the password."""

@@ -25,8 +25,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record, save_audited
+from kaikukanta.core.digests import keyed_digest
 from kaikukanta.core.errors import NotAllowed
 
+from . import token_cache
 from .errors import (
     CannotDeactivateSelf,
     EmailBelongsToActiveUser,
@@ -115,6 +117,7 @@ def grant_role(
         venue=venue,
     )
     with transaction.atomic():
+        token_cache.invalidate()
         assignment = RoleAssignment.objects.create(
             user=user, role=role, region=region, distributor_site=distributor_site, venue=venue
         )
@@ -139,6 +142,7 @@ def revoke_role(*, actor: Any, assignment: RoleAssignment) -> None:
     ):
         raise NotAllowed()
     with transaction.atomic():
+        token_cache.invalidate()
         record(
             actor=actor,
             action=Action.ROLE_REVOKED,
@@ -154,7 +158,9 @@ def save_user(*, actor: Any, user: User, changed: Iterable[str] = ()) -> User:
     """Create or edit a staff user's account details (national administrators)."""
     if not scope_for(actor).national:
         raise NotAllowed()
-    return save_audited(actor=actor, obj=user, changed=changed)
+    with transaction.atomic():
+        token_cache.invalidate()
+        return save_audited(actor=actor, obj=user, changed=changed)
 
 
 def _manages(actor: Any, user: User) -> bool:
@@ -213,6 +219,7 @@ def deactivate_user(*, actor: Any, user: User) -> User:
     from .tokens import revoke_tokens_of
 
     with transaction.atomic():
+        token_cache.invalidate()
         user.is_active = False
         user.save(update_fields=["is_active"])
         record(actor=actor, action=Action.USER_DEACTIVATED, target=user)
@@ -571,7 +578,8 @@ def _normalised(code: str) -> str:
 
 
 def _source_key(source: str) -> str:
-    return hashlib.sha256(source.encode()).hexdigest()
+    """The client's address as kept: keyed with the secret key (core/digests.py)."""
+    return keyed_digest(source, "second-step-source")
 
 
 HOURLY_FAILURES = "second-step-failures"
@@ -584,16 +592,22 @@ def _hourly() -> Any:
 
 
 def _second_step_locked_until(user: User, source: str) -> dt.datetime | None:
-    """When this source may try again, if it is waiting now: its own back-off, or the person's
-    hourly limit over every source."""
+    """When this source may try again, if it is waiting now: its own back-off, or its hourly limit
+    for the person."""
     now = timezone.now()
     failures = SecondStepFailures.objects.filter(user=user, source=_source_key(source)).first()
     if failures is not None and failures.locked_until is not None and failures.locked_until > now:
         return failures.locked_until
     hourly = _hourly()
-    if hourly.count(str(user.pk)) >= hourly.limit:
+    if hourly.count(_hourly_key(user, source)) >= hourly.limit:
         return hourly.reopens_at()
     return None
+
+
+def _hourly_key(user: User, source: str) -> str:
+    """The hourly limit counts per person and source: someone with the password and a few
+    addresses cannot use up the owner's tries (docs/accounts.md)."""
+    return f"{user.pk}:{_source_key(source)}"
 
 
 def _count_failure(user: User, source: str) -> dt.datetime | None:
@@ -618,7 +632,8 @@ def _count_failure(user: User, source: str) -> dt.datetime | None:
         failures.locked_until = locked
     failures.save()
     hourly = _hourly()
-    if hourly.hit(str(user.pk)) >= hourly.limit and hourly.first_time("locked", str(user.pk)):
+    key = _hourly_key(user, source)
+    if hourly.hit(key) >= hourly.limit and hourly.first_time("locked", key):
         record(
             actor=user,
             action=Action.TWO_FACTOR_LOCKED,
@@ -642,8 +657,8 @@ def pass_second_step(*, user: User, code: str, source: str = "") -> tuple[Any, i
 
     Wrong codes are counted per `source` (the client's address), both kinds together: after
     KAIKUKANTA_OTP_FAILURE_LIMIT in a row that source waits, longer after each further one
-    (SecondStepFailures), checked before the code is even looked at; a person's right code from
-    another source still passes. Each wrong code and each lock is audited, without what was typed."""
+    (SecondStepFailures), and at most KAIKUKANTA_OTP_HOURLY_LIMIT an hour, checked before the code
+    is even looked at; a person's right code from another source still passes. Each wrong code and each lock is audited, without what was typed."""
     code = _normalised(code)
     with transaction.atomic():
         device = (
@@ -710,14 +725,21 @@ def may_reset_two_factor(actor: Any, user: User) -> bool:
     return user.pk != getattr(actor, "pk", None) and _manages(actor, user)
 
 
+def check_reset_two_factor(*, actor: Any, user: User) -> None:
+    """Raise the error resetting `user`'s two-factor authentication would give, without resetting
+    (for the confirmation page)."""
+    if not may_reset_two_factor(actor, user):
+        raise _refusal(actor, user)
+
+
 def reset_two_factor(*, actor: Any, user: User) -> None:
     """A lost phone: remove the person's authenticator and recovery codes. They set it up again
     at their next login; a session of theirs that passed the step before no longer counts."""
-    if not may_reset_two_factor(actor, user):
-        raise _refusal(actor, user)
+    check_reset_two_factor(actor=actor, user=user)
     from .tokens import revoke_tokens_of
 
     with transaction.atomic():
+        token_cache.invalidate()
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
 
+from . import token_cache
 from .scope import scope_for
 
 TOKEN_PREFIX = "kk_"  # noqa: S105 (the tokens' visible beginning, not a secret)
@@ -110,7 +111,9 @@ class ApiToken(models.Model):
 
 
 def revoke_token(actor: Any, token: ApiToken, **data: Any) -> None:
-    """Mark `token` revoked now and audit it, named by its first venue (the caller has locked it)."""
+    """Mark `token` revoked now and audit it, named by its first venue (the caller has locked it, in
+    its transaction). The cached look-up of every token is made stale (token_cache.py)."""
+    token_cache.invalidate()
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     first = token.venues.select_related("region").first()

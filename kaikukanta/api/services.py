@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +18,6 @@ from kaikukanta.accounts.errors import OtherSidesWork
 from kaikukanta.accounts.permissions import can_run_venues_in, side_refused
 from kaikukanta.accounts.scope import CULTURE, scope_for, scope_of_token
 from kaikukanta.accounts.tokens import TOKEN_PREFIX, ApiToken, revoke_token, token_hash
-from kaikukanta.accounts.tokens import revoke_tokens_of as revoke_tokens_of
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
 from kaikukanta.core.errors import DomainError, NotAllowed
@@ -85,6 +83,7 @@ def _make(
         raise TokenNameMissing()
     venues = list(venues)
     secret, digest = _new_secret()
+    token_cache.invalidate()
     token = ApiToken.objects.create(
         name=name[:100],
         user=user,
@@ -215,17 +214,12 @@ def user_for_token(secret: str) -> Any | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         last_used = now
     user = token.user
-    named = token.venues.all()
     if token.agency_id is not None:
         # An agency's token: its venues while the agency sells for them.
-        named = named.filter(ticket_agencies=token.agency_id)
+        named = token.venues.filter(ticket_agencies=token.agency_id)
     else:
-        # A user's token: its venues while the user still acts for them.
-        user_scope = scope_for(user)
-        if not user_scope.national:
-            named = named.filter(
-                Q(pk__in=user_scope.venues) | Q(region__in=user_scope.coordinator_regions)
-            )
+        # A user's token: its venues while the user still acts for them (the one rule).
+        named = Venue.objects.acted_for_by(user).filter(api_tokens=token.pk)
     venues = list(named.values_list("pk", "region_id"))
     if generation is not None:
         token_cache.keep(

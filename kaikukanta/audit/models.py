@@ -6,7 +6,7 @@ never edited. They name objects by type and key, not by content: an event never 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import models
@@ -14,16 +14,36 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kaikukanta.accounts.scope import scope_for
-
 # The verbs are registered by their apps (audit/actions.py); named here for the services and tests.
 from .actions import Action as Action
 from .actions import label_of
 
 
+class ReaderScope(Protocol):
+    """What the audit trail asks of a reader's scope (accounts.scope.Scope). The audit sits below
+    the accounts, so it never imports them: it reads `user.scope`, a property of the accounts' User
+    (dependency inversion; an anonymous visitor has none and sees nothing)."""
+
+    @property
+    def national(self) -> bool: ...
+
+    @property
+    def has_any_role(self) -> bool: ...
+
+    @property
+    def coordinator_regions(self) -> frozenset[int]: ...
+
+
+def scope_of(user: Any) -> ReaderScope | None:
+    """The reader's scope, or None for one that has none (anonymous, None)."""
+    return getattr(user, "scope", None)
+
+
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def visible_to(self, user: Any) -> AuditEventQuerySet:
-        scope = scope_for(user)
+        scope = scope_of(user)
+        if scope is None:
+            return self.none()
         if scope.national:
             return self.all()
         if not scope.has_any_role:
@@ -99,7 +119,9 @@ class FlagQuerySet(models.QuerySet["Flag"]):
     def visible_to(self, user: Any) -> FlagQuerySet:
         """National admins: every flag (pop-up venues belong to no region). Coordinators: their
         regions' flags. Nobody else: the flag is about them or their colleagues."""
-        scope = scope_for(user)
+        scope = scope_of(user)
+        if scope is None:
+            return self.none()
         if scope.national:
             return self.all()
         return self.filter(region__in=scope.coordinator_regions)

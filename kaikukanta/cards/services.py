@@ -200,6 +200,11 @@ def _is_whole(value: Any) -> bool:
 
 def _validate_holder(holder: HolderData, *, on: dt.date) -> HolderData:
     raise_refusals(holder_refusals(holder, on=on))
+    return _stored_holder(holder)
+
+
+def _stored_holder(holder: HolderData) -> HolderData:
+    """Holder data that passed holder_refusals, as stored."""
     return dataclasses.replace(holder, postcode=holder.postcode.strip())
 
 
@@ -227,6 +232,11 @@ def wellbeing_refusals(wellbeing: Wellbeing | None) -> list[DomainError]:
 
 def _validate_wellbeing(wellbeing: Wellbeing | None) -> Wellbeing | None:
     raise_refusals(wellbeing_refusals(wellbeing))
+    return _stored_wellbeing(wellbeing)
+
+
+def _stored_wellbeing(wellbeing: Wellbeing | None) -> Wellbeing | None:
+    """Answers that passed wellbeing_refusals, as stored (None: nothing answered)."""
     if wellbeing is None or wellbeing.is_empty:
         return None
     if wellbeing.who5 is not None and all(answer is None for answer in wellbeing.who5):
@@ -440,8 +450,9 @@ def issue_card(
             site=site, holder=holder, identifier=identifier, wellbeing=wellbeing, on=issued_on
         )
     )
-    holder = _validate_holder(holder, on=issued_on)
-    wellbeing = _validate_wellbeing(wellbeing)
+    # Checked once, every refusal together, above: only stored as they will be here.
+    holder = _stored_holder(holder)
+    wellbeing = _stored_wellbeing(wellbeing)
     region = site.region
     valid_until = _validity_until(region, issued_on)
     return _registered_once(
@@ -668,8 +679,8 @@ def renew_card(
         + wellbeing_refusals(wellbeing)
     )
     if holder is not None:
-        holder = _validate_holder(holder, on=renewed_on)
-    wellbeing = _validate_wellbeing(wellbeing)
+        holder = _stored_holder(holder)
+    wellbeing = _stored_wellbeing(wellbeing)
     with transaction.atomic():
         card = _lock(card)
         if card.is_closed:

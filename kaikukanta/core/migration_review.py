@@ -51,6 +51,11 @@ REVIEWED = {
         "administrator and coordinator, a few hundred rows nationally (milliseconds), into a table "
         "created in the same migration; it must run with the release, which no longer reads them."
     ),
+    ("audit", "0012_api_token_events_named_by_accounts"): (
+        "6.12.2026: renames the object type of the API tokens' events written before the tokens "
+        "moved to the accounts: found through the audit_object index (object_type first), a few "
+        "hundred rows (one per token made or revoked), whatever the size of the trail."
+    ),
     ("cards", "0007_holder_data_erased"): (
         "6.12.2026: replaces the card_holder_data_by_type check, which validates every card under an "
         "ACCESS EXCLUSIVE lock: cards number in the hundreds of thousands nationally (a second or two), "

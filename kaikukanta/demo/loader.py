@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from kaikukanta.accounts import token_cache
 from kaikukanta.accounts.models import Role, RoleAssignment, User
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
@@ -553,6 +554,9 @@ class DemoLoader:
 
     def run(self) -> dict[str, int]:
         with transaction.atomic():
+            # Venues and roles written directly, not through their services: the API tokens'
+            # cached look-ups are made stale here (accounts/token_cache.py).
+            token_cache.invalidate()
             self.load_network()
             self.load_catalogue()
             self.load_users()

@@ -14,6 +14,7 @@ from kaikukanta.accounts.scope import scope_for
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
 from kaikukanta.core.dates import today
+from kaikukanta.core.digests import keyed_digest
 from kaikukanta.core.ratelimit import Window
 from kaikukanta.network.models import Region
 
@@ -30,7 +31,7 @@ def receive_feedback(*, region: Region, rating: Any, text: str, sender: str) -> 
     and is not stored. Its audit event names neither the item nor the region: the trail keeps the
     time of each mobile-card opening, and an event naming the item at a time would link the two."""
     window = Window("public:feedback", settings.KAIKUKANTA_FEEDBACK_PER_DAY, DAY)
-    if window.hit(sender or "unknown") > window.limit:
+    if window.hit(keyed_digest(sender or "unknown", "feedback-sender")) > window.limit:
         raise FeedbackTooOften()
     try:
         value = int(rating)

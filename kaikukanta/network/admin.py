@@ -87,3 +87,17 @@ class TicketAgencyAdmin(NetworkAdmin):
     list_display = ["name", "organisation"]
     search_fields = ["name"]
     filter_horizontal = ["venues"]
+
+    def save_model(self, request, obj, form, change):
+        """The agency and its venues in one service call (audited, and the API tokens' cached
+        look-ups made stale): not the admin's own many-to-many save after it."""
+        services.save_ticket_agency(
+            actor=request.user,
+            agency=obj,
+            venues=form.cleaned_data.get("venues") or [],
+            changed=list(form.changed_data),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:  # none today; the venues were saved by save_model
+            self.save_formset(request, form, formset, change=change)

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from kaikukanta.accounts import token_cache
 from kaikukanta.accounts.permissions import can_run_distributor_sites_in, can_run_venues_in
 from kaikukanta.accounts.scope import scope_for
 from kaikukanta.audit.models import Action
@@ -46,7 +47,11 @@ def _region_of(obj: models.Model) -> Region | None:
 
 def _save(actor: Any, obj: _M, changed: Iterable[str]) -> _M:
     _validate(obj)
-    return save_audited(actor=actor, obj=obj, changed=changed, region=_region_of(obj))
+    with transaction.atomic():
+        if isinstance(obj, (Venue, Region, TicketAgency)):
+            # A venue's region or period, a region's pilot, an agency: what API tokens act for.
+            token_cache.invalidate()
+        return save_audited(actor=actor, obj=obj, changed=changed, region=_region_of(obj))
 
 
 def _regions_concerned(obj: DistributorSite | Venue) -> set[int | None]:
@@ -189,6 +194,7 @@ def save_ticket_agency(
     before = set(agency.venues.values_list("pk", flat=True)) if agency.pk else set()
     created = agency.pk is None
     with transaction.atomic():
+        token_cache.invalidate()
         agency.save()
         agency.venues.set(chosen)
         record(
@@ -219,6 +225,7 @@ def delete_network_object(*, actor: Any, obj: models.Model) -> None:
     if not scope_for(actor).national:
         raise NotAllowed()
     with transaction.atomic():
+        token_cache.invalidate()  # a venue, a region or an agency takes its tokens' venues along
         record(
             actor=actor,
             action=Action.OBJECT_DELETED,

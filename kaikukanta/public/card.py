@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kaikukanta.cards.models import HandOver
 from kaikukanta.core.clients import client_ip
 from kaikukanta.core.dates import today
+from kaikukanta.core.digests import keyed_digest
 from kaikukanta.core.errors import DomainError
 from kaikukanta.core.ratelimit import Window
 from kaikukanta.feedback.models import MAX_TEXT
@@ -41,7 +42,7 @@ TEN_MINUTES = 600
 
 def _too_many(request: HttpRequest) -> bool:
     window = Window("public:mobile-card", settings.KAIKUKANTA_MOBILE_CARD_REQUESTS, TEN_MINUTES)
-    return window.hit(client_ip(request) or "unknown") > window.limit
+    return window.hit(keyed_digest(client_ip(request) or "unknown", "mobile-card")) > window.limit
 
 
 def _not_working(request: HttpRequest) -> HttpResponse:

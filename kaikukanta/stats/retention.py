@@ -14,8 +14,9 @@ Every period is a setting, with the default the privacy notice states (docs/oper
 - **Audit events** and flags older than ``KAIKUKANTA_RETAIN_AUDIT_YEARS`` (5) years, except the events
   the controller keeps as long as the registry runs: who was given or lost which role, deactivated
   users, API tokens, and two-factor resets (:data:`KEPT_ACTIONS`).
-- **Login records** of django-axes (address, user agent, time of every login and failed login) older
-  than ``KAIKUKANTA_RETAIN_LOGIN_DAYS`` (90) days.
+- **Login records** of django-axes (address, user agent, time of every login and failed login), and
+  the counts of wrong second-step codes by person and address (accounts.SecondStepFailures, by their
+  last wrong code), older than ``KAIKUKANTA_RETAIN_LOGIN_DAYS`` (90) days.
 - **Mobile-card links** revoked more than ``KAIKUKANTA_RETAIN_HAND_OVER_DAYS`` (30) days ago.
 - **Request keys** (a cancelled use's idempotency key, a registration form's key) older than
   ``KAIKUKANTA_RETAIN_REQUEST_KEY_DAYS`` (60) days: longer than a queued request may be backdated.
@@ -35,6 +36,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from kaikukanta.accounts.models import SecondStepFailures
 from kaikukanta.audit.models import Action, AuditEvent, Flag
 from kaikukanta.audit.services import record
 from kaikukanta.cards.models import Card, CardType, HandOver, RegistrationKey, WellbeingMeasurement
@@ -115,6 +117,8 @@ def delete_login_records(now: dt.datetime, dry_run: bool) -> dict[str, int]:
     for model in (AccessLog, AccessFailureLog, AccessAttempt):
         old = model.objects.filter(attempt_time__lt=cutoff)
         count += old.count() if dry_run else old.delete()[0]
+    wrong_codes = SecondStepFailures.objects.filter(last_failure_at__lt=cutoff)
+    count += wrong_codes.count() if dry_run else wrong_codes.delete()[0]
     return {"login_records": count}
 
 

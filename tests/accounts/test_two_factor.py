@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import re
 
 import pytest
@@ -33,6 +34,7 @@ from kaikukanta.accounts.services import (
     two_factor_device,
 )
 from kaikukanta.audit.models import Action, AuditEvent
+from kaikukanta.core.digests import keyed_digest
 from kaikukanta.core.errors import NotAllowed
 from kaikukanta.web.access import PUBLIC, capability_of
 
@@ -209,21 +211,41 @@ def test_each_further_wrong_code_doubles_the_wait_and_a_quiet_day_forgets(world,
         assert SecondStepFailures.objects.get().failures == 1
 
 
-def test_all_sources_together_get_a_limited_number_of_tries_an_hour(world, settings):
-    """Fresh addresses do not give unlimited guesses: the person's hourly limit, audited once."""
+def test_a_source_gets_a_limited_number_of_tries_an_hour_and_the_owner_elsewhere_none_less(
+    world, settings
+):
+    """The hourly limit counts per person and source: someone with the password and several
+    addresses cannot use up the owner's tries; the source over it waits, audited once."""
     settings.KAIKUKANTA_OTP_HOURLY_LIMIT = 6
+    settings.KAIKUKANTA_OTP_FAILURE_LIMIT = 100  # the back-off out of the way: the hourly limit
     user = world.alpha_coordinator
     device, _codes = set_up(user)
-    for n in range(6):
-        with pytest.raises(TwoFactorCodeNotValid):
-            pass_second_step(user=user, code=wrong(device), source=f"10.0.0.{n}")
+    for n in range(3):  # three addresses of the one who has the password, each to its limit
+        for _ in range(6):
+            with pytest.raises(TwoFactorCodeNotValid):
+                pass_second_step(user=user, code=wrong(device), source=f"10.0.0.{n}")
     with pytest.raises(TwoFactorLocked):
-        pass_second_step(user=user, code=current_code(device), source="10.0.0.99")
-    assert events(Action.TWO_FACTOR_LOCKED).get().data == {"hourly_limit": 6}
+        pass_second_step(user=user, code=current_code(device), source="10.0.0.0")
+    assert [e.data for e in events(Action.TWO_FACTOR_LOCKED)] == [{"hourly_limit": 6}] * 3
+    accepted, _ = pass_second_step(user=user, code=current_code(device), source="192.0.2.7")
+    assert accepted.pk == device.pk  # the owner, at their own address
     with time_machine.travel(dt.timedelta(hours=1, minutes=1)):
         device.refresh_from_db()
-        accepted, _ = pass_second_step(user=user, code=current_code(device), source="10.0.0.99")
+        accepted, _ = pass_second_step(user=user, code=current_code(device), source="10.0.0.0")
         assert accepted.pk == device.pk
+
+
+def test_the_source_is_kept_keyed_with_the_secret_key(world, settings):
+    """Not a plain SHA-256 of the address, which trying every IPv4 address would undo."""
+    user = world.alpha_coordinator
+    device, _codes = set_up(user)
+    with pytest.raises(TwoFactorCodeNotValid):
+        pass_second_step(user=user, code=wrong(device), source="10.0.0.1")
+    kept = SecondStepFailures.objects.get().source
+    assert kept != hashlib.sha256(b"10.0.0.1").hexdigest()
+    assert kept == keyed_digest("10.0.0.1", "second-step-source")
+    settings.SECRET_KEY = "another-" + settings.SECRET_KEY
+    assert keyed_digest("10.0.0.1", "second-step-source") != kept
 
 
 def test_recovery_codes_are_kept_only_as_salted_hashes(world):
@@ -466,6 +488,30 @@ def test_a_reset_undoes_the_verified_session_and_asks_for_setup_again(world):
     assert reset["Location"] == reverse("web:network", args=["alpha"])
     page = client.get(reverse("web:audit"), follow=True)
     assert page.request["PATH_INFO"] == reverse("web:two_factor_setup")
+
+
+def test_a_get_of_the_reset_only_asks_or_refuses_and_never_resets(world, monkeypatch):
+    """Only the confirmation page's POST reaches the service; a GET shows the page, or, to someone
+    who may not reset this person, says why, without resetting anything."""
+    from kaikukanta.web.views import two_factor as views
+
+    def must_not_run(**_kwargs):
+        raise AssertionError("a GET reached reset_two_factor")
+
+    monkeypatch.setattr(views, "reset_two_factor", must_not_run)
+    set_up(world.alpha_coordinator)
+    url = reverse("web:two_factor_reset", args=[world.alpha_coordinator.pk])
+    admin = Client(HTTP_ACCEPT_LANGUAGE="en")
+    sign_in(admin, world.national)
+    asked = admin.get(url, {"confirmed": "yes"})
+    assert asked.status_code == 200
+    assert "It cannot be undone" in asked.content.decode()
+    other_side = Client(HTTP_ACCEPT_LANGUAGE="en")
+    sign_in(other_side, world.alpha_sote_coordinator)
+    refused = other_side.get(url, {"confirmed": "yes"}, follow=True)
+    assert "It cannot be undone" not in refused.content.decode()
+    assert [m.level_tag for m in refused.context["messages"]] == ["error"]
+    assert two_factor_device(world.alpha_coordinator) is not None
 
 
 def test_the_network_page_offers_the_reset_to_whoever_may(world):

@@ -1,14 +1,18 @@
 """The token look-up kept in the shared cache (accounts/token_cache.py): a hit costs fewer statements,
 and every change that could alter what a token may do takes effect on the very next request.
 
-One process's LocMemCache stands in for Redis here: KAIKUKANTA_TOKEN_CACHE_SECONDS turns it on."""
+The cache is the local Redis (database 12, a key prefix of each test's own), as in production; the
+tests are skipped where Redis is not running (a failure in CI, KAIKUKANTA_CI=1)."""
 
 import datetime as dt
+import os
 import uuid
 
 import pytest
+import redis
 import time_machine
 from django.core.cache import caches
+from django.core.checks import run_checks
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -16,23 +20,50 @@ from django.utils import timezone
 
 from kaikukanta.accounts import token_cache
 from kaikukanta.accounts.models import RoleAssignment
-from kaikukanta.accounts.services import deactivate_user, revoke_role
+from kaikukanta.accounts.services import deactivate_user, reset_two_factor, revoke_role
 from kaikukanta.api.services import create_agency_token, create_api_token, revoke_api_token
+from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.network.models import Organisation, TicketAgency
-from kaikukanta.network.services import save_ticket_agency
+from kaikukanta.network.services import save_ticket_agency, save_venue
+from tests.conftest import sign_in
+
+REDIS_URL = "redis://127.0.0.1:6379/12"
 
 
 @pytest.fixture
 def cached(settings):
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError as error:
+        message = f"Redis is not reachable at {REDIS_URL} ({error}): start redis-server"
+        if os.environ.get("KAIKUKANTA_CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    prefix = f"kaikukanta-test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"token-cache-{uuid.uuid4().hex}",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
         }
     }
     settings.KAIKUKANTA_TOKEN_CACHE_SECONDS = 300
-    caches["default"].clear()
-    return caches["default"]
+    yield caches["default"]
+    server = redis.Redis.from_url(REDIS_URL)
+    for key in server.scan_iter(f"{prefix}:*"):
+        server.delete(key)
+
+
+@pytest.fixture
+def cache_down(settings):
+    """The shared cache configured, its server not answering (a closed port)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/12",
+        }
+    }
+    settings.KAIKUKANTA_TOKEN_CACHE_SECONDS = 300
 
 
 def check(client, venue, card):
@@ -99,15 +130,19 @@ def test_a_removed_role_takes_effect_on_the_next_request(world, alpha_card, cach
     )  # a venue it does not act for
 
 
-def test_a_token_whose_venues_change_acts_for_the_new_ones_at_once(world, alpha_card, cached):
+def test_a_two_factor_reset_refuses_the_token_on_the_next_request(world, alpha_card, cached):
+    _token, client = staff_token(world)
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
+    reset_two_factor(actor=world.national, user=world.alpha_venue_staff)
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 401
+
+
+def test_saving_a_venue_makes_every_entry_stale(world, alpha_card, cached):
     token, client = staff_token(world)
     assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
-    token.venues.remove(world.alpha_venue)
-    assert (
-        check(client, world.alpha_venue, alpha_card)[0].status_code == 404
-    )  # a venue it does not act for
-    token.venues.add(world.alpha_venue)
-    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
+    assert token_cache.look_up(token.key_hash)[1] is not None
+    save_venue(actor=world.national, venue=world.alpha_venue, changed=["active_until"])
+    assert token_cache.look_up(token.key_hash)[1] is None
 
 
 def test_an_agency_no_longer_selling_for_a_venue_is_refused_at_once(world, alpha_card, cached):
@@ -130,6 +165,41 @@ def test_an_agency_no_longer_selling_for_a_venue_is_refused_at_once(world, alpha
     assert (
         check(client, world.alpha_venue, alpha_card)[0].status_code == 404
     )  # a venue it does not act for
+
+
+def test_the_admin_taking_a_venue_from_an_agency_refuses_its_token_at_once(
+    world, alpha_card, cached
+):
+    """The Django admin saves the agency's venues through save_ticket_agency (audited, invalidated)."""
+    agency = TicketAgency.objects.create(
+        name="Lippupalvelu",
+        organisation=Organisation.objects.create(name="Liput Oy", kind="private"),
+    )
+    agency.venues.add(world.alpha_venue, world.beta_venue)
+    _token, secret = create_agency_token(
+        actor=world.national,
+        agency=agency,
+        venues=[world.alpha_venue],
+        name="Myynti",
+        verified=True,
+    )
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
+    admin = Client()
+    sign_in(admin, world.national)
+    response = admin.post(
+        f"/admin/network/ticketagency/{agency.pk}/change/",
+        {
+            "name": agency.name,
+            "organisation": agency.organisation_id,
+            "venues": [world.beta_venue.pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(agency.venues.all()) == [world.beta_venue]
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 404
+    event = AuditEvent.objects.filter(action=Action.OBJECT_CHANGED).latest("pk")
+    assert event.data["venues_removed"] == [world.alpha_venue.pk]
 
 
 def test_a_cached_token_still_expires_on_time(world, alpha_card, cached):
@@ -157,8 +227,7 @@ def test_a_change_bumps_the_generation_again_once_committed(
     token_cache.look_up("nothing")  # starts a generation
     before = cached.get(token_cache.GENERATION_KEY)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        world.alpha_venue_staff.is_active = False
-        world.alpha_venue_staff.save(update_fields=["is_active"])
+        deactivate_user(actor=world.national, user=world.alpha_venue_staff)
     assert cached.get(token_cache.GENERATION_KEY) == before + 1
     token_cache.keep("racing", before + 1, {"token": 1})
     assert token_cache.look_up("racing")[1] is not None
@@ -174,3 +243,33 @@ def test_signing_in_leaves_the_entries_alone(world, cached):
     world.alpha_venue_staff.last_login = timezone.now()
     world.alpha_venue_staff.save(update_fields=["last_login"])
     assert cached.get(token_cache.GENERATION_KEY) == before
+
+
+def test_with_the_cache_down_the_database_answers_and_a_revocation_works(
+    world, alpha_card, cache_down
+):
+    token, client = staff_token(world)
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
+    revoke_api_token(actor=world.alpha_venue_staff, token=token)
+    assert check(client, world.alpha_venue, alpha_card)[0].status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("backend", "seconds", "refused"),
+    [
+        ("django.core.cache.backends.locmem.LocMemCache", 300, True),
+        ("django.core.cache.backends.dummy.DummyCache", 300, True),
+        ("django.core.cache.backends.locmem.LocMemCache", 0, False),
+        ("django.core.cache.backends.redis.RedisCache", 300, False),
+    ],
+)
+def test_the_cache_on_without_a_shared_cache_is_refused_at_start(
+    settings, backend, seconds, refused
+):
+    """Each worker's own memory would keep a revoked token working on the others until its entry
+    expired: `manage.py check` (run before the servers start) refuses the setting."""
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "redis://127.0.0.1:1/0"}}
+    settings.KAIKUKANTA_TOKEN_CACHE_SECONDS = seconds
+    errors = [e for e in run_checks(tags=["caches"]) if e.id == "kaikukanta.E001"]
+    assert bool(errors) == refused

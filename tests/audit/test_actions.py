@@ -46,3 +46,30 @@ def test_two_apps_cannot_claim_one_verb():
 
     with pytest.raises(ValueError, match="registered by cards"):
         actions.register("uses", Clash)
+
+
+def test_the_api_tokens_older_events_are_found_under_the_accounts_label(world):
+    """Events written while API tokens were the api app's name them `api.apitoken`: audit.0012
+    renames them, so a search by object finds a token's whole history under one name."""
+    import importlib
+
+    from django.apps import apps
+
+    from kaikukanta.api.services import create_api_token, revoke_api_token
+    from kaikukanta.audit.models import AuditEvent
+
+    token, _secret = create_api_token(
+        actor=world.alpha_venue_staff, user=world.alpha_venue_staff, name="Kassa"
+    )
+    AuditEvent.objects.filter(object_id=str(token.pk)).update(object_type="api.apitoken")
+    revoke_api_token(actor=world.alpha_venue_staff, token=token)
+    migration = importlib.import_module(
+        "kaikukanta.audit.migrations.0012_api_token_events_named_by_accounts"
+    )
+    migration.rename(apps, None)
+    history = AuditEvent.objects.filter(object_type="accounts.apitoken", object_id=str(token.pk))
+    assert sorted(history.values_list("action", flat=True)) == [
+        "api_token.created",
+        "api_token.revoked",
+    ]
+    assert not AuditEvent.objects.filter(object_type="api.apitoken").exists()

@@ -127,3 +127,17 @@ def test_the_reminder_the_landing_page_and_the_card_list_agree_on_expiring(world
     listed = distributor.get(reverse("web:cards"), {"status": "expiring"}).content.decode()
     assert last.display_identifier in listed
     assert later.display_identifier not in listed
+
+
+def test_the_reminder_commands_help_tells_the_expiring_days(monkeypatch):
+    """The command's help names EXPIRING_DAYS, not a number of its own."""
+    import importlib
+
+    from kaikukanta.cards import querysets
+    from kaikukanta.cards.management.commands import send_expiry_reminders as command
+
+    monkeypatch.setattr(querysets, "EXPIRING_DAYS", 21)
+    help_text = importlib.reload(command).Command.help
+    monkeypatch.undo()
+    importlib.reload(command)
+    assert "within 21 days" in help_text

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from kaikukanta.network.models import Venue
+from kaikukanta.network.models import Organisation, Region, Venue
 
 
 def test_a_region_is_offered_its_own_venues_and_the_popups(world):
@@ -37,12 +37,9 @@ OFFERING_DAYS = [
 ]
 
 
-def test_the_offering_and_the_venue_agree_on_every_day(world):
-    """ "Offered from a day on" (VenueQuerySet.offered_to, in_catalogue) is the list form of
-    Venue.refusal_for: a venue is offered from a day exactly when it accepts its own region's cards
-    on that day or a later one. Held venue by venue and day by day over a venue period ending and
+def periods_and_pilots(world):
+    """Venues of every kind of period and pilot beside the world's: a venue period ending and
     starting, a pilot ended, a pilot not begun, and a permanent region keeping old pilot dates."""
-    from kaikukanta.network.models import Organisation, Region
 
     museum = Organisation.objects.get(name="Museo")
     later_pilot = Region.objects.create(
@@ -74,6 +71,14 @@ def test_the_offering_and_the_venue_agree_on_every_day(world):
             active_from=starts,
             active_until=ends,
         )
+
+
+def test_the_offering_and_the_venue_agree_on_every_day(world):
+    """ "Offered from a day on" (VenueQuerySet.offered_to, in_catalogue) is the list form of
+    Venue.refusal_for: a venue is offered from a day exactly when it accepts its own region's cards
+    on that day or a later one. Held venue by venue and day by day over a venue period ending and
+    starting, a pilot ended, a pilot not begun, and a permanent region keeping old pilot dates."""
+    periods_and_pilots(world)
     venues = list(Venue.objects.select_related("region"))
     for day in OFFERING_DAYS:
         catalogue = set(Venue.objects.in_catalogue(day))
@@ -86,3 +91,16 @@ def test_the_offering_and_the_venue_agree_on_every_day(world):
         for region in Region.objects.all():
             offered = set(Venue.objects.offered_to(region, day))
             assert offered == {v for v in catalogue if v.region_id in (region.pk, None)}
+
+
+def test_accepting_on_and_the_venue_agree_day_by_day(world):
+    """ "Accepts cards on a day" (VenueQuerySet.accepting_on, the network's count of venues) is the
+    list form of Venue.is_active_on: held for every venue on every day from before the first pilot
+    to after the last period, so that each first and last day is crossed."""
+    periods_and_pilots(world)
+    venues = list(Venue.objects.select_related("region"))
+    day = dt.date(2024, 12, 30)
+    while day <= dt.date(2027, 7, 2):
+        accepting = set(Venue.objects.accepting_on(day))
+        assert accepting == {v for v in venues if v.is_active_on(day)}, day
+        day += dt.timedelta(days=1)

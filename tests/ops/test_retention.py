@@ -13,6 +13,7 @@ from axes.models import AccessLog
 from django.core.management import call_command
 from django.urls import reverse
 
+from kaikukanta.accounts.models import SecondStepFailures
 from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.audit.services import record
 from kaikukanta.cards.models import Card, ClosingReason, HandOver, WellbeingMeasurement
@@ -61,6 +62,7 @@ def history(world):
     revoke_hand_over(actor=world.alpha_distributor, card=used)
     hand_over_card(actor=world.alpha_distributor, card=used)
     AccessLog.objects.create(username="alpha_dist", ip_address="192.0.2.1", user_agent="Firefox")
+    SecondStepFailures.objects.create(user=world.alpha_coordinator, source="a" * 64, failures=2)
     CancelledRequest.objects.create(venue=world.alpha_venue, idempotency_key="cancelled-key")
     record(actor=None, action=Action.ROLE_GRANTED, target=world.alpha_coordinator)
     return used, closed
@@ -89,19 +91,21 @@ def stats_pages(client_as, world) -> dict[str, str]:
 def test_each_rule_waits_for_its_period(history):
     with time_machine.travel(FOUR_MONTHS_LATER, tick=False):
         counts = purge(dry_run=True)
-    # Past 90 days (login), 30 days after revocation (links), 60 days (request keys); nothing else.
+    # Past 90 days (login, wrong second-step codes), 30 days after revocation (links), 60 days
+    # (request keys); nothing else.
     assert counts == {
         "cards_erased": 0,
         "wellbeing_answers": 0,
         "old_cards_links": 0,
         "audit_events": 0,
         "flags": 0,
-        "login_records": 1,
+        "login_records": 2,
         "revoked_links": 1,
         "request_keys": 1,
     }
     # The dry run changed nothing and recorded nothing.
     assert AccessLog.objects.count() == 1
+    assert SecondStepFailures.objects.count() == 1
     assert HandOver.objects.count() == 2
     assert not AuditEvent.objects.filter(action=Action.DATA_PURGED).exists()
 
@@ -163,7 +167,7 @@ def test_the_job_logs_one_line_with_the_counts(history, caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "kaikukanta.jobs"]
     assert len(lines) == 1
     assert lines[0].startswith("job purge (dry run: nothing changed): 0 cards erased,")
-    assert "1 login records" in lines[0]
+    assert "2 login records" in lines[0]
     assert AccessLog.objects.count() == 1
 
 
@@ -291,3 +295,18 @@ def test_a_card_of_a_pilot_ended_early_is_erased_two_years_after_the_pilots_end(
     card.refresh_from_db()
     assert card.birth_year is None
     assert card.postcode == ""
+
+
+def test_the_counts_of_wrong_second_step_codes_go_with_the_login_records(world):
+    """A row names a person and (keyed) an address: kept the login records' 90 days after its last
+    wrong code, by the daily clean_login_records as by the purge."""
+    old = SecondStepFailures.objects.create(user=world.alpha_coordinator, source="a" * 64)
+    recent = SecondStepFailures.objects.create(user=world.alpha_coordinator, source="b" * 64)
+    SecondStepFailures.objects.filter(pk=old.pk).update(
+        last_failure_at=old.last_failure_at - dt.timedelta(days=91)
+    )
+    SecondStepFailures.objects.filter(pk=recent.pk).update(
+        last_failure_at=recent.last_failure_at - dt.timedelta(days=89)
+    )
+    call_command("clean_login_records")
+    assert list(SecondStepFailures.objects.values_list("pk", flat=True)) == [recent.pk]

@@ -64,15 +64,11 @@ def readable_details(data: dict[str, Any]) -> list[tuple[str, str]]:
     return [(str(DETAILS.get(key, key)), value(item)) for key, item in data.items()]
 
 
-# Models that moved to another app: the events written before the move name the old label.
-MOVED_MODELS = {"api.apitoken": "accounts.apitoken"}
-
-
 def object_name(label: str) -> str:
+    """The object type's name in the reader's language (the events of API tokens written before
+    they moved to the accounts were renamed by audit.0012)."""
     try:
-        return (
-            str(apps.get_model(MOVED_MODELS.get(label, label))._meta.verbose_name) if label else ""
-        )
+        return str(apps.get_model(label)._meta.verbose_name) if label else ""
     except (LookupError, ValueError):
         return label
 

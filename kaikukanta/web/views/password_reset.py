@@ -17,7 +17,6 @@ the three after it), with the registry's rules around them.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import smtplib
 from typing import Any
@@ -34,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.accounts.services import record_password_reset, record_password_reset_asked
 from kaikukanta.core.clients import client_ip
+from kaikukanta.core.digests import keyed_digest
 from kaikukanta.core.ratelimit import Window
 
 from ..access import public
@@ -59,7 +59,11 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if self.is_bound and not self.errors and PER_IP.hit(self.ip or "-") > PER_IP.limit:
+        if (
+            self.is_bound
+            and not self.errors
+            and PER_IP.hit(keyed_digest(self.ip or "-", "password-reset-ip")) > PER_IP.limit
+        ):
             until = timezone.localtime(PER_IP.reopens_at())
             raise forms.ValidationError(
                 _("Too many requests from this address. Try again after %(until)s.")
@@ -69,7 +73,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         email = self.cleaned_data["email"].strip().lower()
-        digest = hashlib.sha256(email.encode()).hexdigest()
+        digest = keyed_digest(email, "password-reset-address")
         if PER_ADDRESS.hit(digest) > PER_ADDRESS.limit:
             return  # answered as any other request: nothing tells whether the address is known
         super().save(*args, **kwargs)

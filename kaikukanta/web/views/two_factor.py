@@ -27,8 +27,8 @@ from kaikukanta.accounts.errors import SetupKeyReplaced
 from kaikukanta.accounts.middleware import OPEN_TO_UNVERIFIED, session_verified
 from kaikukanta.accounts.models import User
 from kaikukanta.accounts.services import (
+    check_reset_two_factor,
     confirm_two_factor,
-    may_reset_two_factor,
     needs_two_factor,
     pass_second_step,
     pending_two_factor_device,
@@ -223,7 +223,13 @@ def reset(request: HttpRequest, pk: int) -> HttpResponse:
     back = request.POST.get("next") or request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("web:home")
-    if not confirmed(request) and may_reset_two_factor(request.user, person):
+    if not confirmed(request):
+        # Only the confirmation page, or why not: a GET never reaches the reset itself.
+        try:
+            check_reset_two_factor(actor=request.user, user=person)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect(back)
         name = person.display_name
         return confirmation(
             request,

@@ -9,7 +9,10 @@ from kaikukanta.stats.retention import delete_login_records
 
 
 class Command(JobCommand):
-    help = "Delete login records (addresses, user agents) older than KAIKUKANTA_RETAIN_LOGIN_DAYS."
+    help = (
+        "Delete login records (addresses, user agents) and counts of wrong second-step codes older "
+        "than KAIKUKANTA_RETAIN_LOGIN_DAYS."
+    )
     job_name = "clean_login_records"
     supports_dry_run = True
 
