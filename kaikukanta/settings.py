@@ -257,9 +257,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # REDIS_URL is set (redis://host:6379/0), otherwise in a table of the database. Redis is then also
 # the cache; without it the cache is each process's own memory, which nothing shared relies on.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A Redis that stops answering (rather than refusing connections) fails a request in a few seconds
+# instead of hanging it: the API token look-up then reads the database (accounts/token_cache.py).
+REDIS_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 2}
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_TIMEOUTS,
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -72,7 +72,7 @@ def _add_many(changes: Sequence[tuple[str, int, int]]) -> dict[str, int]:
 def _redis(url: str) -> redis.Redis:
     """A client of the Redis server that holds the cache (settings.REDIS_URL), with its own pool: the
     cache backend's own client is not public API."""
-    return redis.Redis.from_url(url)
+    return redis.Redis.from_url(url, **settings.REDIS_TIMEOUTS)
 
 
 def _add_in_redis(merged: dict[str, tuple[int, int]]) -> dict[str, int]:

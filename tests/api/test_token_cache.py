@@ -6,6 +6,8 @@ tests are skipped where Redis is not running (a failure in CI, KAIKUKANTA_CI=1).
 
 import datetime as dt
 import os
+import socket
+import time
 import uuid
 
 import pytest
@@ -253,6 +255,37 @@ def test_with_the_cache_down_the_database_answers_and_a_revocation_works(
     assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
     revoke_api_token(actor=world.alpha_venue_staff, token=token)
     assert check(client, world.alpha_venue, alpha_card)[0].status_code == 401
+
+
+@pytest.fixture
+def cache_silent(settings):
+    """The shared cache configured with the production settings' timeouts, its server accepting
+    connections and never answering (a Redis that hangs rather than stops)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    port = listener.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/12",
+            "OPTIONS": settings.REDIS_TIMEOUTS,
+        }
+    }
+    settings.KAIKUKANTA_TOKEN_CACHE_SECONDS = 300
+    yield
+    listener.close()
+
+
+def test_a_cache_that_stops_answering_delays_a_request_but_does_not_hang_it(
+    world, alpha_card, cache_silent
+):
+    _token, client = staff_token(world)
+    started = time.monotonic()
+    response, _statements = check(client, world.alpha_venue, alpha_card)
+    assert response.status_code == 200, response.content
+    # Each cache call gives up after the socket timeout (2 s); the look-up makes a few of them.
+    assert time.monotonic() - started < 30
 
 
 @pytest.mark.parametrize(
