@@ -26,6 +26,7 @@ from kaikukanta.accounts.errors import OtherSidesWork
 from kaikukanta.accounts.models import Invitation, RoleAssignment, User, invitation_days
 from kaikukanta.accounts.permissions import can_run_distributor_sites_in, can_run_venues_in
 from kaikukanta.accounts.scope import CULTURE, SOTE, scope_for
+from kaikukanta.accounts import oidc
 from kaikukanta.accounts.services import (
     accept_invitation,
     check_deactivate,
@@ -328,7 +329,16 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
                 return redirect("web:two_factor_setup")
             messages.success(request, _("Your password is set and you are logged in."))
             return redirect(landing_url(user) or reverse("web:home"))
-    return render(request, "web/network/invitation.html", {"form": form, "invited": found.user})
+    return render(
+        request,
+        "web/network/invitation.html",
+        {
+            "form": form,
+            "invited": found.user,
+            "secret": secret,
+            "sso_providers": list(oidc.providers().values()),
+        },
+    )
 
 
 urlpatterns = [
