@@ -301,6 +301,7 @@ AXES_ENABLE_ADMIN = False
 AXES_CLIENT_IP_CALLABLE = "kaikukanta.accounts.throttling.client_ip"
 KAIKUKANTA_CLIENT_IP_HEADER = os.environ.get("KAIKUKANTA_CLIENT_IP_HEADER", "")
 
+
 # Single sign-on for staff with OpenID Connect (accounts/oidc.py, docs/single-sign-on.md): none unless
 # KAIKUKANTA_OIDC_PROVIDERS names them, comma-separated short names (letters, digits, _), each with
 # KAIKUKANTA_OIDC_<NAME>_CLIENT_ID, _CLIENT_SECRET, _DISCOVERY_URL (the provider's
@@ -322,7 +323,9 @@ def _oidc_providers() -> dict[str, dict[str, object]]:
         try:
             config["ORGANISATIONS"] = [int(i) for i in env_list(prefix + "ORGANISATIONS", [])]
         except ValueError:
-            raise ImproperlyConfigured(f"{prefix}ORGANISATIONS: organisation ids, e.g. 3,14") from None
+            raise ImproperlyConfigured(
+                f"{prefix}ORGANISATIONS: organisation ids, e.g. 3,14"
+            ) from None
         providers[name.lower()] = config
     return providers
 

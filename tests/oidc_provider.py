@@ -47,7 +47,7 @@ def _b64(data: bytes) -> str:
 class Handler(BaseHTTPRequestHandler):
     server_version = "KaikukantaTestOP/1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     @property
@@ -79,7 +79,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- GET ------------------------------------------------------------------------------------
 
-    def do_GET(self) -> None:  # noqa: N802 - the base class's name
+    def do_GET(self) -> None:
         url = urlparse(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         if url.path == "/.well-known/openid-configuration":
@@ -171,7 +171,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- POST -----------------------------------------------------------------------------------
 
-    def do_POST(self) -> None:  # noqa: N802 - the base class's name
+    def do_POST(self) -> None:
         path = urlparse(self.path).path
         if path == "/authorize":
             self.authorize_submit(self._form())
@@ -215,7 +215,9 @@ class Handler(BaseHTTPRequestHandler):
                 "claims": claims,
                 "expires": time.monotonic() + 60,
             }
-        self._redirect(f"{form['redirect_uri']}?{urlencode({'code': code, 'state': form['state']})}")
+        self._redirect(
+            f"{form['redirect_uri']}?{urlencode({'code': code, 'state': form['state']})}"
+        )
 
     def _client_credentials(self, form: dict[str, str]) -> tuple[str, str]:
         auth = self.headers.get("Authorization", "")

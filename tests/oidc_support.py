@@ -18,7 +18,7 @@ import pytest
 
 PROVIDER_SCRIPT = Path(__file__).with_name("oidc_provider.py")
 CLIENT_ID = "kaikukanta-test"
-CLIENT_SECRET = "a-client-secret-for-the-tests"  # noqa: S105 - the test provider's only
+CLIENT_SECRET = "a-client-secret-for-the-tests"
 
 
 class TestProvider:
@@ -66,7 +66,7 @@ class TestProvider:
 def running_provider() -> Iterator[TestProvider]:
     """The provider process, or a skip with the reason (a failure under KAIKUKANTA_CI=1)."""
     try:
-        process = subprocess.Popen(  # noqa: S603 - this interpreter and our own script
+        process = subprocess.Popen(
             [sys.executable, str(PROVIDER_SCRIPT)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

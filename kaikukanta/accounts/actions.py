@@ -27,4 +27,7 @@ class AccountAction(models.TextChoices):
     SSO_LINKED = "sso.linked", _("single sign-on identity linked")
     SSO_SIGNED_IN = "sso.signed_in", _("signed in through the identity provider")
     SSO_REFUSED = "sso.refused", _("sign-in through the identity provider refused")
-    PASSWORD_LOGIN_REFUSED = "password.login_refused", _("password login refused (single sign-on only)")
+    PASSWORD_LOGIN_REFUSED = (
+        "password.login_refused",
+        _("password login refused (single sign-on only)"),
+    )

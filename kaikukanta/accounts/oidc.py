@@ -18,7 +18,7 @@ Every sign-in and every refusal leaves an audit event naming the provider and a 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -66,7 +66,7 @@ def providers() -> dict[str, Provider]:
             client_secret=str(config["CLIENT_SECRET"]),
             discovery_url=str(config["DISCOVERY_URL"]),
             mfa_acr=str(config.get("MFA_ACR") or ""),
-            organisations=tuple(config.get("ORGANISATIONS") or ()),
+            organisations=tuple(cast(list[int], config.get("ORGANISATIONS") or [])),
         )
         for key, config in settings.KAIKUKANTA_OIDC_PROVIDERS.items()
     }

@@ -37,7 +37,9 @@ def people(demo_server, provider):
     from kaikukanta.network.models import DistributorSite, Region
 
     site = DistributorSite.objects.get(name=SITE)
-    staff = User.objects.create_user("sso.jakaja", "Sso.Jakaja@Testikunta.fi", "salasana-jakajalle-1")
+    staff = User.objects.create_user(
+        "sso.jakaja", "Sso.Jakaja@Testikunta.fi", "salasana-jakajalle-1"
+    )
     RoleAssignment.objects.create(user=staff, role=Role.DISTRIBUTOR_STAFF, distributor_site=site)
     coordinator = User.objects.create_user("sso.koordinaattori", "sso.koord@testikunta.fi")
     RoleAssignment.objects.create(
@@ -53,7 +55,8 @@ def sign_in(page, *, sub, email="", verified=True, mfa=False, login_path="/login
     page.get_by_role("link", name=LABEL).click()
     page.wait_for_url("http://127.0.0.1:*/authorize?**")
     query = urlsplit(page.url).query
-    assert "code_challenge_method=S256" in query and "code_challenge=" in query
+    assert "code_challenge_method=S256" in query
+    assert "code_challenge=" in query
     page.get_by_label("Subject").fill(sub)
     page.get_by_label("E-mail", exact=True).fill(email)
     page.get_by_label("E-mail verified").set_checked(verified)
@@ -91,7 +94,8 @@ def test_first_sign_in_links_by_verified_email_then_by_subject_and_logs_out(
     assert audit_actions(people["staff"]) == ["sso.linked", "sso.signed_in"]
     # The provider issued a token for this client, checked by Kaikukanta as it came.
     issued = provider.issued()[-1]
-    assert issued["aud"] == "kaikukanta-test" and issued["sub"] == "jakaja-123"
+    assert issued["aud"] == "kaikukanta-test"
+    assert issued["sub"] == "jakaja-123"
 
     # Logging out ends Kaikukanta's session and offers the provider's own log-out.
     page.get_by_role("button", name="Kirjaudu ulos").click()
@@ -136,7 +140,10 @@ def test_an_unknown_person_is_told_to_ask_for_an_invitation(new_page, provider, 
     assert heading(page) == "Kaikukanta-tiliä ei vielä ole"
     assert User.objects.count() == users
     # The same page in Swedish and English.
-    for locale, title in (("sv-FI", "Inget Kaikukanta-konto ännu"), ("en-GB", "No Kaikukanta account yet")):
+    for locale, title in (
+        ("sv-FI", "Inget Kaikukanta-konto ännu"),
+        ("en-GB", "No Kaikukanta account yet"),
+    ):
         other = new_page(locale=locale)
         sign_in(other, sub="tuntematon-3", email="")
         assert heading(other) == title

@@ -22,11 +22,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kaikukanta.accounts import oidc
 from kaikukanta.accounts.errors import OtherSidesWork
 from kaikukanta.accounts.models import Invitation, RoleAssignment, User, invitation_days
 from kaikukanta.accounts.permissions import can_run_distributor_sites_in, can_run_venues_in
 from kaikukanta.accounts.scope import CULTURE, SOTE, scope_for
-from kaikukanta.accounts import oidc
 from kaikukanta.accounts.services import (
     accept_invitation,
     check_deactivate,

@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from kaikukanta.accounts import oidc
 from kaikukanta.accounts.errors import SignInUnknownPerson
@@ -37,6 +38,7 @@ def _provider_or_404(key: str) -> oidc.Provider:
 
 
 @public
+@require_GET
 @never_cache
 def sso_start(request: HttpRequest, provider: str) -> HttpResponse:
     """To the provider's sign-in page. `next` is where to go afterwards; `invitation` the secret of
@@ -71,6 +73,7 @@ def _refusal(request: HttpRequest, found: oidc.Provider, error: DomainError) -> 
 
 
 @public
+@require_GET
 @never_cache
 def sso_callback(request: HttpRequest, provider: str) -> HttpResponse:
     """The provider's answer: the code is exchanged and the ID token checked, then the person is
@@ -98,6 +101,7 @@ def _next_query(target: str) -> str:
 
 
 @public
+@require_GET
 @never_cache
 def signed_out(request: HttpRequest) -> HttpResponse:
     """After logging out of Kaikukanta following a sign-in through a provider: the provider's own
