@@ -8,7 +8,8 @@ under a key published at jwks_uri, userinfo and an end-session endpoint. Kaikuka
 client) is not mocked: it fetches and checks all of this itself.
 
 POST /control (JSON) registers the client ({"client_id", "client_secret", "redirect_uris"}) and makes
-the provider misbehave on demand: {"id_token": "ok" | "wrong_iss" | "wrong_aud" | "expired"}."""
+the provider misbehave on demand: {"id_token": "ok" | "wrong_iss" | "wrong_aud" | "expired"} (in every mode the token is signed
+with the provider's key and carries this sign-in's nonce: only the named claim is wrong)."""
 
 from __future__ import annotations
 
@@ -266,7 +267,9 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "wrong_iss":
             claims["iss"] = "http://127.0.0.1:1/another-provider"
         elif mode == "wrong_aud":
+            # Issued to another client, naming this one as the authorized party: still not for it.
             claims["aud"] = "another-client"
+            claims["azp"] = client_id
         elif mode == "expired":
             claims["iat"] = now - 3600
             claims["exp"] = now - 1800

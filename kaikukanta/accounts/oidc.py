@@ -17,6 +17,7 @@ Every sign-in and every refusal leaves an audit event naming the provider and a 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -28,7 +29,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from joserfc.errors import JoseError
+from joserfc.errors import InvalidClaimError, JoseError
 
 from kaikukanta.audit.actions import Action
 from kaikukanta.audit.services import record
@@ -36,6 +37,8 @@ from kaikukanta.audit.services import record
 from .errors import SignInAccountClosed, SignInNotChecked, SignInUnknownPerson
 from .models import Invitation, RoleAssignment, SignInIdentity, User
 from .services import invitation_for
+
+logger = logging.getLogger(__name__)
 
 # What the session keeps of a sign-in through a provider: the provider's short name, whether its
 # token said multi-factor, and the ID token for the provider's log-out (id_token_hint).
@@ -101,6 +104,8 @@ def start(request: HttpRequest, found: Provider, redirect_uri: str) -> HttpRespo
     try:
         return _client(found).authorize_redirect(request, redirect_uri)
     except (AuthlibBaseError, requests.RequestException, ValueError, KeyError) as error:
+        # The kind of fault only: no address, nothing the provider sent.
+        logger.warning("Sign-in through %s could not start: %s", found.key, type(error).__name__)
         _refused(found, "provider_unreachable")
         raise SignInNotChecked() from error
 
@@ -108,11 +113,17 @@ def start(request: HttpRequest, found: Provider, redirect_uri: str) -> HttpRespo
 def finish(request: HttpRequest, found: Provider) -> tuple[dict[str, Any], str]:
     """The checked claims of the ID token and the token itself, or SignInNotChecked (audited)."""
     try:
+        # Authlib checks the state first, then the signature, the issuer (as discovered), expiry,
+        # and nonce; the audience only when told to, so that is checked here.
         token = _client(found).authorize_access_token(request, leeway=LEEWAY)
         claims = token.get("userinfo")
         if not claims or not claims.get("sub"):
             raise ValueError("no ID token")
+        audience = claims.get("aud")
+        if found.client_id not in (audience if isinstance(audience, list) else [audience]):
+            raise InvalidClaimError("aud")
     except (AuthlibBaseError, JoseError, requests.RequestException, ValueError, KeyError) as error:
+        logger.warning("Sign-in through %s refused: %s", found.key, type(error).__name__)
         _refused(found, "token_not_valid")
         raise SignInNotChecked() from error
     return dict(claims), str(token["id_token"])

@@ -218,3 +218,17 @@ def test_providers_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("KAIKUKANTA_OIDC_PIRHA_ORGANISATIONS", "Pirkanmaa")
     with pytest.raises(ImproperlyConfigured, match="organisation ids"):
         settings._oidc_providers()
+
+
+def test_an_answer_without_this_sessions_state_is_refused(world, found, client, caplog):
+    # Nothing reaches the provider: the state is checked first (a forged or replayed answer).
+    response = client.get(reverse("web:sso_callback", args=[KEY]) + "?code=abc&state=forged")
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+    event = AuditEvent.objects.get()
+    assert event.data == {"provider": KEY, "reason": "token_not_valid"}
+    assert "Sign-in through kunta refused: MismatchingStateError" in caplog.text
+
+
+def test_an_unknown_provider_is_a_404(world, client):
+    assert client.get(reverse("web:sso_start", args=["none"])).status_code == 404

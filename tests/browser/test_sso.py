@@ -113,8 +113,17 @@ def test_first_sign_in_links_by_verified_email_then_by_subject_and_logs_out(
     assert SignInIdentity.objects.filter(user=people["staff"]).count() == 1
 
 
-@pytest.mark.parametrize("misbehaviour", ["wrong_iss", "wrong_aud", "expired"])
-def test_a_token_that_fails_its_checks_is_refused(new_page, provider, people, misbehaviour):
+@pytest.mark.parametrize(
+    ("misbehaviour", "fault"),
+    [
+        ("wrong_iss", "InvalidClaimError"),
+        ("wrong_aud", "InvalidClaimError"),
+        ("expired", "ExpiredTokenError"),
+    ],
+)
+def test_a_token_that_fails_its_checks_is_refused(
+    new_page, provider, people, misbehaviour, fault, caplog
+):
     page = new_page()
     provider.control(id_token=misbehaviour)
     try:
@@ -125,6 +134,11 @@ def test_a_token_that_fails_its_checks_is_refused(new_page, provider, people, mi
     assert "ei voitu varmistaa" in page.locator(".sso-refusal").inner_text()
     page.goto("/cards/")
     assert urlsplit(page.url).path == "/login/"
+    # Refused for the claim the provider got wrong (the log names the fault's kind only).
+    assert f"Sign-in through {KEY} refused: {fault}" in caplog.text
+    assert provider.issued()[-1]["aud"] == (
+        "another-client" if misbehaviour == "wrong_aud" else "kaikukanta-test"
+    )
 
 
 def test_an_unknown_person_is_told_to_ask_for_an_invitation(new_page, provider, people):
@@ -200,5 +214,37 @@ def test_password_login_is_refused_for_an_organisation_that_signs_in_through_its
             action="password.login_refused", object_id=str(people["staff"].pk)
         ).exists()
         # The button it points to works.
-        sign_in(page, sub="jakaja-123", email="")
+        sign_in(page, sub="jakaja-123", email="sso.jakaja@testikunta.fi")
         assert page.get_by_role("button", name="Kirjaudu ulos").count()
+
+
+def test_an_invitation_links_the_identity_instead_of_a_password(new_page, provider, people):
+    from kaikukanta.accounts.models import Role, SignInIdentity, User
+    from kaikukanta.accounts.services import invite_staff
+
+    secrets: list[str] = []
+    invited, invitation = invite_staff(
+        actor=User.objects.get(username="orivesi.sote"),
+        email="kutsuttu@testikunta.fi",
+        first_name="Kutsuttu",
+        last_name="Jakaja",
+        role=Role.DISTRIBUTOR_STAFF,
+        distributor_site=people["site"],
+        link_for=lambda secret: secrets.append(secret) or f"/invitation/{secret}/",
+    )
+    page = new_page()
+    # The provider knows the person by another address, unverified: the invitation links them.
+    sign_in(
+        page,
+        sub="kutsuttu-1",
+        email="k.jakaja@example.fi",
+        verified=False,
+        login_path=f"/invitation/{secrets[0]}/",
+    )
+    assert page.get_by_role("button", name="Kirjaudu ulos").count()
+    assert SignInIdentity.objects.get(provider=KEY, subject="kutsuttu-1").user == invited
+    invitation.refresh_from_db()
+    assert invitation.used_at is not None
+    # The link is used up.
+    page.goto(f"/invitation/{secrets[0]}/")
+    assert heading(page) == "Linkki ei toimi"
