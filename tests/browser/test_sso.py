@@ -14,6 +14,8 @@ from django.test import override_settings
 
 from tests.oidc_support import running_provider
 
+from .support import assert_accessible
+
 KEY = "testikunta"
 LABEL = "Testikunnan tunnus"
 SITE = "Oriveden työllisyyspalvelut"
@@ -86,6 +88,8 @@ def test_first_sign_in_links_by_verified_email_then_by_subject_and_logs_out(
     from kaikukanta.accounts.models import SignInIdentity
 
     page = new_page()
+    page.goto("/login/")
+    assert_accessible(page, "login page with a provider's button")
     sign_in(page, sub="jakaja-123", email="sso.jakaja@testikunta.fi")
     assert urlsplit(page.url).path not in {"/login/", "/login/two-factor/"}
     assert page.get_by_role("button", name="Kirjaudu ulos").count()
@@ -101,6 +105,7 @@ def test_first_sign_in_links_by_verified_email_then_by_subject_and_logs_out(
     page.get_by_role("button", name="Kirjaudu ulos").click()
     page.wait_for_url("**/logout/done/")
     assert heading(page) == "Olet kirjautunut ulos"
+    assert_accessible(page, "logged out, the provider's log-out offered")
     page.get_by_role("link", name=f"Kirjaudu ulos myös palvelusta {LABEL}").click()
     page.wait_for_url("http://127.0.0.1:*/logout?**")
     assert "id_token_hint=" in page.url
@@ -149,6 +154,7 @@ def test_an_unknown_person_is_told_to_ask_for_an_invitation(new_page, provider, 
     sign_in(page, sub="tuntematon-1", email="tuntematon@testikunta.fi")
     assert heading(page) == "Kaikukanta-tiliä ei vielä ole"
     assert "Pyydä koordinaattoriltasi kutsu" in page.locator(".sso-refusal").inner_text()
+    assert_accessible(page, "unknown person")
     # An address that matches an account but which the provider has not verified links nothing.
     sign_in(page, sub="tuntematon-2", email="sso.koord@testikunta.fi", verified=False)
     assert heading(page) == "Kaikukanta-tiliä ei vielä ole"
