@@ -308,6 +308,37 @@ AXES_ENABLE_ADMIN = False
 AXES_CLIENT_IP_CALLABLE = "kaikukanta.accounts.throttling.client_ip"
 KAIKUKANTA_CLIENT_IP_HEADER = os.environ.get("KAIKUKANTA_CLIENT_IP_HEADER", "")
 
+
+# Single sign-on for staff with OpenID Connect (accounts/oidc.py, docs/single-sign-on.md): none unless
+# KAIKUKANTA_OIDC_PROVIDERS names them, comma-separated short names (letters, digits, _), each with
+# KAIKUKANTA_OIDC_<NAME>_CLIENT_ID, _CLIENT_SECRET, _DISCOVERY_URL (the provider's
+# .well-known/openid-configuration), _LABEL (the button on the login page); optionally _MFA_ACR (an
+# `acr` value that counts as multi-factor besides `amr` containing "mfa") and _ORGANISATIONS (ids of the
+# organisations whose staff may no longer log in with a password, comma-separated).
+def _oidc_providers() -> dict[str, dict[str, object]]:
+    providers: dict[str, dict[str, object]] = {}
+    for name in env_list("KAIKUKANTA_OIDC_PROVIDERS", []):
+        if not name.replace("_", "").isalnum():
+            raise ImproperlyConfigured(f"KAIKUKANTA_OIDC_PROVIDERS: {name!r} is not a short name")
+        prefix = f"KAIKUKANTA_OIDC_{name.upper()}_"
+        config: dict[str, object] = {}
+        for key in ("CLIENT_ID", "CLIENT_SECRET", "DISCOVERY_URL", "LABEL"):
+            config[key] = os.environ.get(prefix + key, "")
+            if not config[key]:
+                raise ImproperlyConfigured(f"{prefix}{key} is not set (KAIKUKANTA_OIDC_PROVIDERS)")
+        config["MFA_ACR"] = os.environ.get(prefix + "MFA_ACR", "")
+        try:
+            config["ORGANISATIONS"] = [int(i) for i in env_list(prefix + "ORGANISATIONS", [])]
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{prefix}ORGANISATIONS: organisation ids, e.g. 3,14"
+            ) from None
+        providers[name.lower()] = config
+    return providers
+
+
+KAIKUKANTA_OIDC_PROVIDERS = _oidc_providers()
+
 # Two-factor authentication, required of national administrators and coordinators (whoever holds
 # such a role): a code from an authenticator app (TOTP) after the password, or one of ten recovery
 # codes, each usable once. The issuer is the name the authenticator app shows beside the account.

@@ -571,6 +571,11 @@ WEB_ROWS = [
         post=by_role(TO_HOME, anonymous=OK),  # the form again, saying the password is wrong
     ),
     Row("web:logout", get=by_role(405), post=by_role(Redirect("web:login"))),
+    # Single sign-on: no provider is configured here, so a provider's name is unknown to everyone; the
+    # page after logging out offers a provider's log-out only after a sign-in through one.
+    Row("web:sso_start", args=lambda obj: ["tuntematon"], get=by_role(404)),
+    Row("web:sso_callback", args=lambda obj: ["tuntematon"], get=by_role(404)),
+    Row("web:signed_out", get=by_role(Redirect("web:login"))),
     Row(
         "set_language",
         data=lambda obj, things: {"language": "en", "next": "/"},

@@ -131,6 +131,9 @@ def test_every_registry_model_has_a_visible_to_scope():
             # services (accounts/services.py), never listed on any page.
             "accounts.RecoveryCode",
             "accounts.SecondStepFailures",
+            # The provider's subject linked to an account: read only by the sign-in
+            # (accounts/oidc.py), never listed on any page.
+            "accounts.SignInIdentity",
         }
         and not hasattr(model.objects, "visible_to")
     ]

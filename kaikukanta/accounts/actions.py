@@ -22,3 +22,12 @@ class AccountAction(models.TextChoices):
     INVITATION_RESENT = "invitation.resent", _("invitation sent again")
     PASSWORD_RESET_REQUESTED = "password.reset_requested", _("password reset link sent")
     PASSWORD_RESET_DONE = "password.reset_done", _("password reset by e-mail")
+    # Single sign-on (accounts/oidc.py): the data names the provider and a reason code, never the
+    # person's e-mail address or what the provider sent.
+    SSO_LINKED = "sso.linked", _("single sign-on identity linked")
+    SSO_SIGNED_IN = "sso.signed_in", _("signed in through the identity provider")
+    SSO_REFUSED = "sso.refused", _("sign-in through the identity provider refused")
+    PASSWORD_LOGIN_REFUSED = (
+        "password.login_refused",
+        _("password login refused (single sign-on only)"),
+    )

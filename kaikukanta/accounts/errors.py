@@ -137,3 +137,42 @@ class OtherSidesWork(NotAllowed):
 
 
 _NO_ONE_YET = _("no one named yet (the national support service, Kaikukeskus, names them)")
+
+
+class SignInNotChecked(DomainError):
+    """The provider's answer did not pass the checks (signature, issuer, audience, expiry, state,
+    nonce), or the provider could not be reached: nobody is signed in."""
+
+    code = "sign_in_not_checked"
+    status = 403
+    template = _(
+        "The sign-in through your organisation's identity provider could not be verified, so you are "
+        "not logged in. Try again; if it happens again, tell your organisation's IT support."
+    )
+
+
+class SignInUnknownPerson(DomainError):
+    code = "sign_in_unknown_person"
+    status = 403
+    template = _(
+        "Your organisation's identity provider knows you, but Kaikukanta has no account for you yet. "
+        "Ask your coordinator for an invitation: once you have opened its link, you can sign in here."
+    )
+
+
+class SignInAccountClosed(DomainError):
+    code = "sign_in_account_closed"
+    status = 403
+    template = _(
+        "Your Kaikukanta account has been deactivated, so you cannot log in, not even through your "
+        "organisation's identity provider. Ask your coordinator if you need it again."
+    )
+
+
+class PasswordLoginOff(DomainError):
+    code = "password_login_off"
+    status = 403
+    template = _(
+        "Your organisation signs you in through its own identity provider: use the button "
+        "“%(provider)s” below instead of a password."
+    )

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from .oidc import SESSION_KEY as SSO_SESSION_KEY
 from .services import needs_two_factor
 
 # The pages an unverified session may open: those marked for everyone (the login page, logging
@@ -19,9 +20,13 @@ OPEN_TO_UNVERIFIED = "open_to_unverified"
 
 
 def session_verified(request: HttpRequest) -> bool:
-    """Whether the session passed the second step (django-otp's OTPMiddleware tells)."""
+    """Whether the session passed the second step: django-otp's OTPMiddleware tells, or the identity
+    provider's token said multi-factor at this session's sign-in (accounts/oidc.py)."""
     is_verified = getattr(request.user, "is_verified", None)
-    return bool(is_verified and is_verified())
+    if is_verified and is_verified():
+        return True
+    signed_in = getattr(request, "session", {}).get(SSO_SESSION_KEY) or {}
+    return bool(signed_in.get("mfa"))
 
 
 def held_at_second_step(request: HttpRequest) -> bool:

@@ -276,3 +276,27 @@ class SecondStepFailures(models.Model):
 # The API token model is defined in tokens.py (with the services that revoke tokens); imported here so
 # that Django registers it with the accounts app.
 from .tokens import ApiToken as ApiToken  # noqa: E402
+
+
+class SignInIdentity(models.Model):
+    """A person's identity at an OpenID Connect provider (accounts/oidc.py): the provider's short name
+    in the settings and its stable subject (`sub`), linked to one Kaikukanta account. No e-mail address
+    is kept here: the link is made once, then only the subject counts."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="sign_in_identities"
+    )
+    provider = models.CharField(_("identity provider"), max_length=64)
+    subject = models.CharField(_("subject at the provider"), max_length=255)
+    linked_at = models.DateTimeField(_("linked"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("single sign-on identity")
+        verbose_name_plural = _("single sign-on identities")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="identity_unique_subject"),
+            models.UniqueConstraint(fields=["provider", "user"], name="identity_one_per_provider"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.provider}"

@@ -16,6 +16,7 @@ from .views import (
     password_reset,
     people,
     registration,
+    sso,
     stats,
     two_factor,
     uses,
@@ -28,6 +29,7 @@ app_name = "web"
 urlpatterns = [
     *dashboards.urlpatterns,
     *auth.urlpatterns,
+    *sso.urlpatterns,
     *password_reset.urlpatterns,
     *two_factor.urlpatterns,
     *box_office.urlpatterns,

@@ -2,6 +2,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from kaikukanta.accounts.errors import PasswordLoginOff
+from kaikukanta.accounts.oidc import password_login_provider, refuse_password_login
+
 
 class LoginForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
@@ -19,6 +22,16 @@ class LoginForm(AuthenticationForm):
         if len(username) > (self.username_field.max_length or 150):
             raise self.get_invalid_login_error()
         return super().clean()
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        # An organisation that signs its staff in through its identity provider: no password login.
+        found = password_login_provider(user)
+        if found is not None:
+            refuse_password_login(user=user, found=found)
+            raise forms.ValidationError(
+                PasswordLoginOff(provider=found.label).message, code=PasswordLoginOff.code
+            )
 
 
 class SecondStepForm(forms.Form):

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kaikukanta.accounts import oidc
 from kaikukanta.accounts.errors import OtherSidesWork
 from kaikukanta.accounts.models import Invitation, RoleAssignment, User, invitation_days
 from kaikukanta.accounts.permissions import can_run_distributor_sites_in, can_run_venues_in
@@ -328,7 +329,16 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
                 return redirect("web:two_factor_setup")
             messages.success(request, _("Your password is set and you are logged in."))
             return redirect(landing_url(user) or reverse("web:home"))
-    return render(request, "web/network/invitation.html", {"form": form, "invited": found.user})
+    return render(
+        request,
+        "web/network/invitation.html",
+        {
+            "form": form,
+            "invited": found.user,
+            "secret": secret,
+            "sso_providers": list(oidc.providers().values()),
+        },
+    )
 
 
 urlpatterns = [

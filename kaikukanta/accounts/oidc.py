@@ -1,0 +1,252 @@
+"""Single sign-on for staff with OpenID Connect (docs/single-sign-on.md).
+
+The protocol is Authlib's Django client (its public API): discovery from the provider's
+.well-known/openid-configuration, the authorization code flow with PKCE (S256), and the ID token's
+checks (signature against the provider's keys, issuer, audience, expiry, nonce). This module adds
+Kaikukanta's rules on top:
+
+- an identity is linked to an existing account by the provider's stable subject (SignInIdentity); the
+  first time by a verified e-mail address that matches exactly one active account, or by an open
+  invitation; anyone else is refused, never given an account; roles stay granted in Kaikukanta;
+- a deactivated account is refused whatever the provider says;
+- the provider's `amr` containing "mfa" (or the provider's configured `acr`) counts as the second
+  step for a role that needs one (accounts/middleware.py reads the session's mark);
+- an organisation listed for a provider no longer logs in with a password.
+
+Every sign-in and every refusal leaves an audit event naming the provider and a reason code only."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, cast
+
+import requests
+from authlib.common.errors import AuthlibBaseError
+from authlib.integrations.django_client import OAuth
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from joserfc.errors import InvalidClaimError, JoseError
+
+from kaikukanta.audit.actions import Action
+from kaikukanta.audit.services import record
+
+from .errors import SignInAccountClosed, SignInNotChecked, SignInUnknownPerson
+from .models import Invitation, RoleAssignment, SignInIdentity, User
+from .services import invitation_for
+
+logger = logging.getLogger(__name__)
+
+# What the session keeps of a sign-in through a provider: the provider's short name, whether its
+# token said multi-factor, and the ID token for the provider's log-out (id_token_hint).
+SESSION_KEY = "kaikukanta_sso"
+SCOPE = "openid email profile"
+# Seconds of clock difference allowed between the provider and Kaikukanta in the token's times.
+LEEWAY = 60
+
+
+@dataclass(frozen=True)
+class Provider:
+    key: str
+    label: str
+    client_id: str
+    client_secret: str
+    discovery_url: str
+    mfa_acr: str
+    organisations: tuple[int, ...]
+
+
+def providers() -> dict[str, Provider]:
+    """The providers of settings.KAIKUKANTA_OIDC_PROVIDERS, by short name, in the order given."""
+    return {
+        key: Provider(
+            key=key,
+            label=str(config["LABEL"]),
+            client_id=str(config["CLIENT_ID"]),
+            client_secret=str(config["CLIENT_SECRET"]),
+            discovery_url=str(config["DISCOVERY_URL"]),
+            mfa_acr=str(config.get("MFA_ACR") or ""),
+            organisations=tuple(cast(list[int], config.get("ORGANISATIONS") or [])),
+        )
+        for key, config in settings.KAIKUKANTA_OIDC_PROVIDERS.items()
+    }
+
+
+def provider(key: str) -> Provider | None:
+    return providers().get(key)
+
+
+# One Authlib client per provider configuration (it keeps the discovery document and the keys).
+_clients: dict[Provider, Any] = {}
+
+
+def _client(found: Provider) -> Any:
+    client = _clients.get(found)
+    if client is None:
+        registry = OAuth()
+        client = registry.register(
+            name=found.key,
+            client_id=found.client_id,
+            client_secret=found.client_secret,
+            server_metadata_url=found.discovery_url,
+            client_kwargs={"scope": SCOPE, "code_challenge_method": "S256", "timeout": 10},
+        )
+        _clients[found] = client
+    return client
+
+
+def start(request: HttpRequest, found: Provider, redirect_uri: str) -> HttpResponse:
+    """The redirect to the provider's authorization endpoint (state, nonce and the PKCE verifier are
+    kept in the session by Authlib)."""
+    try:
+        return _client(found).authorize_redirect(request, redirect_uri)
+    except (AuthlibBaseError, requests.RequestException, ValueError, KeyError) as error:
+        # The kind of fault only: no address, nothing the provider sent.
+        logger.warning("Sign-in through %s could not start: %s", found.key, type(error).__name__)
+        _refused(found, "provider_unreachable")
+        raise SignInNotChecked() from error
+
+
+def finish(request: HttpRequest, found: Provider) -> tuple[dict[str, Any], str]:
+    """The checked claims of the ID token and the token itself, or SignInNotChecked (audited)."""
+    try:
+        # Authlib checks the state first, then the signature, the issuer (as discovered), expiry,
+        # and nonce; the audience only when told to, so that is checked here.
+        token = _client(found).authorize_access_token(request, leeway=LEEWAY)
+        claims = token.get("userinfo")
+        if not claims or not claims.get("sub"):
+            raise ValueError("no ID token")
+        audience = claims.get("aud")
+        if found.client_id not in (audience if isinstance(audience, list) else [audience]):
+            raise InvalidClaimError("aud")
+    except (AuthlibBaseError, JoseError, requests.RequestException, ValueError, KeyError) as error:
+        logger.warning("Sign-in through %s refused: %s", found.key, type(error).__name__)
+        _refused(found, "token_not_valid")
+        raise SignInNotChecked() from error
+    return dict(claims), str(token["id_token"])
+
+
+def multi_factor(found: Provider, claims: dict[str, Any]) -> bool:
+    """Whether the provider says the person passed multi-factor authentication."""
+    amr = claims.get("amr") or []
+    if isinstance(amr, str):
+        amr = [amr]
+    if "mfa" in amr:
+        return True
+    return bool(found.mfa_acr) and claims.get("acr") == found.mfa_acr
+
+
+def _refused(found: Provider, reason: str, user: User | None = None) -> None:
+    record(
+        actor=None,
+        action=Action.SSO_REFUSED,
+        target=user,
+        data={"provider": found.key, "reason": reason},
+    )
+
+
+def _linked_user(found: Provider, claims: dict[str, Any], invitation_secret: str) -> User | None:
+    """The account the identity is linked to, linking it now if it is the first time."""
+    subject = str(claims["sub"])
+    identity = (
+        SignInIdentity.objects.select_related("user")
+        .filter(provider=found.key, subject=subject)
+        .first()
+    )
+    if identity is not None:
+        return identity.user
+    user: User | None = None
+    how = ""
+    invitation: Invitation | None = None
+    if invitation_secret:
+        invitation = invitation_for(invitation_secret)
+        if invitation is not None:
+            user, how = invitation.user, "invitation"
+    if user is None:
+        email = claims.get("email")
+        if claims.get("email_verified") is True and isinstance(email, str) and email:
+            matches = list(User.objects.filter(email__iexact=email, is_active=True)[:2])
+            if len(matches) == 1:
+                user, how = matches[0], "email"
+    if user is None:
+        return None
+    if SignInIdentity.objects.filter(provider=found.key, user=user).exists():
+        # The account is linked to another identity at this provider already.
+        return None
+    try:
+        with transaction.atomic():
+            SignInIdentity.objects.create(user=user, provider=found.key, subject=subject)
+            if invitation is not None:
+                Invitation.objects.filter(pk=invitation.pk).update(used_at=timezone.now())
+            record(
+                actor=user,
+                action=Action.SSO_LINKED,
+                target=user,
+                data={"provider": found.key, "by": how},
+            )
+    except IntegrityError:
+        # The same identity linked by a request racing this one: that link counts.
+        return None
+    return user
+
+
+def sign_in_user(*, found: Provider, claims: dict[str, Any], invitation_secret: str = "") -> User:
+    """The active account this identity signs in as (audited), or a refusal (audited)."""
+    user = _linked_user(found, claims, invitation_secret)
+    if user is None:
+        _refused(found, "unknown_person")
+        raise SignInUnknownPerson()
+    if not user.is_active:
+        _refused(found, "deactivated", user)
+        raise SignInAccountClosed()
+    record(
+        actor=user,
+        action=Action.SSO_SIGNED_IN,
+        target=user,
+        data={"provider": found.key, "mfa": multi_factor(found, claims)},
+    )
+    return user
+
+
+def password_login_provider(user: Any) -> Provider | None:
+    """The provider through which `user` must sign in, when their organisation is listed for one (an
+    account with a role at a distributor site or venue of that organisation)."""
+    for found in providers().values():
+        if not found.organisations:
+            continue
+        at_organisation = Q(distributor_site__organisation_id__in=found.organisations) | Q(
+            venue__organisation_id__in=found.organisations
+        )
+        if RoleAssignment.objects.filter(at_organisation, user=user).exists():
+            return found
+    return None
+
+
+def refuse_password_login(*, user: User, found: Provider) -> None:
+    record(
+        actor=None,
+        action=Action.PASSWORD_LOGIN_REFUSED,
+        target=user,
+        data={"provider": found.key},
+    )
+
+
+def logout_url(found: Provider, id_token: str, post_logout_redirect_uri: str) -> str | None:
+    """The provider's own log-out (RP-initiated logout), when its discovery document names an
+    end_session_endpoint."""
+    client = _client(found)
+    try:
+        if not client.load_server_metadata().get("end_session_endpoint"):
+            return None
+        return str(
+            client.create_logout_url(
+                post_logout_redirect_uri=post_logout_redirect_uri,
+                id_token_hint=id_token,
+                client_id=found.client_id,
+            )["url"]
+        )
+    except (AuthlibBaseError, requests.RequestException, ValueError, KeyError, RuntimeError):
+        return None

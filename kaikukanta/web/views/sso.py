@@ -1,0 +1,123 @@
+"""Single sign-on through an organisation's OpenID Connect provider: the button on the login page
+sends the person to the provider, the provider sends them back here. The rules (linking, refusals, the
+provider's multi-factor) are in accounts/oidc.py."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth import login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from kaikukanta.accounts import oidc
+from kaikukanta.accounts.errors import SignInUnknownPerson
+from kaikukanta.accounts.services import needs_two_factor
+from kaikukanta.core.errors import DomainError
+
+from ..access import public
+from ..navigation import landing_url
+
+# Kept in the session between the button and the provider's answer.
+NEXT_SESSION_KEY = "kaikukanta_sso_next"
+INVITATION_SESSION_KEY = "kaikukanta_sso_invitation"
+# After logging out: the provider's log-out to offer (its label and address).
+LOGOUT_SESSION_KEY = "kaikukanta_sso_logout"
+
+
+def _provider_or_404(key: str) -> oidc.Provider:
+    found = oidc.provider(key)
+    if found is None:
+        raise Http404
+    return found
+
+
+@public
+@require_GET
+@never_cache
+def sso_start(request: HttpRequest, provider: str) -> HttpResponse:
+    """To the provider's sign-in page. `next` is where to go afterwards; `invitation` the secret of
+    an invitation link opened before (its page offers the button), to link the identity to it."""
+    found = _provider_or_404(provider)
+    wanted = request.GET.get("next", "")
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        request.session[NEXT_SESSION_KEY] = wanted
+    else:
+        request.session.pop(NEXT_SESSION_KEY, None)
+    request.session[INVITATION_SESSION_KEY] = request.GET.get("invitation", "")[:128]
+    redirect_uri = request.build_absolute_uri(reverse("web:sso_callback", args=[found.key]))
+    try:
+        return oidc.start(request, found, redirect_uri)
+    except DomainError as error:
+        return _refusal(request, found, error)
+
+
+def _refusal(request: HttpRequest, found: oidc.Provider, error: DomainError) -> HttpResponse:
+    return render(
+        request,
+        "web/auth/sso_refused.html",
+        {
+            "error": error,
+            "unknown": isinstance(error, SignInUnknownPerson),
+            "provider": found,
+        },
+        status=error.status,
+    )
+
+
+@public
+@require_GET
+@never_cache
+def sso_callback(request: HttpRequest, provider: str) -> HttpResponse:
+    """The provider's answer: the code is exchanged and the ID token checked, then the person is
+    signed in to their linked account (or refused with the reason)."""
+    found = _provider_or_404(provider)
+    invitation_secret = request.session.pop(INVITATION_SESSION_KEY, "")
+    wanted = request.session.pop(NEXT_SESSION_KEY, "")
+    try:
+        claims, id_token = oidc.finish(request, found)
+        user = oidc.sign_in_user(found=found, claims=claims, invitation_secret=invitation_secret)
+    except DomainError as error:
+        return _refusal(request, found, error)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    mfa = oidc.multi_factor(found, claims)
+    request.session[oidc.SESSION_KEY] = {"provider": found.key, "mfa": mfa, "id_token": id_token}
+    target = wanted or landing_url(user) or reverse("web:home")
+    if needs_two_factor(user) and not mfa:
+        # Kaikukanta's own second step, as after a password (the middleware holds the session there).
+        return redirect(reverse("web:two_factor") + "?" + _next_query(target))
+    return redirect(target)
+
+
+def _next_query(target: str) -> str:
+    return urlencode({"next": target})
+
+
+@public
+@require_GET
+@never_cache
+def signed_out(request: HttpRequest) -> HttpResponse:
+    """After logging out of Kaikukanta following a sign-in through a provider: the provider's own
+    log-out offered (the person may still be signed in there, for other services too)."""
+    offer = request.session.pop(LOGOUT_SESSION_KEY, None)
+    if not offer:
+        return redirect("web:login")
+    return render(
+        request,
+        "web/auth/signed_out.html",
+        {"label": offer["label"], "url": offer["url"], "title": _("You are logged out")},
+    )
+
+
+urlpatterns = [
+    path("login/sso/<slug:provider>/", sso_start, name="sso_start"),
+    path("login/sso/<slug:provider>/callback/", sso_callback, name="sso_callback"),
+    path("logout/done/", signed_out, name="signed_out"),
+]

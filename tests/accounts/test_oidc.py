@@ -1,0 +1,234 @@
+"""Single sign-on's rules (accounts/oidc.py) on the claims of an ID token that passed its checks (the
+checks themselves and the whole flow: tests/browser/test_sso.py, against a provider process): how an
+identity is linked, who is refused, what counts as multi-factor, which password logins are refused,
+and what the audit trail keeps."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+from django.urls import reverse
+
+from kaikukanta.accounts import oidc
+from kaikukanta.accounts.errors import SignInAccountClosed, SignInUnknownPerson
+from kaikukanta.accounts.models import Role, SignInIdentity, User
+from kaikukanta.accounts.services import invite_staff
+from kaikukanta.audit.models import AuditEvent
+
+from ..conftest import PASSWORD
+
+KEY = "kunta"
+CONFIG = {
+    "CLIENT_ID": "kaikukanta",
+    "CLIENT_SECRET": "secret",
+    "DISCOVERY_URL": "https://idp.example.fi/.well-known/openid-configuration",
+    "LABEL": "Kunnan tunnus",
+    "MFA_ACR": "",
+    "ORGANISATIONS": [],
+}
+
+
+@pytest.fixture
+def found():
+    with override_settings(KAIKUKANTA_OIDC_PROVIDERS={KEY: CONFIG}):
+        yield oidc.provider(KEY)
+
+
+def with_email(user, email):
+    user.email = email
+    user.save(update_fields=["email"])
+    return user
+
+
+def claims(sub, email="", verified=True, **more):
+    return {"sub": sub, "email": email, "email_verified": verified, **more}
+
+
+def test_a_verified_address_of_one_active_account_links_it_once(world, found):
+    staff = with_email(world.alpha_distributor, "jakaja@alfala.fi")
+    user = oidc.sign_in_user(found=found, claims=claims("s-1", "Jakaja@Alfala.fi"))
+    assert user == staff
+    assert SignInIdentity.objects.get(provider=KEY, subject="s-1").user == staff
+    # Then the subject alone: the address may change or be unverified.
+    again = oidc.sign_in_user(found=found, claims=claims("s-1", "muu@example.fi", verified=False))
+    assert again == staff
+    assert SignInIdentity.objects.count() == 1
+    actions = list(AuditEvent.objects.order_by("pk").values_list("action", "data"))
+    assert actions == [
+        ("sso.linked", {"provider": KEY, "by": "email"}),
+        ("sso.signed_in", {"provider": KEY, "mfa": False}),
+        ("sso.signed_in", {"provider": KEY, "mfa": False}),
+    ]
+
+
+@pytest.mark.parametrize(
+    "case", ["unverified", "verified_missing", "two_accounts", "inactive_only", "no_address"]
+)
+def test_no_link_without_exactly_one_verified_match(world, found, case):
+    with_email(world.alpha_distributor, "jakaja@alfala.fi")
+    address, verified = "jakaja@alfala.fi", True
+    if case == "unverified":
+        verified = False
+    elif case == "verified_missing":
+        address = "toinen@alfala.fi"
+    elif case == "two_accounts":
+        with_email(world.beta_distributor, "JAKAJA@alfala.fi")
+    elif case == "inactive_only":
+        User.objects.filter(pk=world.alpha_distributor.pk).update(is_active=False)
+    else:
+        address = ""
+    users = User.objects.count()
+    with pytest.raises(SignInUnknownPerson):
+        oidc.sign_in_user(found=found, claims=claims("s-2", address, verified))
+    assert User.objects.count() == users
+    assert not SignInIdentity.objects.exists()
+    event = AuditEvent.objects.get()
+    assert (event.action, event.data) == (
+        "sso.refused",
+        {"provider": KEY, "reason": "unknown_person"},
+    )
+
+
+def test_email_verified_must_be_true_not_a_string(world, found):
+    with_email(world.alpha_distributor, "jakaja@alfala.fi")
+    with pytest.raises(SignInUnknownPerson):
+        oidc.sign_in_user(found=found, claims=claims("s-3", "jakaja@alfala.fi", verified="false"))
+
+
+def test_an_account_linked_to_another_subject_is_not_linked_again(world, found):
+    staff = with_email(world.alpha_distributor, "jakaja@alfala.fi")
+    SignInIdentity.objects.create(user=staff, provider=KEY, subject="first")
+    with pytest.raises(SignInUnknownPerson):
+        oidc.sign_in_user(found=found, claims=claims("second", "jakaja@alfala.fi"))
+
+
+def test_an_invitation_links_whatever_the_address(world, found):
+    secrets: list[str] = []
+    invited, invitation = invite_staff(
+        actor=world.alpha_sote_coordinator,
+        email="uusi@alfala.fi",
+        first_name="Uusi",
+        last_name="Jakaja",
+        role=Role.DISTRIBUTOR_STAFF,
+        distributor_site=world.alpha_site,
+        link_for=lambda secret: secrets.append(secret) or f"https://example.fi/{secret}/",
+    )
+    user = oidc.sign_in_user(
+        found=found, claims=claims("s-4", "u.jakaja@kunta.fi"), invitation_secret=secrets[0]
+    )
+    assert user == invited
+    invitation.refresh_from_db()
+    assert invitation.used_at is not None
+    linked = AuditEvent.objects.get(action="sso.linked")
+    assert linked.data == {"provider": KEY, "by": "invitation"}
+    # A used invitation links nobody else.
+    with pytest.raises(SignInUnknownPerson):
+        oidc.sign_in_user(
+            found=found, claims=claims("s-5", "x@kunta.fi"), invitation_secret=secrets[0]
+        )
+
+
+def test_a_deactivated_account_is_refused(world, found):
+    staff = world.alpha_distributor
+    SignInIdentity.objects.create(user=staff, provider=KEY, subject="s-6")
+    User.objects.filter(pk=staff.pk).update(is_active=False)
+    with pytest.raises(SignInAccountClosed):
+        oidc.sign_in_user(found=found, claims=claims("s-6", amr=["mfa"]))
+    event = AuditEvent.objects.get()
+    assert (event.action, event.object_id, event.data) == (
+        "sso.refused",
+        str(staff.pk),
+        {"provider": KEY, "reason": "deactivated"},
+    )
+
+
+def test_multi_factor_from_amr_or_the_configured_acr(found):
+    assert oidc.multi_factor(found, {"amr": ["pwd", "mfa"]})
+    assert oidc.multi_factor(found, {"amr": "mfa"})
+    assert not oidc.multi_factor(found, {"amr": ["pwd"]})
+    assert not oidc.multi_factor(found, {"acr": "gold"})
+    with override_settings(KAIKUKANTA_OIDC_PROVIDERS={KEY: {**CONFIG, "MFA_ACR": "gold"}}):
+        strict = oidc.provider(KEY)
+    assert oidc.multi_factor(strict, {"acr": "gold"})
+    assert not oidc.multi_factor(strict, {"acr": "silver"})
+
+
+def test_password_login_is_refused_for_a_listed_organisation_only(world, client):
+    county = world.alpha_site.organisation_id
+    config = {KEY: {**CONFIG, "ORGANISATIONS": [county]}}
+    with override_settings(KAIKUKANTA_OIDC_PROVIDERS=config):
+        refused = client.post(
+            reverse("web:login"), {"username": "alpha_dist", "password": PASSWORD}
+        )
+        assert refused.status_code == 200
+        assert "Kunnan tunnus" in refused.content.decode()
+        assert "_auth_user_id" not in client.session
+        # A wrong password is answered as always: the refusal tells nothing to a guesser.
+        wrong = client.post(reverse("web:login"), {"username": "alpha_dist", "password": "x"})
+        assert "Kunnan tunnus" not in wrong.context["form"].non_field_errors()[0]
+        # Staff of another organisation log in with their password.
+        other = client.post(reverse("web:login"), {"username": "alpha_ngo", "password": PASSWORD})
+        assert other.status_code == 302
+    event = AuditEvent.objects.get(action="password.login_refused")
+    assert event.data == {"provider": KEY}
+    assert event.object_id == str(world.alpha_distributor.pk)
+
+
+def test_the_login_page_shows_each_providers_button(world, client):
+    second = {**CONFIG, "LABEL": "Toinen tunnus"}
+    with override_settings(KAIKUKANTA_OIDC_PROVIDERS={KEY: CONFIG, "toinen": second}):
+        page = client.get(reverse("web:login")).content.decode()
+    assert "Kunnan tunnus" in page
+    assert "Toinen tunnus" in page
+    assert reverse("web:sso_start", args=["toinen"]) in page
+
+
+def test_the_audit_trail_keeps_no_address(world, found):
+    with_email(world.alpha_distributor, "jakaja@alfala.fi")
+    oidc.sign_in_user(found=found, claims=claims("s-7", "jakaja@alfala.fi"))
+    with pytest.raises(SignInUnknownPerson):
+        oidc.sign_in_user(found=found, claims=claims("s-8", "tuntematon@alfala.fi"))
+    for event in AuditEvent.objects.all():
+        assert "@" not in json.dumps(event.data)
+
+
+def test_providers_come_from_the_environment(monkeypatch):
+    from kaikukanta import settings
+
+    monkeypatch.setenv("KAIKUKANTA_OIDC_PROVIDERS", "pirha, Keycloak")
+    for name in ("PIRHA", "KEYCLOAK"):
+        for key, value in (
+            ("CLIENT_ID", "id"),
+            ("CLIENT_SECRET", "s"),
+            ("DISCOVERY_URL", "https://idp/"),
+            ("LABEL", name),
+        ):
+            monkeypatch.setenv(f"KAIKUKANTA_OIDC_{name}_{key}", value)
+    monkeypatch.setenv("KAIKUKANTA_OIDC_PIRHA_ORGANISATIONS", "3,14")
+    parsed = settings._oidc_providers()
+    assert list(parsed) == ["pirha", "keycloak"]
+    assert parsed["pirha"]["ORGANISATIONS"] == [3, 14]
+    monkeypatch.delenv("KAIKUKANTA_OIDC_KEYCLOAK_CLIENT_SECRET")
+    with pytest.raises(ImproperlyConfigured, match="KAIKUKANTA_OIDC_KEYCLOAK_CLIENT_SECRET"):
+        settings._oidc_providers()
+    monkeypatch.setenv("KAIKUKANTA_OIDC_KEYCLOAK_CLIENT_SECRET", "s")
+    monkeypatch.setenv("KAIKUKANTA_OIDC_PIRHA_ORGANISATIONS", "Pirkanmaa")
+    with pytest.raises(ImproperlyConfigured, match="organisation ids"):
+        settings._oidc_providers()
+
+
+def test_an_answer_without_this_sessions_state_is_refused(world, found, client, caplog):
+    # Nothing reaches the provider: the state is checked first (a forged or replayed answer).
+    response = client.get(reverse("web:sso_callback", args=[KEY]) + "?code=abc&state=forged")
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+    event = AuditEvent.objects.get()
+    assert event.data == {"provider": KEY, "reason": "token_not_valid"}
+    assert "Sign-in through kunta refused: MismatchingStateError" in caplog.text
+
+
+def test_an_unknown_provider_is_a_404(world, client):
+    assert client.get(reverse("web:sso_start", args=["none"])).status_code == 404

@@ -1,0 +1,92 @@
+"""Starting the test OpenID Connect provider (tests/oidc_provider.py) as a process of its own on
+127.0.0.1, and pointing Kaikukanta's settings at it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PROVIDER_SCRIPT = Path(__file__).with_name("oidc_provider.py")
+CLIENT_ID = "kaikukanta-test"
+CLIENT_SECRET = "a-client-secret-for-the-tests"
+
+
+class TestProvider:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def control(self, **change: Any) -> dict[str, Any]:
+        request = urllib.request.Request(  # noqa: S310 - our own provider on 127.0.0.1
+            f"{self.base_url}/control",
+            data=json.dumps(change).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+            return json.load(answer)
+
+    def issued(self) -> list[dict[str, Any]]:
+        with urllib.request.urlopen(f"{self.base_url}/control", timeout=10) as answer:  # noqa: S310
+            return json.load(answer)["issued"]
+
+    def register(self, kaikukanta_url: str, key: str) -> None:
+        self.control(
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            redirect_uris=[f"{kaikukanta_url}/login/sso/{key}/callback/"],
+            # The test run's clock is moved (tests/conftest.py fixed_clock): the provider follows it.
+            now=time.time(),
+        )
+
+    def settings(self, key: str, label: str, **more: Any) -> dict[str, dict[str, Any]]:
+        return {
+            key: {
+                "CLIENT_ID": CLIENT_ID,
+                "CLIENT_SECRET": CLIENT_SECRET,
+                "DISCOVERY_URL": f"{self.base_url}/.well-known/openid-configuration",
+                "LABEL": label,
+                "MFA_ACR": "",
+                "ORGANISATIONS": [],
+                **more,
+            }
+        }
+
+
+@contextmanager
+def running_provider() -> Iterator[TestProvider]:
+    """The provider process, or a skip with the reason (a failure under KAIKUKANTA_CI=1)."""
+    try:
+        process = subprocess.Popen(
+            [sys.executable, str(PROVIDER_SCRIPT)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stdout is not None
+        base_url = process.stdout.readline().strip()
+        if not base_url.startswith("http://127.0.0.1:"):
+            process.kill()
+            raise RuntimeError(process.stderr.read() if process.stderr else "no address printed")
+    except (OSError, RuntimeError, AssertionError) as error:
+        message = f"The test OpenID Connect provider did not start: {error}"
+        if os.environ.get("KAIKUKANTA_CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        yield TestProvider(base_url)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
