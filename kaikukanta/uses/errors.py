@@ -137,7 +137,7 @@ class CancelTooLate(DomainError):
         "A use can be cancelled here only within %(minutes)s minutes of recording it, and this one "
         "was recorded earlier. Your region's culture coordinator (for a pop-up venue, the national "
         "service) can remove it: tell them the time and the card, and they choose Correct beside "
-        "the use in the history of uses."
+        "the use on their Uses page."
     )
 
 
@@ -147,7 +147,7 @@ class CancelGroupMember(DomainError):
     template = _(
         "This use belongs to a group visit and cannot be cancelled alone. Your region's culture "
         "coordinator (for a pop-up venue, the national service) can remove the whole group visit: "
-        "they choose Correct beside it in the history of uses."
+        "they choose Correct beside it on their Uses page."
     )
 
 
@@ -177,7 +177,7 @@ class AlreadyRemoved(DomainError):
     status = 404
     template = _(
         "This use is no longer in the registry: it was removed or cancelled a moment ago. The "
-        "history of uses shows what is left."
+        "Uses page shows what is left."
     )
 
 

@@ -655,7 +655,7 @@ def may_remove_uses(user: Any, venue: Venue) -> bool:
     return scope_for(user).covers(CULTURE, venue.region_id)
 
 
-def _require_removes(actor: Any, venue: Venue) -> None:
+def check_remove_uses(actor: Any, venue: Venue) -> None:
     """Raise unless `actor` may remove uses at `venue`: the social and health coordinator of its
     region is told whose work it is (OtherSidesWork), the venue's own staff what they can do
     instead (RemovalForCoordinator); anyone else plainly not allowed."""
@@ -681,7 +681,7 @@ def remove_use(*, actor: Any, use: Use, reason: str) -> None:
     audit trail keeps what it was, with the reason's code. A member of a group visit is removed with
     the whole visit (`remove_group_visit`)."""
     _check_reason(reason)
-    _require_removes(actor, use.venue)
+    check_remove_uses(actor, use.venue)
     with transaction.atomic():
         use = _locked_use(use)
         if use.group_visit_id is not None:
@@ -702,7 +702,7 @@ def remove_group_visit(*, actor: Any, visit: GroupVisit, reason: str) -> None:
     member's), or nothing: as `remove_use`, by the same people, with one audit event for the visit
     that lists each use it had. A retry of the visit's request does not record it again."""
     _check_reason(reason)
-    _require_removes(actor, visit.venue)
+    check_remove_uses(actor, visit.venue)
     with transaction.atomic():
         # Step 1 of the lock order: every card of the visit at once, sorted by number, as recording
         # the visit locked them. The visit's uses are only ever written and removed with it.

@@ -176,7 +176,7 @@ def test_venue_staff_after_the_window_are_told_who_corrects_it(world, alpha_card
         cancel_use(actor=world.alpha_venue_staff, use=use)
     assert "culture coordinator" in too_late.value.message
     assert "Correct" in too_late.value.message
-    assert "history of uses" in too_late.value.message
+    assert "Uses page" in too_late.value.message
     with pytest.raises(errors.RemovalForCoordinator) as refused:
         remove_use(actor=world.alpha_venue_staff, use=use, reason=RemovalReason.RECORDED_TWICE)
     assert "15 minutes" in refused.value.message
