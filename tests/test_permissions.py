@@ -241,6 +241,31 @@ def venue_uses(role: str, things: dict[str, Any]) -> list[Any]:
     ]
 
 
+def venue_group_visits(role: str, things: dict[str, Any]) -> list[Any]:
+    """A new group visit (a community card of the venue's region, with a client without a card) at
+    the role's own venue and one at a venue foreign to them."""
+    from kaikukanta.cards.services import issue_community_card
+    from kaikukanta.uses.services import record_group_visit
+
+    if "beta_community_card" not in things:
+        things["beta_community_card"] = issue_community_card(
+            actor=things["national"], site=things["beta_site"]
+        )
+    return [
+        record_group_visit(
+            actor=things["national"],
+            venue=things[which["venue"][role]],
+            community_card_identifier=things[
+                "beta_community_card" if which["venue"][role] == "beta_venue" else "community_card"
+            ].identifier,
+            members=[],
+            covered_client_ages=[10],
+            idempotency_key=f"matrix-group-{role}-{index}",
+        ).group_visit
+        for index, which in enumerate((OWN, FOREIGN))
+    ]
+
+
 TO_USES = Redirect("web:uses")
 
 
@@ -405,6 +430,25 @@ WEB_ROWS = [
         objects=lambda role, things: venue_uses(role, things),
         args=lambda use: [use.pk],
         data=lambda use, things: {"confirmed": "yes", "reason": "test_entry"},
+        get=staff(
+            403,
+            national=OK,
+            alpha_coordinator=(OK, 404),
+            **dict.fromkeys(SOTE_COORDINATORS + VENUE_STAFF, (403, 404)),
+        ),
+        post=staff(
+            403,
+            national=TO_USES,
+            alpha_coordinator=(TO_USES, 404),
+            **dict.fromkeys(SOTE_COORDINATORS + VENUE_STAFF, (403, 404)),
+        ),
+    ),
+    Row(
+        "web:correct_group_visit",
+        label="existing",
+        objects=lambda role, things: venue_group_visits(role, things),
+        args=lambda visit: [visit.pk],
+        data=lambda visit, things: {"confirmed": "yes", "reason": "test_entry"},
         get=staff(
             403,
             national=OK,
