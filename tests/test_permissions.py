@@ -223,6 +223,52 @@ def venue_events(role: str, things: dict[str, Any]) -> list[Any]:
     ]
 
 
+def venue_uses(role: str, things: dict[str, Any]) -> list[Any]:
+    """A new use at the role's own venue and one at a venue foreign to them, each with a card of the
+    venue's region (pop-ups: alpha's)."""
+    from kaikukanta.uses.services import record_use
+
+    return [
+        record_use(
+            actor=things["national"],
+            venue=things[which["venue"][role]],
+            card_identifier=things[
+                "beta_card" if which["venue"][role] == "beta_venue" else "alpha_card"
+            ].identifier,
+            idempotency_key=f"matrix-{role}-{index}",
+        ).use
+        for index, which in enumerate((OWN, FOREIGN))
+    ]
+
+
+def venue_group_visits(role: str, things: dict[str, Any]) -> list[Any]:
+    """A new group visit (a community card of the venue's region, with a client without a card) at
+    the role's own venue and one at a venue foreign to them."""
+    from kaikukanta.cards.services import issue_community_card
+    from kaikukanta.uses.services import record_group_visit
+
+    if "beta_community_card" not in things:
+        things["beta_community_card"] = issue_community_card(
+            actor=things["national"], site=things["beta_site"]
+        )
+    return [
+        record_group_visit(
+            actor=things["national"],
+            venue=things[which["venue"][role]],
+            community_card_identifier=things[
+                "beta_community_card" if which["venue"][role] == "beta_venue" else "community_card"
+            ].identifier,
+            members=[],
+            covered_client_ages=[10],
+            idempotency_key=f"matrix-group-{role}-{index}",
+        ).group_visit
+        for index, which in enumerate((OWN, FOREIGN))
+    ]
+
+
+TO_USES = Redirect("web:uses")
+
+
 def feedback_items(role: str, things: dict[str, Any]) -> list[Any]:
     """An item of feedback from the role's own region and one from a foreign region."""
     from kaikukanta.feedback.models import Feedback
@@ -360,6 +406,61 @@ WEB_ROWS = [
         args=lambda obj: [987654],
         get=by_role(405),
         post=staff(403, national=404, **dict.fromkeys(COORDINATORS + VENUE_STAFF, 404)),
+    ),
+    # A coordinator's correction of a use or a group visit recorded by mistake
+    # (uses.services.remove_use / remove_group_visit): one that is not at a venue one acts for is a
+    # 404 (tests/web/test_corrections.py tests the rest).
+    *(
+        Row(
+            key,
+            args=lambda obj: [987654],
+            data=lambda obj, things: {"confirmed": "yes", "reason": "test_entry"},
+            get=staff(403, national=404, **dict.fromkeys(COORDINATORS + VENUE_STAFF, 404)),
+            post=staff(403, national=404, **dict.fromkeys(COORDINATORS + VENUE_STAFF, 404)),
+        )
+        for key in ("web:correct_use", "web:correct_group_visit")
+    ),
+    # A use at the role's own venue and at one foreign to them: removed (back to the Uses page) by
+    # the venue region's culture coordinator and national administrators; the social and health
+    # coordinators are told whose work it is and the venue's staff whom to ask (403); another
+    # region's use is a 404.
+    Row(
+        "web:correct_use",
+        label="existing",
+        objects=lambda role, things: venue_uses(role, things),
+        args=lambda use: [use.pk],
+        data=lambda use, things: {"confirmed": "yes", "reason": "test_entry"},
+        get=staff(
+            403,
+            national=OK,
+            alpha_coordinator=(OK, 404),
+            **dict.fromkeys(SOTE_COORDINATORS + VENUE_STAFF, (403, 404)),
+        ),
+        post=staff(
+            403,
+            national=TO_USES,
+            alpha_coordinator=(TO_USES, 404),
+            **dict.fromkeys(SOTE_COORDINATORS + VENUE_STAFF, (403, 404)),
+        ),
+    ),
+    Row(
+        "web:correct_group_visit",
+        label="existing",
+        objects=lambda role, things: venue_group_visits(role, things),
+        args=lambda visit: [visit.pk],
+        data=lambda visit, things: {"confirmed": "yes", "reason": "test_entry"},
+        get=staff(
+            403,
+            national=OK,
+            alpha_coordinator=(OK, 404),
+            **dict.fromkeys(SOTE_COORDINATORS + VENUE_STAFF, (403, 404)),
+        ),
+        post=staff(
+            403,
+            national=TO_USES,
+            alpha_coordinator=(TO_USES, 404),
+            **dict.fromkeys(SOTE_COORDINATORS + VENUE_STAFF, (403, 404)),
+        ),
     ),
     # The group-visit form; an empty POST is answered with the form's errors.
     Row(

@@ -450,26 +450,41 @@ def _move_first_use(
     first.save(update_fields=["first_used_on"])
 
 
-def use_removed(use: Use) -> None:
-    """A use about to be deleted (`cancel_use`), by the transaction deleting it, which holds its
-    card's lock (step 1; taken here too, for a caller that has not). Call it before `delete()`,
-    while the use still has its key."""
+def uses_removed(uses: Sequence[Use]) -> None:
+    """Uses about to be deleted (`cancel_use`: one; `remove_use`, `remove_group_visit`: one, or a
+    group visit's all), by the transaction deleting them, which holds their cards' locks (step 1;
+    taken here too, for a caller that has not). Call it before `delete()`, while the uses still have
+    their keys. Each is counted out as if those before it in `uses` were already gone, so that all
+    of them are counted out at once: the cards' own rows first, then the shared counters, then the
+    venues' month rows (steps 2 to 4), as `uses_added` counts them in."""
     counts = Counts()
-    found = _card_row(use, None)
-    use_key = use_record_key(found[2] if found else 0, use.pk)
-    card = _personal(found)
-    if card is not None:
-        # Locked before the card's other uses are looked at: a use of the card being recorded now
-        # (which holds this lock) is then committed, and seen, before this decides the month is over.
-        _lock_card(use.card_id)
-        _card_unused(counts, use, card["issuing_site_id"], card["record_key"])
-    counts.add(UseMonth, _use_month_key(use), _use_month_amounts(use, -1), use_key)
+    gone: list[int] = []
+    use_keys = []
+    for use in uses:
+        gone.append(use.pk)
+        found = _card_row(use, None)
+        use_keys.append(use_record_key(found[2] if found else 0, use.pk))
+        card = _personal(found)
+        if card is not None:
+            # Locked before the card's other uses are looked at: a use of the card being recorded
+            # now (which holds this lock) is then committed, and seen, before this decides the
+            # month is over.
+            _lock_card(use.card_id)
+            _card_unused(counts, use, card["issuing_site_id"], card["record_key"], gone)
+    for use, use_key in zip(uses, use_keys, strict=True):
+        counts.add(UseMonth, _use_month_key(use), _use_month_amounts(use, -1), use_key)
     counts.write()
 
 
-def _card_unused(counts: Counts, use: Use, site: int, key: int) -> None:
+def use_removed(use: Use) -> None:
+    """One use about to be deleted (`uses_removed`)."""
+    uses_removed([use])
+
+
+def _card_unused(counts: Counts, use: Use, site: int, key: int, gone: Sequence[int]) -> None:
+    """`use` counted out of its card's rows; `gone`: it and the uses counted out before it."""
     day = local_day(use.occurred_at)
-    others = Use.objects.filter(card_id=use.card_id).exclude(pk=use.pk)
+    others = Use.objects.filter(card_id=use.card_id).exclude(pk__in=gone)
     zone = timezone.get_current_timezone()
     year_starts = dt.datetime(day.year, 1, 1, tzinfo=zone)
     year_ends = dt.datetime(day.year + 1, 1, 1, tzinfo=zone)

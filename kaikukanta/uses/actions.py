@@ -11,4 +11,6 @@ class UseAction(models.TextChoices):
     USE_REJECTED = "use.rejected", _("use refused")
     GROUP_VISIT_RECORDED = "group_visit.recorded", _("group visit recorded")
     USE_CANCELLED = "use.cancelled", _("use cancelled")
+    USE_REMOVED = "use.removed", _("use removed by a coordinator")
+    GROUP_VISIT_REMOVED = "group_visit.removed", _("group visit removed by a coordinator")
     USES_EXPORTED = "uses.exported", _("uses exported")

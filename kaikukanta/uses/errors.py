@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from kaikukanta.core.errors import DomainError
+from kaikukanta.core.errors import DomainError, NotAllowed
 
 
 class NoTickets(DomainError):
@@ -134,8 +134,10 @@ class CancelTooLate(DomainError):
     code = "cancel_too_late"
     status = 409
     template = _(
-        "A use can be cancelled only within %(minutes)s minutes of recording it, and this one was "
-        "recorded earlier. Ask your regional coordinator to correct it."
+        "A use can be cancelled here only within %(minutes)s minutes of recording it, and this one "
+        "was recorded earlier. Your region's culture coordinator (for a pop-up venue, the national "
+        "service) can remove it: tell them the time and the card, and they choose Correct beside "
+        "the use on their Uses page."
     )
 
 
@@ -143,8 +145,39 @@ class CancelGroupMember(DomainError):
     code = "cancel_group_member"
     status = 409
     template = _(
-        "This use belongs to a group visit and cannot be cancelled alone. Ask your regional "
-        "coordinator to correct the group visit."
+        "This use belongs to a group visit and cannot be cancelled alone. Your region's culture "
+        "coordinator (for a pop-up venue, the national service) can remove the whole group visit: "
+        "they choose Correct beside it on their Uses page."
+    )
+
+
+class RemovalForCoordinator(NotAllowed):
+    """Venue staff asked to remove a use: the coordinator's correction, not the box office's."""
+
+    code = "removal_for_coordinator"
+    status = 403
+    template = _(
+        "Only the region's culture coordinator (for a pop-up venue, the national service) removes "
+        "a use recorded by mistake. Within %(minutes)s minutes of recording it, cancel it at the "
+        "box office; after that, ask the coordinator."
+    )
+
+
+class RemoveWholeGroupVisit(DomainError):
+    code = "remove_whole_group_visit"
+    status = 409
+    template = _(
+        "This use belongs to a group visit, whose uses are removed together: choose Correct beside "
+        "the group visit to remove it all."
+    )
+
+
+class AlreadyRemoved(DomainError):
+    code = "already_removed"
+    status = 404
+    template = _(
+        "This use is no longer in the registry: it was removed or cancelled a moment ago. The "
+        "Uses page shows what is left."
     )
 
 
@@ -153,6 +186,7 @@ class UseRequestCancelled(DomainError):
     field = "idempotency_key"
     status = 409
     template = _(
-        "This admission was recorded and then cancelled at this venue, so it is not recorded again. "
-        "To admit the holder now, check the card again and admit them as a new admission."
+        "This admission was recorded and then cancelled or removed as a mistake, so it is not "
+        "recorded again. To admit the holder now, check the card again and admit them as a new "
+        "admission."
     )

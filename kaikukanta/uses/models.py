@@ -28,6 +28,17 @@ class UseKind(models.TextChoices):
     SEASON_PASS = "season_pass", _("season pass")
 
 
+class RemovalReason(models.TextChoices):
+    """Why a regional coordinator removed a use or a group visit recorded by mistake
+    (uses.services.remove_use / remove_group_visit): a fixed list, kept in the audit trail by its
+    code, so that the trail holds no free text a person typed."""
+
+    RECORDED_TWICE = "recorded_twice", _("recorded twice")
+    WRONG_CARD = "wrong_card", _("recorded on the wrong card")
+    WRONG_VENUE = "wrong_venue", _("recorded at the wrong venue")
+    TEST_ENTRY = "test_entry", _("a test entry, not a real visit")
+
+
 class UseQuerySet(models.QuerySet["Use"]):
     def visible_to(self, user: Any) -> UseQuerySet:
         """National admins: all. Coordinators: uses at their regions' venues and uses of their

@@ -14,7 +14,7 @@ typed in from paper) is judged at its own moment: a card closed after it does no
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,8 +23,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from kaikukanta.accounts.permissions import can_act_for_venue
-from kaikukanta.accounts.scope import scope_for
+from kaikukanta.accounts.errors import OtherSidesWork
+from kaikukanta.accounts.permissions import can_act_for_venue, side_refused
+from kaikukanta.accounts.scope import CULTURE, scope_for
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
 from kaikukanta.cards import identifiers, lookups
@@ -39,6 +40,7 @@ from kaikukanta.stats import summaries
 
 from .errors import (
     AgeInvalid,
+    AlreadyRemoved,
     CancelGroupMember,
     CancelTooLate,
     ChildTicketsInvalid,
@@ -54,10 +56,12 @@ from .errors import (
     NotACommunityCard,
     NoTickets,
     QuotaExhausted,
+    RemovalForCoordinator,
+    RemoveWholeGroupVisit,
     TooManyChildTickets,
     UseRequestCancelled,
 )
-from .models import CancelledRequest, GroupVisit, RefusedRequest, Use, UseKind
+from .models import CancelledRequest, GroupVisit, RefusedRequest, RemovalReason, Use, UseKind
 
 
 @dataclass(frozen=True)
@@ -389,6 +393,8 @@ def record_group_visit(
         )
 
     try:
+        if CancelledRequest.objects.filter(venue=venue, idempotency_key=key).exists():
+            raise UseRequestCancelled()  # removed by a coordinator (remove_group_visit)
         outcome = once(
             find=lambda: (
                 GroupVisit.objects.filter(venue=venue, idempotency_key=key)
@@ -609,44 +615,191 @@ def cancellable(use: Use, *, at: dt.datetime | None = None) -> bool:
 
 def cancel_use(*, actor: Any, use: Use) -> None:
     """Take back a use recorded by mistake: the use is removed (the statistics never count it), and
-    the audit trail keeps what it was and who cancelled it. Only the venue that recorded it, within
-    the cancel window."""
+    the audit trail keeps what it was and who cancelled it. Only the venue that recorded it (or whoever
+    acts for it), within the cancel window; after it, the region's culture coordinator removes it
+    (`remove_use`)."""
     if not can_act_for_venue(actor, use.venue):
         raise NotAllowed()
     with transaction.atomic():
-        # The card first, in the order recording takes its locks (the card, then the use): a use of
-        # the same card recorded at this moment then waits for the cancellation, or the
-        # cancellation for it, and the statistics of the card's month see the other's use.
-        list(Card.objects.select_for_update(of=("self",)).filter(pk=use.card_id).values_list("pk"))
-        use = (
-            Use.objects.select_for_update(of=("self",))
-            .select_related("venue__region")
-            .get(pk=use.pk)
-        )
+        use = _locked_use(use)
         if use.group_visit_id is not None:
             raise CancelGroupMember()
         if not cancellable(use):
             raise CancelTooLate(minutes=settings.KAIKUKANTA_USE_CANCEL_MINUTES)
-        record(
+        _take_back(
             actor=actor,
+            venue=use.venue,
+            uses=[use],
+            request_key=use.idempotency_key,
             action=Action.USE_CANCELLED,
             target=use,
+            data=_what_it_was(use),
+        )
+
+
+# --- a coordinator's correction: removing a use or a group visit recorded by mistake -------------
+#
+# The statistics have no frozen or published months: every figure is counted live from the summary
+# tables (stats/summaries.py), so a removal changes the figures of the use's own month, however long
+# ago, at once and in the same transaction. A table already downloaded or sent on keeps its old
+# figure; the audit trail's event says what changed and when.
+
+REMOVAL_REASONS = frozenset(RemovalReason.values)
+
+
+def may_remove_uses(user: Any, venue: Venue) -> bool:
+    """Whether `user` may remove uses recorded by mistake at `venue`, at any time (`remove_use`,
+    `remove_group_visit`): its region's culture coordinator, who runs the region's venues, and
+    national administrators (pop-up venues have no region: national administrators only). The pages
+    ask it before offering Correct."""
+    return scope_for(user).covers(CULTURE, venue.region_id)
+
+
+def check_remove_uses(actor: Any, venue: Venue) -> None:
+    """Raise unless `actor` may remove uses at `venue`: the social and health coordinator of its
+    region is told whose work it is (OtherSidesWork), the venue's own staff what they can do
+    instead (RemovalForCoordinator); anyone else plainly not allowed."""
+    if may_remove_uses(actor, venue):
+        return
+    if side_refused(actor, CULTURE, venue.region_id):
+        raise OtherSidesWork(side=CULTURE, region=venue.region)
+    if scope_for(actor).works_at_venue(venue.pk):
+        raise RemovalForCoordinator(minutes=settings.KAIKUKANTA_USE_CANCEL_MINUTES)
+    raise NotAllowed()
+
+
+def _check_reason(reason: str) -> None:
+    if reason not in REMOVAL_REASONS:
+        raise ChoiceInvalid(field="reason", value=reason)
+
+
+def remove_use(*, actor: Any, use: Use, reason: str) -> None:
+    """Remove a holder's own use recorded by mistake, at any time (after the venue's cancel window
+    too): the region's culture coordinator or a national administrator, with a `reason` of
+    RemovalReason. As `cancel_use`: the use is deleted, the statistics of its month counted again in
+    the same transaction, its request key kept so that a retry does not record it again, and the
+    audit trail keeps what it was, with the reason's code. A member of a group visit is removed with
+    the whole visit (`remove_group_visit`)."""
+    _check_reason(reason)
+    check_remove_uses(actor, use.venue)
+    with transaction.atomic():
+        use = _locked_use(use)
+        if use.group_visit_id is not None:
+            raise RemoveWholeGroupVisit()
+        _take_back(
+            actor=actor,
             venue=use.venue,
-            region=use.venue.region,
+            uses=[use],
+            request_key=use.idempotency_key,
+            action=Action.USE_REMOVED,
+            target=use,
+            data={**_what_it_was(use), "reason": reason},
+        )
+
+
+def remove_group_visit(*, actor: Any, visit: GroupVisit, reason: str) -> None:
+    """Remove a group visit recorded by mistake, all its uses at once (the community card's and every
+    member's), or nothing: as `remove_use`, by the same people, with one audit event for the visit
+    that lists each use it had. A retry of the visit's request does not record it again."""
+    _check_reason(reason)
+    check_remove_uses(actor, visit.venue)
+    with transaction.atomic():
+        # Step 1 of the lock order: every card of the visit at once, sorted by number, as recording
+        # the visit locked them. The visit's uses are only ever written and removed with it.
+        cards = Use.objects.filter(group_visit_id=visit.pk).values_list("card_id", flat=True)
+        _lock_cards([visit.community_card_id, *cards])
+        try:
+            visit = (
+                GroupVisit.objects.select_for_update(of=("self",))
+                .select_related("venue__region")
+                .get(pk=visit.pk)
+            )
+        except GroupVisit.DoesNotExist:
+            raise AlreadyRemoved() from None
+        uses = list(
+            Use.objects.select_for_update(of=("self",)).filter(group_visit=visit).order_by("pk")
+        )
+        _take_back(
+            actor=actor,
+            venue=visit.venue,
+            uses=uses,
+            request_key=visit.idempotency_key,
+            action=Action.GROUP_VISIT_REMOVED,
+            target=visit,
             data={
-                "card": use.card_id,
-                "event": use.event_id,
-                "kind": use.kind,
-                "adult_ticket": use.adult_ticket,
-                "child_tickets": use.child_tickets,
-                "occurred_at": use.occurred_at.isoformat(),
-                "recorded_at": use.recorded_at.isoformat(),
+                "reason": reason,
+                "community_card": visit.community_card_id,
+                "event": visit.event_id,
+                "occurred_at": visit.occurred_at.isoformat(),
+                "recorded_at": visit.created_at.isoformat(),
+                "uses": [_what_it_was(use) for use in uses],
             },
         )
-        # A retry of the cancelled request (an offline queue, a reload) must not record it again.
-        CancelledRequest.objects.create(venue=use.venue, idempotency_key=use.idempotency_key)
-        summaries.use_removed(use)
-        use.delete()
+        visit.delete()
+
+
+# --- the one way out of the registry for a recorded use --------------------------------------------
+
+
+def _lock_cards(card_ids: Iterable[int]) -> None:
+    """Step 1 of the statistics' lock order (stats/summaries.py): the cards at once, sorted by
+    number, as recording takes them (the card, then the use): a use of the same card recorded at this
+    moment then waits for the removal, or the removal for it, and the statistics of the card's month
+    see the other's use."""
+    list(
+        Card.objects.select_for_update(of=("self",))
+        .filter(pk__in=sorted(set(card_ids)))
+        .order_by("identifier")
+        .values_list("pk", flat=True)
+    )
+
+
+def _locked_use(use: Use) -> Use:
+    """`use` read again under its lock, after its card's; gone meanwhile: AlreadyRemoved."""
+    _lock_cards([use.card_id])
+    try:
+        return (
+            Use.objects.select_for_update(of=("self",))
+            .select_related("venue__region")
+            .get(pk=use.pk)
+        )
+    except Use.DoesNotExist:
+        raise AlreadyRemoved() from None
+
+
+def _what_it_was(use: Use) -> dict[str, Any]:
+    """A removed use as the audit trail keeps it: keys, codes, numbers and times; no card number."""
+    return {
+        "card": use.card_id,
+        "event": use.event_id,
+        "kind": use.kind,
+        "adult_ticket": use.adult_ticket,
+        "child_tickets": use.child_tickets,
+        "clients_without_card": use.clients_without_card,
+        "occurred_at": use.occurred_at.isoformat(),
+        "recorded_at": use.recorded_at.isoformat(),
+    }
+
+
+def _take_back(
+    *,
+    actor: Any,
+    venue: Venue,
+    uses: list[Use],
+    request_key: str,
+    action: Any,
+    target: Any,
+    data: dict[str, Any],
+) -> None:
+    """Every way a recorded use leaves the registry (`cancel_use`, `remove_use`,
+    `remove_group_visit`), in the transaction that holds its cards' and its own locks: the audit
+    event, the request key kept (a retry of the request, from an offline queue or a reload, is
+    refused instead of recording it again: UseRequestCancelled), the statistics counted out
+    (`summaries.uses_removed`, steps 2 to 4 of the lock order), then the rows deleted."""
+    record(actor=actor, action=action, target=target, venue=venue, region=venue.region, data=data)
+    CancelledRequest.objects.get_or_create(venue=venue, idempotency_key=request_key)
+    summaries.uses_removed(uses)
+    Use.objects.filter(pk__in=[use.pk for use in uses]).delete()
 
 
 def uses_exported(*, actor: Any, venues: list[Venue], filters: list[str]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -27,7 +28,11 @@ def confirmation(
     button: str,
     cancel_url: str,
     next_url: str = "",
+    form: forms.Form | None = None,
+    status: int = 200,
 ) -> HttpResponse:
+    """The page; `form`, the action's own choices (a reason from a list), shown above the button
+    with the error summary when they were sent wrong (`status` 422)."""
     return render(
         request,
         "web/confirm.html",
@@ -38,5 +43,7 @@ def confirmation(
             "button": button,
             "cancel_url": cancel_url,
             "next": next_url,
+            "form": form,
         },
+        status=status,
     )

@@ -287,3 +287,64 @@ def test_the_check_neither_blocks_recording_nor_reports_uses_recorded_meanwhile(
     assert outcome == {"said": "The summaries agree with the uses.\n"}
     assert UseMonth.objects.get(venue=world.alpha_venue).uses == 7
     assert summaries.differences() == []
+
+
+def test_a_coordinators_removals_race_recording_without_deadlock(world):
+    """Fifteen rounds, each starting at the same moment the removal of a group visit, a new group
+    visit sharing its member cards (in the other order), a use of one of those cards, and the
+    removal of a single use at the same venue: the removals take the cards' locks sorted by number
+    as recording does (uses/services.py `_lock_cards`), and count all a visit's uses out at once
+    (summaries.uses_removed), so nothing deadlocks and the summaries stay exact."""
+    from kaikukanta.cards.services import issue_community_card
+    from kaikukanta.uses.models import RemovalReason
+    from kaikukanta.uses.services import (
+        GroupMember,
+        record_group_visit,
+        remove_group_visit,
+        remove_use,
+    )
+
+    venue, staff, coordinator = world.alpha_venue, world.alpha_venue_staff, world.alpha_coordinator
+
+    def card():
+        return issue_card(actor=world.alpha_distributor, site=world.alpha_site, holder=holder())
+
+    def visit(community, members):
+        return record_group_visit(
+            actor=staff,
+            venue=venue,
+            community_card_identifier=community.identifier,
+            members=[GroupMember(m.identifier) for m in members],
+            idempotency_key=new_key(),
+        )
+
+    def one_round():
+        communities = [
+            issue_community_card(actor=world.alpha_other_distributor, site=world.alpha_other_site)
+            for _ in range(2)
+        ]
+        members = [card() for _ in range(3)]
+        removed = visit(communities[0], members).group_visit
+        single = record_use(
+            actor=staff, venue=venue, card_identifier=card().identifier, idempotency_key=new_key()
+        ).use
+        works = [
+            lambda: remove_group_visit(
+                actor=coordinator, visit=removed, reason=RemovalReason.RECORDED_TWICE
+            ),
+            lambda: visit(communities[1], list(reversed(members))),
+            lambda: record_use(
+                actor=staff,
+                venue=venue,
+                card_identifier=members[1].identifier,
+                idempotency_key=new_key(),
+            ),
+            lambda: remove_use(actor=coordinator, use=single, reason=RemovalReason.TEST_ENTRY),
+        ]
+        return run_together(len(works), lambda i: works[i]())
+
+    failures = []
+    for _round in range(15):
+        failures += [r for r in one_round() if isinstance(r, Exception)]
+    assert failures == [], failures[:3]
+    assert summaries.differences() == []

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.network.models import Region, Venue
-from kaikukanta.uses.models import UseKind
+from kaikukanta.uses.models import RemovalReason, UseKind
 
 from . import offer_choice
 
@@ -67,3 +67,15 @@ class UseFilterForm(DateRangeForm):
         super().__init__(*args, **kwargs)
         offer_choice(self, "venue", venues, _("all venues"))
         offer_choice(self, "region", regions, _("all regions"))
+
+
+class RemovalForm(forms.Form):
+    """Why a coordinator removes a use or a group visit recorded by mistake: one of a fixed list
+    (uses.models.RemovalReason), never free text, as the audit trail keeps it."""
+
+    reason = forms.ChoiceField(
+        label=_("Why is it removed?"),
+        choices=RemovalReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose why it is removed.")},
+    )

@@ -19,7 +19,7 @@ from kaikukanta.uses.services import uses_exported
 
 from ..access import ACTS_FOR_VENUE, requires
 from ..pagination import KeysetPaginator
-from .uses import filtered_uses
+from .uses import filtered_uses, mark_correctable
 
 
 def _csv_rows(uses) -> Iterator[list[exports.Value]]:
@@ -95,10 +95,17 @@ def history(request: HttpRequest) -> HttpResponse:
     for name in ("after", "before", "page"):
         query.pop(name, None)
     query["format"] = "csv"
+    corrects = mark_correctable(request.user, page.items)
     return render(
         request,
         "web/box_office/history.html",
-        {"page": page, "filters": filters, "totals": totals, "csv_query": query.urlencode()},
+        {
+            "page": page,
+            "filters": filters,
+            "totals": totals,
+            "csv_query": query.urlencode(),
+            "corrects": corrects,
+        },
     )
 
 
