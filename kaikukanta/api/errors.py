@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from kaikukanta.core.errors import DomainError
+from kaikukanta.core.errors import DomainError, Refusals
 
 
 @contextmanager
@@ -51,9 +51,11 @@ def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
-        return api.create_response(
-            request, error_body(error.code, error.message, error.field), status=error.status
-        )
+        body: dict[str, object] = dict(error_body(error.code, error.message, error.field))
+        if isinstance(error, Refusals):
+            # Every refusal of the request at once, as the pages show them: the first above.
+            body["errors"] = [error_body(e.code, e.message, e.field) for e in error.errors]
+        return api.create_response(request, body, status=error.status)
 
     @api.exception_handler(AuthenticationError)
     def not_signed_in(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
@@ -105,4 +107,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
         message = _("The request does not fit the API: %(detail)s") % {
             "detail": first.get("msg", "")
         }
-        return api.create_response(request, error_body("invalid_input", message, field), status=422)
+        body: dict[str, object] = dict(error_body("invalid_input", message, field))
+        if len(error.errors) > 1:
+            # Every field that does not fit, as a form shows them all at once.
+            body["errors"] = [_invalid(part) for part in error.errors]
+        return api.create_response(request, body, status=422)
+
+
+def _invalid(part: dict) -> dict[str, str | None]:
+    location = [str(piece) for piece in part.get("loc", ()) if piece not in ("body", "query")]
+    field = ".".join(location[1:] if location[:1] == ["payload"] else location) or None
+    message = _("The request does not fit the API: %(detail)s") % {"detail": part.get("msg", "")}
+    return error_body("invalid_input", message, field)
