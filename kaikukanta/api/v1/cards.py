@@ -228,6 +228,7 @@ def _fingerprint(payload: Schema) -> str:
     "/cards",
     response={201: CardOut, 200: CardOut, **WRITE_ERRORS},
     summary="Register a card",
+    url_name="create_card",
 )
 def create_card(
     request: HttpRequest,
@@ -277,6 +278,7 @@ def read_card(request: HttpRequest, card_id: int) -> dict:
     "/cards/{int:card_id}/renew",
     response={200: CardOut, **WRITE_ERRORS},
     summary="Extend a card's validity",
+    url_name="card_renew",
 )
 def renew(request: HttpRequest, card_id: int, payload: RenewIn) -> dict:
     """For a year from today (capped by a pilot's end). Holder fields given update the card's (a
@@ -304,6 +306,7 @@ def renew(request: HttpRequest, card_id: int, payload: RenewIn) -> dict:
     "/cards/{int:card_id}/close",
     response={200: CardOut, **WRITE_ERRORS},
     summary="Close a card for good",
+    url_name="card_close",
 )
 def close(request: HttpRequest, card_id: int, payload: CloseIn) -> dict:
     """Closed from today; a closed card stays closed (a second close is refused: card_closed)."""
@@ -315,6 +318,7 @@ def close(request: HttpRequest, card_id: int, payload: CloseIn) -> dict:
     "/cards/{int:card_id}/replace",
     response={201: CardOut, **WRITE_ERRORS},
     summary="Replace a lost card",
+    url_name="card_replace",
 )
 def replace(request: HttpRequest, card_id: int, payload: ReplaceIn) -> Status:
     """The lost card is closed and a new card carries on its holder data and validity: 201 with the
@@ -328,6 +332,7 @@ def replace(request: HttpRequest, card_id: int, payload: ReplaceIn) -> Status:
     "/cards/{int:card_id}/hand-over",
     response={200: CardOut, **WRITE_ERRORS},
     summary="A new mobile-card link",
+    url_name="card_hand_over",
 )
 def hand_over(request: HttpRequest, card_id: int) -> dict:
     """A new link that puts the card on the holder's phone, in `mobile_card_link`, shown this once;
