@@ -475,6 +475,28 @@ WEB_ROWS = [
             **dict.fromkeys(SOTE_COORDINATORS, 403),
         ),
     ),
+    # Authorising a distributor organisation's client system (the issuance API): the social and
+    # health side's work. Alpha's coordinator of that side and the national administrator make it
+    # for alpha's site (201); beta's is not offered alpha's site (422); the culture coordinator is
+    # told whose work it is (403); venue staff have no such form (422, nothing made).
+    Row(
+        "web:venue_api_tokens",
+        label="site",
+        data=lambda obj, things: {
+            "kind": "site",
+            "sites": [things["alpha_site"].pk],
+            "name": "Asiakastietojärjestelmä",
+        },
+        get=staff(403, national=OK, **dict.fromkeys(VENUE_STAFF + COORDINATORS, OK)),
+        post=staff(
+            403,
+            national=201,
+            alpha_sote_coordinator=201,
+            beta_coordinator=422,
+            **dict.fromkeys(VENUE_STAFF, 422),
+            **dict.fromkeys(CULTURE_COORDINATORS, 403),
+        ),
+    ),
     Row(
         "web:venue_api_token_revoke",
         args=lambda obj: [987654],

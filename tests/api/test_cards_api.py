@@ -263,3 +263,36 @@ def test_a_coordinators_session_uses_the_same_operations(world):
     created = post(client, CARDS, body(world), key="session-000001")
     assert created.status_code == 201, created.content
     assert error_of(post(client, CARDS, body(world, site=world.beta_site.pk), key="s-0000002"), 404)
+
+
+def test_the_social_and_health_coordinator_makes_a_site_token_on_the_tokens_page(world):
+    client = Client()
+    client.cookies["kaikukanta_language"] = "en"
+    sign_in(client, world.alpha_sote_coordinator)
+    page = client.get("/venue/api-tokens/")
+    assert page.status_code == 200
+    assert "A token for a client-information system" in page.content.decode()
+    assert world.beta_site.name not in page.content.decode()  # another region's site
+    refused = client.post(
+        "/venue/api-tokens/",
+        {"kind": "site", "name": "ATJ", "sites": [world.alpha_site.pk, world.alpha_other_site.pk]},
+    )
+    assert refused.status_code == 422
+    assert "one organisation" in refused.content.decode()
+    made = client.post(
+        "/venue/api-tokens/", {"kind": "site", "name": "ATJ", "sites": [world.alpha_site.pk]}
+    )
+    assert made.status_code == 201
+    secret = made.context["secret"]
+    assert bearer(secret).get("/api/v1/venues").status_code == 200
+    token = ApiToken.objects.get(sites=world.alpha_site)
+    assert token.created_by == world.alpha_sote_coordinator
+    # The culture side's coordinator is told whose work it is.
+    culture = Client()
+    culture.cookies["kaikukanta_language"] = "en"
+    sign_in(culture, world.alpha_coordinator)
+    answer = culture.get("/venue/api-tokens/").content.decode()
+    assert "social and health side" in answer
+    assert culture.post("/venue/api-tokens/", {"kind": "site"}).status_code == 403
+    revoke = client.get(f"/venue/api-tokens/{token.pk}/revoke/")
+    assert "can no longer register or change cards" in revoke.content.decode()

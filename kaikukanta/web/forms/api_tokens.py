@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kaikukanta.network.models import TicketAgency, Venue
+from kaikukanta.network.models import DistributorSite, TicketAgency, Venue
 
 
 class TokenForm(forms.Form):
@@ -48,3 +48,28 @@ class AgencyTokenForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast("forms.ModelChoiceField[TicketAgency]", self.fields["agency"]).queryset = agencies
         cast("forms.ModelMultipleChoiceField", self.fields["venues"]).queryset = venues
+
+
+class SiteTokenForm(forms.Form):
+    """A social and health coordinator authorises a client-information system for some of one
+    organisation's distributor sites: it registers their cards through the API."""
+
+    sites = forms.ModelMultipleChoiceField(
+        label=_("Distributor sites"),
+        queryset=DistributorSite.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Sites of one organisation: the system registers and reads their cards only."),
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("The client-information system that will use the token."),
+    )
+
+    def __init__(self, sites: QuerySet[DistributorSite], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast("forms.ModelMultipleChoiceField", self.fields["sites"])
+        field.queryset = sites
+        field.label_from_instance = lambda site: (
+            f"{site.organisation.display_name} – {site.display_name}"
+        )
