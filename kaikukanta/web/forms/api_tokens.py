@@ -50,11 +50,17 @@ class AgencyTokenForm(forms.Form):
         cast("forms.ModelMultipleChoiceField", self.fields["venues"]).queryset = venues
 
 
+class SiteChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        """The site with its organisation: a token is for one organisation's sites."""
+        return f"{obj.display_name} ({obj.organisation.display_name})"
+
+
 class SiteTokenForm(forms.Form):
     """A social and health coordinator authorises a client-information system for some of one
     organisation's distributor sites: it registers their cards through the API."""
 
-    sites = forms.ModelMultipleChoiceField(
+    sites = SiteChoiceField(
         label=_("Distributor sites"),
         queryset=DistributorSite.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -68,8 +74,4 @@ class SiteTokenForm(forms.Form):
 
     def __init__(self, sites: QuerySet[DistributorSite], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = cast("forms.ModelMultipleChoiceField", self.fields["sites"])
-        field.queryset = sites
-        field.label_from_instance = lambda site: (
-            f"{site.organisation.display_name} – {site.display_name}"
-        )
+        cast("forms.ModelMultipleChoiceField", self.fields["sites"]).queryset = sites
