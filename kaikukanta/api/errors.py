@@ -36,8 +36,12 @@ class InvalidToken(Exception):
     """A bearer token that is unknown, mistyped, revoked or expired (api/v1/auth.py)."""
 
 
-def error_body(code: str, message: str, field: str | None) -> dict[str, str | None]:
-    return {"code": code, "message": message, "field": field}
+def error_body(
+    code: str, message: str, field: str | None, errors: list[dict] | None = None
+) -> dict[str, object]:
+    """The one shape of every error; `errors` lists each refusal when there were several (a
+    registration's holder data, a body with several fields that do not fit), else null."""
+    return {"code": code, "message": message, "field": field, "errors": errors}
 
 
 @csrf_exempt  # it changes nothing: a POST without its CSRF token gets the same 404
@@ -51,10 +55,11 @@ def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
-        body: dict[str, object] = dict(error_body(error.code, error.message, error.field))
+        every = None
         if isinstance(error, Refusals):
             # Every refusal of the request at once, as the pages show them: the first above.
-            body["errors"] = [error_body(e.code, e.message, e.field) for e in error.errors]
+            every = [_refusal(e.code, e.message, e.field) for e in error.errors]
+        body = error_body(error.code, error.message, error.field, every)
         return api.create_response(request, body, status=error.status)
 
     @api.exception_handler(AuthenticationError)
@@ -101,21 +106,20 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def invalid_input(request: HttpRequest, error: ValidationError) -> HttpResponse:
-        first = error.errors[0] if error.errors else {}
-        location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query")]
-        field = ".".join(location[1:] if location[:1] == ["payload"] else location) or None
-        message = _("The request does not fit the API: %(detail)s") % {
-            "detail": first.get("msg", "")
-        }
-        body: dict[str, object] = dict(error_body("invalid_input", message, field))
+        body = {**_invalid(error.errors[0] if error.errors else {}), "errors": None}
         if len(error.errors) > 1:
             # Every field that does not fit, as a form shows them all at once.
             body["errors"] = [_invalid(part) for part in error.errors]
         return api.create_response(request, body, status=422)
 
 
+def _refusal(code: str, message: str, field: str | None) -> dict[str, str | None]:
+    return {"code": code, "message": message, "field": field}
+
+
 def _invalid(part: dict) -> dict[str, str | None]:
+    """One field of the request that does not fit the schema, as one of `errors`."""
     location = [str(piece) for piece in part.get("loc", ()) if piece not in ("body", "query")]
     field = ".".join(location[1:] if location[:1] == ["payload"] else location) or None
     message = _("The request does not fit the API: %(detail)s") % {"detail": part.get("msg", "")}
-    return error_body("invalid_input", message, field)
+    return _refusal("invalid_input", message, field)

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -292,7 +292,14 @@ def user_for_token(secret: str) -> Any | None:
         generation, entry = token_cache.look_up(digest)
         if generation is not None and entry is not None:
             return _user_of_entry(digest, generation, entry)
-    token = ApiToken.objects.select_related("user").filter(key_hash=digest).first()
+    # Whether it is a client system's token (its distributor sites), in the same statement.
+    named_sites = ApiToken.sites.through.objects.filter(apitoken_id=OuterRef("pk"))
+    token = (
+        ApiToken.objects.select_related("user")
+        .annotate(for_sites=Exists(named_sites))
+        .filter(key_hash=digest)
+        .first()
+    )
     if token is None or not token.is_active or not token.user.is_active:
         return None
     now = timezone.now()
@@ -312,8 +319,8 @@ def user_for_token(secret: str) -> Any | None:
             named = named.filter(
                 Q(pk__in=user_scope.venues) | Q(region__in=user_scope.coordinator_regions)
             )
-    venues = list(named.values_list("pk", "region_id"))
-    sites = site_triples(token)
+    sites = site_triples(token) if token.for_sites else []
+    venues = [] if sites else list(named.values_list("pk", "region_id"))
     if generation is not None:
         token_cache.keep(
             digest,
@@ -324,7 +331,8 @@ def user_for_token(secret: str) -> Any | None:
                 "expires_at": token.expires_at.timestamp(),
                 "last_used_at": last_used.timestamp(),
                 "venues": venues,
-                "sites": sites,
+                # A client system's token: its sites (only then: a venue's entry stays as it was).
+                **({"sites": sites} if sites else {}),
             },
         )
     return _acting(user, token.pk, venues, sites)

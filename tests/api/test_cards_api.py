@@ -296,3 +296,36 @@ def test_the_social_and_health_coordinator_makes_a_site_token_on_the_tokens_page
     assert culture.post("/venue/api-tokens/", {"kind": "site"}).status_code == 403
     revoke = client.get(f"/venue/api-tokens/{token.pk}/revoke/")
     assert "can no longer register or change cards" in revoke.content.decode()
+
+
+def test_a_cached_site_token_keeps_its_sites_and_stops_when_revoked(world, alpha_card, settings):
+    import uuid
+
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"token-cache-{uuid.uuid4().hex}",
+        }
+    }
+    settings.KAIKUKANTA_TOKEN_CACHE_SECONDS = 300
+    caches["default"].clear()
+    token, secret = create_site_token(
+        actor=world.alpha_sote_coordinator, sites=[world.alpha_site], name="ATJ", verified=True
+    )
+    client = bearer(secret)
+    for _attempt in range(2):  # a miss, then a hit: the same answers
+        assert client.get(f"{CARDS}/{alpha_card.pk}").status_code == 200
+        assert client.get("/api/v1/venues").json() == []
+        check = {"venue": world.alpha_venue.pk, "card": alpha_card.identifier}
+        assert error_of(post(client, "/api/v1/checks", check), 404) == "venue_unknown"
+    from kaikukanta.accounts import token_cache
+
+    kept = caches["default"].get(token_cache.ENTRY_PREFIX + token.key_hash)
+    site = world.alpha_site
+    assert [tuple(triple) for triple in kept["sites"]] == [
+        (site.pk, site.organisation_id, site.region_id)
+    ]
+    revoke_api_token(actor=world.alpha_sote_coordinator, token=token)
+    assert error_of(client.get(f"{CARDS}/{alpha_card.pk}"), 401) == "invalid_token"

@@ -8,7 +8,9 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator
 
 
-class Refusal(Schema):
+class ErrorItem(Schema):
+    """One refusal of several (`Error.errors`)."""
+
     code: str
     message: str
     field: str | None
@@ -22,8 +24,9 @@ class Error(Schema):
     code: str
     message: str
     field: str | None
-    errors: list[Refusal] | None = Field(
-        None, description="Every refusal, when the rules refused the request for several reasons."
+    errors: list[ErrorItem] | None = Field(
+        description="Every refusal, when the rules refused the request for several reasons at once "
+        "(or several fields did not fit); otherwise null."
     )
 
 
