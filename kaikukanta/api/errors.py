@@ -106,10 +106,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def invalid_input(request: HttpRequest, error: ValidationError) -> HttpResponse:
-        body = {**_invalid(error.errors[0] if error.errors else {}), "errors": None}
-        if len(error.errors) > 1:
-            # Every field that does not fit, as a form shows them all at once.
-            body["errors"] = [_invalid(part) for part in error.errors]
+        first = _invalid(error.errors[0] if error.errors else {})
+        # Every field that does not fit, as a form shows them all at once.
+        every = [_invalid(part) for part in error.errors] if len(error.errors) > 1 else None
+        body = error_body("invalid_input", first["message"] or "", first["field"], every)
         return api.create_response(request, body, status=422)
 
 

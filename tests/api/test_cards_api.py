@@ -329,3 +329,17 @@ def test_a_cached_site_token_keeps_its_sites_and_stops_when_revoked(world, alpha
     ]
     revoke_api_token(actor=world.alpha_sote_coordinator, token=token)
     assert error_of(client.get(f"{CARDS}/{alpha_card.pk}"), 401) == "invalid_token"
+
+
+def test_a_body_that_does_not_fit_names_every_field(world, site_token):
+    response = post(
+        bearer(site_token),
+        CARDS,
+        {"site": world.alpha_site.pk, "birth_year": "vuosi", "postcode": "33100"},
+        key="client-0000011",
+    )
+    assert error_of(response, 422) == "invalid_input"
+    assert [error["field"] for error in response.json()["errors"]] == ["birth_year", "children"]
+    single = post(bearer(site_token), CARDS, body(world, children="x"), key="client-0000012")
+    assert error_of(single, 422) == "invalid_input"
+    assert (single.json()["field"], single.json()["errors"]) == ("children", None)
