@@ -4,9 +4,9 @@ A token belongs either to a user with venue roles (it acts as that user, for the
 those the user still acts for), or to a ticket agency that a coordinator has authorised for some of its
 venues (it acts, through the agency's own account, for those venues only), or to a client system of a
 distributor organisation that its region's social and health coordinator has authorised for some of
-its sites (`sites`: it acts, through the organisation's own account, as staff of those sites only:
-it issues, renews, closes, replaces and reads their cards, never checks cards or records uses). Only the token's SHA-256 is
-stored: the token itself is shown once, when it is made. A token expires (KAIKUKANTA_API_TOKEN_DAYS
+its sites (`sites`: it acts, through the organisation's own account, as staff of those sites only: it
+issues, renews, closes, replaces and reads their cards, never checks cards or records uses). Only the
+token's SHA-256 is stored: the token itself is shown once, when it is made. A token expires (KAIKUKANTA_API_TOKEN_DAYS
 after it was made); a revoked token stops working at once.
 
 A token is a credential, so it lives with the accounts (it moved here from api/; its tables keep their
