@@ -142,6 +142,31 @@ FOREIGN = {
     },
 }
 
+# The API's tokens (test_token_matrix): a client system's token for alpha's distributor site, acting
+# as that site's staff; a venue's own system's token for alpha's venue. Their own and foreign objects
+# are those of the site's and the venue's staff.
+TOKENS = {"site_token": "alpha_distributor", "venue_token": "alpha_venue_staff"}
+for _token, _like in TOKENS.items():
+    for _kind in OWN:
+        OWN[_kind][_token] = OWN[_kind][_like]
+        FOREIGN[_kind][_token] = FOREIGN[_kind][_like]
+
+
+def by_token(get: Outcome, post: Outcome = None, **special: dict[str, Outcome]) -> dict:
+    """What each token gets, GET and POST (None: no POST): one outcome for both tokens, or a dict
+    naming each."""
+
+    def each(outcome: Outcome) -> dict[str, Outcome] | None:
+        if outcome is None:
+            return None
+        if isinstance(outcome, dict):
+            assert set(outcome) == set(TOKENS), outcome
+            return outcome
+        return dict.fromkeys(TOKENS, outcome)
+
+    return {"GET": each(get), "POST": each(post)}
+
+
 Objects = Callable[[str, dict[str, Any]], list[Any]]
 
 
@@ -175,6 +200,8 @@ class Row:
     json: bool = False  # the POST's body is JSON (the API), not a form
     audits: bool = False  # the page audits its refusals too (a card look-up, found or not)
     label: str = ""  # tells apart rows of one URL name (the admin's app pages)
+    # The API's rows: what a system's Bearer token gets, by method and kind of token (TOKENS).
+    tokens: dict[str, dict[str, Outcome]] | None = None
 
     @property
     def id(self) -> str:
@@ -547,6 +574,28 @@ WEB_ROWS = [
             alpha_coordinator=(201, 422),
             **dict.fromkeys(VENUE_STAFF, 422),
             **dict.fromkeys(SOTE_COORDINATORS, 403),
+        ),
+    ),
+    # Authorising a distributor organisation's client system (the issuance API): the social and
+    # health side's work. Alpha's coordinator of that side and the national administrator make it
+    # for alpha's site (201); beta's is not offered alpha's site (422); the culture coordinator is
+    # told whose work it is (403); venue staff have no such form (422, nothing made).
+    Row(
+        "web:venue_api_tokens",
+        label="site",
+        data=lambda obj, things: {
+            "kind": "site",
+            "sites": [things["alpha_site"].pk],
+            "name": "Asiakastietojärjestelmä",
+        },
+        get=staff(403, national=OK, **dict.fromkeys(VENUE_STAFF + COORDINATORS, OK)),
+        post=staff(
+            403,
+            national=201,
+            alpha_sote_coordinator=201,
+            beta_coordinator=422,
+            **dict.fromkeys(VENUE_STAFF, 422),
+            **dict.fromkeys(CULTURE_COORDINATORS, 403),
         ),
     ),
     Row(
@@ -1045,16 +1094,91 @@ PUBLIC_ROWS = [
 
 # --- the API ---------------------------------------------------------------------------------------
 
+# Who sees a card through the API: as on its pages, but a card one does not see is a 404 for
+# everyone (the API does not tell the pages' 403 "not your kind of page" apart).
+API_READERS = {**READERS, "national": OK}
+SITE_TOKEN_READS = {"site_token": (OK, 404), "venue_token": 404}
+
+
+def _card_rows() -> list[Row]:
+    """The issuance API (api/v1/cards.py): registering needs an Idempotency-Key, which the rows do
+    not send (422 for everyone signed in, nothing registered; tests/api/test_cards_api.py
+    registers); a card is read, changed and printed by its id, by those who see it (a 404 for the
+    others). What is posted is refused by the rules (422), so that no row changes a card."""
+    posted = {
+        "card_renew": {"birth_year": 3000},
+        "card_close": {"reason": "X"},
+        "card_replace": {"identifier": "X"},
+    }
+    return [
+        Row(
+            "api-v1:create_card",
+            json=True,
+            data=lambda obj, things: {"site": things["alpha_site"].pk},
+            get=staff(405, anonymous=405),
+            post=staff(422, anonymous=401),
+            tokens=by_token(405, 422),
+        ),
+        Row(
+            "api-v1:card",
+            objects=own_and_foreign("card"),
+            args=lambda card: [card.pk],
+            get=staff(404, anonymous=401, **API_READERS),
+            post=by_role(405),
+            tokens=by_token(SITE_TOKEN_READS, 405),
+        ),
+        *[
+            Row(
+                f"api-v1:{name}",
+                objects=own_and_foreign("card"),
+                args=lambda card: [card.pk],
+                json=True,
+                data=lambda card, things, body=body: body,
+                get=by_role(405),
+                post=staff(
+                    404,
+                    anonymous=401,
+                    national=422,
+                    **dict.fromkeys(READERS, (422, 404)),
+                ),
+                tokens=by_token(405, {"site_token": (422, 404), "venue_token": 404}),
+            )
+            for name, body in posted.items()
+        ],
+        # A new mobile-card link: made for one's own card (200), a 404 for another.
+        Row(
+            "api-v1:card_hand_over",
+            objects=own_and_foreign("card"),
+            args=lambda card: [card.pk],
+            json=True,
+            get=by_role(405),
+            post=staff(404, anonymous=401, **API_READERS),
+            tokens=by_token(405, SITE_TOKEN_READS),
+        ),
+        *[
+            Row(
+                f"api-v1:{name}",
+                objects=own_and_foreign("card"),
+                args=lambda card: [card.pk],
+                get=staff(404, anonymous=401, **API_READERS),
+                tokens=by_token(SITE_TOKEN_READS),
+            )
+            for name in ("card_pdf", "card_offering_pdf")
+        ],
+    ]
+
+
 API_ROWS = [
-    Row("api-v1:health", get=by_role(OK)),
+    *_card_rows(),
+    Row("api-v1:health", get=by_role(OK), tokens=by_token(OK)),
     # The contract is public (it is committed to the repository too).
-    Row("api-v1:openapi-json", get=by_role(OK)),
+    Row("api-v1:openapi-json", get=by_role(OK), tokens=by_token(OK)),
     # The catalogue is open data: no login.
-    Row("api-v1:catalogue-regions", get=by_role(OK)),
-    Row("api-v1:catalogue-venues", get=by_role(OK)),
-    Row("api-v1:catalogue-venues-csv", get=by_role(OK)),
+    Row("api-v1:catalogue-regions", get=by_role(OK), tokens=by_token(OK)),
+    Row("api-v1:catalogue-venues", get=by_role(OK), tokens=by_token(OK)),
+    Row("api-v1:catalogue-venues-csv", get=by_role(OK), tokens=by_token(OK)),
     # The venues the caller acts for: a list, empty for those who act for none.
-    Row("api-v1:venues", get=staff(OK, anonymous=401)),
+    Row("api-v1:venues", get=staff(OK, anonymous=401), tokens=by_token(OK)),
     # The venue's check: at one's own venue a 200 (the card's answer), at another venue a 404
     # (no such venue of theirs); the national administrator acts for every venue.
     Row(
@@ -1069,6 +1193,8 @@ API_ROWS = [
             national=OK,
             **dict.fromkeys(COORDINATORS + VENUE_STAFF, (OK, 404)),
         ),
+        # A site's token checks no card: no venue is its.
+        tokens=by_token(405, {"site_token": 404, "venue_token": (OK, 404)}),
     ),
     # Recording through the API needs an Idempotency-Key header, which these rows do not send: every
     # signed-in caller is told so (422) before anything is recorded (tests/api/test_uses_api.py
@@ -1079,12 +1205,14 @@ API_ROWS = [
         data=lambda obj, things: {"venue": things["alpha_venue"].pk, "card": "K7M4R-XWP9A"},
         get=staff(OK, anonymous=401),
         post=staff(422, anonymous=401),
+        tokens=by_token(OK, 422),
     ),
     Row(
         "api-v1:list_uses",
         json=True,
         get=staff(OK, anonymous=401),
         post=staff(422, anonymous=401),
+        tokens=by_token(OK, 422),
     ),
     Row(
         "api-v1:create_group_visit",
@@ -1092,6 +1220,7 @@ API_ROWS = [
         data=lambda obj, things: {"venue": things["alpha_venue"].pk, "community_card": "x"},
         get=staff(405, anonymous=405),
         post=staff(422, anonymous=401),
+        tokens=by_token(405, 422),
     ),
     # Cancelling a use that is not one of the caller's venues': 404 for everyone.
     Row(
@@ -1100,13 +1229,14 @@ API_ROWS = [
         json=True,
         get=staff(405, anonymous=405),
         post=staff(404, anonymous=401),
+        tokens=by_token(405, 404),
     ),
     # The caller's venues' events (an empty list for those who act for none).
-    Row("api-v1:events", get=staff(OK, anonymous=401)),
+    Row("api-v1:events", get=staff(OK, anonymous=401), tokens=by_token(OK)),
     # The API's documentation page, public like the contract.
-    Row("api-v1:docs", get=by_role(OK)),
+    Row("api-v1:docs", get=by_role(OK), tokens=by_token(OK)),
     # django-ninja's root, which only names the docs' address.
-    Row("api-v1:api-root", get=by_role(404)),
+    Row("api-v1:api-root", get=by_role(404), tokens=by_token(404)),
     # Any other address under /api/: the API's JSON 404 for everyone, signed in or not.
     Row(
         "api-not-found",
@@ -1114,6 +1244,7 @@ API_ROWS = [
         json=True,
         get=by_role(404),
         post=by_role(404),
+        tokens=by_token(404, 404),
     ),
 ]
 
@@ -1449,6 +1580,65 @@ def check_row(row: Row, client_as, things) -> tuple[int, list[str]]:
 def test_permission_matrix(row, client_as, things):
     cases, failures = check_row(row, client_as, things)
     assert cases
+    assert not failures, "\n".join(failures)
+
+
+@pytest.fixture
+def token_client(world):
+    """`token_client("site_token")`: a client sending that kind of token (TOKENS)."""
+    from django.test import Client
+
+    from kaikukanta.api.services import create_api_token, create_site_token
+
+    _site, site_secret = create_site_token(
+        actor=world.alpha_sote_coordinator, sites=[world.alpha_site], name="ATJ", verified=True
+    )
+    _venue, venue_secret = create_api_token(
+        actor=None, user=world.alpha_venue_staff, venues=[world.alpha_venue], name="Kassa"
+    )
+    secrets = {"site_token": site_secret, "venue_token": venue_secret}
+
+    def make(kind: str) -> Client:
+        return Client(HTTP_AUTHORIZATION=f"Bearer {secrets[kind]}", HTTP_ACCEPT_LANGUAGE="en")
+
+    return make
+
+
+@pytest.mark.parametrize("row", API_ROWS, ids=lambda row: row.id)
+def test_token_matrix(row, token_client, things):
+    """Each API operation as a client system's site token and a venue's token see it: a site token
+    registers and reads its sites' cards only and checks no card; a venue token reads no card."""
+    assert row.tokens is not None, f"{row.id}: say what each token gets (by_token)"
+    failures = []
+    for kind in TOKENS:
+        client = token_client(kind)
+        objects = row.objects(kind, things)
+        for method in ("GET", "POST"):
+            expectations = row.tokens[method]
+            if expectations is None:
+                continue
+            for index, obj in enumerate(objects):
+                expected = expectations[kind]
+                if isinstance(expected, tuple):
+                    expected = expected[index]
+                url = row.url(obj)
+                audited = AuditEvent.objects.count()
+                if method == "GET":
+                    response = client.get(url)
+                else:
+                    body = {"content_type": "application/json"} if row.json else {}
+                    response = client.post(url, row.data(obj, things), **body)
+                problem = mismatch(client, url, response, expected, obj)
+                if (
+                    problem is None
+                    and expected in REFUSED
+                    and AuditEvent.objects.count() != audited
+                ):
+                    problem = "refused, yet it wrote to the audit trail"
+                if problem is not None:
+                    failures.append(
+                        f"{method} {url} as {kind}: expected {expected!r}, got {problem}"
+                    )
     assert not failures, "\n".join(failures)
 
 

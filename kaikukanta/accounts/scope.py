@@ -172,6 +172,20 @@ def scope_of_token(user: Any, venues: Sequence[tuple[int, int | None]]) -> Scope
     return scope
 
 
+def scope_of_site_token(user: Any, sites: Sequence[tuple[int, int, int]]) -> Scope:
+    """What a client system sees through a distributor organisation's API token: staff of the
+    token's sites (triples of site, organisation and region keys) only, as the sites' own staff see
+    on the pages; no venue. Kept on the user for this request, as `scope_of_token`."""
+    scope = Scope(
+        distributor_sites=frozenset(site for site, _organisation, _region in sites),
+        distributor_organisations=frozenset(organisation for _site, organisation, _region in sites),
+        distributor_regions=frozenset(region for _site, _organisation, region in sites),
+        roles=frozenset({Role.DISTRIBUTOR_STAFF}),
+    )
+    setattr(user, _CACHE_ATTRIBUTE, scope)
+    return scope
+
+
 def forget_scope(user: Any) -> None:
     """Drop the cached scope after the user's roles changed."""
     if hasattr(user, _CACHE_ATTRIBUTE):

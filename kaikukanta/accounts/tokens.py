@@ -2,8 +2,11 @@
 
 A token belongs either to a user with venue roles (it acts as that user, for the venues it names, of
 those the user still acts for), or to a ticket agency that a coordinator has authorised for some of its
-venues (it acts, through the agency's own account, for those venues only). Only the token's SHA-256 is
-stored: the token itself is shown once, when it is made. A token expires (KAIKUKANTA_API_TOKEN_DAYS
+venues (it acts, through the agency's own account, for those venues only), or to a client system of a
+distributor organisation that its region's social and health coordinator has authorised for some of
+its sites (`sites`: it acts, through the organisation's own account, as staff of those sites only: it
+issues, renews, closes, replaces and reads their cards, never checks cards or records uses). Only the
+token's SHA-256 is stored: the token itself is shown once, when it is made. A token expires (KAIKUKANTA_API_TOKEN_DAYS
 after it was made); a revoked token stops working at once.
 
 A token is a credential, so it lives with the accounts (it moved here from api/; its tables keep their
@@ -45,7 +48,11 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         return self.filter(
-            Q(user=user) | Q(venues__in=scope.venues) | Q(venues__region__in=scope.culture_regions)
+            Q(user=user)
+            | Q(venues__in=scope.venues)
+            | Q(venues__region__in=scope.culture_regions)
+            | Q(sites__in=scope.distributor_sites)
+            | Q(sites__region__in=scope.sote_regions)
         ).distinct()
 
     def active(self) -> ApiTokenQuerySet:
@@ -74,6 +81,13 @@ class ApiToken(models.Model):
         blank=True,
         related_name="api_tokens",
         help_text=_("A ticket agency's token acts for these venues only."),
+    )
+    sites = models.ManyToManyField(
+        "network.DistributorSite",
+        verbose_name=_("distributor sites"),
+        blank=True,
+        related_name="api_tokens",
+        help_text=_("A client system's token acts for these distributor sites' cards only."),
     )
     prefix = models.CharField(_("beginning"), max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
@@ -110,6 +124,15 @@ class ApiToken(models.Model):
         return self.expires_at <= timezone.now()
 
 
+def token_region(token: ApiToken) -> Any:
+    """The region a token's audit events name: its first venue's, or its first site's."""
+    first = token.venues.select_related("region").first()
+    if first is not None:
+        return first.region
+    site = token.sites.select_related("region").first()
+    return site.region if site is not None else None
+
+
 def revoke_token(actor: Any, token: ApiToken, **data: Any) -> None:
     """Mark `token` revoked now and audit it, named by its first venue (the caller has locked it, in
     its transaction). The cached look-up of every token is made stale (token_cache.py)."""
@@ -122,7 +145,7 @@ def revoke_token(actor: Any, token: ApiToken, **data: Any) -> None:
         action=Action.API_TOKEN_REVOKED,
         target=token,
         venue=first,
-        region=first.region if first is not None else None,
+        region=token_region(token),
         data=data or None,
     )
 

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from kaikukanta.core.errors import DomainError
+from kaikukanta.core.errors import DomainError, Refusals
 
 
 @contextmanager
@@ -36,8 +36,12 @@ class InvalidToken(Exception):
     """A bearer token that is unknown, mistyped, revoked or expired (api/v1/auth.py)."""
 
 
-def error_body(code: str, message: str, field: str | None) -> dict[str, str | None]:
-    return {"code": code, "message": message, "field": field}
+def error_body(
+    code: str, message: str, field: str | None, errors: list[dict] | None = None
+) -> dict[str, object]:
+    """The one shape of every error; `errors` lists each refusal when there were several (a
+    registration's holder data, a body with several fields that do not fit), else null."""
+    return {"code": code, "message": message, "field": field, "errors": errors}
 
 
 @csrf_exempt  # it changes nothing: a POST without its CSRF token gets the same 404
@@ -51,9 +55,12 @@ def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
-        return api.create_response(
-            request, error_body(error.code, error.message, error.field), status=error.status
-        )
+        every = None
+        if isinstance(error, Refusals):
+            # Every refusal of the request at once, as the pages show them: the first above.
+            every = [_refusal(e.code, e.message, e.field) for e in error.errors]
+        body = error_body(error.code, error.message, error.field, every)
+        return api.create_response(request, body, status=error.status)
 
     @api.exception_handler(AuthenticationError)
     def not_signed_in(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
@@ -99,10 +106,20 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def invalid_input(request: HttpRequest, error: ValidationError) -> HttpResponse:
-        first = error.errors[0] if error.errors else {}
-        location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query")]
-        field = ".".join(location[1:] if location[:1] == ["payload"] else location) or None
-        message = _("The request does not fit the API: %(detail)s") % {
-            "detail": first.get("msg", "")
-        }
-        return api.create_response(request, error_body("invalid_input", message, field), status=422)
+        first = _invalid(error.errors[0] if error.errors else {})
+        # Every field that does not fit, as a form shows them all at once.
+        every = [_invalid(part) for part in error.errors] if len(error.errors) > 1 else None
+        body = error_body("invalid_input", first["message"] or "", first["field"], every)
+        return api.create_response(request, body, status=422)
+
+
+def _refusal(code: str, message: str, field: str | None) -> dict[str, str | None]:
+    return {"code": code, "message": message, "field": field}
+
+
+def _invalid(part: dict) -> dict[str, str | None]:
+    """One field of the request that does not fit the schema, as one of `errors`."""
+    location = [str(piece) for piece in part.get("loc", ()) if piece not in ("body", "query")]
+    field = ".".join(location[1:] if location[:1] == ["payload"] else location) or None
+    message = _("The request does not fit the API: %(detail)s") % {"detail": part.get("msg", "")}
+    return _refusal("invalid_input", message, field)

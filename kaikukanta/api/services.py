@@ -10,18 +10,23 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.accounts import token_cache
 from kaikukanta.accounts.errors import OtherSidesWork
-from kaikukanta.accounts.permissions import can_run_venues_in, side_refused
-from kaikukanta.accounts.scope import CULTURE, scope_for, scope_of_token
+from kaikukanta.accounts.permissions import (
+    can_run_distributor_sites_in,
+    can_run_venues_in,
+    side_refused,
+)
+from kaikukanta.accounts.scope import CULTURE, SOTE, scope_for, scope_of_site_token, scope_of_token
 from kaikukanta.accounts.tokens import TOKEN_PREFIX, ApiToken, revoke_token, token_hash
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record
 from kaikukanta.core.errors import DomainError, NotAllowed
-from kaikukanta.network.models import TicketAgency, Venue
+from kaikukanta.network.models import DistributorSite, Organisation, TicketAgency, Venue
 
 
 class TokenNameMissing(DomainError):
@@ -59,6 +64,21 @@ class VenueNotRunByCreator(DomainError):
     code = "venue_not_run_by_creator"
     field = "venues"
     template = _("A token can act only for venues you act for yourself; %(venue)s is not one.")
+
+
+class TokenNeedsSites(DomainError):
+    code = "token_needs_sites"
+    field = "sites"
+    template = _("Choose the distributor sites whose cards the client system registers.")
+
+
+class SitesOfSeveralOrganisations(DomainError):
+    code = "sites_of_several_organisations"
+    field = "sites"
+    template = _(
+        "A client system's token acts for the sites of one organisation: make one token for each "
+        "organisation."
+    )
 
 
 def _check_second_step(actor: Any, verified: bool) -> None:
@@ -182,6 +202,73 @@ def create_agency_token(
         )
 
 
+def organisation_account(organisation: Organisation) -> Any:
+    """The account a distributor organisation's client system acts as through its site tokens: no
+    password, no roles (what it may do comes from the token's sites), named after the organisation
+    in the audit trail."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=f"client-system-{organisation.pk}",
+        defaults={"first_name": str(organisation)[:150]},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def create_site_token(
+    *,
+    actor: Any,
+    sites: Iterable[DistributorSite],
+    name: str,
+    verified: bool = False,
+) -> tuple[ApiToken, str]:
+    """A token for a client-information system of a distributor organisation, acting as staff of
+    `sites` (all of one organisation) for their cards only: made by the sites' region's social and
+    health coordinator (or a national administrator), from a session that passed the second step.
+    It registers, renews, closes, replaces and reads cards (api/v1/cards.py); it checks no card and
+    records no use."""
+    sites = list(sites)
+    if not sites:
+        raise TokenNeedsSites()
+    _check_second_step(actor, verified)
+    for site in sites:
+        if not can_run_distributor_sites_in(actor, site.region_id):
+            if side_refused(actor, SOTE, site.region_id):
+                raise OtherSidesWork(side=SOTE, region=site.region)
+            raise NotAllowed()
+    if len({site.organisation_id for site in sites}) > 1:
+        raise SitesOfSeveralOrganisations()
+    name = (name or "").strip()
+    if not name:
+        raise TokenNameMissing()
+    with transaction.atomic():
+        account = organisation_account(sites[0].organisation)
+        secret, digest = _new_secret()
+        token = ApiToken.objects.create(
+            name=name[:100],
+            user=account,
+            prefix=secret[:8],
+            key_hash=digest,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            expires_at=timezone.now() + dt.timedelta(days=settings.KAIKUKANTA_API_TOKEN_DAYS),
+        )
+        token.sites.set(sites)
+        token_cache.invalidate()
+        record(
+            actor=actor,
+            action=Action.API_TOKEN_CREATED,
+            target=token,
+            region=sites[0].region,
+            data={
+                "sites": [site.pk for site in sites],
+                "expires_at": token.expires_at.isoformat(),
+            },
+        )
+    return token, secret
+
+
 def revoke_api_token(*, actor: Any, token: ApiToken) -> ApiToken:
     """Stop a token from working, at once. Its owner, the staff of its venues, their coordinators."""
     if not ApiToken.objects.visible_to(actor).filter(pk=token.pk).exists():
@@ -205,7 +292,14 @@ def user_for_token(secret: str) -> Any | None:
         generation, entry = token_cache.look_up(digest)
         if generation is not None and entry is not None:
             return _user_of_entry(digest, generation, entry)
-    token = ApiToken.objects.select_related("user").filter(key_hash=digest).first()
+    # Whether it is a client system's token (its distributor sites), in the same statement.
+    named_sites = ApiToken.sites.through.objects.filter(apitoken_id=OuterRef("pk"))
+    token = (
+        ApiToken.objects.select_related("user")
+        .annotate(for_sites=Exists(named_sites))
+        .filter(key_hash=digest)
+        .first()
+    )
     if token is None or not token.is_active or not token.user.is_active:
         return None
     now = timezone.now()
@@ -220,7 +314,8 @@ def user_for_token(secret: str) -> Any | None:
     else:
         # A user's token: its venues while the user still acts for them (the one rule).
         named = Venue.objects.acted_for_by(user).filter(api_tokens=token.pk)
-    venues = list(named.values_list("pk", "region_id"))
+    sites = site_triples(token) if token.for_sites else []
+    venues = [] if sites else list(named.values_list("pk", "region_id"))
     if generation is not None:
         token_cache.keep(
             digest,
@@ -231,16 +326,33 @@ def user_for_token(secret: str) -> Any | None:
                 "expires_at": token.expires_at.timestamp(),
                 "last_used_at": last_used.timestamp(),
                 "venues": venues,
+                # A client system's token: its sites (only then: a venue's entry stays as it was).
+                **({"sites": sites} if sites else {}),
             },
         )
-    return _acting(user, token.pk, venues)
+    return _acting(user, token.pk, venues, sites)
 
 
-def _acting(user: Any, token_pk: int, venues: Sequence[tuple[int, int | None]]) -> Any:
+def site_triples(token: ApiToken) -> list[tuple[int, int, int]]:
+    """A client system's token's sites, as (site, organisation, region) keys (scope_of_site_token)."""
+    rows = token.sites.values_list("pk", "organisation_id", "region_id")
+    return [(site, organisation, region) for site, organisation, region in rows]
+
+
+def _acting(
+    user: Any,
+    token_pk: int,
+    venues: Sequence[tuple[int, int | None]],
+    sites: Sequence[tuple[int, int, int]] = (),
+) -> Any:
     # Its own look-up counters (cards/lookups.py subject_of): not those of every token of the account.
     setattr(user, "api_token_id", token_pk)  # noqa: B010 (not a field of User)
-    # The token acts as venue staff of its venues only, whatever else the account may do.
-    scope_of_token(user, venues)
+    if sites:
+        # A client system's token acts as staff of its distributor sites only.
+        scope_of_site_token(user, sites)
+    else:
+        # The token acts as venue staff of its venues only, whatever else the account may do.
+        scope_of_token(user, venues)
     return user
 
 
@@ -255,4 +367,5 @@ def _user_of_entry(digest: str, generation: int, entry: dict[str, Any]) -> Any |
     if now.timestamp() - entry["last_used_at"] > 60:
         ApiToken.objects.filter(pk=entry["token"]).update(last_used_at=now)
         token_cache.keep(digest, generation, {**entry, "last_used_at": now.timestamp()})
-    return _acting(user, entry["token"], [tuple(pair) for pair in entry["venues"]])
+    sites = [tuple(triple) for triple in entry.get("sites", ())]
+    return _acting(user, entry["token"], [tuple(pair) for pair in entry["venues"]], sites)

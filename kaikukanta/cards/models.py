@@ -602,6 +602,9 @@ class RegistrationKey(models.Model):
     card = models.OneToOneField(
         Card, verbose_name=_("card"), on_delete=models.CASCADE, related_name="registration_key"
     )
+    # The SHA-256 of what an API request asked for (api/v1/cards.py): the same key with another
+    # request is a conflict. Blank for a form's key (the form's key is its own, the site suffices).
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
 
     objects = RegistrationKeyQuerySet.as_manager()
 

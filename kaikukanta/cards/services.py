@@ -27,7 +27,7 @@ from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.audit.services import record
 from kaikukanta.core.dates import add_years, now, today, typed_day
 from kaikukanta.core.errors import DateInFuture, DomainError, NotAllowed, raise_refusals
-from kaikukanta.core.idempotency import once, validate_key
+from kaikukanta.core.idempotency import Once, once, validate_key
 from kaikukanta.network.models import DistributorSite, Region, Venue
 from kaikukanta.stats import summaries
 
@@ -314,25 +314,31 @@ def _number_for(region: Region, identifier: str | None, *, generate: bool = True
     return number
 
 
-def _registered_once(key: str | None, site: DistributorSite, create: Any) -> Card:
-    """`create()` once per form key: a second submit of the same registration form (a double
-    click, a reload) returns the card the first one registered (core/idempotency.py)."""
+def _registered_once(
+    key: str | None, site: DistributorSite, create: Any, fingerprint: str = ""
+) -> Once[Card]:
+    """`create()` once per key: a second submit of the same registration form (a double click, a
+    reload), or an API request retried with its Idempotency-Key, returns the card the first one
+    registered (core/idempotency.py). `fingerprint`, what an API request asked for: the same key
+    with another request (or another site) is a conflict."""
     if key is None:
-        return create()
+        return Once(create(), created=True)
     key = validate_key(key)
 
-    def find() -> Card | None:
-        found = RegistrationKey.objects.filter(key=key).select_related("card").first()
-        return found.card if found else None
+    def find() -> RegistrationKey | None:
+        return RegistrationKey.objects.filter(key=key).select_related("card").first()
 
-    def create_with_key() -> Card:
-        card = create()
-        RegistrationKey.objects.create(key=key, card=card)
-        return card
+    def create_with_key() -> RegistrationKey:
+        return RegistrationKey.objects.create(key=key, card=create(), fingerprint=fingerprint)
 
-    return once(
-        find=find, same=lambda card: card.issuing_site_id == site.pk, create=create_with_key
-    ).result
+    done = once(
+        find=find,
+        same=lambda found: (
+            found.card.issuing_site_id == site.pk and found.fingerprint == fingerprint
+        ),
+        create=create_with_key,
+    )
+    return Once(done.result.card, created=done.created)
 
 
 def _create_card(**fields: Any) -> Card:
@@ -443,6 +449,31 @@ def issue_card(
     stock is refused); without it a new number is generated. `key`, the registration form's random
     key, makes a repeated submit return the card the first one registered.
     """
+    return issue_card_once(
+        actor=actor,
+        site=site,
+        holder=holder,
+        identifier=identifier,
+        wellbeing=wellbeing,
+        issued_on=issued_on,
+        key=key,
+    ).result
+
+
+def issue_card_once(
+    *,
+    actor: Any,
+    site: DistributorSite,
+    holder: HolderData,
+    identifier: str | None = None,
+    wellbeing: Wellbeing | None = None,
+    issued_on: dt.date | None = None,
+    key: str | None = None,
+    fingerprint: str = "",
+) -> Once[Card]:
+    """`issue_card`, telling whether this call registered the card (`created`) or found the one an
+    earlier request with the same `key` registered: the API's Idempotency-Key (api/v1/cards.py),
+    whose `fingerprint` (what the request asked for) must then be the same."""
     _check_site(actor, site)
     issued_on = typed_day(issued_on)
     raise_refusals(
@@ -459,6 +490,7 @@ def issue_card(
         key,
         site,
         lambda: _issue_personal(actor, site, holder, identifier, wellbeing, issued_on, valid_until),
+        fingerprint,
     )
 
 
@@ -505,7 +537,7 @@ def issue_community_card(
     valid_until = _validity_until(region, issued_on)
     return _registered_once(
         key, site, lambda: _issue_community(actor, site, identifier, issued_on, valid_until)
-    )
+    ).result
 
 
 def _issue_community(

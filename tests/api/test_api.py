@@ -212,7 +212,7 @@ def test_the_venues_and_the_catalogues_venues_are_two_schemas():
 def test_several_refusals_keep_the_apis_error_shape(rf):
     """A service that refuses several things at once (core.errors.Refusals, as issue_card does)
     answers the API with its usual body: the first refusal's code, message and field, and its
-    status. (No API call registers or edits a card today; this holds the shape for one that will.)"""
+    status; `errors` lists them all (POST /api/v1/cards: tests/api/test_cards_api.py)."""
     import json
 
     from kaikukanta.api.v1 import api as api_v1
@@ -226,4 +226,12 @@ def test_several_refusals_keep_the_apis_error_shape(rf):
         "code": "postcode_invalid",
         "message": PostcodeInvalid().message,
         "field": "postcode",
+        "errors": [
+            {"code": "postcode_invalid", "message": PostcodeInvalid().message, "field": "postcode"},
+            {
+                "code": "children_invalid",
+                "message": ChildrenInvalid(max=20).message,
+                "field": "children",
+            },
+        ],
     }

@@ -25,7 +25,7 @@ from schemathesis.checks import (
 )
 
 from kaikukanta.api.schema import CONTRACT
-from kaikukanta.api.services import create_api_token
+from kaikukanta.api.services import create_api_token, create_site_token
 
 schema = schemathesis.openapi.from_dict(json.loads(CONTRACT.read_text()))
 
@@ -62,6 +62,43 @@ def token(world, settings):
 )
 def test_every_answer_is_one_the_contract_documents(case, app, token):
     response = case.call(app=app, headers={"Authorization": f"Bearer {token}"})
+    case.validate_response(
+        response,
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_headers_conformance,
+            response_schema_conformance,
+        ],
+    )
+
+
+@pytest.fixture
+def site_token(world, settings):
+    """A client system's token for alpha's distributor site: the card operations answer it with
+    cards (registered, read, renewed, closed, replaced), not only with refusals."""
+    _token, secret = create_site_token(
+        actor=world.alpha_sote_coordinator, sites=[world.alpha_site], name="ATJ", verified=True
+    )
+    return secret
+
+
+@schema.include(tag="cards").parametrize()
+@hypothesis.settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=list(hypothesis.HealthCheck),
+    derandomize=True,
+)
+def test_every_card_answer_to_a_site_token_is_one_the_contract_documents(
+    case, app, site_token, alpha_card
+):
+    card_id = (case.path_parameters or {}).get("card_id")
+    if isinstance(card_id, int) and card_id % 2:
+        # Half of the addresses name a card of the token's site, so that its answers are walked too.
+        case.path_parameters["card_id"] = alpha_card.pk
+    response = case.call(app=app, headers={"Authorization": f"Bearer {site_token}"})
     case.validate_response(
         response,
         checks=[

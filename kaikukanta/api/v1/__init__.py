@@ -10,7 +10,7 @@ from ninja import NinjaAPI
 
 from ..docs import docs_page
 from ..errors import install_error_handlers
-from . import catalogue, checks, events, service, uses, venues
+from . import cards, catalogue, checks, events, service, uses, venues
 
 api = NinjaAPI(
     title="Kaikukanta API",
@@ -28,6 +28,7 @@ api.add_router("", checks.router)
 api.add_router("", catalogue.router)
 api.add_router("", uses.router)
 api.add_router("", events.router)
+api.add_router("", cards.router)
 
 
 @api.get("/docs", include_in_schema=False, url_name="docs")

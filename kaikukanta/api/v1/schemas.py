@@ -4,17 +4,30 @@ import datetime as dt
 import re
 from typing import Annotated
 
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import BeforeValidator
 
 
-class Error(Schema):
-    """Every error: a stable code, a message in the request's language that says what to do, and the
-    request field it concerns (or null)."""
+class ErrorItem(Schema):
+    """One refusal of several (`Error.errors`)."""
 
     code: str
     message: str
     field: str | None
+
+
+class Error(Schema):
+    """Every error: a stable code, a message in the request's language that says what to do, and the
+    request field it concerns (or null). A request the rules refuse for several reasons at once (a
+    card's registration) also lists them all in `errors`, the first being the one above."""
+
+    code: str
+    message: str
+    field: str | None
+    errors: list[ErrorItem] | None = Field(
+        description="Every refusal, when the rules refused the request for several reasons at once "
+        "(or several fields did not fit); otherwise null."
+    )
 
 
 ERRORS = {401: Error, 403: Error, 404: Error, 422: Error, 429: Error}

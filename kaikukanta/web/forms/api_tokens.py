@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kaikukanta.network.models import TicketAgency, Venue
+from kaikukanta.network.models import DistributorSite, TicketAgency, Venue
 
 
 class TokenForm(forms.Form):
@@ -48,3 +48,30 @@ class AgencyTokenForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast("forms.ModelChoiceField[TicketAgency]", self.fields["agency"]).queryset = agencies
         cast("forms.ModelMultipleChoiceField", self.fields["venues"]).queryset = venues
+
+
+class SiteChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        """The site with its organisation: a token is for one organisation's sites."""
+        return f"{obj.display_name} ({obj.organisation.display_name})"
+
+
+class SiteTokenForm(forms.Form):
+    """A social and health coordinator authorises a client-information system for some of one
+    organisation's distributor sites: it registers their cards through the API."""
+
+    sites = SiteChoiceField(
+        label=_("Distributor sites"),
+        queryset=DistributorSite.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Sites of one organisation: the system registers and reads their cards only."),
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("The client-information system that will use the token."),
+    )
+
+    def __init__(self, sites: QuerySet[DistributorSite], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelMultipleChoiceField", self.fields["sites"]).queryset = sites

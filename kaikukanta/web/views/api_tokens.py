@@ -1,5 +1,6 @@
 """API tokens on the venue's pages: make one for one's own system (shown once), authorise a ticket
-agency's system (coordinators), see who has which, revoke them."""
+agency's system (culture coordinators) or a distributor organisation's client-information system
+(social and health coordinators: it registers cards through the API), see who has which, revoke them."""
 
 from __future__ import annotations
 
@@ -15,16 +16,21 @@ from django.utils.translation import gettext as _
 
 from kaikukanta.accounts.errors import OtherSidesWork
 from kaikukanta.accounts.middleware import session_verified
-from kaikukanta.accounts.scope import CULTURE, scope_for
+from kaikukanta.accounts.scope import CULTURE, SOTE, scope_for
 from kaikukanta.accounts.tokens import ApiToken
-from kaikukanta.api.services import create_agency_token, create_api_token, revoke_api_token
+from kaikukanta.api.services import (
+    create_agency_token,
+    create_api_token,
+    create_site_token,
+    revoke_api_token,
+)
 from kaikukanta.core.errors import DomainError
-from kaikukanta.network.models import Region, TicketAgency, Venue
+from kaikukanta.network.models import DistributorSite, Region, TicketAgency, Venue
 
 from ..access import ACTS_FOR_VENUE, other_side_page, requires
 from ..confirm import confirmation, confirmed
 from ..forms import add_domain_error
-from ..forms.api_tokens import AgencyTokenForm, TokenForm
+from ..forms.api_tokens import AgencyTokenForm, SiteTokenForm, TokenForm
 
 
 def _coordinated_venues(user: Any):
@@ -44,6 +50,27 @@ def _agency_refusal(user: Any) -> OtherSidesWork | None:
         return None
     region = Region.objects.filter(pk__in=scope.coordinator_regions).order_by("name").first()
     return OtherSidesWork(side=CULTURE, region=region) if region is not None else None
+
+
+def _coordinated_sites(user: Any):
+    """The distributor sites whose client systems the user may authorise: their region's social and
+    health coordinator (accounts.permissions.can_run_distributor_sites_in), national administrators
+    all; sites still taking part."""
+    scope = scope_for(user)
+    sites = DistributorSite.objects.filter(is_active=True).select_related("organisation")
+    if not scope.national:
+        sites = sites.filter(region__in=scope.regions_covered(SOTE))
+    return sites.order_by("organisation__name", "name")
+
+
+def _site_refusal(user: Any) -> OtherSidesWork | None:
+    """For a coordinator of the culture side only: distributor sites' client systems are the social
+    and health side's work, and whose in their region."""
+    scope = scope_for(user)
+    if scope.national or scope.regions_covered(SOTE):
+        return None
+    region = Region.objects.filter(pk__in=scope.coordinator_regions).order_by("name").first()
+    return OtherSidesWork(side=SOTE, region=region) if region is not None else None
 
 
 def _chosen_agency(request: HttpRequest, agencies: Any) -> TicketAgency | None:
@@ -78,6 +105,15 @@ def tokens(request: HttpRequest) -> HttpResponse:
             request.POST if request.POST.get("kind") == "agency" else None,
             initial={"agency": chosen.pk} if chosen else None,
         )
+    site_form = None
+    site_refusal = _site_refusal(request.user)
+    if site_refusal is not None and request.POST.get("kind") == "site":
+        return other_side_page(request, site_refusal)
+    if scope.national or scope.regions_covered(SOTE):
+        site_form = SiteTokenForm(
+            _coordinated_sites(request.user),
+            request.POST if request.POST.get("kind") == "site" else None,
+        )
     secret = None
     status = 200
     if request.method == "POST":
@@ -104,8 +140,20 @@ def tokens(request: HttpRequest) -> HttpResponse:
                     name=data["name"],
                     verified=session_verified(request),
                 )
+            elif (
+                request.POST.get("kind") == "site"
+                and site_form is not None
+                and site_form.is_valid()
+            ):
+                _token, secret = create_site_token(
+                    actor=request.user,
+                    sites=list(site_form.cleaned_data["sites"]),
+                    name=site_form.cleaned_data["name"],
+                    verified=session_verified(request),
+                )
         except DomainError as error:
-            target = form if request.POST.get("kind") == "own" else agency_form
+            forms_by_kind = {"own": form, "agency": agency_form, "site": site_form}
+            target = forms_by_kind.get(request.POST.get("kind") or "")
             if target is not None:
                 add_domain_error(target, error)
             status = error.status
@@ -115,7 +163,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     listed = (
         ApiToken.objects.visible_to(request.user)
         .select_related("user", "agency", "created_by")
-        .prefetch_related("venues")
+        .prefetch_related("venues", "sites")
     )
     return render(
         request,
@@ -125,6 +173,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
             "form": form,
             "agency_form": agency_form,
             "agency_refusal": agency_refusal,
+            "site_form": site_form,
+            "site_refusal": site_refusal,
             "secret": secret,
             "token_days": settings.KAIKUKANTA_API_TOKEN_DAYS,
             "now": timezone.now(),
@@ -144,7 +194,9 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             title=_("Revoke the API token %(name)s?") % {"name": token.name},
             happens=[
-                _("The system that uses this token can no longer record uses or check cards."),
+                _("The system that uses this token can no longer register or change cards.")
+                if token.sites.exists()
+                else _("The system that uses this token can no longer record uses or check cards."),
                 _("It stays in the list as revoked."),
             ],
             undo=_(
