@@ -1,13 +1,14 @@
-"""Single sign-on through an OpenID Connect provider, in headless Chromium, against the test provider
-(tests/oidc_provider.py) running as a process of its own on 127.0.0.1: discovery, the authorization
-code flow with PKCE (the provider refuses a request without it and checks the verifier), the ID token
+"""Single sign-on through an OpenID Connect provider, in headless Chromium, against
+django-oauth-toolkit's OIDC provider (tests/oidc_provider/) running as a process of its own on
+127.0.0.1: discovery, the authorization code flow with PKCE (PKCE_REQUIRED: the provider refuses a
+request without it and checks the verifier), the ID token
 checked by Kaikukanta (a wrong issuer, a wrong audience and an expired token refused), the provider's
 multi-factor standing in for the second step, and the refusals: an unknown person, a deactivated
 account, a password login of an organisation that signs in through its provider."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import override_settings
@@ -53,12 +54,16 @@ def people(demo_server, provider):
 
 def sign_in(page, *, sub, email="", verified=True, mfa=False, login_path="/login/"):
     """From Kaikukanta's login page through the provider's own sign-in form and back."""
+    # A person of their own at the provider: no earlier sign-in there carries over.
+    page.context.clear_cookies(domain="127.0.0.1")
     page.goto(login_path)
     page.get_by_role("link", name=LABEL).click()
-    page.wait_for_url("http://127.0.0.1:*/authorize?**")
-    query = urlsplit(page.url).query
-    assert "code_challenge_method=S256" in query
-    assert "code_challenge=" in query
+    # The provider's authorization endpoint sends the browser to its sign-in page, to come back.
+    page.wait_for_url("http://127.0.0.1:*/accounts/login/?next=**")
+    authorization = parse_qs(urlsplit(page.url).query)["next"][0]
+    assert urlsplit(authorization).path == "/o/authorize/"
+    assert "code_challenge_method=S256" in authorization
+    assert "code_challenge=" in authorization
     page.get_by_label("Subject").fill(sub)
     page.get_by_label("E-mail", exact=True).fill(email)
     page.get_by_label("E-mail verified").set_checked(verified)
@@ -106,9 +111,13 @@ def test_first_sign_in_links_by_verified_email_then_by_subject_and_logs_out(
     page.wait_for_url("**/logout/done/")
     assert heading(page) == "Olet kirjautunut ulos"
     assert_accessible(page, "logged out, the provider's log-out offered")
-    page.get_by_role("link", name=f"Kirjaudu ulos myös palvelusta {LABEL}").click()
-    page.wait_for_url("http://127.0.0.1:*/logout?**")
-    assert "id_token_hint=" in page.url
+    with page.expect_request("http://127.0.0.1:*/o/logout/?**") as logout:
+        page.get_by_role("link", name=f"Kirjaudu ulos myös palvelusta {LABEL}").click()
+    assert "id_token_hint=" in logout.value.url
+    # The provider accepted the ID token as its own and sent the browser back to the registered
+    # address: Kaikukanta's login page.
+    page.wait_for_url(lambda url: urlsplit(url).hostname == "localhost")
+    assert urlsplit(page.url).path == "/login/"
     page.goto("/cards/")
     assert urlsplit(page.url).path == "/login/"
 
