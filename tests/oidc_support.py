@@ -70,34 +70,33 @@ class TestProvider:
 def running_provider() -> Iterator[TestProvider]:
     """The provider process, or a skip with the reason (a failure under KAIKUKANTA_CI=1)."""
     # Its errors go to a file, not a pipe nobody reads (a full pipe would stop it).
-    errors = tempfile.TemporaryFile(mode="w+")
-    try:
-        process = subprocess.Popen(
-            [sys.executable, str(PROVIDER_SCRIPT)],
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            text=True,
-            # Its own settings module, never Kaikukanta's.
-            env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
-        )
-        assert process.stdout is not None
-        base_url = process.stdout.readline().strip()
-        if not base_url.startswith("http://127.0.0.1:"):
-            process.kill()
-            process.wait(timeout=10)
-            errors.seek(0)
-            raise RuntimeError(errors.read()[-2000:] or "no address printed")
-    except (OSError, RuntimeError, AssertionError) as error:
-        message = f"The test OpenID Connect provider did not start: {error}"
-        if os.environ.get("KAIKUKANTA_CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    try:
-        yield TestProvider(base_url)
-    finally:
-        process.terminate()
+    with tempfile.TemporaryFile(mode="w+") as errors:
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        errors.close()
+            process = subprocess.Popen(
+                [sys.executable, str(PROVIDER_SCRIPT)],
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                text=True,
+                # Its own settings module, never Kaikukanta's.
+                env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+            )
+            assert process.stdout is not None
+            base_url = process.stdout.readline().strip()
+            if not base_url.startswith("http://127.0.0.1:"):
+                process.kill()
+                process.wait(timeout=10)
+                errors.seek(0)
+                raise RuntimeError(errors.read()[-2000:] or "no address printed")
+        except (OSError, RuntimeError, AssertionError) as error:
+            message = f"The test OpenID Connect provider did not start: {error}"
+            if os.environ.get("KAIKUKANTA_CI"):
+                pytest.fail(message)
+            pytest.skip(message)
+        try:
+            yield TestProvider(base_url)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -8,12 +8,12 @@ account, a password login of an organisation that signs in through its provider.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.test import override_settings
 
-from tests.oidc_support import running_provider
+from tests.oidc_support import CLIENT_ID, running_provider
 
 from .support import assert_accessible
 
@@ -125,6 +125,32 @@ def test_first_sign_in_links_by_verified_email_then_by_subject_and_logs_out(
     sign_in(page, sub="jakaja-123", email="toinen@example.fi", verified=False)
     assert page.get_by_role("button", name="Kirjaudu ulos").count()
     assert SignInIdentity.objects.filter(user=people["staff"]).count() == 1
+
+
+def test_the_provider_refuses_an_authorization_request_without_pkce(
+    new_page, provider, demo_server
+):
+    # What a client without PKCE would send: the provider answers with an error, not a code.
+    callback = f"{demo_server}/login/sso/{KEY}/callback/"
+    query = {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": callback,
+        "scope": "openid email",
+        "state": "no-pkce",
+        "nonce": "no-pkce",
+    }
+    page = new_page()
+    page.goto(f"{provider.base_url}/authorize/?{urlencode(query)}")
+    page.get_by_label("Subject").fill("ilman-pkce")
+    with page.expect_request(f"{callback}?**") as answer:
+        page.get_by_role("button", name="Sign in at the provider").click()
+    answered = parse_qs(urlsplit(answer.value.url).query)
+    assert answered["error"] == ["invalid_request"]
+    assert "code challenge required" in answered["error_description"][0].lower()
+    assert "code" not in answered
+    page.wait_for_load_state()
+    assert heading(page) == "Et ole kirjautunut sisään"
 
 
 @pytest.mark.parametrize(
