@@ -70,7 +70,8 @@ class TestProvider:
 def running_provider() -> Iterator[TestProvider]:
     """The provider process, or a skip with the reason (a failure under KAIKUKANTA_CI=1)."""
     # Its errors go to a file, not a pipe nobody reads (a full pipe would stop it).
-    with tempfile.TemporaryFile(mode="w+") as errors:
+    # Its SQLite database in a directory removed afterwards.
+    with tempfile.TemporaryFile(mode="w+") as errors, tempfile.TemporaryDirectory() as data:
         try:
             process = subprocess.Popen(
                 [sys.executable, str(PROVIDER_SCRIPT)],
@@ -78,7 +79,10 @@ def running_provider() -> Iterator[TestProvider]:
                 stderr=errors,
                 text=True,
                 # Its own settings module, never Kaikukanta's.
-                env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+                env={
+                    **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+                    "OIDC_PROVIDER_DATA": data,
+                },
             )
             assert process.stdout is not None
             base_url = process.stdout.readline().strip()
