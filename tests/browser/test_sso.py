@@ -1,18 +1,19 @@
-"""Single sign-on through an OpenID Connect provider, in headless Chromium, against the test provider
-(tests/oidc_provider.py) running as a process of its own on 127.0.0.1: discovery, the authorization
-code flow with PKCE (the provider refuses a request without it and checks the verifier), the ID token
+"""Single sign-on through an OpenID Connect provider, in headless Chromium, against
+django-oauth-toolkit's OIDC provider (tests/oidc_provider/) running as a process of its own on
+127.0.0.1: discovery, the authorization code flow with PKCE (PKCE_REQUIRED: the provider refuses a
+request without it and checks the verifier), the ID token
 checked by Kaikukanta (a wrong issuer, a wrong audience and an expired token refused), the provider's
 multi-factor standing in for the second step, and the refusals: an unknown person, a deactivated
 account, a password login of an organisation that signs in through its provider."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.test import override_settings
 
-from tests.oidc_support import running_provider
+from tests.oidc_support import CLIENT_ID, running_provider
 
 from .support import assert_accessible
 
@@ -53,12 +54,16 @@ def people(demo_server, provider):
 
 def sign_in(page, *, sub, email="", verified=True, mfa=False, login_path="/login/"):
     """From Kaikukanta's login page through the provider's own sign-in form and back."""
+    # A person of their own at the provider: no earlier sign-in there carries over.
+    page.context.clear_cookies(domain="127.0.0.1")
     page.goto(login_path)
     page.get_by_role("link", name=LABEL).click()
-    page.wait_for_url("http://127.0.0.1:*/authorize?**")
-    query = urlsplit(page.url).query
-    assert "code_challenge_method=S256" in query
-    assert "code_challenge=" in query
+    # The provider's authorization endpoint sends the browser to its sign-in page, to come back.
+    page.wait_for_url("http://127.0.0.1:*/accounts/login/?next=**")
+    authorization = parse_qs(urlsplit(page.url).query)["next"][0]
+    assert urlsplit(authorization).path == "/o/authorize/"
+    assert "code_challenge_method=S256" in authorization
+    assert "code_challenge=" in authorization
     page.get_by_label("Subject").fill(sub)
     page.get_by_label("E-mail", exact=True).fill(email)
     page.get_by_label("E-mail verified").set_checked(verified)
@@ -106,9 +111,13 @@ def test_first_sign_in_links_by_verified_email_then_by_subject_and_logs_out(
     page.wait_for_url("**/logout/done/")
     assert heading(page) == "Olet kirjautunut ulos"
     assert_accessible(page, "logged out, the provider's log-out offered")
-    page.get_by_role("link", name=f"Kirjaudu ulos myös palvelusta {LABEL}").click()
-    page.wait_for_url("http://127.0.0.1:*/logout?**")
-    assert "id_token_hint=" in page.url
+    with page.expect_request("http://127.0.0.1:*/o/logout/?**") as logout:
+        page.get_by_role("link", name=f"Kirjaudu ulos myös palvelusta {LABEL}").click()
+    assert "id_token_hint=" in logout.value.url
+    # The provider accepted the ID token as its own and sent the browser back to the registered
+    # address: Kaikukanta's login page.
+    page.wait_for_url(lambda url: urlsplit(url).hostname == "localhost")
+    assert urlsplit(page.url).path == "/login/"
     page.goto("/cards/")
     assert urlsplit(page.url).path == "/login/"
 
@@ -116,6 +125,32 @@ def test_first_sign_in_links_by_verified_email_then_by_subject_and_logs_out(
     sign_in(page, sub="jakaja-123", email="toinen@example.fi", verified=False)
     assert page.get_by_role("button", name="Kirjaudu ulos").count()
     assert SignInIdentity.objects.filter(user=people["staff"]).count() == 1
+
+
+def test_the_provider_refuses_an_authorization_request_without_pkce(
+    new_page, provider, demo_server
+):
+    # What a client without PKCE would send: the provider answers with an error, not a code.
+    callback = f"{demo_server}/login/sso/{KEY}/callback/"
+    query = {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": callback,
+        "scope": "openid email",
+        "state": "no-pkce",
+        "nonce": "no-pkce",
+    }
+    page = new_page()
+    page.goto(f"{provider.base_url}/authorize/?{urlencode(query)}")
+    page.get_by_label("Subject").fill("ilman-pkce")
+    with page.expect_request(f"{callback}?**") as answer:
+        page.get_by_role("button", name="Sign in at the provider").click()
+    answered = parse_qs(urlsplit(answer.value.url).query)
+    assert answered["error"] == ["invalid_request"]
+    assert "code challenge required" in answered["error_description"][0].lower()
+    assert "code" not in answered
+    page.wait_for_load_state()
+    assert heading(page) == "Et ole kirjautunut sisään"
 
 
 @pytest.mark.parametrize(
