@@ -5,6 +5,7 @@ fresh checkout runs on SQLite with no configuration at all. docs/configuration.m
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -313,12 +314,16 @@ KAIKUKANTA_CLIENT_IP_HEADER = os.environ.get("KAIKUKANTA_CLIENT_IP_HEADER", "")
 # KAIKUKANTA_OIDC_PROVIDERS names them, comma-separated short names (letters, digits, _), each with
 # KAIKUKANTA_OIDC_<NAME>_CLIENT_ID, _CLIENT_SECRET, _DISCOVERY_URL (the provider's
 # .well-known/openid-configuration), _LABEL (the button on the login page); optionally _MFA_ACR (an
-# `acr` value that counts as multi-factor besides `amr` containing "mfa") and _ORGANISATIONS (ids of the
-# organisations whose staff may no longer log in with a password, comma-separated).
+# `acr` value that counts as multi-factor besides `amr` containing "mfa"), _ORGANISATIONS (ids of the
+# organisations whose staff the provider signs in, comma-separated: only their staff are linked by a
+# verified e-mail address; everyone else, coordinators and national administrators always, by an
+# invitation) and _PASSWORD_LOGIN_OFF (true: those organisations' staff no longer log in with a
+# password).
 def _oidc_providers() -> dict[str, dict[str, object]]:
     providers: dict[str, dict[str, object]] = {}
     for name in env_list("KAIKUKANTA_OIDC_PROVIDERS", []):
-        if not name.replace("_", "").isalnum():
+        # ASCII only: the name is part of the provider's addresses (/login/sso/<name>/).
+        if not re.fullmatch(r"[A-Za-z0-9_]+", name):
             raise ImproperlyConfigured(f"KAIKUKANTA_OIDC_PROVIDERS: {name!r} is not a short name")
         prefix = f"KAIKUKANTA_OIDC_{name.upper()}_"
         config: dict[str, object] = {}
@@ -333,6 +338,11 @@ def _oidc_providers() -> dict[str, dict[str, object]]:
             raise ImproperlyConfigured(
                 f"{prefix}ORGANISATIONS: organisation ids, e.g. 3,14"
             ) from None
+        config["PASSWORD_LOGIN_OFF"] = env_bool(prefix + "PASSWORD_LOGIN_OFF", False)
+        if config["PASSWORD_LOGIN_OFF"] and not config["ORGANISATIONS"]:
+            raise ImproperlyConfigured(
+                f"{prefix}PASSWORD_LOGIN_OFF needs {prefix}ORGANISATIONS: whose password login is off"
+            )
         providers[name.lower()] = config
     return providers
 

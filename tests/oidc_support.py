@@ -61,6 +61,7 @@ class TestProvider:
                 "LABEL": label,
                 "MFA_ACR": "",
                 "ORGANISATIONS": [],
+                "PASSWORD_LOGIN_OFF": False,
                 **more,
             }
         }

@@ -6,12 +6,15 @@ checks (signature against the provider's keys, issuer, audience, expiry, nonce).
 Kaikukanta's rules on top:
 
 - an identity is linked to an existing account by the provider's stable subject (SignInIdentity); the
-  first time by a verified e-mail address that matches exactly one active account, or by an open
-  invitation; anyone else is refused, never given an account; roles stay granted in Kaikukanta;
+  first time by an open invitation, or by a verified e-mail address that matches exactly one active
+  account whose every role is at a site or venue of the provider's own organisations (so a provider
+  can never claim a coordinator, a national administrator or another organisation's staff by an
+  address it asserts); anyone else is refused, never given an account; roles stay granted in
+  Kaikukanta;
 - a deactivated account is refused whatever the provider says;
 - the provider's `amr` containing "mfa" (or the provider's configured `acr`) counts as the second
   step for a role that needs one (accounts/middleware.py reads the session's mark);
-- an organisation listed for a provider no longer logs in with a password.
+- an organisation listed for a provider with password login off no longer logs in with a password.
 
 Every sign-in and every refusal leaves an audit event naming the provider and a reason code only."""
 
@@ -28,15 +31,19 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from joserfc.errors import InvalidClaimError, JoseError
 
 from kaikukanta.audit.actions import Action
 from kaikukanta.audit.services import record
 
-from .errors import SignInAccountClosed, SignInNotChecked, SignInUnknownPerson
-from .models import Invitation, RoleAssignment, SignInIdentity, User
-from .services import invitation_for
+from .errors import (
+    InvitationNotValid,
+    SignInAccountClosed,
+    SignInNotChecked,
+    SignInUnknownPerson,
+)
+from .models import RoleAssignment, SignInIdentity, User
+from .services import invitation_for, use_invitation
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +64,7 @@ class Provider:
     discovery_url: str
     mfa_acr: str
     organisations: tuple[int, ...]
+    password_login_off: bool
 
 
 def providers() -> dict[str, Provider]:
@@ -70,6 +78,7 @@ def providers() -> dict[str, Provider]:
             discovery_url=str(config["DISCOVERY_URL"]),
             mfa_acr=str(config.get("MFA_ACR") or ""),
             organisations=tuple(cast(list[int], config.get("ORGANISATIONS") or [])),
+            password_login_off=bool(config.get("PASSWORD_LOGIN_OFF")),
         )
         for key, config in settings.KAIKUKANTA_OIDC_PROVIDERS.items()
     }
@@ -148,6 +157,23 @@ def _refused(found: Provider, reason: str, user: User | None = None) -> None:
     )
 
 
+def may_link_by_email(found: Provider, user: User) -> bool:
+    """Whether the provider may claim `user` by a verified e-mail address: only an account whose every
+    role is at a distributor site or venue of the provider's own organisations (staff, not
+    coordinators or national administrators, who are linked by an invitation)."""
+    if not found.organisations or user.is_superuser:
+        return False
+    roles = list(
+        RoleAssignment.objects.filter(user=user).values_list(
+            "distributor_site__organisation_id", "venue__organisation_id"
+        )
+    )
+    return bool(roles) and all(
+        site_organisation in found.organisations or venue_organisation in found.organisations
+        for site_organisation, venue_organisation in roles
+    )
+
+
 def _linked_user(found: Provider, claims: dict[str, Any], invitation_secret: str) -> User | None:
     """The account the identity is linked to, linking it now if it is the first time."""
     subject = str(claims["sub"])
@@ -160,7 +186,6 @@ def _linked_user(found: Provider, claims: dict[str, Any], invitation_secret: str
         return identity.user
     user: User | None = None
     how = ""
-    invitation: Invitation | None = None
     if invitation_secret:
         invitation = invitation_for(invitation_secret)
         if invitation is not None:
@@ -169,7 +194,7 @@ def _linked_user(found: Provider, claims: dict[str, Any], invitation_secret: str
         email = claims.get("email")
         if claims.get("email_verified") is True and isinstance(email, str) and email:
             matches = list(User.objects.filter(email__iexact=email, is_active=True)[:2])
-            if len(matches) == 1:
+            if len(matches) == 1 and may_link_by_email(found, matches[0]):
                 user, how = matches[0], "email"
     if user is None:
         return None
@@ -178,18 +203,23 @@ def _linked_user(found: Provider, claims: dict[str, Any], invitation_secret: str
         return None
     try:
         with transaction.atomic():
+            if how == "invitation":
+                # Closed once, under its row lock: a password set-up or another identity racing
+                # this one with the same link is refused.
+                use_invitation(invitation_secret)
             SignInIdentity.objects.create(user=user, provider=found.key, subject=subject)
-            if invitation is not None:
-                Invitation.objects.filter(pk=invitation.pk).update(used_at=timezone.now())
             record(
                 actor=user,
                 action=Action.SSO_LINKED,
                 target=user,
                 data={"provider": found.key, "by": how},
             )
+    except InvitationNotValid:
+        return None
     except IntegrityError:
         # The same identity linked by a request racing this one: that link counts.
-        return None
+        raced = SignInIdentity.objects.filter(provider=found.key, subject=subject).first()
+        return raced.user if raced is not None and raced.user_id == user.pk else None
     return user
 
 
@@ -215,7 +245,7 @@ def password_login_provider(user: Any) -> Provider | None:
     """The provider through which `user` must sign in, when their organisation is listed for one (an
     account with a role at a distributor site or venue of that organisation)."""
     for found in providers().values():
-        if not found.organisations:
+        if not found.password_login_off:
             continue
         at_organisation = Q(distributor_site__organisation_id__in=found.organisations) | Q(
             venue__organisation_id__in=found.organisations

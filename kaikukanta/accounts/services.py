@@ -433,23 +433,30 @@ def invitation_for(secret: str) -> Invitation | None:
     return invitation
 
 
+def use_invitation(secret: str) -> Invitation:
+    """Close the open invitation this secret opens, once, under its row lock: a second use (or one
+    racing it: a password set-up, a sign-in through a provider) is refused. Inside the caller's
+    transaction, with what the invitation is used for."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("user")
+        .filter(secret_hash=_secret_hash(secret))
+        .first()
+    )
+    if invitation is None or not invitation.is_open() or not invitation.user.is_active:
+        raise InvitationNotValid()
+    invitation.used_at = timezone.now()
+    invitation.save(update_fields=["used_at"])
+    return invitation
+
+
 def accept_invitation(*, secret: str, password: str) -> User:
     """Set the invited user's password and close the link, once: a second use (or one racing it)
     is refused."""
     with transaction.atomic():
-        invitation = (
-            Invitation.objects.select_for_update()
-            .select_related("user")
-            .filter(secret_hash=_secret_hash(secret))
-            .first()
-        )
-        if invitation is None or not invitation.is_open() or not invitation.user.is_active:
-            raise InvitationNotValid()
-        user = invitation.user
+        user = use_invitation(secret).user
         user.set_password(password)
         user.save(update_fields=["password"])
-        invitation.used_at = timezone.now()
-        invitation.save(update_fields=["used_at"])
         record(actor=user, action=Action.OBJECT_CHANGED, target=user, data={"fields": ["password"]})
     return user
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from kaikukanta.accounts import oidc
 from kaikukanta.accounts.errors import SignInAccountClosed, SignInUnknownPerson
-from kaikukanta.accounts.models import Role, SignInIdentity, User
-from kaikukanta.accounts.services import invite_staff
+from kaikukanta.accounts.models import Role, RoleAssignment, SignInIdentity, User
+from kaikukanta.accounts.services import accept_invitation, invite_staff
 from kaikukanta.audit.models import AuditEvent
 
 from ..conftest import PASSWORD
@@ -28,12 +28,15 @@ CONFIG = {
     "LABEL": "Kunnan tunnus",
     "MFA_ACR": "",
     "ORGANISATIONS": [],
+    "PASSWORD_LOGIN_OFF": False,
 }
 
 
 @pytest.fixture
-def found():
-    with override_settings(KAIKUKANTA_OIDC_PROVIDERS={KEY: CONFIG}):
+def found(world):
+    """The provider of the organisation of alpha's distributor site (its staff link by e-mail)."""
+    config = {**CONFIG, "ORGANISATIONS": [world.alpha_site.organisation_id]}
+    with override_settings(KAIKUKANTA_OIDC_PROVIDERS={KEY: config}):
         yield oidc.provider(KEY)
 
 
@@ -158,7 +161,7 @@ def test_multi_factor_from_amr_or_the_configured_acr(found):
 
 def test_password_login_is_refused_for_a_listed_organisation_only(world, client):
     county = world.alpha_site.organisation_id
-    config = {KEY: {**CONFIG, "ORGANISATIONS": [county]}}
+    config = {KEY: {**CONFIG, "ORGANISATIONS": [county], "PASSWORD_LOGIN_OFF": True}}
     with override_settings(KAIKUKANTA_OIDC_PROVIDERS=config):
         refused = client.post(
             reverse("web:login"), {"username": "alpha_dist", "password": PASSWORD}
@@ -215,8 +218,18 @@ def test_providers_come_from_the_environment(monkeypatch):
     with pytest.raises(ImproperlyConfigured, match="KAIKUKANTA_OIDC_KEYCLOAK_CLIENT_SECRET"):
         settings._oidc_providers()
     monkeypatch.setenv("KAIKUKANTA_OIDC_KEYCLOAK_CLIENT_SECRET", "s")
+    assert parsed["pirha"]["PASSWORD_LOGIN_OFF"] is False
+    monkeypatch.setenv("KAIKUKANTA_OIDC_KEYCLOAK_PASSWORD_LOGIN_OFF", "yes")
+    with pytest.raises(ImproperlyConfigured, match="PASSWORD_LOGIN_OFF needs"):
+        settings._oidc_providers()
+    monkeypatch.setenv("KAIKUKANTA_OIDC_KEYCLOAK_ORGANISATIONS", "7")
+    assert settings._oidc_providers()["keycloak"]["PASSWORD_LOGIN_OFF"] is True
     monkeypatch.setenv("KAIKUKANTA_OIDC_PIRHA_ORGANISATIONS", "Pirkanmaa")
     with pytest.raises(ImproperlyConfigured, match="organisation ids"):
+        settings._oidc_providers()
+    # The name is part of the provider's addresses: ASCII letters, digits and _ only.
+    monkeypatch.setenv("KAIKUKANTA_OIDC_PROVIDERS", "pirhä")
+    with pytest.raises(ImproperlyConfigured, match="not a short name"):
         settings._oidc_providers()
 
 
@@ -232,3 +245,55 @@ def test_an_answer_without_this_sessions_state_is_refused(world, found, client, 
 
 def test_an_unknown_provider_is_a_404(world, client):
     assert client.get(reverse("web:sso_start", args=["none"])).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["national", "coordinator", "other_organisation", "mixed_roles"])
+def test_a_provider_claims_by_address_only_staff_of_its_own_organisations(world, found, who):
+    """Whoever runs a provider can put any address in its tokens: by an address it links only
+    staff whose every role is at its own organisations' sites and venues. Coordinators, national
+    administrators and other organisations' staff are linked by an invitation only."""
+    if who == "national":
+        target = world.national
+    elif who == "coordinator":
+        target = world.alpha_sote_coordinator
+    elif who == "other_organisation":
+        target = world.alpha_other_distributor
+        assert target.role_assignments.get().distributor_site.organisation_id not in (
+            found.organisations
+        )
+    else:
+        target = world.alpha_distributor
+        RoleAssignment.objects.create(
+            user=target, role=Role.COORDINATOR_SOTE, region=world.alpha_site.region
+        )
+    with_email(target, "kohde@alfala.fi")
+    with pytest.raises(SignInUnknownPerson):
+        oidc.sign_in_user(found=found, claims=claims("hyokkaaja", "kohde@alfala.fi", amr=["mfa"]))
+    assert not SignInIdentity.objects.exists()
+
+
+def test_a_provider_without_organisations_links_by_invitation_only(world):
+    with_email(world.alpha_distributor, "jakaja@alfala.fi")
+    with override_settings(KAIKUKANTA_OIDC_PROVIDERS={KEY: CONFIG}):
+        open_provider = oidc.provider(KEY)
+    with pytest.raises(SignInUnknownPerson):
+        oidc.sign_in_user(found=open_provider, claims=claims("s-9", "jakaja@alfala.fi"))
+
+
+def test_an_invitation_used_for_a_password_links_no_identity(world, found):
+    secrets: list[str] = []
+    invite_staff(
+        actor=world.alpha_sote_coordinator,
+        email="toinen.uusi@alfala.fi",
+        first_name="Toinen",
+        last_name="Uusi",
+        role=Role.DISTRIBUTOR_STAFF,
+        distributor_site=world.alpha_site,
+        link_for=lambda secret: secrets.append(secret) or f"https://example.fi/{secret}/",
+    )
+    accept_invitation(secret=secrets[0], password="pitka-salasana-2026")
+    with pytest.raises(SignInUnknownPerson):
+        oidc.sign_in_user(
+            found=found, claims=claims("s-10", "x@kunta.fi"), invitation_secret=secrets[0]
+        )
+    assert not SignInIdentity.objects.exists()

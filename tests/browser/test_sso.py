@@ -24,19 +24,25 @@ SITE = "Oriveden työllisyyspalvelut"
 
 @pytest.fixture(scope="module")
 def provider(demo_server):
+    """The provider of the organisation of SITE: its staff are linked by a verified address."""
+    from kaikukanta.network.models import DistributorSite
+
+    organisation = DistributorSite.objects.get(name=SITE).organisation_id
     with running_provider() as running:
         running.register(demo_server, KEY)
-        with override_settings(KAIKUKANTA_OIDC_PROVIDERS=running.settings(KEY, LABEL)):
+        config = running.settings(KEY, LABEL, ORGANISATIONS=[organisation])
+        with override_settings(KAIKUKANTA_OIDC_PROVIDERS=config):
             yield running
 
 
 @pytest.fixture(scope="module")
 def people(demo_server, provider):
     """Two accounts of the tests' own in the demo network: distributor staff (no second step) and a
-    coordinator (second step required, an authenticator already set up)."""
+    coordinator (second step required, an authenticator already set up; linked to the provider
+    earlier by an invitation, the only way a coordinator is linked)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from kaikukanta.accounts.models import Role, RoleAssignment, User
+    from kaikukanta.accounts.models import Role, RoleAssignment, SignInIdentity, User
     from kaikukanta.network.models import DistributorSite, Region
 
     site = DistributorSite.objects.get(name=SITE)
@@ -49,6 +55,7 @@ def people(demo_server, provider):
         user=coordinator, role=Role.COORDINATOR_SOTE, region=Region.objects.get(slug="orivesi")
     )
     TOTPDevice.objects.create(user=coordinator, name="app", confirmed=True)
+    SignInIdentity.objects.create(user=coordinator, provider=KEY, subject="koordinaattori-1")
     return {"staff": staff, "coordinator": coordinator, "site": site}
 
 
@@ -242,7 +249,9 @@ def test_password_login_is_refused_for_an_organisation_that_signs_in_through_its
     organisation = people["site"].organisation_id
     page = new_page()
     with override_settings(
-        KAIKUKANTA_OIDC_PROVIDERS=provider.settings(KEY, LABEL, ORGANISATIONS=[organisation])
+        KAIKUKANTA_OIDC_PROVIDERS=provider.settings(
+            KEY, LABEL, ORGANISATIONS=[organisation], PASSWORD_LOGIN_OFF=True
+        )
     ):
         page.goto("/login/")
         page.get_by_label("Käyttäjätunnus").fill("sso.jakaja")
