@@ -14,7 +14,7 @@ once its transaction commits (so that a request that read the old rows between t
 an entry that counts). The callers: making a token (api/services.py), revoking one
 (accounts/tokens.py `revoke_token`, also on deactivation and a two-factor reset), deactivating or
 editing an account, granting or removing a role (accounts/services.py), saving or deleting a venue,
-a region or a ticket agency and an agency's venues (network/services.py). The Django admin saves
+a distributor site, a region or a ticket agency and an agency's venues (network/services.py). The Django admin saves
 through those services. A new write path to those rows (a bulk `update()`, a command) must call
 `invalidate()` too. Such changes are rare next to API requests; each one only costs every token one
 look-up in the database.

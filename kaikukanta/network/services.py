@@ -48,8 +48,9 @@ def _region_of(obj: models.Model) -> Region | None:
 def _save(actor: Any, obj: _M, changed: Iterable[str]) -> _M:
     _validate(obj)
     with transaction.atomic():
-        if isinstance(obj, (Venue, Region, TicketAgency)):
-            # A venue's region or period, a region's pilot, an agency: what API tokens act for.
+        if isinstance(obj, (Venue, Region, TicketAgency, DistributorSite)):
+            # A venue's region or period, a region's pilot, an agency, a distributor site's
+            # organisation or region: what API tokens act for.
             token_cache.invalidate()
         return save_audited(actor=actor, obj=obj, changed=changed, region=_region_of(obj))
 

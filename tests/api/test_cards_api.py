@@ -70,6 +70,22 @@ def test_a_card_is_registered_once_per_key(world, site_token):
     assert saved.identifier not in str(issued.data or "")
 
 
+def test_two_systems_of_one_organisation_keep_their_keys_apart(world, site_token):
+    """Both tokens act through the organisation's one account: the same key from the other system
+    is a registration of its own, not a conflict and never the first system's card."""
+    _token, other_secret = create_site_token(
+        actor=world.alpha_sote_coordinator,
+        sites=[world.alpha_site],
+        name="Toinen järjestelmä",
+        verified=True,
+    )
+    first = post(bearer(site_token), CARDS, body(world), key="client-0000002")
+    second = post(bearer(other_secret), CARDS, body(world, children=3), key="client-0000002")
+    assert (first.status_code, second.status_code) == (201, 201), second.content
+    assert first.json()["id"] != second.json()["id"]
+    assert Card.objects.count() == 2
+
+
 def test_a_registration_without_a_key_or_with_a_bad_one_is_refused(world, site_token):
     client = bearer(site_token)
     assert error_of(post(client, CARDS, body(world)), 422) == "invalid_input"

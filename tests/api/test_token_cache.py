@@ -23,10 +23,15 @@ from django.utils import timezone
 from kaikukanta.accounts import token_cache
 from kaikukanta.accounts.models import RoleAssignment
 from kaikukanta.accounts.services import deactivate_user, reset_two_factor, revoke_role
-from kaikukanta.api.services import create_agency_token, create_api_token, revoke_api_token
+from kaikukanta.api.services import (
+    create_agency_token,
+    create_api_token,
+    create_site_token,
+    revoke_api_token,
+)
 from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.network.models import Organisation, TicketAgency
-from kaikukanta.network.services import save_ticket_agency, save_venue
+from kaikukanta.network.services import save_site, save_ticket_agency, save_venue
 from tests.conftest import sign_in
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
@@ -144,6 +149,22 @@ def test_saving_a_venue_makes_every_entry_stale(world, alpha_card, cached):
     assert check(client, world.alpha_venue, alpha_card)[0].status_code == 200
     assert token_cache.look_up(token.key_hash)[1] is not None
     save_venue(actor=world.national, venue=world.alpha_venue, changed=["active_until"])
+    assert token_cache.look_up(token.key_hash)[1] is None
+
+
+def test_saving_a_distributor_site_makes_the_entries_stale(world, cached):
+    """A client system's token carries its sites with their organisation and region: a site moved
+    or edited makes the cached look-ups stale at once."""
+    token, secret = create_site_token(
+        actor=world.alpha_sote_coordinator,
+        sites=[world.alpha_site],
+        name="Järjestelmä",
+        verified=True,
+    )
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert client.get("/api/v1/cards/0").status_code == 404  # signed in: the look-up is kept
+    assert token_cache.look_up(token.key_hash)[1] is not None
+    save_site(actor=world.national, site=world.alpha_site, changed=["name"])
     assert token_cache.look_up(token.key_hash)[1] is None
 
 

@@ -213,9 +213,13 @@ def _wellbeing(given: WellbeingIn | None) -> Wellbeing | None:
 
 
 def _request_key(request: HttpRequest, key: str) -> str:
-    """The client's key, kept apart from every other caller's and from the pages' form keys."""
+    """The client's key, kept apart from every other caller's and from the pages' form keys: per
+    token (two systems of one organisation act through the same account, and neither may answer
+    with the other's card), per account for a signed-in session."""
     validate_key(key)
-    digest = hashlib.sha256(f"{request.user.pk}:{key}".encode()).hexdigest()
+    token = getattr(request.user, "api_token_id", None)
+    caller = f"token:{token}" if token is not None else f"user:{request.user.pk}"
+    digest = hashlib.sha256(f"{caller}:{key}".encode()).hexdigest()
     return f"api:{digest[:56]}"
 
 
