@@ -25,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kaikukanta.audit.models import Action
 from kaikukanta.audit.services import record, save_audited
+from kaikukanta.core.clients import source_network
 from kaikukanta.core.digests import keyed_digest
 from kaikukanta.core.errors import NotAllowed
 
@@ -585,8 +586,9 @@ def _normalised(code: str) -> str:
 
 
 def _source_key(source: str) -> str:
-    """The client's address as kept: keyed with the secret key (core/digests.py)."""
-    return keyed_digest(source, "second-step-source")
+    """The client's address as kept: keyed with the secret key (core/digests.py); an IPv6 address
+    by its /64, which one connection has whole (core/clients.py source_network)."""
+    return keyed_digest(source_network(source), "second-step-source")
 
 
 HOURLY_FAILURES = "second-step-failures"

@@ -182,6 +182,21 @@ def test_the_lock_holds_one_source_only_and_the_owner_elsewhere_gets_in(world, s
     assert "203.0.113.9" not in repr(list(SecondStepFailures.objects.values()))
 
 
+def test_an_ipv6_connection_is_one_source_whatever_address_of_its_64_it_uses(world, settings):
+    """One connection has a whole /64: its addresses share one back-off, another /64 does not."""
+    user = world.alpha_coordinator
+    device, _codes = set_up(user)
+    for n in range(settings.KAIKUKANTA_OTP_FAILURE_LIMIT - 1):
+        with pytest.raises(TwoFactorCodeNotValid):
+            pass_second_step(user=user, code=wrong(device), source=f"2001:db8:1:2::{n + 1:x}")
+    with pytest.raises(TwoFactorLocked):
+        pass_second_step(user=user, code=wrong(device), source="2001:db8:1:2:ffff::9")
+    with pytest.raises(TwoFactorLocked):
+        pass_second_step(user=user, code=current_code(device), source="2001:db8:1:2::abcd")
+    accepted, _ = pass_second_step(user=user, code=current_code(device), source="2001:db8:1:3::1")
+    assert accepted.pk == device.pk
+
+
 def test_each_further_wrong_code_doubles_the_wait_and_a_quiet_day_forgets(world, settings):
     user = world.alpha_coordinator
     device, _codes = set_up(user)
