@@ -725,6 +725,7 @@ WEB_ROWS = [
     # page after logging out offers a provider's log-out only after a sign-in through one.
     Row("web:sso_start", args=lambda obj: ["tuntematon"], get=by_role(404)),
     Row("web:sso_callback", args=lambda obj: ["tuntematon"], get=by_role(404)),
+    Row("web:sso_link", args=lambda obj: ["tuntematon"], get=staff(405), post=staff(404)),
     Row("web:signed_out", get=by_role(Redirect("web:login"))),
     Row(
         "set_language",

@@ -176,3 +176,13 @@ class PasswordLoginOff(DomainError):
         "Your organisation signs you in through its own identity provider: use the button "
         "“%(provider)s” below instead of a password."
     )
+
+
+class SignInIdentityTaken(DomainError):
+    code = "sign_in_identity_taken"
+    status = 409
+    template = _(
+        "This sign-in of your organisation's identity provider is already linked to another "
+        "Kaikukanta account, or your account to another of its sign-ins. Ask the national support "
+        "service (Kaikukortti's national administrators) to remove the old link."
+    )

@@ -39,6 +39,7 @@ from kaikukanta.audit.services import record
 from .errors import (
     InvitationNotValid,
     SignInAccountClosed,
+    SignInIdentityTaken,
     SignInNotChecked,
     SignInUnknownPerson,
 )
@@ -221,6 +222,32 @@ def _linked_user(found: Provider, claims: dict[str, Any], invitation_secret: str
         raced = SignInIdentity.objects.filter(provider=found.key, subject=subject).first()
         return raced.user if raced is not None and raced.user_id == user.pk else None
     return user
+
+
+def link_signed_in(*, found: Provider, claims: dict[str, Any], user: User) -> None:
+    """Link the identity to the account already signed in (with its password and, where the role
+    needs one, Kaikukanta's second step): how a coordinator or a national administrator, whom no
+    address links, starts signing in through the provider. Audited; refused when the identity or
+    the account is linked to another at this provider."""
+    subject = str(claims["sub"])
+    linked = SignInIdentity.objects.filter(provider=found.key, subject=subject).first()
+    if linked is not None and linked.user_id == user.pk:
+        return
+    if linked is not None or SignInIdentity.objects.filter(provider=found.key, user=user).exists():
+        _refused(found, "linked_to_another", user)
+        raise SignInIdentityTaken()
+    try:
+        with transaction.atomic():
+            SignInIdentity.objects.create(user=user, provider=found.key, subject=subject)
+            record(
+                actor=user,
+                action=Action.SSO_LINKED,
+                target=user,
+                data={"provider": found.key, "by": "signed_in"},
+            )
+    except IntegrityError:
+        _refused(found, "linked_to_another", user)
+        raise SignInIdentityTaken() from None
 
 
 def sign_in_user(*, found: Provider, claims: dict[str, Any], invitation_secret: str = "") -> User:

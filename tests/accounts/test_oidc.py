@@ -13,7 +13,11 @@ from django.test import override_settings
 from django.urls import reverse
 
 from kaikukanta.accounts import oidc
-from kaikukanta.accounts.errors import SignInAccountClosed, SignInUnknownPerson
+from kaikukanta.accounts.errors import (
+    SignInAccountClosed,
+    SignInIdentityTaken,
+    SignInUnknownPerson,
+)
 from kaikukanta.accounts.models import Role, RoleAssignment, SignInIdentity, User
 from kaikukanta.accounts.services import accept_invitation, invite_staff
 from kaikukanta.audit.models import AuditEvent
@@ -297,3 +301,20 @@ def test_an_invitation_used_for_a_password_links_no_identity(world, found):
             found=found, claims=claims("s-10", "x@kunta.fi"), invitation_secret=secrets[0]
         )
     assert not SignInIdentity.objects.exists()
+
+
+def test_a_signed_in_person_links_an_identity_not_linked_to_anyone_else(world, found):
+    coordinator = world.alpha_sote_coordinator
+    oidc.link_signed_in(found=found, claims=claims("k-1"), user=coordinator)
+    oidc.link_signed_in(found=found, claims=claims("k-1"), user=coordinator)  # again: nothing new
+    assert SignInIdentity.objects.get(provider=KEY, subject="k-1").user == coordinator
+    with pytest.raises(SignInIdentityTaken):  # the identity is someone else's
+        oidc.link_signed_in(found=found, claims=claims("k-1"), user=world.national)
+    with pytest.raises(SignInIdentityTaken):  # the account has another identity there
+        oidc.link_signed_in(found=found, claims=claims("k-2"), user=coordinator)
+    assert SignInIdentity.objects.count() == 1
+    assert list(AuditEvent.objects.order_by("pk").values_list("action", "data")) == [
+        ("sso.linked", {"provider": KEY, "by": "signed_in"}),
+        ("sso.refused", {"provider": KEY, "reason": "linked_to_another"}),
+        ("sso.refused", {"provider": KEY, "reason": "linked_to_another"}),
+    ]

@@ -15,7 +15,7 @@ from django.test import override_settings
 
 from tests.oidc_support import CLIENT_ID, running_provider
 
-from .support import assert_accessible
+from .support import assert_accessible, log_in
 
 KEY = "testikunta"
 LABEL = "Testikunnan tunnus"
@@ -59,12 +59,16 @@ def people(demo_server, provider):
     return {"staff": staff, "coordinator": coordinator, "site": site}
 
 
-def sign_in(page, *, sub, email="", verified=True, mfa=False, login_path="/login/"):
-    """From Kaikukanta's login page through the provider's own sign-in form and back."""
+def sign_in(page, *, sub, email="", verified=True, mfa=False, login_path="/login/", start=None):
+    """From Kaikukanta's login page (or what `start` clicks) through the provider's own sign-in
+    form and back."""
     # A person of their own at the provider: no earlier sign-in there carries over.
     page.context.clear_cookies(domain="127.0.0.1")
-    page.goto(login_path)
-    page.get_by_role("link", name=LABEL).click()
+    if start is None:
+        page.goto(login_path)
+        page.get_by_role("link", name=LABEL).click()
+    else:
+        start()
     # The provider's authorization endpoint sends the browser to its sign-in page, to come back.
     page.wait_for_url("http://127.0.0.1:*/accounts/login/?next=**")
     authorization = parse_qs(urlsplit(page.url).query)["next"][0]
@@ -298,3 +302,47 @@ def test_an_invitation_links_the_identity_instead_of_a_password(new_page, provid
     # The link is used up.
     page.goto(f"/invitation/{secrets[0]}/")
     assert heading(page) == "Linkki ei toimi"
+
+
+def test_a_coordinator_links_the_identity_while_logged_in_and_then_signs_in_with_it(
+    new_page, provider, people
+):
+    """No address links a coordinator (a provider could assert anyone's): they link their identity
+    themselves, logged in with the password and the second step, on their own two-factor page."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from kaikukanta.accounts.models import Role, RoleAssignment, SignInIdentity, User
+    from kaikukanta.network.models import Region
+
+    password = "salasana-koordinaattorille-2"
+    coordinator = User.objects.create_user("sso.koord2", "sso.koord2@testikunta.fi", password)
+    RoleAssignment.objects.create(
+        user=coordinator, role=Role.COORDINATOR_SOTE, region=Region.objects.get(slug="orivesi")
+    )
+    TOTPDevice.objects.create(user=coordinator, name="app", confirmed=True)
+    page = new_page()
+    sign_in(page, sub="koordinaattori-2", email="sso.koord2@testikunta.fi", mfa=True)
+    assert heading(page) == "Kaikukanta-tiliä ei vielä ole"
+
+    log_in(page, "sso.koord2", password)
+    page.goto("/two-factor/")
+    assert_accessible(page, "own two-factor page with the provider's link button")
+    sign_in(
+        page,
+        sub="koordinaattori-2",
+        mfa=True,
+        start=lambda: (
+            page.get_by_role("button", name=f"Liitä palveluun {LABEL}").click(),
+            assert_accessible(page, "the link's next step"),
+            page.get_by_role("link", name="Jatka").click(),
+        ),
+    )
+    assert urlsplit(page.url).path == "/two-factor/"
+    assert f"Liitetty palveluun {LABEL}." in page.content()
+    assert SignInIdentity.objects.get(provider=KEY, subject="koordinaattori-2").user == coordinator
+    assert audit_actions(coordinator)[-1] == "sso.linked"
+
+    page.get_by_role("button", name="Kirjaudu ulos").click()
+    page.wait_for_url("**/login/")
+    sign_in(page, sub="koordinaattori-2", mfa=True)
+    assert urlsplit(page.url).path == "/regions/orivesi/"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,14 +14,14 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from kaikukanta.accounts import oidc
-from kaikukanta.accounts.errors import SignInUnknownPerson
+from kaikukanta.accounts.errors import SignInNotChecked, SignInUnknownPerson
 from kaikukanta.accounts.services import needs_two_factor
 from kaikukanta.core.errors import DomainError
 
-from ..access import public
+from ..access import SIGNED_IN, public, requires
 from ..navigation import landing_url
 
 # Kept in the session between the button and the provider's answer.
@@ -28,6 +29,8 @@ NEXT_SESSION_KEY = "kaikukanta_sso_next"
 INVITATION_SESSION_KEY = "kaikukanta_sso_invitation"
 # After logging out: the provider's log-out to offer (its label and address).
 LOGOUT_SESSION_KEY = "kaikukanta_sso_logout"
+# A signed-in person linking their identity: the provider and the account, until the answer.
+LINK_SESSION_KEY = "kaikukanta_sso_link"
 
 
 def _provider_or_404(key: str) -> oidc.Provider:
@@ -59,6 +62,28 @@ def sso_start(request: HttpRequest, provider: str) -> HttpResponse:
         return _refusal(request, found, error)
 
 
+@requires(SIGNED_IN)
+@require_POST
+@never_cache
+def sso_link(request: HttpRequest, provider: str) -> HttpResponse:
+    """A signed-in person links their identity at the provider to this account: a POST with the
+    CSRF token (a link from elsewhere cannot start it) keeps the intent in the session, then a link
+    to sso_start goes on to the provider (a form may not be redirected to another site: the
+    Content-Security-Policy's form-action). The answer comes to sso_callback."""
+    found = _provider_or_404(provider)
+    request.session[LINK_SESSION_KEY] = {"provider": found.key, "user": request.user.pk}
+    return render(
+        request,
+        "web/auth/sso_link.html",
+        {
+            "title": _("Link to %(label)s") % {"label": found.label},
+            "url": reverse("web:sso_start", args=[found.key])
+            + "?"
+            + urlencode({"next": reverse("web:two_factor_account")}),
+        },
+    )
+
+
 def _refusal(request: HttpRequest, found: oidc.Provider, error: DomainError) -> HttpResponse:
     return render(
         request,
@@ -81,6 +106,9 @@ def sso_callback(request: HttpRequest, provider: str) -> HttpResponse:
     found = _provider_or_404(provider)
     invitation_secret = request.session.pop(INVITATION_SESSION_KEY, "")
     wanted = request.session.pop(NEXT_SESSION_KEY, "")
+    link = request.session.pop(LINK_SESSION_KEY, None)
+    if link is not None and request.user.is_authenticated:
+        return _link_answer(request, found, link, wanted)
     try:
         claims, id_token = oidc.finish(request, found)
         user = oidc.sign_in_user(found=found, claims=claims, invitation_secret=invitation_secret)
@@ -94,6 +122,26 @@ def sso_callback(request: HttpRequest, provider: str) -> HttpResponse:
         # Kaikukanta's own second step, as after a password (the middleware holds the session there).
         return redirect(reverse("web:two_factor") + "?" + _next_query(target))
     return redirect(target)
+
+
+def _link_answer(
+    request: HttpRequest, found: oidc.Provider, link: dict, wanted: str
+) -> HttpResponse:
+    """The provider's answer to a signed-in person's linking (sso_link): the same checks, then the
+    identity linked to this very account; the session stays as it is."""
+    try:
+        claims, _id_token = oidc.finish(request, found)
+        if link != {"provider": found.key, "user": request.user.pk}:
+            raise SignInNotChecked()
+        oidc.link_signed_in(found=found, claims=claims, user=request.user)  # type: ignore[arg-type]
+    except DomainError as error:
+        return _refusal(request, found, error)
+    messages.success(
+        request,
+        _("Your account is linked to %(label)s: next time you can log in with its button.")
+        % {"label": found.label},
+    )
+    return redirect(wanted or reverse("web:two_factor_account"))
 
 
 def _next_query(target: str) -> str:
@@ -119,5 +167,6 @@ def signed_out(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("login/sso/<slug:provider>/", sso_start, name="sso_start"),
     path("login/sso/<slug:provider>/callback/", sso_callback, name="sso_callback"),
+    path("login/sso/<slug:provider>/link/", sso_link, name="sso_link"),
     path("logout/done/", signed_out, name="signed_out"),
 ]

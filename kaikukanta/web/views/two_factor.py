@@ -23,9 +23,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kaikukanta.accounts import oidc
 from kaikukanta.accounts.errors import SetupKeyReplaced
 from kaikukanta.accounts.middleware import OPEN_TO_UNVERIFIED, session_verified
-from kaikukanta.accounts.models import User
+from kaikukanta.accounts.models import SignInIdentity, User
 from kaikukanta.accounts.services import (
     check_reset_two_factor,
     confirm_two_factor,
@@ -205,12 +206,17 @@ def account(request: HttpRequest) -> HttpResponse:
             query = urlencode({"next": reverse("web:two_factor_account")})
             return redirect(reverse("web:recovery_codes") + "?" + query)
     device = two_factor_device(user)
+    linked = set(SignInIdentity.objects.filter(user=user.pk).values_list("provider", flat=True))
     return render(
         request,
         "web/two_factor/account.html",
         {
             "device": device,
             "left": recovery_codes_left(user),
+            # Signing in through an organisation's identity provider (accounts/oidc.py).
+            "providers": [
+                (provider, provider.key in linked) for provider in oidc.providers().values()
+            ],
         },
     )
 
