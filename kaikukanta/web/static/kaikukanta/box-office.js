@@ -640,9 +640,13 @@
   // htmx fetches it, is the page itself (not the login page) and carries the session's CSRF token.
   function probeLogin() {
     if (!loginNeeded || !panel) return;
-    fetch(window.location.pathname, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+    // redirect "manual": still logged out, the answer is a redirect not followed (an opaque one). Were
+    // the login page loaded, its new CSRF cookie would undo a login just being typed in another tab.
+    fetch(window.location.pathname, {
+      credentials: "same-origin", headers: { "HX-Request": "true" }, redirect: "manual"
+    })
       .then(function (response) {
-        if (!response.ok || response.redirected) return null;
+        if (!response.ok || response.redirected || response.type === "opaqueredirect") return null;
         return response.text();
       }).then(function (html) {
         var found = html && /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(html);
