@@ -427,10 +427,14 @@
     return Promise.resolve(withLock(function () {
       var list = loadStates(venue);  // read afresh under the lock: another tab may have just fetched it
       if (list && Date.now() - list.fetched < STATES_EVERY - 15000) return null;
+      // redirect "manual", as probeLogin: the login page's new CSRF cookie is not fetched here.
       return fetch(panel.dataset.statesUrl + "?venue=" + encodeURIComponent(venue), {
-        credentials: "same-origin", headers: { Accept: "application/json" }
+        credentials: "same-origin", headers: { Accept: "application/json" }, redirect: "manual"
       }).then(function (response) {
-        if (response.redirected || response.status === 401) { needLogin(); return null; }
+        if (response.redirected || response.type === "opaqueredirect" || response.status === 401) {
+          needLogin();
+          return null;
+        }
         if (!response.ok) return null;
         return response.json().then(function (data) {
           data.user = panel.dataset.user;
