@@ -726,6 +726,12 @@ WEB_ROWS = [
     Row("web:sso_start", args=lambda obj: ["tuntematon"], get=by_role(404)),
     Row("web:sso_callback", args=lambda obj: ["tuntematon"], get=by_role(404)),
     Row("web:sso_link", args=lambda obj: ["tuntematon"], get=staff(405), post=staff(404)),
+    Row(
+        "web:sso_invitation",
+        args=lambda obj: ["tuntematon", "not-a-secret"],
+        get=by_role(405),
+        post=by_role(404),
+    ),
     Row("web:signed_out", get=by_role(Redirect("web:login"))),
     Row(
         "set_language",

@@ -287,13 +287,35 @@ def test_an_invitation_links_the_identity_instead_of_a_password(new_page, provid
         link_for=lambda secret: secrets.append(secret) or f"/invitation/{secret}/",
     )
     page = new_page()
-    # The provider knows the person by another address, unverified: the invitation links them.
+    # A link from elsewhere naming the invitation (a login CSRF: someone else's browser sent through
+    # its provider to be linked to this invitation) links nothing and leaves the invitation open.
+    sign_in(
+        page,
+        sub="joku-muu",
+        email="joku.muu@example.fi",
+        verified=False,
+        start=lambda: page.goto(f"/login/sso/{KEY}/?invitation={secrets[0]}&invited=1"),
+    )
+    assert heading(page) == "Kaikukanta-tiliä ei vielä ole"
+    assert not SignInIdentity.objects.filter(subject="joku-muu").exists()
+    invitation.refresh_from_db()
+    assert invitation.used_at is None
+
+    # The provider knows the person by another address, unverified: the invitation's own button
+    # (a POST from its page) links them.
+    def through_the_invitation():
+        page.goto(f"/invitation/{secrets[0]}/")
+        page.get_by_role("button", name=LABEL).click()
+        assert invited.username in page.locator("main").inner_text()
+        assert_accessible(page, "the invitation's way to the provider")
+        page.get_by_role("link", name="Jatka").click()
+
     sign_in(
         page,
         sub="kutsuttu-1",
         email="k.jakaja@example.fi",
         verified=False,
-        login_path=f"/invitation/{secrets[0]}/",
+        start=through_the_invitation,
     )
     assert page.get_by_role("button", name="Kirjaudu ulos").count()
     assert SignInIdentity.objects.get(provider=KEY, subject="kutsuttu-1").user == invited

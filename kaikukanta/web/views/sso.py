@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kaikukanta.accounts import oidc
 from kaikukanta.accounts.errors import SignInNotChecked, SignInUnknownPerson
-from kaikukanta.accounts.services import needs_two_factor
+from kaikukanta.accounts.services import invitation_for, needs_two_factor
 from kaikukanta.core.errors import DomainError
 
 from ..access import SIGNED_IN, public, requires
@@ -44,8 +44,10 @@ def _provider_or_404(key: str) -> oidc.Provider:
 @require_GET
 @never_cache
 def sso_start(request: HttpRequest, provider: str) -> HttpResponse:
-    """To the provider's sign-in page. `next` is where to go afterwards; `invitation` the secret of
-    an invitation link opened before (its page offers the button), to link the identity to it."""
+    """To the provider's sign-in page. `next` is where to go afterwards. An invitation is taken from
+    the session, where its own page's button put it (sso_invitation), and only when `invited` says the
+    person came from there: a link from elsewhere can neither name an invitation nor reuse one an
+    earlier person of this browser left behind."""
     found = _provider_or_404(provider)
     wanted = request.GET.get("next", "")
     if wanted and url_has_allowed_host_and_scheme(
@@ -54,7 +56,8 @@ def sso_start(request: HttpRequest, provider: str) -> HttpResponse:
         request.session[NEXT_SESSION_KEY] = wanted
     else:
         request.session.pop(NEXT_SESSION_KEY, None)
-    request.session[INVITATION_SESSION_KEY] = request.GET.get("invitation", "")[:128]
+    if request.GET.get("invited") != "1":
+        request.session.pop(INVITATION_SESSION_KEY, None)
     redirect_uri = request.build_absolute_uri(reverse("web:sso_callback", args=[found.key]))
     try:
         return oidc.start(request, found, redirect_uri)
@@ -77,9 +80,44 @@ def sso_link(request: HttpRequest, provider: str) -> HttpResponse:
         "web/auth/sso_link.html",
         {
             "title": _("Link to %(label)s") % {"label": found.label},
+            "explanation": _(
+                "Link your account to your organisation's identity provider once, while logged in "
+                "here: after that you can log in with its button on the login page."
+            ),
             "url": reverse("web:sso_start", args=[found.key])
             + "?"
             + urlencode({"next": reverse("web:two_factor_account")}),
+            "cancel": reverse("web:two_factor_account"),
+        },
+    )
+
+
+@public  # the secret in the address is the key, as on the invitation's own page
+@require_POST
+@never_cache
+def sso_invitation(request: HttpRequest, provider: str, secret: str) -> HttpResponse:
+    """The invitation page's button for a provider: a POST with the CSRF token of that page, so a link
+    or form from another site cannot send a person through their provider to be linked to an
+    invitation that is not theirs (a login CSRF). The invitation waits in the session for the
+    provider's answer (sso_callback); a link goes on to the provider (a form may not be redirected to
+    another site: the Content-Security-Policy's form-action)."""
+    found = _provider_or_404(provider)
+    invited = invitation_for(secret)
+    if invited is None:
+        return render(request, "web/network/invitation_invalid.html", status=404)
+    request.session[INVITATION_SESSION_KEY] = secret
+    return render(
+        request,
+        "web/auth/sso_link.html",
+        {
+            "title": _("Log in with %(label)s") % {"label": found.label},
+            "explanation": _(
+                "Your account %(username)s is linked to your organisation's account at %(label)s, "
+                "and you log in with it from then on."
+            )
+            % {"username": invited.user.username, "label": found.label},
+            "url": reverse("web:sso_start", args=[found.key]) + "?invited=1",
+            "cancel": reverse("web:invitation", args=[secret]),
         },
     )
 
@@ -168,5 +206,8 @@ urlpatterns = [
     path("login/sso/<slug:provider>/", sso_start, name="sso_start"),
     path("login/sso/<slug:provider>/callback/", sso_callback, name="sso_callback"),
     path("login/sso/<slug:provider>/link/", sso_link, name="sso_link"),
+    path(
+        "login/sso/<slug:provider>/invitation/<str:secret>/", sso_invitation, name="sso_invitation"
+    ),
     path("logout/done/", signed_out, name="signed_out"),
 ]
