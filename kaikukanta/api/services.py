@@ -161,16 +161,41 @@ def create_api_token(
         return _make(actor=actor, name=name, user=user, venues=chosen, agency=None)
 
 
-def agency_account(agency: TicketAgency) -> Any:
-    """The ticket agency's own account, which its tokens act as: no password, no roles."""
+class SystemAccountNameTaken(DomainError):
+    code = "system_account_name_taken"
+    status = 409
+    template = _(
+        "The user name %(username)s is kept for the account of %(owner)s's system, but a person's "
+        "account has it. Rename that person's account (Django admin), then make the token again."
+    )
+
+
+def _system_account(username: str, owner: object) -> Any:
+    """The account a system's tokens act as: no password, no roles, no invitation, named after its
+    owner in the audit trail. A person's account that happens to have the same user name (made by
+    hand in the admin) is refused, never taken over: the tokens would act as that person."""
     User = get_user_model()
     user, created = User.objects.get_or_create(
-        username=f"agency-{agency.pk}", defaults={"first_name": str(agency)[:150]}
+        username=username, defaults={"first_name": str(owner)[:150]}
     )
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
+    elif (
+        user.has_usable_password()
+        or user.is_staff
+        or user.is_superuser
+        or user.role_assignments.exists()
+        or user.invitations.exists()
+        or user.sign_in_identities.exists()
+    ):
+        raise SystemAccountNameTaken(username=username, owner=owner)
     return user
+
+
+def agency_account(agency: TicketAgency) -> Any:
+    """The ticket agency's own account, which its tokens act as: no password, no roles."""
+    return _system_account(f"agency-{agency.pk}", agency)
 
 
 def create_agency_token(
@@ -206,15 +231,7 @@ def organisation_account(organisation: Organisation) -> Any:
     """The account a distributor organisation's client system acts as through its site tokens: no
     password, no roles (what it may do comes from the token's sites), named after the organisation
     in the audit trail."""
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
-        username=f"client-system-{organisation.pk}",
-        defaults={"first_name": str(organisation)[:150]},
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
+    return _system_account(f"client-system-{organisation.pk}", organisation)
 
 
 def create_site_token(

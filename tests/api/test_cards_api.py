@@ -254,6 +254,33 @@ def test_only_the_social_and_health_coordinator_makes_a_site_token(world):
     assert created.data["sites"] == [world.alpha_site.pk, world.beta_site.pk]
 
 
+def test_a_persons_account_with_the_client_systems_user_name_is_never_taken_over(world):
+    """The client system's account is `client-system-<organisation>`: a person's account given that
+    name by hand is refused, or the tokens would act as that person (and the audit name them)."""
+    from django.contrib.auth import get_user_model
+
+    organisation = world.alpha_site.organisation
+    person = get_user_model().objects.create_user(
+        f"client-system-{organisation.pk}", password="a-persons-password-1"
+    )
+    with pytest.raises(DomainError) as taken:
+        create_site_token(
+            actor=world.alpha_sote_coordinator, sites=[world.alpha_site], name="x", verified=True
+        )
+    assert taken.value.code == "system_account_name_taken"
+    assert person.username in str(taken.value)
+    assert not ApiToken.objects.filter(user=person).exists()
+    # Renamed, the system gets an account of its own (no password, no roles).
+    person.username = "renamed.person@example.fi"
+    person.save()
+    token, _secret = create_site_token(
+        actor=world.alpha_sote_coordinator, sites=[world.alpha_site], name="x", verified=True
+    )
+    assert token.user != person
+    assert not token.user.has_usable_password()
+    assert not token.user.role_assignments.exists()
+
+
 def test_a_revoked_or_expired_site_token_stops_at_once(world, site_token, settings):
     client = bearer(site_token)
     assert post(client, CARDS, body(world), key="client-0000009").status_code == 201
