@@ -90,6 +90,17 @@ class TwoFactorLocked(DomainError):
     template = _("Too many wrong codes. Try again after %(until)s.")
 
 
+class TwoFactorLockedForAccount(TwoFactorLocked):
+    """The person-wide daily limit, over every address: a password known elsewhere."""
+
+    code = "two_factor_locked_account"
+    template = _(
+        "Too many wrong codes for this account today, from several addresses: someone else may know "
+        "your password. Try again after %(until)s, and change your password. Your coordinator can "
+        "lift the lock by resetting your two-factor authentication."
+    )
+
+
 class TwoFactorNotSetUp(DomainError):
     code = "two_factor_not_set_up"
     template = _("Two-factor authentication is not set up for this account.")

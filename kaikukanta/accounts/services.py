@@ -42,6 +42,7 @@ from .errors import (
     SetupKeyReplaced,
     TwoFactorCodeNotValid,
     TwoFactorLocked,
+    TwoFactorLockedForAccount,
     TwoFactorNotSetUp,
 )
 from .models import (
@@ -600,9 +601,24 @@ def _hourly() -> Any:
     return Window(HOURLY_FAILURES, settings.KAIKUKANTA_OTP_HOURLY_LIMIT, 3600)
 
 
+PERSON_DAILY_FAILURES = "second-step-person-failures"
+
+
+def _person_daily() -> Any:
+    """Wrong codes for one person a day over every address: the per-address limits leave each new
+    address a few guesses, and someone with the password and thousands of addresses (an IPv6 /48
+    holds 65,536 /64s) would otherwise get them all (docs/accounts.md)."""
+    from kaikukanta.core.ratelimit import Window
+
+    return Window(PERSON_DAILY_FAILURES, settings.KAIKUKANTA_OTP_PERSON_DAILY_LIMIT, 86400)
+
+
 def _second_step_locked_until(user: User, source: str) -> dt.datetime | None:
     """When this source may try again, if it is waiting now: its own back-off, or its hourly limit
-    for the person."""
+    for the person. Over the person's daily limit every address waits: TwoFactorLockedForAccount."""
+    daily = _person_daily()
+    if daily.count(str(user.pk)) >= daily.limit:
+        raise TwoFactorLockedForAccount(until=daily.reopens_at())
     now = timezone.now()
     failures = SecondStepFailures.objects.filter(user=user, source=_source_key(source)).first()
     if failures is not None and failures.locked_until is not None and failures.locked_until > now:
@@ -649,6 +665,14 @@ def _count_failure(user: User, source: str) -> dt.datetime | None:
             target=user,
             data={"hourly_limit": hourly.limit},
         )
+    daily = _person_daily()
+    if daily.hit(str(user.pk)) >= daily.limit and daily.first_time("locked", str(user.pk)):
+        record(
+            actor=user,
+            action=Action.TWO_FACTOR_LOCKED,
+            target=user,
+            data={"daily_limit": daily.limit},
+        )
     if locked is not None:
         record(
             actor=user,
@@ -667,7 +691,8 @@ def pass_second_step(*, user: User, code: str, source: str = "") -> tuple[Any, i
     Wrong codes are counted per `source` (the client's address), both kinds together: after
     KAIKUKANTA_OTP_FAILURE_LIMIT in a row that source waits, longer after each further one
     (SecondStepFailures), and at most KAIKUKANTA_OTP_HOURLY_LIMIT an hour, checked before the code
-    is even looked at; a person's right code from another source still passes. Each wrong code and each lock is audited, without what was typed."""
+    is even looked at; a person's right code from another source still passes, until the person's
+    wrong codes from all sources reach KAIKUKANTA_OTP_PERSON_DAILY_LIMIT in a day. Each wrong code and each lock is audited, without what was typed."""
     code = _normalised(code)
     with transaction.atomic():
         device = (
@@ -753,6 +778,7 @@ def reset_two_factor(*, actor: Any, user: User) -> None:
         StaticDevice.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
         SecondStepFailures.objects.filter(user=user).delete()
+        _person_daily().reset(str(user.pk))
         record(actor=actor, action=Action.TWO_FACTOR_RESET, target=user)
         # A token made behind the old second step would skip the new one.
         revoke_tokens_of(actor=actor, user=user)

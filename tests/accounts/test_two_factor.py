@@ -21,6 +21,7 @@ from kaikukanta.accounts.errors import (
     SetupKeyReplaced,
     TwoFactorCodeNotValid,
     TwoFactorLocked,
+    TwoFactorLockedForAccount,
 )
 from kaikukanta.accounts.models import RecoveryCode, Role, RoleAssignment, SecondStepFailures
 from kaikukanta.accounts.services import (
@@ -248,6 +249,32 @@ def test_a_source_gets_a_limited_number_of_tries_an_hour_and_the_owner_elsewhere
         device.refresh_from_db()
         accepted, _ = pass_second_step(user=user, code=current_code(device), source="10.0.0.0")
         assert accepted.pk == device.pk
+
+
+def test_many_addresses_together_get_a_limited_number_of_tries_a_day(world, settings):
+    """Each new address gets a few guesses; over all of them, a person's wrong codes in a day are
+    limited, and then every address waits (the owner's too: someone else has the password), told
+    why, audited once; a coordinator's reset of the two-factor authentication lifts it."""
+    settings.KAIKUKANTA_OTP_PERSON_DAILY_LIMIT = 12
+    user = world.alpha_coordinator
+    device, _codes = set_up(user)
+    for n in range(4):  # four addresses, three wrong codes each: under each address's own limits
+        for _ in range(3):
+            with pytest.raises(TwoFactorCodeNotValid):
+                pass_second_step(user=user, code=wrong(device), source=f"2001:db8:0:{n}::1")
+    with pytest.raises(TwoFactorLockedForAccount) as locked:
+        pass_second_step(user=user, code=current_code(device), source="192.0.2.7")
+    assert locked.value.code == "two_factor_locked_account"
+    assert "change your password" in str(locked.value)
+    assert [e.data for e in events(Action.TWO_FACTOR_LOCKED)] == [{"daily_limit": 12}]
+    # A further try is not counted again, nor audited again.
+    with pytest.raises(TwoFactorLockedForAccount):
+        pass_second_step(user=user, code=wrong(device), source="2001:db8:0:9::1")
+    assert events(Action.TWO_FACTOR_LOCKED).count() == 1
+    reset_two_factor(actor=world.national, user=user)
+    device, _codes = set_up(user)
+    accepted, _ = pass_second_step(user=user, code=current_code(device), source="192.0.2.7")
+    assert accepted.pk == device.pk
 
 
 def test_the_source_is_kept_keyed_with_the_secret_key(world, settings):
