@@ -141,7 +141,10 @@ def test_a_group_member_leads_to_its_group_visit_which_is_removed_whole(client_a
     assert response.status_code == 302
     assert response["Location"].startswith(group_url)
     confirmation = coordinator.get(group_url).content.decode()
-    assert "2 uses, 2 tickets" in confirmation
+    assert "all its uses: 2 uses, 2 tickets." in confirmation
+    coordinator.cookies["kaikukanta_language"] = "fi"
+    assert "2 käyttökertaa, 2 lippua." in coordinator.get(group_url).content.decode()
+    coordinator.cookies["kaikukanta_language"] = "en"
     removed = coordinator.post(group_url, {"confirmed": "yes", "reason": "wrong_venue"})
     assert removed.status_code == 302
     assert not GroupVisit.objects.exists()

@@ -121,11 +121,13 @@ def _correction(
     *,
     venue: Venue,
     title: str,
-    happens: list[str],
+    removed: str,
+    audited: str,
     button: str,
     remove: Callable[[str], None],
 ) -> HttpResponse:
-    """The confirmation page with the reasons (web/confirm.py), then the removal."""
+    """The confirmation page with the reasons (web/confirm.py), then the removal: `removed` says what
+    goes, `audited` what the audit trail keeps; what it does to the statistics is the same for both."""
     try:
         check_remove_uses(request.user, venue)
     except DomainError as error:
@@ -150,7 +152,14 @@ def _correction(
     return confirmation(
         request,
         title=title,
-        happens=happens,
+        happens=[
+            removed,
+            _(
+                "The statistics of its month no longer count it, at once. Figures already "
+                "downloaded or sent on keep their old values."
+            ),
+            audited,
+        ],
         undo=_(
             "No: a removed use is not brought back. If it was a real visit after all, the venue "
             "records it again as a new admission (with today's date, or the day of the visit "
@@ -194,19 +203,13 @@ def correct_use(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         venue=use.venue,
         title=_("Remove the use of card %(card)s at %(venue)s, %(time)s?") % what,
-        happens=[
-            ngettext(
-                "The use and its %(count)s ticket are removed from the registry.",
-                "The use and its %(count)s tickets are removed from the registry.",
-                tickets,
-            )
-            % {"count": tickets},
-            _(
-                "The statistics of its month no longer count it, at once. Figures already "
-                "downloaded or sent on keep their old values."
-            ),
-            _("The audit trail keeps what the use was, who removed it and the reason chosen."),
-        ],
+        removed=ngettext(
+            "The use and its %(count)s ticket are removed from the registry.",
+            "The use and its %(count)s tickets are removed from the registry.",
+            tickets,
+        )
+        % {"count": tickets},
+        audited=_("The audit trail keeps what the use was, who removed it and the reason chosen."),
         button=_("Remove the use"),
         remove=lambda reason: remove_use(actor=request.user, use=use, reason=reason),
     )
@@ -233,19 +236,15 @@ def correct_group_visit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         venue=visit.venue,
         title=_("Remove the group visit of community card %(card)s at %(venue)s, %(time)s?") % what,
-        happens=[
-            ngettext(
-                "The group visit is removed with all its uses: %(uses)s use, %(count)s tickets.",
-                "The group visit is removed with all its uses: %(uses)s uses, %(count)s tickets.",
-                len(uses),
-            )
-            % {"uses": len(uses), "count": tickets},
-            _(
-                "The statistics of its month no longer count it, at once. Figures already "
-                "downloaded or sent on keep their old values."
-            ),
-            _("The audit trail keeps what the visit was, who removed it and the reason chosen."),
-        ],
+        removed=_("The group visit is removed with all its uses: %(uses)s, %(tickets)s.")
+        % {
+            "uses": ngettext("%(count)s use", "%(count)s uses", len(uses)) % {"count": len(uses)},
+            "tickets": ngettext("%(count)s ticket", "%(count)s tickets", tickets)
+            % {"count": tickets},
+        },
+        audited=_(
+            "The audit trail keeps what the visit was, who removed it and the reason chosen."
+        ),
         button=_("Remove the group visit"),
         remove=lambda reason: remove_group_visit(actor=request.user, visit=visit, reason=reason),
     )
