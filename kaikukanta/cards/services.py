@@ -1015,6 +1015,18 @@ def look_up_card(*, actor: Any, identifier: str) -> Card:
     return card
 
 
+def card_to_change(*, actor: Any, card_id: int) -> Card | None:
+    """A card by its internal key, if the actor may see it, for a change: not audited as a reading
+    (the change's own service records it, and refuses an actor who sees the card but does not
+    manage it). The pages and the API both take their cards to change from here."""
+    return (
+        Card.objects.visible_to(actor)
+        .select_related("region", "issuing_site__organisation")
+        .filter(pk=card_id)
+        .first()
+    )
+
+
 def open_card(*, actor: Any, card_id: int) -> Card | None:
     """A card by its internal key (the key of its page), if the actor may see it; audited."""
     card = (

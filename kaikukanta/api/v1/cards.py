@@ -30,6 +30,7 @@ from kaikukanta.cards.models import Card
 from kaikukanta.cards.services import (
     HolderData,
     Wellbeing,
+    card_to_change,
     close_card,
     hand_over_card,
     issue_card_once,
@@ -187,12 +188,7 @@ def _own_site(request: HttpRequest, pk: int) -> DistributorSite:
 def _card(request: HttpRequest, card_id: int) -> Card:
     """A card the caller sees, for a change (the service audits it and refuses one the caller sees
     but does not manage), or 404."""
-    card = (
-        Card.objects.visible_to(request.user)
-        .select_related("region", "issuing_site__organisation")
-        .filter(pk=card_id)
-        .first()
-    )
+    card = card_to_change(actor=request.user, card_id=card_id)
     if card is None:
         raise CardUnknown(card=card_id)
     return card

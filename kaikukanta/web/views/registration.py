@@ -26,6 +26,7 @@ from kaikukanta.cards import pdf
 from kaikukanta.cards.models import Card, CardType
 from kaikukanta.cards.services import (
     HolderData,
+    card_to_change,
     close_card,
     hand_over_card,
     holder_refusals,
@@ -176,12 +177,7 @@ def _managed_card(request: HttpRequest, card_id: int) -> Card:
         card = open_card(actor=request.user, card_id=card_id)
     else:
         # A change: the service's own audit event records it.
-        card = (
-            Card.objects.visible_to(request.user)
-            .select_related("region", "issuing_site__organisation")
-            .filter(pk=card_id)
-            .first()
-        )
+        card = card_to_change(actor=request.user, card_id=card_id)
     if card is None:
         raise Http404(_("No such card, or it is not yours to see."))
     return card
