@@ -289,6 +289,10 @@ class SignInIdentity(models.Model):
     provider = models.CharField(_("identity provider"), max_length=64)
     subject = models.CharField(_("subject at the provider"), max_length=255)
     linked_at = models.DateTimeField(_("linked"), default=timezone.now)
+    # The last sign-in whose token said multi-factor: from then on this person's second step is the
+    # provider's, and a sign-in without it may not set up an authenticator of Kaikukanta's instead
+    # (accounts/oidc.py own_authenticator_refused).
+    multi_factor_at = models.DateTimeField(_("last multi-factor sign-in"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("single sign-on identity")

@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from joserfc.errors import InvalidClaimError, JoseError
 
 from kaikukanta.audit.actions import Action
@@ -238,7 +239,12 @@ def link_signed_in(*, found: Provider, claims: dict[str, Any], user: User) -> No
         raise SignInIdentityTaken()
     try:
         with transaction.atomic():
-            SignInIdentity.objects.create(user=user, provider=found.key, subject=subject)
+            SignInIdentity.objects.create(
+                user=user,
+                provider=found.key,
+                subject=subject,
+                multi_factor_at=timezone.now() if multi_factor(found, claims) else None,
+            )
             record(
                 actor=user,
                 action=Action.SSO_LINKED,
@@ -250,6 +256,14 @@ def link_signed_in(*, found: Provider, claims: dict[str, Any], user: User) -> No
         raise SignInIdentityTaken() from None
 
 
+def _note_multi_factor(found: Provider, claims: dict[str, Any]) -> None:
+    """Keep that this identity's provider said multi-factor (SignInIdentity.multi_factor_at)."""
+    if multi_factor(found, claims):
+        SignInIdentity.objects.filter(provider=found.key, subject=str(claims["sub"])).update(
+            multi_factor_at=timezone.now()
+        )
+
+
 def sign_in_user(*, found: Provider, claims: dict[str, Any], invitation_secret: str = "") -> User:
     """The active account this identity signs in as (audited), or a refusal (audited)."""
     user = _linked_user(found, claims, invitation_secret)
@@ -259,6 +273,7 @@ def sign_in_user(*, found: Provider, claims: dict[str, Any], invitation_secret: 
     if not user.is_active:
         _refused(found, "deactivated", user)
         raise SignInAccountClosed()
+    _note_multi_factor(found, claims)
     record(
         actor=user,
         action=Action.SSO_SIGNED_IN,
@@ -266,6 +281,23 @@ def sign_in_user(*, found: Provider, claims: dict[str, Any], invitation_secret: 
         data={"provider": found.key, "mfa": multi_factor(found, claims)},
     )
     return user
+
+
+def own_authenticator_refused(user: Any, session_mark: dict[str, Any] | None) -> Provider | None:
+    """The provider, when this session may not set up an authenticator of Kaikukanta's own: it signed
+    in through that provider without multi-factor this time, though the provider has said
+    multi-factor for this person before. Whoever has only the person's password at the provider
+    would otherwise add an authenticator of their own, and pass the second step with it from then
+    on, unseen by the owner, whose sign-ins with multi-factor never ask for it."""
+    if not session_mark or session_mark.get("mfa"):
+        return None
+    found = provider(str(session_mark.get("provider") or ""))
+    if found is None:
+        return None
+    seen = SignInIdentity.objects.filter(
+        user=user.pk, provider=found.key, multi_factor_at__isnull=False
+    ).exists()
+    return found if seen else None
 
 
 def password_login_provider(user: Any) -> Provider | None:

@@ -318,3 +318,51 @@ def test_a_signed_in_person_links_an_identity_not_linked_to_anyone_else(world, f
         ("sso.refused", {"provider": KEY, "reason": "linked_to_another"}),
         ("sso.refused", {"provider": KEY, "reason": "linked_to_another"}),
     ]
+
+
+def test_a_sign_in_without_multi_factor_may_not_set_up_an_authenticator_after_one_with_it(
+    world, found
+):
+    """A coordinator who signs in through the provider with multi-factor has no authenticator of
+    Kaikukanta's. A sign-in without multi-factor (someone with the provider password only) is sent to
+    the second step; it may not set one up there, or it would pass the step from then on."""
+    from django.test import Client
+
+    coordinator = world.alpha_sote_coordinator
+    oidc.link_signed_in(found=found, claims=claims("k-5"), user=coordinator)
+    identity = SignInIdentity.objects.get(subject="k-5")
+    assert identity.multi_factor_at is None
+
+    def session_through_provider(mfa: bool) -> Client:
+        oidc.sign_in_user(found=found, claims=claims("k-5", amr=["mfa"] if mfa else ["pwd"]))
+        client = Client()
+        client.cookies["kaikukanta_language"] = "en"
+        client.force_login(coordinator)
+        session = client.session
+        session[oidc.SESSION_KEY] = {"provider": KEY, "mfa": mfa, "id_token": ""}
+        session.save()
+        return client
+
+    # Never with multi-factor yet: the provider does not do it, and Kaikukanta's own step is set up
+    # as after a first password login.
+    assert (
+        session_through_provider(mfa=False).get(reverse("web:two_factor_setup")).status_code == 200
+    )
+    coordinator.totpdevice_set.all().delete()
+    # Once the provider has said multi-factor, a sign-in without it is refused the setup.
+    session_through_provider(mfa=True)
+    identity.refresh_from_db()
+    assert identity.multi_factor_at is not None
+    client = session_through_provider(mfa=False)
+    refused = client.get(reverse("web:two_factor_setup"))
+    assert refused.status_code == 403
+    assert (
+        "did not say that you confirmed your sign-in with a second factor"
+        in refused.content.decode()
+    )
+    assert not coordinator.totpdevice_set.exists()
+    # The second step sends it to the setup, which refuses it too; a password login is not affected.
+    assert client.get(reverse("web:two_factor")).status_code in (302, 403)
+    password_session = Client()
+    password_session.force_login(coordinator)
+    assert password_session.get(reverse("web:two_factor_setup")).status_code == 200

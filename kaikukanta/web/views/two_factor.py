@@ -141,6 +141,14 @@ def setup(request: HttpRequest) -> HttpResponse:
         if session_verified(request):
             return redirect("web:two_factor_account")
         return redirect(_with_next("web:two_factor", request))
+    provider = oidc.own_authenticator_refused(user, request.session.get(oidc.SESSION_KEY))
+    if provider is not None:
+        return render(
+            request,
+            "web/two_factor/setup_refused.html",
+            {"label": provider.label},
+            status=403,
+        )
     shown = request.session.get(PENDING_DEVICE_SESSION_KEY)
     device = pending_two_factor_device(user, shown)  # type: ignore[arg-type]
     request.session[PENDING_DEVICE_SESSION_KEY] = device.pk
