@@ -29,7 +29,6 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.django_client import OAuth
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from joserfc.errors import InvalidClaimError, JoseError
@@ -159,10 +158,12 @@ def _refused(found: Provider, reason: str, user: User | None = None) -> None:
     )
 
 
-def may_link_by_email(found: Provider, user: User) -> bool:
-    """Whether the provider may claim `user` by a verified e-mail address: only an account whose every
-    role is at a distributor site or venue of the provider's own organisations (staff, not
-    coordinators or national administrators, who are linked by an invitation)."""
+def staff_of(found: Provider, user: Any) -> bool:
+    """Whether `user` is staff of the provider's own organisations: an account whose every role is at
+    a distributor site or venue of them (not a coordinator or national administrator, whose roles
+    are a region's or the nation's, nor someone who also works for another organisation). The one
+    rule for both what a provider may do to an account: claim it by a verified e-mail address
+    (may_link_by_email), and take its password login away (password_login_provider)."""
     if not found.organisations or user.is_superuser:
         return False
     roles = list(
@@ -174,6 +175,13 @@ def may_link_by_email(found: Provider, user: User) -> bool:
         site_organisation in found.organisations or venue_organisation in found.organisations
         for site_organisation, venue_organisation in roles
     )
+
+
+def may_link_by_email(found: Provider, user: User) -> bool:
+    """Whether the provider may claim `user` by a verified e-mail address: only its own
+    organisations' staff (staff_of); coordinators and national administrators are linked by an
+    invitation or link themselves while logged in."""
+    return staff_of(found, user)
 
 
 def _linked_user(found: Provider, claims: dict[str, Any], invitation_secret: str) -> User | None:
@@ -301,15 +309,11 @@ def own_authenticator_refused(user: Any, session_mark: dict[str, Any] | None) ->
 
 
 def password_login_provider(user: Any) -> Provider | None:
-    """The provider through which `user` must sign in, when their organisation is listed for one (an
-    account with a role at a distributor site or venue of that organisation)."""
+    """The provider through which `user` must sign in, when it has password login off and the user is
+    its organisations' staff (staff_of: the same rule as linking by address, so nobody loses the
+    password without a way to link). Coordinators and national administrators keep their password."""
     for found in providers().values():
-        if not found.password_login_off:
-            continue
-        at_organisation = Q(distributor_site__organisation_id__in=found.organisations) | Q(
-            venue__organisation_id__in=found.organisations
-        )
-        if RoleAssignment.objects.filter(at_organisation, user=user).exists():
+        if found.password_login_off and staff_of(found, user):
             return found
     return None
 

@@ -173,13 +173,31 @@ def test_password_login_is_refused_for_a_listed_organisation_only(world, client)
         assert refused.status_code == 200
         assert "Kunnan tunnus" in refused.content.decode()
         assert "_auth_user_id" not in client.session
-        # A wrong password is answered as always: the refusal tells nothing to a guesser.
+        # A wrong password gets the same answer: the password is not checked at all, so the answer
+        # never tells a guesser it was right (it may be the provider's too).
         wrong = client.post(reverse("web:login"), {"username": "alpha_dist", "password": "x"})
-        assert "Kunnan tunnus" not in wrong.context["form"].non_field_errors()[0]
+        assert (
+            wrong.context["form"].non_field_errors() == refused.context["form"].non_field_errors()
+        )
+        assert "Kunnan tunnus" in wrong.context["form"].non_field_errors()[0]
         # Staff of another organisation log in with their password.
         other = client.post(reverse("web:login"), {"username": "alpha_ngo", "password": PASSWORD})
         assert other.status_code == 302
-    event = AuditEvent.objects.get(action="password.login_refused")
+        # A coordinator who also works at one of the county's sites keeps the password (the same
+        # rule as linking by address: no address links a coordinator, so the password stays).
+        RoleAssignment.objects.create(
+            user=world.alpha_sote_coordinator,
+            role=Role.DISTRIBUTOR_STAFF,
+            distributor_site=world.alpha_site,
+        )
+        assert oidc.password_login_provider(world.alpha_sote_coordinator) is None
+        assert not oidc.may_link_by_email(oidc.provider(KEY), world.alpha_sote_coordinator)
+        coordinator = client.post(
+            reverse("web:login"), {"username": "alpha_sote", "password": PASSWORD}
+        )
+        assert coordinator.status_code == 302
+    event = AuditEvent.objects.filter(action="password.login_refused").first()
+    assert AuditEvent.objects.filter(action="password.login_refused").count() == 2
     assert event.data == {"provider": KEY}
     assert event.object_id == str(world.alpha_distributor.pk)
 
@@ -366,3 +384,33 @@ def test_a_sign_in_without_multi_factor_may_not_set_up_an_authenticator_after_on
     password_session = Client()
     password_session.force_login(coordinator)
     assert password_session.get(reverse("web:two_factor_setup")).status_code == 200
+
+
+def test_an_invitation_of_staff_whose_password_login_is_off_sets_no_password(world, client):
+    """The invitation page of such staff offers their provider's button only; a password sent
+    anyway is refused, the invitation stays open and nobody is logged in."""
+    secrets: list[str] = []
+    _invited, invitation = invite_staff(
+        actor=world.alpha_sote_coordinator,
+        email="uusi2@alfala.fi",
+        first_name="Uusi",
+        last_name="Jakaja",
+        role=Role.DISTRIBUTOR_STAFF,
+        distributor_site=world.alpha_site,
+        link_for=lambda secret: secrets.append(secret) or f"https://example.fi/{secret}/",
+    )
+    county = world.alpha_site.organisation_id
+    config = {KEY: {**CONFIG, "ORGANISATIONS": [county], "PASSWORD_LOGIN_OFF": True}}
+    url = reverse("web:invitation", args=[secrets[0]])
+    with override_settings(KAIKUKANTA_OIDC_PROVIDERS=config):
+        page = client.get(url).content.decode()
+        assert 'name="password1"' not in page
+        assert reverse("web:sso_invitation", args=[KEY, secrets[0]]) in page
+        sent = client.post(url, {"password1": PASSWORD, "password2": PASSWORD})
+        assert sent.status_code == 422
+        assert "Kunnan tunnus" in sent.content.decode()
+    assert "_auth_user_id" not in client.session
+    invitation.refresh_from_db()
+    assert invitation.used_at is None
+    # Without the provider's setting, the same page sets a password.
+    assert 'name="password1"' in client.get(url).content.decode()

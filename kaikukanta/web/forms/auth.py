@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from kaikukanta.accounts.errors import PasswordLoginOff
+from kaikukanta.accounts.models import User
 from kaikukanta.accounts.oidc import password_login_provider, refuse_password_login
 
 
@@ -21,17 +22,17 @@ class LoginForm(AuthenticationForm):
         username = self.cleaned_data.get("username") or ""
         if len(username) > (self.username_field.max_length or 150):
             raise self.get_invalid_login_error()
-        return super().clean()
-
-    def confirm_login_allowed(self, user):
-        super().confirm_login_allowed(user)
-        # An organisation that signs its staff in through its identity provider: no password login.
-        found = password_login_provider(user)
-        if found is not None:
+        # An organisation that signs its staff in through its identity provider: no password login,
+        # and the password is not even checked, so that the answer never tells a guesser whether it
+        # was right (people reuse passwords, their provider's too).
+        user = User.objects.filter(username=username, is_active=True).first()
+        found = password_login_provider(user) if user is not None else None
+        if user is not None and found is not None:
             refuse_password_login(user=user, found=found)
             raise forms.ValidationError(
                 PasswordLoginOff(provider=found.label).message, code=PasswordLoginOff.code
             )
+        return super().clean()
 
 
 class SecondStepForm(forms.Form):

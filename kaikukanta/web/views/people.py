@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kaikukanta.accounts import oidc
-from kaikukanta.accounts.errors import OtherSidesWork
+from kaikukanta.accounts.errors import OtherSidesWork, PasswordLoginOff
 from kaikukanta.accounts.models import Invitation, RoleAssignment, User, invitation_days
 from kaikukanta.accounts.permissions import can_run_distributor_sites_in, can_run_venues_in
 from kaikukanta.accounts.scope import CULTURE, SOTE, scope_for
@@ -311,8 +311,12 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
     found = invitation_for(secret)
     if found is None:
         return render(request, "web/network/invitation_invalid.html", status=404)
+    # Staff of an organisation whose provider has password login off: its button only, no password.
+    only = oidc.password_login_provider(found.user)
     form = SetPasswordForm(request.POST or None, user=found.user)
-    if request.method == "POST" and form.is_valid():
+    if only is not None and request.method == "POST":
+        form.add_error(None, PasswordLoginOff(provider=only.label).message)
+    elif request.method == "POST" and form.is_valid():
         try:
             user = accept_invitation(secret=secret, password=form.cleaned_data["password1"])
         except DomainError as error:
@@ -336,8 +340,10 @@ def invitation(request: HttpRequest, secret: str) -> HttpResponse:
             "form": form,
             "invited": found.user,
             "secret": secret,
-            "sso_providers": list(oidc.providers().values()),
+            "sso_providers": [only] if only is not None else list(oidc.providers().values()),
+            "password_off": only is not None,
         },
+        status=422 if only is not None and request.method == "POST" else 200,
     )
 
 
