@@ -363,7 +363,7 @@ KAIKUKANTA_OTP_LOCKOUT_MINUTES = env_int("KAIKUKANTA_OTP_LOCKOUT_MINUTES", 15)
 KAIKUKANTA_OTP_LOCKOUT_MAX_MINUTES = env_int("KAIKUKANTA_OTP_LOCKOUT_MAX_MINUTES", 24 * 60)
 KAIKUKANTA_OTP_HOURLY_LIMIT = env_int("KAIKUKANTA_OTP_HOURLY_LIMIT", 30)
 # Over every address: a person's wrong codes in a day (UTC) before the second step waits everywhere
-# until the day ends (or a coordinator resets the person's two-factor authentication). Guessing from
+# until the day ends (or the person sets a new password by e-mail). Guessing from
 # thousands of addresses would otherwise get a few tries from each.
 KAIKUKANTA_OTP_PERSON_DAILY_LIMIT = env_int("KAIKUKANTA_OTP_PERSON_DAILY_LIMIT", 100)
 KAIKUKANTA_OTP_RECOVERY_CODES = 10

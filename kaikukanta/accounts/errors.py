@@ -96,8 +96,8 @@ class TwoFactorLockedForAccount(TwoFactorLocked):
     code = "two_factor_locked_account"
     template = _(
         "Too many wrong codes for this account today, from several addresses: someone else may know "
-        "your password. Try again after %(until)s, and change your password. Your coordinator can "
-        "lift the lock by resetting your two-factor authentication."
+        "your password. Change it now with “Forgotten your password?” on the login page: that also "
+        "lifts this lock. Otherwise try again after %(until)s."
     )
 
 

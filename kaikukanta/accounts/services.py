@@ -233,6 +233,7 @@ def deactivate_user(*, actor: Any, user: User) -> User:
 def record_password_set(*, actor: Any, user: User) -> None:
     """An administrator set a user's password (the password itself is never recorded)."""
     record(actor=actor, action=Action.OBJECT_CHANGED, target=user, data={"fields": ["password"]})
+    _lift_person_daily_lock(user)
 
 
 def record_password_reset_asked(*, user: User) -> None:
@@ -248,6 +249,7 @@ def record_password_reset(*, user: User, password: str) -> None:
         user.set_password(password)
         user.save(update_fields=["password"])
         record(actor=None, action=Action.PASSWORD_RESET_DONE, target=user)
+    _lift_person_daily_lock(user)
 
 
 # --- invitations: a single-use link to set a password, sent by e-mail ----------------------------
@@ -613,6 +615,16 @@ def _person_daily() -> Any:
     return Window(PERSON_DAILY_FAILURES, settings.KAIKUKANTA_OTP_PERSON_DAILY_LIMIT, 86400)
 
 
+# The flag (ratelimit.Window.first_time) that a limit was reached, audited once a window.
+LOCKED = "locked"
+
+
+def _lift_person_daily_lock(user: User) -> None:
+    """A new password (the old one was known elsewhere) or a reset second step: the person-wide
+    daily limit starts afresh, its flag too, so that a further lock is audited again."""
+    _person_daily().reset(str(user.pk), events=[LOCKED])
+
+
 def _second_step_locked_until(user: User, source: str) -> dt.datetime | None:
     """When this source may try again, if it is waiting now: its own back-off, or its hourly limit
     for the person. Over the person's daily limit every address waits: TwoFactorLockedForAccount."""
@@ -658,7 +670,7 @@ def _count_failure(user: User, source: str) -> dt.datetime | None:
     failures.save()
     hourly = _hourly()
     key = _hourly_key(user, source)
-    if hourly.hit(key) >= hourly.limit and hourly.first_time("locked", key):
+    if hourly.hit(key) >= hourly.limit and hourly.first_time(LOCKED, key):
         record(
             actor=user,
             action=Action.TWO_FACTOR_LOCKED,
@@ -666,7 +678,7 @@ def _count_failure(user: User, source: str) -> dt.datetime | None:
             data={"hourly_limit": hourly.limit},
         )
     daily = _person_daily()
-    if daily.hit(str(user.pk)) >= daily.limit and daily.first_time("locked", str(user.pk)):
+    if daily.hit(str(user.pk)) >= daily.limit and daily.first_time(LOCKED, str(user.pk)):
         record(
             actor=user,
             action=Action.TWO_FACTOR_LOCKED,
@@ -778,7 +790,7 @@ def reset_two_factor(*, actor: Any, user: User) -> None:
         StaticDevice.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
         SecondStepFailures.objects.filter(user=user).delete()
-        _person_daily().reset(str(user.pk))
+        _lift_person_daily_lock(user)
         record(actor=actor, action=Action.TWO_FACTOR_RESET, target=user)
         # A token made behind the old second step would skip the new one.
         revoke_tokens_of(actor=actor, user=user)

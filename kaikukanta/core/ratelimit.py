@@ -156,9 +156,10 @@ class Window:
     def count(self, subject: str) -> int:
         return _get(self._key(subject))
 
-    def reset(self, subject: str) -> None:
-        """Start the current window afresh for `subject` (a lock lifted by hand), with its flag."""
-        keys = [self._key(subject), f"{self._key(subject)}:flag"]
+    def reset(self, subject: str, events: Sequence[str] = ("flag",)) -> None:
+        """Start the current window afresh for `subject` (a lock lifted by hand), with the flags of
+        `events` (first_time), so that a lock again the same window is flagged again."""
+        keys = [self._key(subject), *(f"{self._key(subject)}:{event}" for event in events)]
         if settings.REDIS_URL:
             cache.delete_many(keys)
         else:

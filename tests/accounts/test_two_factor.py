@@ -29,6 +29,7 @@ from kaikukanta.accounts.services import (
     needs_two_factor,
     pass_second_step,
     pending_two_factor_device,
+    record_password_reset,
     recovery_codes_left,
     renew_recovery_codes,
     reset_two_factor,
@@ -254,7 +255,7 @@ def test_a_source_gets_a_limited_number_of_tries_an_hour_and_the_owner_elsewhere
 def test_many_addresses_together_get_a_limited_number_of_tries_a_day(world, settings):
     """Each new address gets a few guesses; over all of them, a person's wrong codes in a day are
     limited, and then every address waits (the owner's too: someone else has the password), told
-    why, audited once; a coordinator's reset of the two-factor authentication lifts it."""
+    why, audited once; a new password lifts it, and so does a reset of the second step."""
     settings.KAIKUKANTA_OTP_PERSON_DAILY_LIMIT = 12
     user = world.alpha_coordinator
     device, _codes = set_up(user)
@@ -265,12 +266,23 @@ def test_many_addresses_together_get_a_limited_number_of_tries_a_day(world, sett
     with pytest.raises(TwoFactorLockedForAccount) as locked:
         pass_second_step(user=user, code=current_code(device), source="192.0.2.7")
     assert locked.value.code == "two_factor_locked_account"
-    assert "change your password" in str(locked.value)
+    assert "Forgotten your password?" in str(locked.value)
     assert [e.data for e in events(Action.TWO_FACTOR_LOCKED)] == [{"daily_limit": 12}]
     # A further try is not counted again, nor audited again.
     with pytest.raises(TwoFactorLockedForAccount):
         pass_second_step(user=user, code=wrong(device), source="2001:db8:0:9::1")
     assert events(Action.TWO_FACTOR_LOCKED).count() == 1
+    # A new password (the old one was known elsewhere) lifts it; a further lock is audited again.
+    record_password_reset(user=user, password="a-new-password-1234")
+    accepted, _ = pass_second_step(user=user, code=current_code(device), source="192.0.2.7")
+    assert accepted.pk == device.pk
+    for _ in range(12):
+        with pytest.raises(TwoFactorCodeNotValid):
+            pass_second_step(user=user, code=wrong(device), source=f"2001:db8:1:{_}::1")
+    with pytest.raises(TwoFactorLockedForAccount):
+        pass_second_step(user=user, code=current_code(device), source="192.0.2.7")
+    assert events(Action.TWO_FACTOR_LOCKED).count() == 2
+    # So does a reset of the second step by a national administrator.
     reset_two_factor(actor=world.national, user=user)
     device, _codes = set_up(user)
     accepted, _ = pass_second_step(user=user, code=current_code(device), source="192.0.2.7")
