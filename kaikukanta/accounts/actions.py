@@ -25,6 +25,7 @@ class AccountAction(models.TextChoices):
     # Single sign-on (accounts/oidc.py): the data names the provider and a reason code, never the
     # person's e-mail address or what the provider sent.
     SSO_LINKED = "sso.linked", _("single sign-on identity linked")
+    SSO_UNLINKED = "sso.unlinked", _("single sign-on identity unlinked")
     SSO_SIGNED_IN = "sso.signed_in", _("signed in through the identity provider")
     SSO_REFUSED = "sso.refused", _("sign-in through the identity provider refused")
     PASSWORD_LOGIN_REFUSED = (

@@ -99,7 +99,7 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
     # history keeps its name. National rights come from a role granted through the services, never
     # from the superuser flag (which only `createsuperuser` sets, for the very first administrator).
     readonly_fields = ["is_active", "is_superuser", "last_login", "date_joined"]
-    actions = ["deactivate", "reset_two_factor"]
+    actions = ["deactivate", "reset_two_factor", "unlink_sign_in"]
 
     def save_with_service(self, *, actor, obj, changed):
         return services.save_user(actor=actor, user=obj, changed=changed)
@@ -143,6 +143,15 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
         for user in queryset:
             try:
                 services.reset_two_factor(actor=request.user, user=user)
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+
+    @admin.action(description=_("Remove the single sign-on links of the selected users"))
+    def unlink_sign_in(self, request, queryset):
+        """A link to the wrong identity, or a new one at the provider: linked again afterwards."""
+        for user in queryset:
+            try:
+                services.unlink_sign_in_identities(actor=request.user, user=user)
             except DomainError as error:
                 self.message_user(request, error.message, messages.ERROR)
 

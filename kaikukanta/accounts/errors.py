@@ -162,6 +162,16 @@ class SignInNotChecked(DomainError):
     )
 
 
+class SignInRefusedByProvider(DomainError):
+    code = "sign_in_refused_by_provider"
+    status = 403
+    template = _(
+        "%(provider)s did not sign you in: the sign-in was cancelled, or your organisation has not "
+        "given you the use of Kaikukanta there. Try again; if it happens again, ask your "
+        "organisation's IT support to allow Kaikukanta for you."
+    )
+
+
 class SignInUnknownPerson(DomainError):
     code = "sign_in_unknown_person"
     status = 403

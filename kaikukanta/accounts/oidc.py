@@ -41,6 +41,7 @@ from .errors import (
     SignInAccountClosed,
     SignInIdentityTaken,
     SignInNotChecked,
+    SignInRefusedByProvider,
     SignInUnknownPerson,
 )
 from .models import RoleAssignment, SignInIdentity, User
@@ -108,16 +109,27 @@ def _client(found: Provider) -> Any:
     return client
 
 
-def start(request: HttpRequest, found: Provider, redirect_uri: str) -> HttpResponse:
+def start(
+    request: HttpRequest, found: Provider, redirect_uri: str, *, fresh: bool = False
+) -> HttpResponse:
     """The redirect to the provider's authorization endpoint (state, nonce and the PKCE verifier are
-    kept in the session by Authlib)."""
+    kept in the session by Authlib). `fresh` asks the provider to sign the person in again
+    (`prompt=login`), for a link: the identity linked is the one who typed it now."""
+    extra = {"prompt": "login"} if fresh else {}
     try:
-        return _client(found).authorize_redirect(request, redirect_uri)
+        return _client(found).authorize_redirect(request, redirect_uri, **extra)
     except (AuthlibBaseError, requests.RequestException, ValueError, KeyError) as error:
         # The kind of fault only: no address, nothing the provider sent.
         logger.warning("Sign-in through %s could not start: %s", found.key, type(error).__name__)
         _refused(found, "provider_unreachable")
         raise SignInNotChecked() from error
+
+
+def provider_said_no(found: Provider) -> SignInRefusedByProvider:
+    """The provider answered with an error instead of a code (the person cancelled, or is not
+    allowed to use Kaikukanta there): audited with its own reason, nothing of what it sent."""
+    _refused(found, "provider_error")
+    return SignInRefusedByProvider(provider=found.label)
 
 
 def finish(request: HttpRequest, found: Provider) -> tuple[dict[str, Any], str]:
@@ -209,8 +221,10 @@ def _linked_user(found: Provider, claims: dict[str, Any], invitation_secret: str
     if user is None:
         return None
     if SignInIdentity.objects.filter(provider=found.key, user=user).exists():
-        # The account is linked to another identity at this provider already.
-        return None
+        # The account is linked to another identity at this provider already: the same answer as
+        # a signed-in person's link gets (link_signed_in), and an invitation stays open.
+        _refused(found, "linked_to_another", user)
+        raise SignInIdentityTaken()
     try:
         with transaction.atomic():
             if how == "invitation":

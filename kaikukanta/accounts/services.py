@@ -51,6 +51,7 @@ from .models import (
     Role,
     RoleAssignment,
     SecondStepFailures,
+    SignInIdentity,
     User,
     invitation_days,
 )
@@ -228,6 +229,27 @@ def deactivate_user(*, actor: Any, user: User) -> User:
         revoke_tokens_of(actor=actor, user=user)  # they would outlive the account otherwise
     forget_scope(user)
     return user
+
+
+def unlink_sign_in_identities(*, actor: Any, user: User) -> int:
+    """Remove the links of `user`'s identities at identity providers (a link to the wrong person, or
+    a new identity at the provider): a national administrator. The person links again by an
+    invitation, by address, or while logged in. Audited per provider; how many were removed."""
+    if not scope_for(actor).national:
+        raise NotAllowed()
+    with transaction.atomic():
+        removed = list(
+            SignInIdentity.objects.select_for_update()
+            .filter(user=user)
+            .order_by("provider")
+            .values_list("pk", "provider")
+        )
+        SignInIdentity.objects.filter(pk__in=[pk for pk, _provider in removed]).delete()
+        for _pk, provider in removed:
+            record(
+                actor=actor, action=Action.SSO_UNLINKED, target=user, data={"provider": provider}
+            )
+    return len(removed)
 
 
 def record_password_set(*, actor: Any, user: User) -> None:

@@ -108,8 +108,12 @@ def test_email_verified_must_be_true_not_a_string(world, found):
 def test_an_account_linked_to_another_subject_is_not_linked_again(world, found):
     staff = with_email(world.alpha_distributor, "jakaja@alfala.fi")
     SignInIdentity.objects.create(user=staff, provider=KEY, subject="first")
-    with pytest.raises(SignInUnknownPerson):
+    # Told why (not "ask for an invitation"), as a signed-in person's link is.
+    with pytest.raises(SignInIdentityTaken):
         oidc.sign_in_user(found=found, claims=claims("second", "jakaja@alfala.fi"))
+    refused = AuditEvent.objects.get(action="sso.refused")
+    assert refused.data == {"provider": KEY, "reason": "linked_to_another"}
+    assert refused.object_id == str(staff.pk)
 
 
 def test_an_invitation_links_whatever_the_address(world, found):
@@ -256,13 +260,33 @@ def test_providers_come_from_the_environment(monkeypatch):
 
 
 def test_an_answer_without_this_sessions_state_is_refused(world, found, client, caplog):
-    # Nothing reaches the provider: the state is checked first (a forged or replayed answer).
-    response = client.get(reverse("web:sso_callback", args=[KEY]) + "?code=abc&state=forged")
+    callback = reverse("web:sso_callback", args=[KEY])
+    # No sign-in started in this session: refused, and nothing written (anyone can send these).
+    response = client.get(callback + "?code=abc&state=forged")
     assert response.status_code == 403
     assert "_auth_user_id" not in client.session
+    assert not AuditEvent.objects.exists()
+    # One started (the provider's state kept by Authlib), answered with another state: nothing
+    # reaches the provider, the state is checked first (a forged or replayed answer).
+    session = client.session
+    session["kaikukanta_sso_started"] = KEY
+    session.save()
+    response = client.get(callback + "?code=abc&state=forged")
+    assert response.status_code == 403
     event = AuditEvent.objects.get()
     assert event.data == {"provider": KEY, "reason": "token_not_valid"}
     assert "Sign-in through kunta refused: MismatchingStateError" in caplog.text
+    # The provider's own no (the person cancelled): its own reason and words.
+    session = client.session
+    session["kaikukanta_sso_started"] = KEY
+    session.save()
+    response = client.get(callback + "?error=access_denied&state=x")
+    assert response.status_code == 403
+    assert "kirjautuminen peruttiin" in response.content.decode()
+    assert AuditEvent.objects.order_by("pk").last().data == {
+        "provider": KEY,
+        "reason": "provider_error",
+    }
 
 
 def test_an_unknown_provider_is_a_404(world, client):
@@ -414,3 +438,49 @@ def test_an_invitation_of_staff_whose_password_login_is_off_sets_no_password(wor
     assert invitation.used_at is None
     # Without the provider's setting, the same page sets a password.
     assert 'name="password1"' in client.get(url).content.decode()
+
+
+def test_a_national_administrator_removes_a_wrong_link_and_the_person_links_again(world, found):
+    from kaikukanta.accounts.services import unlink_sign_in_identities
+    from kaikukanta.core.errors import NotAllowed
+
+    staff = with_email(world.alpha_distributor, "jakaja@alfala.fi")
+    SignInIdentity.objects.create(user=staff, provider=KEY, subject="a-colleague")
+    with pytest.raises(SignInIdentityTaken):
+        oidc.sign_in_user(found=found, claims=claims("own", "jakaja@alfala.fi"))
+    with pytest.raises(NotAllowed):
+        unlink_sign_in_identities(actor=world.alpha_sote_coordinator, user=staff)
+    assert unlink_sign_in_identities(actor=world.national, user=staff) == 1
+    assert AuditEvent.objects.filter(action="sso.unlinked").get().data == {"provider": KEY}
+    # The colleague's identity no longer signs in as this account; the person's own links.
+    with pytest.raises(SignInUnknownPerson):
+        oidc.sign_in_user(found=found, claims=claims("a-colleague", "toinen@alfala.fi"))
+    assert oidc.sign_in_user(found=found, claims=claims("own", "jakaja@alfala.fi")) == staff
+
+
+def test_a_link_or_an_invitation_left_in_the_session_is_forgotten_by_another_start(world):
+    """A link asked for and abandoned is not made by a later plain sign-in (nor by a link from
+    elsewhere): only the start its own page sent, with the one-time value, keeps it."""
+    from django.test import Client
+
+    from ..conftest import sign_in
+
+    # A provider nobody answers at (a closed port): the start is refused at once, after the session
+    # has been sorted out.
+    config = {**CONFIG, "DISCOVERY_URL": "http://127.0.0.1:9/.well-known/openid-configuration"}
+    with override_settings(KAIKUKANTA_OIDC_PROVIDERS={KEY: config}):
+        client = Client()
+        sign_in(client, world.alpha_sote_coordinator)
+        page = client.post(reverse("web:sso_link", args=[KEY])).content.decode()
+        waiting = client.session["kaikukanta_sso_link"]
+        assert waiting["user"] == world.alpha_sote_coordinator.pk
+        assert f"intent={waiting['intent']}" in page
+        start = reverse("web:sso_start", args=[KEY])
+        for address in (start, start + "?intent=guessed"):
+            client.post(reverse("web:sso_link", args=[KEY]))
+            client.get(address)
+            assert "kaikukanta_sso_link" not in client.session
+        client.post(reverse("web:sso_link", args=[KEY]))
+        intent = client.session["kaikukanta_sso_link"]["intent"]
+        client.get(start + "?intent=" + intent)
+        assert client.session["kaikukanta_sso_link"]["intent"] == intent

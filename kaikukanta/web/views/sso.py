@@ -4,6 +4,9 @@ provider's multi-factor) are in accounts/oidc.py."""
 
 from __future__ import annotations
 
+import secrets
+from hmac import compare_digest
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -31,6 +34,9 @@ INVITATION_SESSION_KEY = "kaikukanta_sso_invitation"
 LOGOUT_SESSION_KEY = "kaikukanta_sso_logout"
 # A signed-in person linking their identity: the provider and the account, until the answer.
 LINK_SESSION_KEY = "kaikukanta_sso_link"
+# The provider whose sign-in this session started: an answer that comes without one is refused
+# without an audit event (anyone can send such requests, and nobody's sign-in was under way).
+STARTED_SESSION_KEY = "kaikukanta_sso_started"
 
 
 def _provider_or_404(key: str) -> oidc.Provider:
@@ -44,10 +50,10 @@ def _provider_or_404(key: str) -> oidc.Provider:
 @require_GET
 @never_cache
 def sso_start(request: HttpRequest, provider: str) -> HttpResponse:
-    """To the provider's sign-in page. `next` is where to go afterwards. An invitation is taken from
-    the session, where its own page's button put it (sso_invitation), and only when `invited` says the
-    person came from there: a link from elsewhere can neither name an invitation nor reuse one an
-    earlier person of this browser left behind."""
+    """To the provider's sign-in page. `next` is where to go afterwards. A link (sso_link) or an
+    invitation (sso_invitation) is taken from the session, where its own button's POST put it, and
+    only when `intent` is the one-time value that POST made: a link from elsewhere can neither name
+    an invitation nor reuse one, or a link, that an earlier person of this browser left behind."""
     found = _provider_or_404(provider)
     wanted = request.GET.get("next", "")
     if wanted and url_has_allowed_host_and_scheme(
@@ -56,13 +62,36 @@ def sso_start(request: HttpRequest, provider: str) -> HttpResponse:
         request.session[NEXT_SESSION_KEY] = wanted
     else:
         request.session.pop(NEXT_SESSION_KEY, None)
-    if request.GET.get("invited") != "1":
-        request.session.pop(INVITATION_SESSION_KEY, None)
+    # A link or an invitation waits in the session only for the start its own button's page sent
+    # (`intent`, a one-time value): any other start, a plain sign-in, forgets it.
+    intent = request.GET.get("intent", "")
+    kept = False
+    for key in (LINK_SESSION_KEY, INVITATION_SESSION_KEY):
+        waiting = request.session.get(key)
+        if (
+            isinstance(waiting, dict)
+            and intent
+            and compare_digest(waiting.get("intent", ""), intent)
+        ):
+            kept = True
+        else:
+            request.session.pop(key, None)
+    request.session[STARTED_SESSION_KEY] = found.key
     redirect_uri = request.build_absolute_uri(reverse("web:sso_callback", args=[found.key]))
     try:
-        return oidc.start(request, found, redirect_uri)
+        # Linking asks the provider to sign the person in afresh: on a shared computer, not the
+        # colleague whose session the provider still holds.
+        return oidc.start(request, found, redirect_uri, fresh=kept)
     except DomainError as error:
         return _refusal(request, found, error)
+
+
+def _wait_for_provider(request: HttpRequest, key: str, **intent: Any) -> str:
+    """Keep what the provider's answer is for (a link, an invitation) under `key`, with a one-time
+    value that the start's address carries; the value."""
+    value = secrets.token_urlsafe(16)
+    request.session[key] = {**intent, "intent": value}
+    return value
 
 
 @requires(SIGNED_IN)
@@ -74,7 +103,7 @@ def sso_link(request: HttpRequest, provider: str) -> HttpResponse:
     to sso_start goes on to the provider (a form may not be redirected to another site: the
     Content-Security-Policy's form-action). The answer comes to sso_callback."""
     found = _provider_or_404(provider)
-    request.session[LINK_SESSION_KEY] = {"provider": found.key, "user": request.user.pk}
+    intent = _wait_for_provider(request, LINK_SESSION_KEY, provider=found.key, user=request.user.pk)
     return render(
         request,
         "web/auth/sso_link.html",
@@ -86,7 +115,7 @@ def sso_link(request: HttpRequest, provider: str) -> HttpResponse:
             ),
             "url": reverse("web:sso_start", args=[found.key])
             + "?"
-            + urlencode({"next": reverse("web:two_factor_account")}),
+            + urlencode({"next": reverse("web:two_factor_account"), "intent": intent}),
             "cancel": reverse("web:two_factor_account"),
         },
     )
@@ -105,7 +134,7 @@ def sso_invitation(request: HttpRequest, provider: str, secret: str) -> HttpResp
     invited = invitation_for(secret)
     if invited is None:
         return render(request, "web/network/invitation_invalid.html", status=404)
-    request.session[INVITATION_SESSION_KEY] = secret
+    intent = _wait_for_provider(request, INVITATION_SESSION_KEY, secret=secret)
     return render(
         request,
         "web/auth/sso_link.html",
@@ -116,7 +145,7 @@ def sso_invitation(request: HttpRequest, provider: str, secret: str) -> HttpResp
                 "and you log in with it from then on."
             )
             % {"username": invited.user.username, "label": found.label},
-            "url": reverse("web:sso_start", args=[found.key]) + "?invited=1",
+            "url": reverse("web:sso_start", args=[found.key]) + "?" + urlencode({"intent": intent}),
             "cancel": reverse("web:invitation", args=[secret]),
         },
     )
@@ -142,7 +171,14 @@ def sso_callback(request: HttpRequest, provider: str) -> HttpResponse:
     """The provider's answer: the code is exchanged and the ID token checked, then the person is
     signed in to their linked account (or refused with the reason)."""
     found = _provider_or_404(provider)
-    invitation_secret = request.session.pop(INVITATION_SESSION_KEY, "")
+    started = request.session.pop(STARTED_SESSION_KEY, None) == found.key
+    if not started:
+        return _refusal(request, found, SignInNotChecked())
+    if request.GET.get("error"):
+        # The provider's own no: the person cancelled, or may not use this service there.
+        return _refusal(request, found, oidc.provider_said_no(found))
+    invitation = request.session.pop(INVITATION_SESSION_KEY, None) or {}
+    invitation_secret = str(invitation.get("secret", ""))
     wanted = request.session.pop(NEXT_SESSION_KEY, "")
     link = request.session.pop(LINK_SESSION_KEY, None)
     if link is not None and request.user.is_authenticated:
@@ -169,7 +205,7 @@ def _link_answer(
     identity linked to this very account; the session stays as it is."""
     try:
         claims, _id_token = oidc.finish(request, found)
-        if link != {"provider": found.key, "user": request.user.pk}:
+        if (link.get("provider"), link.get("user")) != (found.key, request.user.pk):
             raise SignInNotChecked()
         oidc.link_signed_in(found=found, claims=claims, user=request.user)  # type: ignore[arg-type]
     except DomainError as error:
