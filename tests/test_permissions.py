@@ -1411,11 +1411,13 @@ TWO_FACTOR_ROWS = [
         post=staff(TO_HOME, **{**LANDING, **dict.fromkeys(OVERSEERS, TO_TWO_FACTOR_ACCOUNT)}),
     ),
     Row("web:recovery_codes", get=staff(403, **dict.fromkeys(OVERSEERS, OK))),
+    # Everyone's own logging in (a link to their organisation's provider); new recovery codes for
+    # those with two-factor authentication, a message and the page again for others.
     Row(
         "web:two_factor_account",
-        get=staff(403, **dict.fromkeys(OVERSEERS, OK)),
+        get=staff(OK),
         post=staff(
-            403,
+            OK,
             **dict.fromkeys(
                 OVERSEERS,
                 Redirect(lambda obj: reverse("web:recovery_codes") + "?next=%2Ftwo-factor%2F"),

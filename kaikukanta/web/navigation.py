@@ -86,8 +86,9 @@ MENU = [
     Entry("web:national_regions", _("Network")),
     # Django's admin is not our view; its site asks the same capability (accounts/admin_site.py).
     Entry("admin:index", _("Administration"), capability=NATIONAL),
-    # Their own recovery codes (web/views/two_factor.py).
-    Entry("web:two_factor_account", _("Two-factor authentication")),
+    # Their own logging in: recovery codes, a link to their organisation's provider
+    # (web/views/two_factor.py account).
+    Entry("web:two_factor_account", _("Logging in")),
 ]
 
 

@@ -200,9 +200,12 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     )
 
 
-@requires(OVERSEER)
+@requires(SIGNED_IN)
 def account(request: HttpRequest) -> HttpResponse:
-    """A person's own two-factor authentication: how many recovery codes are left, new ones."""
+    """A person's own logging in: their two-factor authentication (how many recovery codes are left,
+    new ones), for those who have it; and for everyone, linking their account to their
+    organisation's identity provider (staff whose provider sends no verified address link here,
+    before their password login is switched off)."""
     user = request.user
     if request.method == "POST":
         try:
@@ -220,6 +223,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "web/two_factor/account.html",
         {
             "device": device,
+            "two_factor": device is not None or needs_two_factor(user),
             "left": recovery_codes_left(user),
             # Signing in through an organisation's identity provider (accounts/oidc.py).
             "providers": [
