@@ -1186,6 +1186,9 @@ API_ROWS = [
     Row("api-v1:catalogue-venues-csv", get=by_role(OK), tokens=by_token(OK)),
     # The venues the caller acts for: a list, empty for those who act for none.
     Row("api-v1:venues", get=staff(OK, anonymous=401), tokens=by_token(OK)),
+    # The distributor sites the caller registers cards at: a list, empty for those at none (its
+    # contents: tests/api/test_cards_api.py).
+    Row("api-v1:sites", get=staff(OK, anonymous=401), tokens=by_token(OK)),
     # The venue's check: at one's own venue a 200 (the card's answer), at another venue a 404
     # (no such venue of theirs); the national administrator acts for every venue.
     Row(

@@ -118,8 +118,27 @@ def _refusal(code: str, message: str, field: str | None) -> dict[str, str | None
 
 
 def _invalid(part: dict) -> dict[str, str | None]:
-    """One field of the request that does not fit the schema, as one of `errors`."""
+    """One field of the request that does not fit the schema, as one of `errors`: a field the
+    operation does not have, a value of the wrong JSON type (a body taken strictly: StrictIn in
+    api/v1/schemas.py) in words of its own, anything else in pydantic's."""
     location = [str(piece) for piece in part.get("loc", ()) if piece not in ("body", "query")]
     field = ".".join(location[1:] if location[:1] == ["payload"] else location) or None
-    message = _("The request does not fit the API: %(detail)s") % {"detail": part.get("msg", "")}
+    kind = part.get("type")
+    if field is not None and kind == "extra_forbidden":
+        message = _(
+            "This operation has no field %(field)s: check its spelling against the operation's "
+            "fields at /api/v1/docs. Nothing was saved."
+        ) % {"field": field}
+    elif field is not None and kind == "int_type":
+        message = _(
+            '%(field)s takes a whole number, written as a JSON number (2), not as text ("2") '
+            "or true or false."
+        ) % {"field": field}
+    elif field is not None and kind == "bool_type":
+        message = _("%(field)s takes true or false, written without quotes.") % {"field": field}
+    elif field is not None and kind == "string_type":
+        message = _("%(field)s takes text, written in quotes.") % {"field": field}
+    else:
+        detail = part.get("msg", "")
+        message = _("The request does not fit the API: %(detail)s") % {"detail": detail}
     return _refusal("invalid_input", message, field)

@@ -170,10 +170,23 @@ class SystemAccountNameTaken(DomainError):
     )
 
 
+class SystemAccountDeactivated(DomainError):
+    code = "system_account_deactivated"
+    status = 409
+    template = _(
+        "The account %(username)s, which the tokens of %(owner)s's system act as, has been "
+        "deactivated, so a token made for it would never work. A deactivated account is not opened "
+        "again: ask a national administrator to rename it in the Django admin (for example to "
+        "%(username)s-closed), then make the token again; the system gets a new account."
+    )
+
+
 def _system_account(username: str, owner: object) -> Any:
     """The account a system's tokens act as: no password, no roles, no invitation, named after its
     owner in the audit trail. A person's account that happens to have the same user name (made by
-    hand in the admin) is refused, never taken over: the tokens would act as that person."""
+    hand in the admin) is refused, never taken over: the tokens would act as that person. A
+    deactivated system account is refused too: its tokens would be refused on every call
+    (user_for_token), and nobody would be told why."""
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username=username, defaults={"first_name": str(owner)[:150]}
@@ -190,6 +203,8 @@ def _system_account(username: str, owner: object) -> Any:
         or user.sign_in_identities.exists()
     ):
         raise SystemAccountNameTaken(username=username, owner=owner)
+    elif not user.is_active:
+        raise SystemAccountDeactivated(username=username, owner=owner)
     return user
 
 

@@ -26,12 +26,19 @@ def record(
 ) -> AuditEvent:
     """Write one audit event. Call it inside the transaction of the change it describes.
     `occurred_at`: only to keep less than the exact time (a holder's anonymous feedback keeps its
-    day only, so that its time cannot be matched with the card's own events)."""
+    day only, so that its time cannot be matched with the card's own events).
+
+    An actor acting through an API token (api/services.py sets `api_token_id` on the account) is
+    named with the token too, `data["api_token"]` (its key): an organisation's client systems, or
+    an agency's, all act through one account, and the trail tells which of them acted."""
     if not is_registered(
         action
     ):  # a verb no app registered (audit/actions.py): a programming error
         raise ValueError(f"unregistered audit action {action!r}")
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    token = getattr(actor, "api_token_id", None) if is_user else None
+    if token is not None:
+        data = {**(data or {}), "api_token": token}
     return AuditEvent.objects.create(
         occurred_at=occurred_at or timezone.now(),
         actor=actor if is_user else None,

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,7 @@ from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.audit.services import record
 from kaikukanta.core.dates import add_years, now, today, typed_day
 from kaikukanta.core.errors import DateInFuture, DomainError, NotAllowed, raise_refusals
-from kaikukanta.core.idempotency import Once, once, validate_key
+from kaikukanta.core.idempotency import Once, once, repeated, validate_key
 from kaikukanta.network.models import DistributorSite, Region, Venue
 from kaikukanta.stats import summaries
 
@@ -314,28 +315,52 @@ def _number_for(region: Region, identifier: str | None, *, generate: bool = True
     return number
 
 
+def _find_registration(key: str) -> RegistrationKey | None:
+    return RegistrationKey.objects.filter(key=key).select_related("card").first()
+
+
+def _same_registration(
+    site: DistributorSite, fingerprint: str
+) -> Callable[[RegistrationKey], bool]:
+    """Whether a registration key found was written by the same request: the same site and, for an
+    API request, the same body (`fingerprint`)."""
+    return lambda found: found.card.issuing_site_id == site.pk and found.fingerprint == fingerprint
+
+
+def _registered_before(
+    key: str | None, site: DistributorSite, fingerprint: str = ""
+) -> Once[Card] | None:
+    """The card an earlier request with `key` registered (`created` False), or None when the key is
+    new; the same key with another request (or another site) is a conflict. Asked after who may act
+    at the site and before the rules: a retry of a registration that succeeded gets its card even
+    when the site has since left the network or the region's pilot has ended (the rules held when
+    the card was registered), or the client would never learn the card's id."""
+    if key is None:
+        return None
+    key = validate_key(key)
+    done = repeated(
+        find=lambda: _find_registration(key), same=_same_registration(site, fingerprint)
+    )
+    return None if done is None else Once(done.result.card, created=False)
+
+
 def _registered_once(
     key: str | None, site: DistributorSite, create: Any, fingerprint: str = ""
 ) -> Once[Card]:
     """`create()` once per key: a second submit of the same registration form (a double click, a
     reload), or an API request retried with its Idempotency-Key, returns the card the first one
-    registered (core/idempotency.py). `fingerprint`, what an API request asked for: the same key
-    with another request (or another site) is a conflict."""
+    registered (core/idempotency.py), also when both arrive at the same moment. `fingerprint`, what
+    an API request asked for: the same key with another request (or another site) is a conflict."""
     if key is None:
         return Once(create(), created=True)
     key = validate_key(key)
-
-    def find() -> RegistrationKey | None:
-        return RegistrationKey.objects.filter(key=key).select_related("card").first()
 
     def create_with_key() -> RegistrationKey:
         return RegistrationKey.objects.create(key=key, card=create(), fingerprint=fingerprint)
 
     done = once(
-        find=find,
-        same=lambda found: (
-            found.card.issuing_site_id == site.pk and found.fingerprint == fingerprint
-        ),
+        find=lambda: _find_registration(key),
+        same=_same_registration(site, fingerprint),
         create=create_with_key,
     )
     return Once(done.result.card, created=done.created)
@@ -352,9 +377,14 @@ def _create_card(**fields: Any) -> Card:
         raise
 
 
-def _check_site(actor: Any, site: DistributorSite) -> None:
+def _check_may_issue(actor: Any, site: DistributorSite) -> None:
+    """Who may register cards at the site: asked first, before a request key tells anything."""
     if not can_issue_at(actor, site):
         raise NotAllowed()
+
+
+def _check_site(actor: Any, site: DistributorSite) -> None:
+    _check_may_issue(actor, site)
     if not site.is_active:
         raise SiteNotTakingPart(site=site)
 
@@ -473,7 +503,12 @@ def issue_card_once(
 ) -> Once[Card]:
     """`issue_card`, telling whether this call registered the card (`created`) or found the one an
     earlier request with the same `key` registered: the API's Idempotency-Key (api/v1/cards.py),
-    whose `fingerprint` (what the request asked for) must then be the same."""
+    whose `fingerprint` (what the request asked for) must then be the same. A key already used is
+    answered before the request is judged (_registered_before)."""
+    _check_may_issue(actor, site)
+    earlier = _registered_before(key, site, fingerprint)
+    if earlier is not None:
+        return earlier
     _check_site(actor, site)
     issued_on = typed_day(issued_on)
     raise_refusals(
@@ -531,6 +566,10 @@ def issue_community_card(
 ) -> Card:
     """Register a community card for the organisation of a distributor site. It has no holder: the
     organisation's staff, volunteers and students use it when accompanying clients."""
+    _check_may_issue(actor, site)
+    earlier = _registered_before(key, site)
+    if earlier is not None:
+        return earlier.result
     _check_site(actor, site)
     issued_on = typed_day(issued_on)
     region = site.region

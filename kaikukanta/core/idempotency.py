@@ -45,9 +45,9 @@ def once(
     wrote. The key must be unique in the database, so that of two attempts arriving at once one
     insert fails; that attempt (or one refused by a rule, say the last quota ticket, because its
     twin took it) then returns its twin's result."""
-    previous = find()
-    if previous is not None:
-        return _repeat(previous, same)
+    earlier = repeated(find=find, same=same)
+    if earlier is not None:
+        return earlier
     try:
         with transaction.atomic():
             return Once(create(), created=True)
@@ -56,6 +56,15 @@ def once(
         if previous is None:
             raise
         return _repeat(previous, same)
+
+
+def repeated(*, find: Callable[[], T | None], same: Callable[[T], bool]) -> Once[T] | None:
+    """What an earlier attempt with the key wrote (`created` False), or None when the key is new;
+    the same key with different content raises IdempotencyConflict. A write whose rules may refuse
+    a retry although its first attempt succeeded (a card registered at a site that has since left
+    the network) asks this before judging the request, then `once`."""
+    previous = find()
+    return None if previous is None else _repeat(previous, same)
 
 
 def _repeat(previous: T, same: Callable[[T], bool]) -> Once[T]:

@@ -49,6 +49,9 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
 
 class DistributorSiteQuerySet(models.QuerySet["DistributorSite"]):
     def visible_to(self, user: Any) -> DistributorSiteQuerySet:
+        """The sites' own staff (a client system's token: its sites) and their regions'
+        coordinators: who registers their cards. The same rule as
+        accounts.permissions.can_issue_at, for lists (GET /api/v1/sites)."""
         scope = scope_for(user)
         if scope.national:
             return self.all()

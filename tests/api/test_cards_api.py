@@ -8,7 +8,12 @@ import pytest
 from django.test import Client
 
 from kaikukanta.accounts.tokens import ApiToken
-from kaikukanta.api.services import create_api_token, create_site_token, revoke_api_token
+from kaikukanta.api.services import (
+    create_agency_token,
+    create_api_token,
+    create_site_token,
+    revoke_api_token,
+)
 from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.cards import identifiers
 from kaikukanta.cards.models import Card, HandOver
@@ -386,3 +391,326 @@ def test_a_body_that_does_not_fit_names_every_field(world, site_token):
     single = post(bearer(site_token), CARDS, body(world, children="x"), key="client-0000012")
     assert error_of(single, 422) == "invalid_input"
     assert (single.json()["field"], single.json()["errors"]) == ("children", None)
+
+
+def test_a_retry_gets_its_card_after_the_site_left_the_network_or_the_pilot_ended(
+    world, site_token
+):
+    """The retry of a registration that succeeded (its answer lost on the way) is answered with the
+    card, whatever the rules say of a new registration since: else the client never learns its id."""
+    client = bearer(site_token)
+    first = post(client, CARDS, body(world), key="client-0000101")
+    assert first.status_code == 201, first.content
+    card = first.json()
+    site = world.alpha_site
+    site.is_active = False
+    site.save(update_fields=["is_active"])
+    again = post(client, CARDS, body(world), key="client-0000101")
+    assert again.status_code == 200, again.content
+    assert again.json()["id"] == card["id"]
+    assert error_of(post(client, CARDS, body(world, children=3), key="client-0000101"), 409)
+    # A new registration is judged by the rules of today.
+    new = post(client, CARDS, body(world), key="client-0000102")
+    assert error_of(new, 422) == "site_not_taking_part"
+    site.is_active = True
+    site.save(update_fields=["is_active"])
+    region = world.alpha
+    region.status = "pilot"
+    region.pilot_starts, region.pilot_ends = dt.date(2025, 1, 1), dt.date(2026, 6, 14)
+    region.save()
+    again = post(client, CARDS, body(world), key="client-0000101")
+    assert again.status_code == 200, again.content
+    assert again.json()["id"] == card["id"]
+    assert error_of(post(client, CARDS, body(world), key="client-0000103"), 422) == "pilot_ended"
+    assert Card.objects.count() == 1
+
+
+def test_who_may_act_at_the_site_is_asked_before_the_key(world):
+    """A key says nothing to one who may not register at the site: not the card, not a conflict."""
+    from kaikukanta.cards.services import issue_card_once
+
+    from ..conftest import holder
+
+    made = issue_card_once(
+        actor=world.alpha_distributor, site=world.alpha_site, holder=holder(), key="form-00000001"
+    )
+    assert made.created
+    with pytest.raises(NotAllowed):
+        issue_card_once(
+            actor=world.beta_distributor,
+            site=world.alpha_site,
+            holder=holder(),
+            key="form-00000001",
+        )
+    again = issue_card_once(
+        actor=world.alpha_distributor, site=world.alpha_site, holder=holder(), key="form-00000001"
+    )
+    assert (again.created, again.result.pk) == (False, made.result.pk)
+
+
+def test_a_replay_is_audited_as_a_reading(world, site_token):
+    """The replay answers the holder data again: the audit trail says the card was read."""
+    client = bearer(site_token)
+    card_id = post(client, CARDS, body(world), key="client-0000104").json()["id"]
+
+    def readings():
+        return AuditEvent.objects.filter(action=Action.CARD_VIEWED, object_id=str(card_id))
+
+    assert not readings().exists()  # registering is not a reading
+    assert post(client, CARDS, body(world), key="client-0000104").status_code == 200
+    reading = readings().get()
+    assert reading.actor_username == f"client-system-{world.alpha_site.organisation_id}"
+    # A conflict answers no card, and reads none.
+    assert error_of(post(client, CARDS, body(world, children=0), key="client-0000104"), 409)
+    assert readings().count() == 1
+
+
+def test_the_audit_trail_names_the_token_that_acted(world, site_token):
+    """Every token of the organisation acts through one account: the event names the token too."""
+    _other, other_secret = create_site_token(
+        actor=world.alpha_sote_coordinator,
+        sites=[world.alpha_site],
+        name="Toinen järjestelmä",
+        verified=True,
+    )
+    first = post(bearer(site_token), CARDS, body(world), key="client-0000105").json()
+    second = post(bearer(other_secret), CARDS, body(world), key="client-0000106").json()
+    tokens = {token.name: token.pk for token in ApiToken.objects.filter(sites=world.alpha_site)}
+    issued = {
+        event.object_id: event.data
+        for event in AuditEvent.objects.filter(action=Action.CARD_ISSUED)
+    }
+    assert issued[str(first["id"])] == {"api_token": tokens["Asiakastietojärjestelmä"]}
+    assert issued[str(second["id"])] == {"api_token": tokens["Toinen järjestelmä"]}
+    bearer(other_secret).get(f"{CARDS}/{first['id']}")
+    reading = AuditEvent.objects.get(action=Action.CARD_VIEWED, object_id=str(first["id"]))
+    assert reading.data == {"api_token": tokens["Toinen järjestelmä"]}
+    # A signed-in session acts as its person: no token named.
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    sign_in(client, world.alpha_distributor)
+    own = post(client, CARDS, body(world), key="session-0000107").json()
+    assert AuditEvent.objects.get(action=Action.CARD_ISSUED, object_id=str(own["id"])).data == {}
+
+
+def test_a_misspelt_or_mistyped_field_is_refused_not_ignored(world, site_token, settings):
+    """`identifer` (misspelt) would have registered a new number while the holder leaves with the
+    pre-printed card; `"children": true` one child; `"site": true` site 1. Each is refused, naming
+    the field, and nothing is registered."""
+    from kaikukanta.cards.services import create_card_stock
+
+    batch = create_card_stock(actor=world.alpha_sote_coordinator, region=world.alpha, size=1)
+    printed = identifiers.display(batch.numbers.get().identifier)
+    client = bearer(site_token)
+    misspelt = post(client, CARDS, body(world, identifer=printed), key="client-0000108")
+    assert error_of(misspelt, 422) == "invalid_input"
+    answer = misspelt.json()
+    assert answer["field"] == "identifer"
+    assert "identifer" in answer["message"]
+    assert "/api/v1/docs" in answer["message"]
+    swedish = post(
+        bearer(site_token, "sv"), CARDS, body(world, identifer=printed), key="client-0000108"
+    )
+    assert "inget fält identifer" in swedish.json()["message"]
+    for field, value in (
+        ("children", True),
+        ("site", True),
+        ("site", str(world.alpha_site.pk)),
+        ("birth_year", 1980.0),
+        ("postcode", 33100),
+        ("mobile_card", "true"),
+        ("wellbeing", {"mood": True}),
+        ("wellbeing", {"mood": 3, "stress": 2}),
+    ):
+        refused = post(client, CARDS, body(world, **{field: value}), key="client-0000109")
+        assert error_of(refused, 422) == "invalid_input", (field, value)
+        named = refused.json()["field"]
+        assert named.startswith(field), (field, value, named)
+        assert named in refused.json()["message"]
+    assert not Card.objects.exists()
+    # JSON numbers and strings as the schema says: registered, with the pre-printed number.
+    made = post(
+        client,
+        CARDS,
+        body(world, identifier=printed, wellbeing={"mood": 4, "who5": [1, 2, 3, 4, 5]}),
+        key="client-0000110",
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["card"] == printed
+    card_id = made.json()["id"]
+    # The other bodies too: an unknown field refused, the fields they have taken.
+    for path, wrong in (
+        ("renew", {"child": 3}),
+        ("renew", {"children": "3"}),
+        ("close", {"reason": "moved_away", "closed_on": "2026-06-15"}),
+        ("replace", {"identifer": printed}),
+    ):
+        refused = post(client, f"{CARDS}/{card_id}/{path}", wrong)
+        assert error_of(refused, 422) == "invalid_input", (path, wrong)
+    renewed = post(client, f"{CARDS}/{card_id}/renew", {"children": 3, "wellbeing": {"mood": 2}})
+    assert renewed.status_code == 200, renewed.content
+    assert renewed.json()["children"] == 3
+    closed = post(client, f"{CARDS}/{card_id}/close", {"reason": "moved_away"})
+    assert closed.json()["status"] == "closed"
+
+
+def test_a_strict_body_takes_a_day_written_as_the_api_writes_it():
+    """A strict body validates Python values: a day is an IsoDate there, which takes 2026-06-30."""
+    from pydantic import ValidationError
+
+    from kaikukanta.api.v1.schemas import IsoDate, StrictIn
+
+    class DayIn(StrictIn):
+        day: IsoDate
+        count: int
+
+    taken = DayIn.model_validate({"day": "2026-06-30", "count": 2})
+    assert (taken.day, taken.count) == (dt.date(2026, 6, 30), 2)
+    for wrong in ({"day": 0, "count": 2}, {"day": "2026-02-30", "count": 2}, {"day": "30.6.2026"}):
+        with pytest.raises(ValidationError):
+            DayIn.model_validate(wrong)
+
+
+def test_a_client_system_finds_its_sites_numbers(world, site_token):
+    client = bearer(site_token)
+    answer = client.get("/api/v1/sites")
+    assert answer.status_code == 200
+    site = world.alpha_site
+    assert answer.json() == [
+        {
+            "id": site.pk,
+            "name": site.name,
+            "organisation": site.organisation.name,
+            "region": "alpha",
+            "region_name": "Alfala",
+            "takes_part": True,
+        }
+    ]
+    # The number it does not have points to the list.
+    unknown = post(client, CARDS, body(world, site=world.beta_site.pk), key="client-0000111")
+    assert error_of(unknown, 404) == "site_unknown"
+    assert "/api/v1/sites" in unknown.json()["message"]
+    # A venue's token registers at no site.
+    _token, venue_secret = create_api_token(actor=None, user=world.alpha_venue_staff, name="Kassa")
+    assert bearer(venue_secret).get("/api/v1/sites").json() == []
+
+
+def test_the_sites_listed_are_those_where_the_caller_may_register(world):
+    """The list is the registration's own rule (can_issue_at) for every role of the world."""
+    from kaikukanta.accounts.permissions import can_issue_at
+    from kaikukanta.network.models import DistributorSite
+
+    from ..conftest import WORLD_ROLES
+
+    every = list(DistributorSite.objects.all())
+    for role in WORLD_ROLES:
+        user = getattr(world, role)
+        client = Client(HTTP_ACCEPT_LANGUAGE="sv")
+        sign_in(client, user)
+        answer = client.get("/api/v1/sites")
+        assert answer.status_code == 200, (role, answer.content)
+        listed = {site["id"] for site in answer.json()}
+        assert listed == {site.pk for site in every if can_issue_at(user, site)}, role
+    # Names in the caller's language; a site that left the network is listed as such.
+    world.alpha_site.is_active = False
+    world.alpha_site.save(update_fields=["is_active"])
+    client = Client(HTTP_ACCEPT_LANGUAGE="sv")
+    sign_in(client, world.alpha_distributor)
+    (listed,) = client.get("/api/v1/sites").json()
+    assert (listed["region_name"], listed["takes_part"]) == ("Alfby", False)
+
+
+def test_the_tokens_page_shows_each_sites_number(world, site_token):
+    client = Client()
+    client.cookies["kaikukanta_language"] = "en"
+    sign_in(client, world.alpha_sote_coordinator)
+    page = client.get("/venue/api-tokens/").content.decode()
+    assert f"no. {world.alpha_site.pk} in the API" in page
+    assert "/api/v1/sites" in page
+
+
+def test_no_token_is_made_for_a_deactivated_system_account(world):
+    """A token of a deactivated account would be refused on every call (401), nobody told why: it is
+    not made, and the coordinator is told what to do; renamed by a national administrator, the
+    system gets a new account and its token works."""
+    from kaikukanta.accounts.services import deactivate_user, save_user
+    from kaikukanta.network.models import Organisation, TicketAgency
+
+    _token, secret = create_site_token(
+        actor=world.alpha_sote_coordinator, sites=[world.alpha_site], name="ATJ", verified=True
+    )
+    account = ApiToken.objects.get().user
+    deactivate_user(actor=world.national, user=account)
+    with pytest.raises(DomainError) as refused:
+        create_site_token(
+            actor=world.alpha_sote_coordinator, sites=[world.alpha_site], name="ATJ", verified=True
+        )
+    assert refused.value.code == "system_account_deactivated"
+    assert account.username in refused.value.message
+    assert "rename" in refused.value.message
+    assert ApiToken.objects.count() == 1
+    # On the tokens page, in Finnish too.
+    client = Client()
+    client.cookies["kaikukanta_language"] = "fi"
+    sign_in(client, world.alpha_sote_coordinator)
+    page = client.post(
+        "/venue/api-tokens/", {"kind": "site", "name": "ATJ", "sites": [world.alpha_site.pk]}
+    )
+    assert page.status_code == 409
+    assert account.username in page.content.decode()
+    assert "on poistettu käytöstä" in page.content.decode()
+    assert ApiToken.objects.count() == 1
+    # Renamed as the message says: a new account, and its token works.
+    account.username = f"{account.username}-closed"
+    save_user(actor=world.national, user=account, changed=["username"])
+    token, secret = create_site_token(
+        actor=world.alpha_sote_coordinator, sites=[world.alpha_site], name="ATJ", verified=True
+    )
+    assert token.user != account
+    assert bearer(secret).get("/api/v1/sites").status_code == 200
+    # An agency's account likewise.
+    agency = TicketAgency.objects.create(
+        name="Lippupalvelu", organisation=Organisation.objects.create(name="Liput", kind="company")
+    )
+    agency.venues.add(world.alpha_venue)
+    agency_token, _secret = create_agency_token(
+        actor=world.alpha_coordinator,
+        agency=agency,
+        venues=[world.alpha_venue],
+        name="Myynti",
+        verified=True,
+    )
+    deactivate_user(actor=world.national, user=agency_token.user)
+    with pytest.raises(DomainError) as agency_refused:
+        create_agency_token(
+            actor=world.alpha_coordinator,
+            agency=agency,
+            venues=[world.alpha_venue],
+            name="Myynti",
+            verified=True,
+        )
+    assert agency_refused.value.code == "system_account_deactivated"
+    assert f"agency-{agency.pk}" in agency_refused.value.message
+
+
+def test_a_replay_after_its_key_was_purged_or_with_a_new_token_registers_again(world, site_token):
+    """The two limits docs/api.md states: a key lives 60 days after its card was registered, and
+    the keys are per token."""
+    from django.utils import timezone
+
+    from kaikukanta.stats.retention import delete_request_keys
+
+    client = bearer(site_token)
+    first = post(client, CARDS, body(world), key="client-0000112").json()
+    _token, rotated = create_site_token(
+        actor=world.alpha_sote_coordinator, sites=[world.alpha_site], name="Uusi", verified=True
+    )
+    other = post(bearer(rotated), CARDS, body(world), key="client-0000112")
+    assert other.status_code == 201
+    assert other.json()["id"] != first["id"]
+    delete_request_keys(timezone.now() + dt.timedelta(days=59), dry_run=False)
+    assert post(client, CARDS, body(world), key="client-0000112").json()["id"] == first["id"]
+    delete_request_keys(timezone.now() + dt.timedelta(days=61), dry_run=False)
+    again = post(client, CARDS, body(world), key="client-0000112")
+    assert again.status_code == 201
+    assert again.json()["id"] not in (first["id"], other.json()["id"])
+    assert Card.objects.count() == 3

@@ -5,8 +5,10 @@ documented status code and content type, documented headers, and a body of the d
 The card numbers it makes up match no card: the refusals are the API's own 4xx answers.
 
 Not run: the checks that expect a schema-valid request to succeed (a made-up card number is
-rightly refused), that an invalid one fails (the API ignores unknown body fields), and that a
-request without the token is refused (the test signs every request in itself)."""
+rightly refused), that an invalid one fails (the uses' and checks' bodies ignore unknown fields;
+the cards' refuse them: tests/api/test_cards_api.py), and that a request without the token is
+refused (the test signs every request in itself). The site token walks the card operations and
+GET /api/v1/sites (its sites, not an empty list)."""
 
 import json
 

@@ -8,8 +8,10 @@ refusal of one request at once (`errors`). A card is addressed by the internal `
 answered, never by its number; a card the caller does not see is 404, as on the pages.
 
 `POST /cards` takes an `Idempotency-Key` header: the same key and body again answers 200 with the card
-the first request registered (nothing new is made, no second mobile-card link), the same key with
-another body 409."""
+the first request registered (nothing new is made, no second mobile-card link; the answer is audited as
+a reading), also when the site has left the network since, the same key with another body 409. The
+bodies are taken as sent (StrictIn: no unknown field, no converted type). `GET /sites` tells a client
+system its sites' numbers."""
 
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ from kaikukanta.core.idempotency import validate_key
 from kaikukanta.network.models import DistributorSite, Venue
 
 from .auth import AUTH
-from .schemas import BODY_ERRORS, ERRORS, Error
+from .schemas import BODY_ERRORS, ERRORS, Error, StrictIn
 
 router = Router(tags=["cards"], auth=AUTH)
 
@@ -55,7 +57,10 @@ class SiteUnknown(DomainError):
     code = "site_unknown"
     field = "site"
     status = 404
-    template = _("No distributor site of yours has the number %(site)s.")
+    template = _(
+        "No distributor site of yours has the number %(site)s: GET /api/v1/sites lists your sites "
+        "with their numbers."
+    )
 
 
 class CardUnknown(DomainError):
@@ -67,7 +72,7 @@ class CardUnknown(DomainError):
     )
 
 
-class WellbeingIn(Schema):
+class WellbeingIn(StrictIn):
     who5: list[int | None] | None = Field(
         None,
         max_length=5,
@@ -76,7 +81,7 @@ class WellbeingIn(Schema):
     mood: int | None = Field(None, description="The mood question, 1 (very bad) to 5 (very good).")
 
 
-class HolderIn(Schema):
+class HolderIn(StrictIn):
     birth_year: int = Field(description="Four digits; only the year is recorded.")
     postcode: str = Field(max_length=10, description="Five digits.")
     children: int = Field(description="The holder's children and grandchildren under 18.")
@@ -105,7 +110,7 @@ class CardIn(HolderIn):
     )
 
 
-class RenewIn(Schema):
+class RenewIn(StrictIn):
     birth_year: int | None = None
     postcode: str | None = Field(None, max_length=10)
     children: int | None = None
@@ -114,7 +119,7 @@ class RenewIn(Schema):
     wellbeing: WellbeingIn | None = None
 
 
-class CloseIn(Schema):
+class CloseIn(StrictIn):
     reason: str = Field(
         max_length=40,
         description="lost, moved_away, not_eligible or on_request (a lost card is better "
@@ -122,7 +127,7 @@ class CloseIn(Schema):
     )
 
 
-class ReplaceIn(Schema):
+class ReplaceIn(StrictIn):
     identifier: str | None = Field(
         None, max_length=40, description="A pre-printed card's number; default: a new number."
     )
@@ -149,6 +154,18 @@ class CardOut(Schema):
         None,
         description="A link to the holder's mobile card, shown once: only the answer that made it "
         "carries it.",
+    )
+
+
+class SiteOut(Schema):
+    id: int = Field(description="The site's number: `site` when registering a card.")
+    name: str
+    organisation: str = Field(description="The organisation the site belongs to.")
+    region: str = Field(description="The region's slug, as in /api/v1/catalogue/regions.")
+    region_name: str
+    takes_part: bool = Field(
+        description="The site registers new cards; one that has left the network keeps its cards "
+        "but registers none (site_not_taking_part)."
     )
 
 
@@ -236,8 +253,10 @@ def create_card(
     idempotency_key: str = Header(..., alias="Idempotency-Key"),
 ) -> Status:
     """201 with the card (and, when `mobile_card` was asked, its hand-over link); the same key and
-    body again: 200 with the same card; the same key with another body: 409. The rules' refusals,
-    all of them at once: the first in `code`, `message` and `field`, every one in `errors`."""
+    body again: 200 with the same card (audited as a reading; answered even when the site has since
+    left the network or the pilot has ended); the same key with another body: 409. The rules'
+    refusals, all of them at once: the first in `code`, `message` and `field`, every one in
+    `errors`. `site` is one of GET /api/v1/sites."""
     site = _own_site(request, payload.site)
     key = _request_key(request, idempotency_key)
     holder = HolderData(
@@ -256,11 +275,42 @@ def create_card(
         key=key,
         fingerprint=_fingerprint(payload),
     )
-    card = outcome.result
+    if not outcome.created:
+        # A replay answers the holder data again: a reading, audited as one (card.viewed).
+        return Status(200, card_out(request, _opened(request, outcome.result.pk)))
     secret = None
-    if outcome.created and payload.mobile_card:
-        secret = hand_over_card(actor=request.user, card=card)
-    return Status(201 if outcome.created else 200, card_out(request, card, secret))
+    if payload.mobile_card:
+        secret = hand_over_card(actor=request.user, card=outcome.result)
+    return Status(201, card_out(request, outcome.result, secret))
+
+
+@router.get(
+    "/sites",
+    response={200: list[SiteOut], **ERRORS},
+    summary="The caller's distributor sites",
+    url_name="sites",
+)
+def sites(request: HttpRequest) -> list[dict]:
+    """The distributor sites where the caller registers cards, each with its number (`site` of a
+    registration): a client system's token its own sites, a signed-in distributor their sites, a
+    coordinator their region's. Empty for those who register at none (a venue's token)."""
+    # The registration's own rule (accounts.permissions.can_issue_at), in its list form.
+    listed = (
+        DistributorSite.objects.visible_to(request.user)
+        .select_related("organisation", "region")
+        .order_by("organisation__name", "name", "pk")
+    )
+    return [
+        {
+            "id": site.pk,
+            "name": site.display_name,
+            "organisation": site.organisation.display_name,
+            "region": site.region.slug,
+            "region_name": site.region.display_name,
+            "takes_part": site.is_active,
+        }
+        for site in listed
+    ]
 
 
 @router.get(

@@ -50,6 +50,7 @@ DETAILS = {
     "role": gettext_lazy("role"),
     "name": gettext_lazy("name"),
     "card_type": gettext_lazy("card type"),
+    "api_token": gettext_lazy("API token (key)"),
 }
 
 
