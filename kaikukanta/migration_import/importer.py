@@ -2,12 +2,14 @@
 rules of the services, then written.
 
 `RegistryImport.validate()` reads every file and judges every row without writing anything: a row is
-accepted, already imported (by an earlier run: skipped), or refused with its row number, the column
-and the reason in the reader's language. Rows are judged against the rows of the files before them
-(a site against the regions and organisations) and against what earlier runs imported, so a dry run
-gives the very report a real run would. `RegistryImport.write()` then writes the accepted rows: the
+accepted, already imported (by an earlier run, and as it was then: skipped), or refused with its row
+number, the column and the reason in the reader's language (a row changed since its import too:
+Kaikukanta takes no changes from the files, `_unchanged`). Rows are judged against the rows of the
+files before them (a site against the regions and organisations) and against what earlier runs
+imported, so a dry run gives the very report a real run would. `RegistryImport.write()` then writes the accepted rows: the
 network one object at a time through the network services (each audited), cards and uses in batches
-of `batch_size`, each batch one transaction with one audit event per card and per use. A batch
+of `batch_size`, each batch one transaction with one audit event per card and per use, and each card
+and use recorded in ImportedKey (a use removed in Kaikukanta since is never imported again). A batch
 written is never written again: a run that stops (an error, a lost connection, Ctrl-C) is resumed
 by running it again, which finds what was written and adds the rest; a second run of the same files
 adds nothing. The statistics summaries are rebuilt from the cards and uses at the end
@@ -37,11 +39,12 @@ from django.utils.translation import gettext_lazy
 from kaikukanta.audit.actions import is_registered
 from kaikukanta.audit.models import Action, AuditEvent
 from kaikukanta.cards import identifiers
-from kaikukanta.cards.errors import IdentifierTaken, IssueDateTooEarly
+from kaikukanta.cards.errors import IssueDateTooEarly
 from kaikukanta.cards.models import Card, CardStatus, CardType, ClosingReason
 from kaikukanta.cards.services import HolderData, check_imported_card
 from kaikukanta.core.dates import today
 from kaikukanta.core.errors import ChoiceInvalid, DateInFuture, DomainError
+from kaikukanta.core.idempotency import RESERVED_PREFIX
 from kaikukanta.network.errors import SlugTaken
 from kaikukanta.network.models import DistributorSite, Municipality, Organisation, Region, Venue
 from kaikukanta.network.rules import check_pilot_period, check_venue_period
@@ -110,7 +113,9 @@ USE_COLUMNS = {
     "community_card_needs_group": "card",
     "no_tickets": "adult_ticket",
 }
-USE_KEY_PREFIX = "import:"
+# A use's request key: "import:" and its key in the earlier registry. No client's key begins so
+# (core.idempotency refuses it).
+USE_KEY_PREFIX = RESERVED_PREFIX
 # The choices' values, computed once (an enum's `values` builds its list on every call).
 CARD_TYPES = frozenset(CardType.values)
 CLOSING_REASONS = frozenset(ClosingReason.values)
@@ -283,7 +288,7 @@ def date(row: dict[str, Any], column: str, *, required: bool = False) -> dt.date
             day, month, year = value.split(".")
             return dt.date(int(year), int(month), int(day))
         return dt.date.fromisoformat(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # a year of twenty digits overflows
         raise RowError(
             column,
             _("%(value)s is not a date: write it as 31.12.2025 or 2025-12-31.") % {"value": value},
@@ -304,7 +309,7 @@ def moment(row: dict[str, Any], column: str) -> dt.datetime:
         value = text(row, column, required=True)
         try:
             found = _parse_moment(value)
-        except ValueError:
+        except (ValueError, OverflowError):  # a year of twenty digits overflows
             raise RowError(
                 column,
                 _("%(value)s is not a time: write it as 31.12.2025 14:30 or 2025-12-31 14:30.")
@@ -361,11 +366,110 @@ def padded(row: dict[str, Any], column: str, width: int) -> str:
     return value.zfill(width) if value.isdigit() else value
 
 
+def iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def flag(value: bool) -> str:
+    return "1" if value else "0"
+
+
+def names_of(obj: Any) -> dict[str, str]:
+    return {"name": obj.name, "name_sv": obj.name_sv, "name_en": obj.name_en}
+
+
+def closing(row: dict[str, Any]) -> tuple[dt.date | None, str]:
+    """A card's closing day and reason: both or neither."""
+    closed_on = date(row, "closed_on")
+    reason = text(row, "closing_reason")
+    if bool(closed_on) != bool(reason):
+        raise RowError(
+            "closed_on" if reason else "closing_reason",
+            _("A closed card needs both its closing day and its closing reason."),
+        )
+    if reason and reason not in CLOSING_REASONS:
+        raise RowError("closing_reason", ChoiceInvalid(value=reason).message)
+    return closed_on, reason
+
+
+def card_record(
+    site: str,
+    card_type: str,
+    issued_on: dt.date,
+    valid_until: dt.date,
+    renewed_on: dt.date | None,
+    closed_on: dt.date | None,
+    reason: str,
+) -> dict[str, str]:
+    """What the import keeps of a card's row (ImportedKey.values), to compare a later run's row
+    with: its columns but the holder's."""
+    return {
+        "site": site,
+        "card_type": card_type,
+        "issued_on": iso(issued_on),
+        "valid_until": iso(valid_until),
+        "renewed_on": iso(renewed_on),
+        "closed_on": iso(closed_on),
+        "closing_reason": reason,
+    }
+
+
+def card_values(row: dict[str, Any]) -> dict[str, str]:
+    issued_on = date(row, "issued_on", required=True)
+    valid_until = date(row, "valid_until", required=True)
+    assert issued_on is not None
+    assert valid_until is not None
+    return card_record(
+        text(row, "site", required=True),
+        choice(row, "card_type", CARD_TYPES),
+        issued_on,
+        valid_until,
+        date(row, "renewed_on"),
+        *closing(row),
+    )
+
+
+def holder_values(row: dict[str, Any]) -> dict[str, str]:
+    return {
+        "birth_year": str(number(row, "birth_year")),
+        "postcode": padded(row, "postcode", 5),
+        "children": str(number(row, "children")),
+        "life_situation": text(row, "life_situation"),
+        "gender": text(row, "gender"),
+    }
+
+
+# What a row of an object imported earlier that has changed since is told: Kaikukanta never takes a
+# change from the files (an earlier run's object may have been worked on in Kaikukanta since).
+CHANGED_ROW = gettext_lazy(
+    "The row was imported earlier, and it has changed since: %(columns)s. Kaikukanta takes no "
+    "changes from the files: make the change in Kaikukanta if it is needed, and give the row as it "
+    "was imported; until then the new rows that refer to it are refused too."
+)
+CHANGED_CARD = gettext_lazy(
+    "The card was imported earlier, and its row has changed since: %(columns)s. Kaikukanta takes "
+    "no changes from the files: make the change in Kaikukanta if it is needed (close, renew or "
+    "correct the card there), and give the row as it was imported; until then the card's new uses "
+    "in the files are refused too."
+)
+CHANGED_USE = gettext_lazy(
+    "The use was imported earlier, and its row has changed since: %(columns)s. Kaikukanta takes no "
+    "changes from the files: if the use is wrong, the region's culture coordinator removes it in "
+    "Kaikukanta (the import never brings a removed use back); otherwise give the row as it was "
+    "imported."
+)
+
+
 # --- the import ---------------------------------------------------------------------------------
 
 
 class Stop(Exception):
     """Raised by the test hook `stop_after_batches`: an interruption, as a lost connection."""
+
+
+class RunRefused(Exception):
+    """The files as a whole cannot be imported (before any row is read): the message says why and
+    what to do, in the reader's language."""
 
 
 class RegistryImport:
@@ -399,12 +503,20 @@ class RegistryImport:
         # key → the row that refused it, so that a row that needs it says why it cannot be imported
         self.refused_keys: dict[str, dict[str, int]] = defaultdict(dict)
         self.region_links: list[tuple[str, str]] = []
+        # kind → key → the row's values as write() keeps them (ImportedKey.values), for later runs
+        self.values: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
+        # kind → key → the values an earlier run kept of the row (none: imported before they were)
+        self.imported: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
+        self._key_maps: dict[str, dict[int, str]] = {}
+        # card number → when an earlier run recorded the card it imported (ImportedKey.imported_at)
+        self.cards_recorded: dict[str, dt.datetime] = {}
 
     # --- validation ---------------------------------------------------------------------------
 
     def validate(self) -> Report:
+        paths = self._paths()
         for kind in KINDS:
-            path = reading.find(self.directory, kind)
+            path = paths[kind]
             report = self.report.files[kind]
             report.path = path
             if path is None:
@@ -419,6 +531,24 @@ class RegistryImport:
                 continue
             getattr(self, f"_validate_{kind}")(report, self._counted(report, first, rows))
         return self.report
+
+    def _paths(self) -> dict[str, Path | None]:
+        """Each kind's file; a kind given in two formats refuses the run at once (which of them is
+        the right one is the operator's to say, not the import's to guess)."""
+        paths: dict[str, Path | None] = {}
+        for kind in KINDS:
+            found = reading.files(self.directory, kind)
+            if len(found) > 1:
+                raise RunRefused(
+                    _(
+                        "Both %(first)s and %(second)s are in %(directory)s: the import reads one "
+                        "file of each kind. Remove the one that is not the export to import, then "
+                        "run the import again. Nothing was read or written."
+                    )
+                    % {"first": found[0].name, "second": found[1].name, "directory": self.directory}
+                )
+            paths[kind] = found[0] if found else None
+        return paths
 
     def _counted(
         self, report: FileReport, first: reading.Row, rows: Iterator[reading.Row]
@@ -476,25 +606,62 @@ class RegistryImport:
                     self.refused_keys[report.kind][key] = line
 
     def _earlier(self, kind: str, model: Any, keys: Iterable[str]) -> dict[str, Any]:
-        """The objects earlier runs imported under these keys."""
-        mapping = dict(
-            ImportedKey.objects.filter(kind=kind, source_key__in=list(keys)).values_list(
-                "source_key", "object_id"
-            )
+        """The objects earlier runs imported under these keys; what each row held when it was
+        imported goes to `self.imported`, for `_unchanged`."""
+        found = ImportedKey.objects.filter(kind=kind, source_key__in=list(keys)).values_list(
+            "source_key", "object_id", "values"
         )
+        mapping = {}
+        for key, pk, values in found:
+            mapping[key] = pk
+            self.imported[kind][key] = values
         objects = model.objects.in_bulk(mapping.values())
         return {key: objects[pk] for key, pk in mapping.items() if pk in objects}
 
+    def _keys_of(self, kind: str) -> dict[int, str]:
+        """Object key → the earlier registry's key, of every object of `kind` earlier runs imported
+        (read once per kind): how a row's reference is compared with what Kaikukanta has."""
+        if kind not in self._key_maps:
+            self._key_maps[kind] = {
+                pk: key
+                for pk, key in ImportedKey.objects.filter(kind=kind).values_list(
+                    "object_id", "source_key"
+                )
+                if pk is not None
+            }
+        return self._key_maps[kind]
+
+    def _unchanged(
+        self, kind: str, key: str, row: dict[str, str], current: dict[str, str], advice: Any
+    ) -> None:
+        """Raise unless the row of an object imported earlier is as it was: a column differs when
+        its value is neither the one imported first nor the one Kaikukanta has now (a card renewed,
+        a venue renamed in Kaikukanta since is no change of the row). When what was imported is not
+        known (imported before it was kept), what Kaikukanta has is compared. Kaikukanta never
+        takes a change from the files: the row is refused, and `advice` says what to do."""
+        imported = self.imported[kind].get(key) or {}
+        changed = [
+            column
+            for column, value in row.items()
+            if value != current.get(column) and value != imported.get(column, current.get(column))
+        ]
+        if changed:
+            raise RowError(changed[0], advice % {"columns": ", ".join(changed)})
+
     def _reference(self, kind: str, known: dict[str, Any], row: dict[str, Any], column: str) -> Any:
+        """The object a row refers to by its key. A key whose own row was refused in this run is
+        refused first, even when Kaikukanta has an object under it: that object is not the row's (a
+        card number refused because another holder's card has it), or not as the row has it (a row
+        changed since an earlier import)."""
         key = text(row, column, required=True)
-        if key in known:
-            return known[key]
         if key in self.refused_keys[kind]:
             raise RowError(
                 column,
                 _("The row of %(file)s with the key %(key)s was refused (row %(row)s).")
                 % {"file": kind, "key": key, "row": self.refused_keys[kind][key]},
             )
+        if key in known:
+            return known[key]
         raise RowError(
             column,
             _("No row of %(file)s, in these files or an earlier import, has the key %(key)s.")
@@ -509,12 +676,23 @@ class RegistryImport:
             column, messages = next(iter(error.message_dict.items()))
             raise RowError("" if column == "__all__" else column, " ".join(messages)) from None
 
-    def _accept(self, kind: str, key: str, obj: Any, *, exclude: list[str]) -> bool:
-        """A new row that passed its own checks: the model's field checks, then kept for write()."""
+    def _accept(
+        self, kind: str, key: str, obj: Any, *, exclude: list[str], values: dict[str, str]
+    ) -> bool:
+        """A new row that passed its own checks: the model's field checks, then kept for write()
+        with its `values`, which a later run compares its row with."""
         self._clean(obj, exclude)
         getattr(self, kind)[key] = obj
         self.new[kind].append((key, obj))
+        self.values[kind][key] = values
         return True
+
+    def _existing(self, kind: str, key: str, obj: Any, row: dict[str, str], current: Any) -> bool:
+        """A network row an earlier run imported: known from now on, under its key (the rows after
+        it refer to it), and refused if it has changed since."""
+        getattr(self, kind)[key] = obj
+        self._unchanged(kind, key, row, current, CHANGED_ROW)
+        return False
 
     def _validate_regions(self, report: FileReport, rows: Iterable[reading.Row]) -> None:
         rows = list(rows)
@@ -522,21 +700,35 @@ class RegistryImport:
         slugs: dict[str, int] = {}
 
         def judge(line: int, row: dict[str, Any], key: str) -> bool:
+            values = {
+                **names(row),
+                "slug": text(row, "slug") or slugify(text(row, "name")),
+                "status": choice(row, "status", Region.Status.values),
+                "pilot_starts": iso(date(row, "pilot_starts")),
+                "pilot_ends": iso(date(row, "pilot_ends")),
+            }
             if key in earlier:
-                self.regions[key] = earlier[key]
-                return False
+                region = earlier[key]
+                current = {
+                    **names_of(region),
+                    "slug": region.slug,
+                    "status": region.status,
+                    "pilot_starts": iso(region.pilot_starts),
+                    "pilot_ends": iso(region.pilot_ends),
+                }
+                return self._existing("regions", key, region, values, current)
             region = Region(
                 id=self._fake_key(),
                 **names(row),
-                slug=text(row, "slug") or slugify(text(row, "name")),
-                status=choice(row, "status", Region.Status.values),
+                slug=values["slug"],
+                status=values["status"],
                 pilot_starts=date(row, "pilot_starts"),
                 pilot_ends=date(row, "pilot_ends"),
             )
             check_pilot_period(region)
             if region.slug in slugs or Region.objects.filter(slug=region.slug).exists():
                 raise SlugTaken(slug=region.slug)
-            accepted = self._accept("regions", key, region, exclude=["county"])
+            accepted = self._accept("regions", key, region, exclude=["county"], values=values)
             slugs[region.slug] = line
             return accepted
 
@@ -568,7 +760,9 @@ class RegistryImport:
                 code=code,
                 **names(row),
             )
-            return self._accept("municipalities", code, municipality, exclude=["county", "code"])
+            return self._accept(
+                "municipalities", code, municipality, exclude=["county", "code"], values={}
+            )
 
         self._judge(report, rows, "code", key_of, judge)
 
@@ -579,15 +773,13 @@ class RegistryImport:
         )
 
         def judge(line: int, row: dict[str, Any], key: str) -> bool:
+            values = {**names(row), "kind": choice(row, "kind", Organisation.Kind.values)}
             if key in earlier:
-                self.organisations[key] = earlier[key]
-                return False
-            organisation = Organisation(
-                id=self._fake_key(),
-                **names(row),
-                kind=choice(row, "kind", Organisation.Kind.values),
-            )
-            return self._accept("organisations", key, organisation, exclude=[])
+                organisation = earlier[key]
+                current = {**names_of(organisation), "kind": organisation.kind}
+                return self._existing("organisations", key, organisation, values, current)
+            organisation = Organisation(id=self._fake_key(), **names(row), kind=values["kind"])
+            return self._accept("organisations", key, organisation, exclude=[], values=values)
 
         self._judge(report, rows, "id", lambda row: text(row, "id", required=True), judge)
 
@@ -597,11 +789,22 @@ class RegistryImport:
         regions_of = {region.pk: region for region in Region.objects.all()}
 
         def judge(line: int, row: dict[str, Any], key: str) -> bool:
+            values = {
+                **names(row),
+                "organisation": text(row, "organisation", required=True),
+                "region": text(row, "region", required=True),
+                "active": flag(yes_no(row, "active", default=True)),
+            }
             if key in earlier:
                 site = earlier[key]
                 site.region = regions_of[site.region_id]
-                self.sites[key] = site
-                return False
+                current = {
+                    **names_of(site),
+                    "organisation": self._key_of("organisations", site.organisation_id),
+                    "region": self._key_of("regions", site.region_id),
+                    "active": flag(site.is_active),
+                }
+                return self._existing("sites", key, site, values, current)
             site = DistributorSite(
                 id=self._fake_key(),
                 **names(row),
@@ -609,9 +812,11 @@ class RegistryImport:
                     "organisations", self.organisations, row, "organisation"
                 ),
                 region=self._reference("regions", self.regions, row, "region"),
-                is_active=yes_no(row, "active", default=True),
+                is_active=values["active"] == "1",
             )
-            return self._accept("sites", key, site, exclude=["organisation", "region"])
+            return self._accept(
+                "sites", key, site, exclude=["organisation", "region"], values=values
+            )
 
         self._judge(report, rows, "id", lambda row: text(row, "id", required=True), judge)
 
@@ -619,23 +824,45 @@ class RegistryImport:
         rows = list(rows)
         earlier = self._earlier("venues", Venue, (text(row, "id") for _line, row in rows))
         regions_of = {region.pk: region for region in Region.objects.all()}
+        codes = dict(Municipality.objects.values_list("pk", "code"))
 
         def judge(line: int, row: dict[str, Any], key: str) -> bool:
+            popup = yes_no(row, "popup", default=False)
+            values = {
+                **names(row),
+                "organisation": text(row, "organisation", required=True),
+                "region": "" if popup else text(row, "region", required=True),
+                "municipality": padded(row, "municipality", 3),
+                "category": choice(row, "category", Venue.Category.values),
+                "accepts_other_regions": flag(yes_no(row, "accepts_other_regions", default=True)),
+                "popup": flag(popup),
+                "active_from": iso(date(row, "active_from")),
+                "active_until": iso(date(row, "active_until")),
+            }
             if key in earlier:
                 venue = earlier[key]
                 venue.region = regions_of.get(venue.region_id) if venue.region_id else None
-                self.venues[key] = venue
-                return False
-            popup = yes_no(row, "popup", default=False)
+                current = {
+                    **names_of(venue),
+                    "organisation": self._key_of("organisations", venue.organisation_id),
+                    "region": self._key_of("regions", venue.region_id) if venue.region_id else "",
+                    "municipality": codes.get(venue.municipality_id, ""),
+                    "category": venue.category,
+                    "accepts_other_regions": flag(venue.accepts_other_regions),
+                    "popup": flag(venue.is_popup),
+                    "active_from": iso(venue.active_from),
+                    "active_until": iso(venue.active_until),
+                }
+                return self._existing("venues", key, venue, values, current)
             region = None
             if not popup:
                 region = self._reference("regions", self.regions, row, "region")
             municipality = None
-            if text(row, "municipality"):
+            if values["municipality"]:
                 municipality = self._reference(
                     "municipalities",
                     self.municipalities,
-                    {"municipality": padded(row, "municipality", 3)},
+                    {"municipality": values["municipality"]},
                     "municipality",
                 )
             venue = Venue(
@@ -646,29 +873,51 @@ class RegistryImport:
                 ),
                 region=region,
                 municipality=municipality,
-                category=choice(row, "category", Venue.Category.values),
-                accepts_other_regions=yes_no(row, "accepts_other_regions", default=True),
+                category=values["category"],
+                accepts_other_regions=values["accepts_other_regions"] == "1",
                 is_popup=popup,
                 active_from=date(row, "active_from"),
                 active_until=date(row, "active_until"),
             )
             check_venue_period(venue)
             return self._accept(
-                "venues", key, venue, exclude=["organisation", "region", "municipality"]
+                "venues",
+                key,
+                venue,
+                exclude=["organisation", "region", "municipality"],
+                values=values,
             )
 
         self._judge(report, rows, "id", lambda row: text(row, "id", required=True), judge)
+
+    def _key_of(self, kind: str, pk: int | None) -> str:
+        """The earlier registry's key of an object Kaikukanta has (one not imported: its own key,
+        marked, which no row's key equals)."""
+        return self._keys_of(kind).get(pk, f"#{pk}") if pk is not None else ""
 
     def _validate_cards(self, report: FileReport, rows: Iterable[reading.Row]) -> None:
         rows = list(rows)
         numbers = [identifiers.normalize(text(row, "identifier")) for _line, row in rows]
         earlier = self._existing_cards(numbers)
+        # What each card held when an earlier run imported it (its columns other than the holder's).
+        for start in range(0, len(numbers), 5000):
+            found = ImportedKey.objects.filter(
+                kind="cards", source_key__in=numbers[start : start + 5000]
+            ).values_list("source_key", "object_id", "values", "imported_at")
+            for number_, pk, values, imported_at in found:
+                card = earlier.get(number_)
+                if card is not None and card.pk == pk:
+                    self.imported["cards"][number_] = values
+                    self.cards_recorded[number_] = imported_at
         current = today()
 
         def key_of(row: dict[str, Any]) -> str:
             return identifiers.normalize(text(row, "identifier", required=True))
 
         def judge(line: int, row: dict[str, Any], identifier: str) -> bool:
+            found = earlier.get(identifier)
+            if found is not None:
+                return self._existing_card(found, row, identifier)
             site = self._reference("sites", self.sites, row, "site")
             card_type = choice(row, "card_type", CARD_TYPES)
             issued_on = date(row, "issued_on", required=True)
@@ -676,14 +925,6 @@ class RegistryImport:
             renewed_on = date(row, "renewed_on")
             assert issued_on is not None
             assert valid_until is not None
-            found = earlier.get(identifier)
-            if found is not None:
-                if found.issuing_site_id == site.pk and found.issued_on == issued_on:
-                    self.cards[identifier] = found
-                    return False
-                raise IdentifierTaken(
-                    field="identifier", identifier=identifiers.display(identifier)
-                )
             holder = None
             if card_type == CardType.PERSONAL:
                 holder = HolderData(
@@ -701,15 +942,7 @@ class RegistryImport:
                 holder=holder,
                 renewed_on=renewed_on,
             )
-            closed_on = date(row, "closed_on")
-            reason = text(row, "closing_reason")
-            if bool(closed_on) != bool(reason):
-                raise RowError(
-                    "closed_on" if reason else "closing_reason",
-                    _("A closed card needs both its closing day and its closing reason."),
-                )
-            if reason and reason not in CLOSING_REASONS:
-                raise RowError("closing_reason", ChoiceInvalid(value=reason).message)
+            closed_on, reason = closing(row)
             if closed_on is not None:
                 if closed_on > current:
                     raise DateInFuture(field="closed_on", date=closed_on)
@@ -736,9 +969,68 @@ class RegistryImport:
             )
             self.cards[identifier] = card
             self.new["cards"].append((identifier, card))
+            self.values["cards"][identifier] = card_record(
+                text(row, "site"), card_type, issued_on, valid_until, renewed_on, closed_on, reason
+            )
             return True
 
         self._judge(report, rows, "identifier", key_of, judge)
+
+    def _existing_card(self, found: Card, row: dict[str, Any], identifier: str) -> bool:
+        """A card row whose number Kaikukanta has: the card an earlier run imported from it (the
+        same site and issue day; already imported, unless the row has changed since), or another
+        card, which keeps its number."""
+        issued_on = date(row, "issued_on", required=True)
+        site = text(row, "site", required=True)
+        if self._key_of("sites", found.issuing_site_id) != site or found.issued_on != issued_on:
+            raise RowError(
+                "identifier",
+                _(
+                    "The number %(identifier)s is already another card's in Kaikukanta (issued at "
+                    "another site or on another day): correct the number, or the site or the issue "
+                    "day, in the export."
+                )
+                % {"identifier": identifiers.display(identifier)},
+            )
+        self.cards[identifier] = found
+        values = card_values(row)
+        current = {
+            "site": site,
+            "card_type": found.card_type,
+            "issued_on": iso(found.issued_on),
+            "valid_until": iso(found.valid_until),
+            "renewed_on": iso(found.renewed_on),
+            "closed_on": iso(found.closed_on),
+            "closing_reason": found.closing_reason,
+        }
+        # The holder's columns are not kept apart from the card (they are erased from it in time):
+        # compared with the card's own while nothing in Kaikukanta has changed the card since it
+        # was written (then it holds what was imported): it was last updated before the import
+        # recorded it (in the same transaction), or, imported before cards were recorded, when it
+        # was created. Only for a personal card.
+        recorded = self.cards_recorded.get(identifier)
+        if (
+            values["card_type"] == CardType.PERSONAL
+            and found.card_type == CardType.PERSONAL
+            and found.holder_data_erased_on is None
+            and (
+                found.updated_at <= recorded
+                if recorded is not None
+                else found.updated_at == found.created_at
+            )
+        ):
+            values.update(holder_values(row))
+            current.update(
+                {
+                    "birth_year": "" if found.birth_year is None else str(found.birth_year),
+                    "postcode": found.postcode,
+                    "children": "" if found.children is None else str(found.children),
+                    "life_situation": found.life_situation,
+                    "gender": found.gender,
+                }
+            )
+        self._unchanged("cards", identifier, values, current, CHANGED_CARD)
+        return False
 
     def _existing_cards(self, numbers: list[str]) -> dict[str, Card]:
         found: dict[str, Card] = {}
@@ -755,22 +1047,33 @@ class RegistryImport:
             {identifiers.normalize(text(row, "card")) for _line, row in rows} - set(self.cards)
         )
         self.cards.update(self._existing_cards(numbers))
-        # The uses earlier runs imported, by their request key (one read of those rows).
-        existing = set(
-            Use.objects.filter(idempotency_key__startswith=USE_KEY_PREFIX).values_list(
-                "venue_id", "idempotency_key"
-            )
+        # Every use earlier runs imported, by its key in the earlier registry (kept when the use
+        # itself is removed in Kaikukanta since), and those still in Kaikukanta as they are.
+        record = dict(
+            ImportedKey.objects.filter(kind="uses").values_list("source_key", "object_id")
         )
+        existing = {
+            pk: rest
+            for pk, *rest in Use.objects.filter(idempotency_key__startswith=USE_KEY_PREFIX)
+            .values_list(
+                "pk", "card_id", "venue_id", "occurred_at", "kind", "adult_ticket", "child_tickets"
+            )
+            .iterator(chunk_size=10000)
+        }
         current = timezone.now()
         outside = self.report.outside_validity
 
         def judge(line: int, row: dict[str, Any], key: str) -> bool:
             number_ = identifiers.normalize(text(row, "card", required=True))
+            if key in record:
+                pk = record[key]
+                use = existing.get(pk) if pk is not None else None
+                if use is not None:  # else removed in Kaikukanta since: never imported again
+                    self._use_changes(key, row, number_, use)
+                return False
             card = self._reference("cards", self.cards, {"card": number_}, "card")
             venue = self._reference("venues", self.venues, row, "venue")
             occurred_at = moment(row, "occurred_at")
-            if (venue.pk, USE_KEY_PREFIX + key) in existing:
-                return False
             if occurred_at > current:
                 raise DateInFuture(field="occurred_at", date=occurred_at)
             kind = choice(row, "kind", USE_KINDS, default=UseKind.ENTRY_TICKET)
@@ -797,6 +1100,30 @@ class RegistryImport:
             columns=USE_COLUMNS,
         )
 
+    def _use_changes(self, key: str, row: dict[str, Any], number_: str, use: list[Any]) -> None:
+        """Raise if the row of a use imported earlier has changed since: compared with the use
+        Kaikukanta has (which no one changes there; it is only removed): its card by the card that
+        has the row's number, its venue by the earlier registry's key."""
+        card_id, venue_id, occurred_at, kind, adult_ticket, child_tickets = use
+        card = self.cards.get(number_)
+        row_values = {
+            "card": "?" if card is None else str(card.pk),
+            "venue": text(row, "venue", required=True),
+            "occurred_at": moment(row, "occurred_at").astimezone(dt.UTC).isoformat(),
+            "kind": choice(row, "kind", USE_KINDS, default=UseKind.ENTRY_TICKET),
+            "adult_ticket": flag(yes_no(row, "adult_ticket", default=True)),
+            "child_tickets": str(number(row, "child_tickets", default=0)),
+        }
+        current = {
+            "card": str(card_id),
+            "venue": self._key_of("venues", venue_id),
+            "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(),
+            "kind": kind,
+            "adult_ticket": flag(adult_ticket),
+            "child_tickets": str(child_tickets),
+        }
+        self._unchanged("uses", key, row_values, current, CHANGED_USE)
+
     # --- writing ------------------------------------------------------------------------------
 
     def write(self) -> None:
@@ -806,7 +1133,9 @@ class RegistryImport:
         self._write_uses()
 
     def _mapped(self, kind: str, key: str, obj: Any) -> None:
-        ImportedKey.objects.create(kind=kind, source_key=key, object_id=obj.pk)
+        ImportedKey.objects.create(
+            kind=kind, source_key=key, object_id=obj.pk, values=self.values[kind].get(key, {})
+        )
         self.report.files[kind].written += 1
 
     def _write_network(self) -> None:
@@ -957,9 +1286,24 @@ class RegistryImport:
             keys=False,
         )
 
+    def _record(self, kind: str, rows: list[tuple[str, int, dict[str, str]]]) -> None:
+        """Record imported cards or uses in ImportedKey, in their batch's transaction: (key in the
+        earlier registry, object key, values)."""
+        at = timezone.now()
+        postgres = connection.vendor == "postgresql"
+        self._insert(
+            ImportedKey,
+            ["kind", "source_key", "object_id", "imported_at", "values"],
+            [
+                (kind, key, pk, at, json.dumps(values) if postgres else values)
+                for key, pk, values in rows
+            ],
+            keys=False,
+        )
+
     def _write_cards(self) -> None:
-        cards = [card for _key, card in self.new["cards"]]
-        for batch in self._batches(cards, "cards"):
+        for items in self._batches(self.new["cards"], "cards"):
+            batch = [card for _key, card in items]
             at = timezone.now()
             rows = []
             for card in batch:
@@ -976,6 +1320,10 @@ class RegistryImport:
                     Action.CARD_IMPORTED,
                     Card,
                     [(card.pk, card.region_id, None, {}) for card in batch],
+                )
+                self._record(
+                    "cards",
+                    [(number_, card.pk, self.values["cards"][number_]) for number_, card in items],
                 )
             self.report.files["cards"].written += len(batch)
 
@@ -1001,6 +1349,9 @@ class RegistryImport:
             ]
             with transaction.atomic():
                 keys = self._insert(Use, USE_COLUMNS_WRITTEN, rows)
+                self._record(
+                    "uses", [(use[0], pk, {}) for use, pk in zip(batch, keys, strict=True)]
+                )
                 self._audit(
                     Action.USE_RECORDED,
                     Use,
