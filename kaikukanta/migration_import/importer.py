@@ -366,14 +366,6 @@ def padded(row: dict[str, Any], column: str, width: int) -> str:
     return value.zfill(width) if value.isdigit() else value
 
 
-def iso(day: dt.date | None) -> str:
-    return day.isoformat() if day else ""
-
-
-def flag(value: bool) -> str:
-    return "1" if value else "0"
-
-
 def names_of(obj: Any) -> dict[str, str]:
     return {"name": obj.name, "name_sv": obj.name_sv, "name_en": obj.name_en}
 
@@ -392,6 +384,116 @@ def closing(row: dict[str, Any]) -> tuple[dt.date | None, str]:
     return closed_on, reason
 
 
+# --- a row as imported, and as read again -------------------------------------------------------
+#
+# What the import keeps of each row it imports (ImportedKey.row): the cells of the columns below as
+# they were, joined by the unit separator, so that a later run tells a row as it was (one string
+# compared) from one changed since (then each column read again and compared, so that `1` for `yes`
+# is no change). A card's holder's columns are never kept (they are erased from the card in time).
+
+ROW_COLUMNS = {
+    "regions": ("name", "name_sv", "name_en", "slug", "status", "pilot_starts", "pilot_ends"),
+    "organisations": ("name", "name_sv", "name_en", "kind"),
+    "sites": ("name", "name_sv", "name_en", "organisation", "region", "active"),
+    "venues": (
+        "name",
+        "name_sv",
+        "name_en",
+        "organisation",
+        "region",
+        "municipality",
+        "category",
+        "accepts_other_regions",
+        "popup",
+        "active_from",
+        "active_until",
+    ),
+    "cards": (
+        "site",
+        "card_type",
+        "issued_on",
+        "valid_until",
+        "renewed_on",
+        "closed_on",
+        "closing_reason",
+    ),
+    "uses": ("card", "venue", "occurred_at", "kind", "adult_ticket", "child_tickets"),
+}
+SEPARATOR = "\x1f"
+# An XLSX date or date-time cell, kept marked so that it is read again as one.
+DATE_CELL, MOMENT_CELL = "\x1eD", "\x1eT"
+
+
+def kept_cell(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return MOMENT_CELL + value.isoformat()
+    if isinstance(value, dt.date):
+        return DATE_CELL + value.isoformat()
+    value = value.strip() if isinstance(value, str) else str(value)
+    return value.replace(SEPARATOR, "")
+
+
+def kept(kind: str, row: dict[str, Any]) -> str:
+    """The row as the import keeps it: its cells of ROW_COLUMNS[kind] (a separator inside a cell
+    dropped)."""
+    return SEPARATOR.join(kept_cell(row.get(column, "")) for column in ROW_COLUMNS[kind])
+
+
+def unkept(kind: str, row: str) -> dict[str, Any]:
+    """A row kept by `kept`, as cells again."""
+    cells: dict[str, Any] = {}
+    for column, cell in zip(ROW_COLUMNS[kind], row.split(SEPARATOR), strict=False):
+        if cell.startswith(MOMENT_CELL):
+            cells[column] = dt.datetime.fromisoformat(cell[len(MOMENT_CELL) :])
+        elif cell.startswith(DATE_CELL):
+            cells[column] = dt.date.fromisoformat(cell[len(DATE_CELL) :])
+        else:
+            cells[column] = cell
+    return cells
+
+
+# Each kind's row read (its values as Kaikukanta keeps them, a reference by the earlier registry's
+# key), in the form RegistryImport gives of the object Kaikukanta has, to compare the two.
+
+
+def region_values(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **names(row),
+        "slug": text(row, "slug") or slugify(text(row, "name")),
+        "status": choice(row, "status", Region.Status.values),
+        "pilot_starts": date(row, "pilot_starts"),
+        "pilot_ends": date(row, "pilot_ends"),
+    }
+
+
+def organisation_values(row: dict[str, Any]) -> dict[str, Any]:
+    return {**names(row), "kind": choice(row, "kind", Organisation.Kind.values)}
+
+
+def site_values(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **names(row),
+        "organisation": text(row, "organisation", required=True),
+        "region": text(row, "region", required=True),
+        "active": yes_no(row, "active", default=True),
+    }
+
+
+def venue_values(row: dict[str, Any]) -> dict[str, Any]:
+    popup = yes_no(row, "popup", default=False)
+    return {
+        **names(row),
+        "organisation": text(row, "organisation", required=True),
+        "region": "" if popup else text(row, "region", required=True),
+        "municipality": padded(row, "municipality", 3),
+        "category": choice(row, "category", Venue.Category.values),
+        "accepts_other_regions": yes_no(row, "accepts_other_regions", default=True),
+        "popup": popup,
+        "active_from": date(row, "active_from"),
+        "active_until": date(row, "active_until"),
+    }
+
+
 def card_record(
     site: str,
     card_type: str,
@@ -400,21 +502,20 @@ def card_record(
     renewed_on: dt.date | None,
     closed_on: dt.date | None,
     reason: str,
-) -> dict[str, str]:
-    """What the import keeps of a card's row (ImportedKey.values), to compare a later run's row
-    with: its columns but the holder's."""
+) -> dict[str, Any]:
     return {
         "site": site,
         "card_type": card_type,
-        "issued_on": iso(issued_on),
-        "valid_until": iso(valid_until),
-        "renewed_on": iso(renewed_on),
-        "closed_on": iso(closed_on),
+        "issued_on": issued_on,
+        "valid_until": valid_until,
+        "renewed_on": renewed_on,
+        "closed_on": closed_on,
         "closing_reason": reason,
     }
 
 
-def card_values(row: dict[str, Any]) -> dict[str, str]:
+def card_values(row: dict[str, Any]) -> dict[str, Any]:
+    """A card's row but its holder's columns."""
     issued_on = date(row, "issued_on", required=True)
     valid_until = date(row, "valid_until", required=True)
     assert issued_on is not None
@@ -429,13 +530,24 @@ def card_values(row: dict[str, Any]) -> dict[str, str]:
     )
 
 
-def holder_values(row: dict[str, Any]) -> dict[str, str]:
+def holder_values(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "birth_year": str(number(row, "birth_year")),
+        "birth_year": number(row, "birth_year"),
         "postcode": padded(row, "postcode", 5),
-        "children": str(number(row, "children")),
+        "children": number(row, "children"),
         "life_situation": text(row, "life_situation"),
         "gender": text(row, "gender"),
+    }
+
+
+def use_values(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "card": identifiers.normalize(text(row, "card", required=True)),
+        "venue": text(row, "venue", required=True),
+        "occurred_at": moment(row, "occurred_at"),
+        "kind": choice(row, "kind", USE_KINDS, default=UseKind.ENTRY_TICKET),
+        "adult_ticket": yes_no(row, "adult_ticket", default=True),
+        "child_tickets": number(row, "child_tickets", default=0),
     }
 
 
@@ -503,13 +615,15 @@ class RegistryImport:
         # key → the row that refused it, so that a row that needs it says why it cannot be imported
         self.refused_keys: dict[str, dict[str, int]] = defaultdict(dict)
         self.region_links: list[tuple[str, str]] = []
-        # kind → key → the row's values as write() keeps them (ImportedKey.values), for later runs
-        self.values: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
-        # kind → key → the values an earlier run kept of the row (none: imported before they were)
-        self.imported: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
+        # kind → key → the row as write() keeps it (ImportedKey.row, `kept`), for later runs
+        self.values: dict[str, dict[str, str]] = defaultdict(dict)
+        # kind → key → the row as an earlier run kept it (empty: imported before rows were kept)
+        self.imported: dict[str, dict[str, str]] = defaultdict(dict)
         self._key_maps: dict[str, dict[int, str]] = {}
         # card number → when an earlier run recorded the card it imported (ImportedKey.imported_at)
         self.cards_recorded: dict[str, dt.datetime] = {}
+        # The keys of the imported uses still in Kaikukanta (read when first needed).
+        self._live_uses: set[int] | None = None
 
     # --- validation ---------------------------------------------------------------------------
 
@@ -606,15 +720,15 @@ class RegistryImport:
                     self.refused_keys[report.kind][key] = line
 
     def _earlier(self, kind: str, model: Any, keys: Iterable[str]) -> dict[str, Any]:
-        """The objects earlier runs imported under these keys; what each row held when it was
-        imported goes to `self.imported`, for `_unchanged`."""
+        """The objects earlier runs imported under these keys; each row as it was imported goes to
+        `self.imported`, for `_changes`."""
         found = ImportedKey.objects.filter(kind=kind, source_key__in=list(keys)).values_list(
-            "source_key", "object_id", "values"
+            "source_key", "object_id", "row"
         )
         mapping = {}
-        for key, pk, values in found:
+        for key, pk, row in found:
             mapping[key] = pk
-            self.imported[kind][key] = values
+            self.imported[kind][key] = row
         objects = model.objects.in_bulk(mapping.values())
         return {key: objects[pk] for key, pk in mapping.items() if pk in objects}
 
@@ -631,22 +745,43 @@ class RegistryImport:
             }
         return self._key_maps[kind]
 
-    def _unchanged(
-        self, kind: str, key: str, row: dict[str, str], current: dict[str, str], advice: Any
-    ) -> None:
-        """Raise unless the row of an object imported earlier is as it was: a column differs when
-        its value is neither the one imported first nor the one Kaikukanta has now (a card renewed,
-        a venue renamed in Kaikukanta since is no change of the row). When what was imported is not
-        known (imported before it was kept), what Kaikukanta has is compared. Kaikukanta never
-        takes a change from the files: the row is refused, and `advice` says what to do."""
-        imported = self.imported[kind].get(key) or {}
-        changed = [
+    def _key_of(self, kind: str, pk: int | None) -> str:
+        """The earlier registry's key of an object Kaikukanta has (one not imported: its own key,
+        marked, which no row's key equals)."""
+        return self._keys_of(kind).get(pk, f"#{pk}") if pk is not None else ""
+
+    def _as_imported(self, kind: str, key: str, row: dict[str, Any]) -> bool:
+        """Whether the row is, cell for cell, the one an earlier run imported under `key`."""
+        imported = self.imported[kind].get(key)
+        return bool(imported) and kept(kind, row) == imported
+
+    def _changes(
+        self,
+        kind: str,
+        key: str,
+        row: dict[str, Any],
+        read: Callable[[dict[str, Any]], dict[str, Any]],
+        current: dict[str, Any],
+    ) -> list[str]:
+        """The columns of the row of an object imported earlier that have changed since: those
+        whose value (`read` from the row) is neither the one imported first nor the one Kaikukanta
+        has now (`current`), so that a card renewed or a venue renamed in Kaikukanta since is no
+        change of the row. When what was imported is not known (imported before rows were kept),
+        what Kaikukanta has is compared."""
+        values = read(row)
+        if values == current:
+            return []
+        imported: dict[str, Any] = {}
+        if self.imported[kind].get(key):
+            try:
+                imported = read(unkept(kind, self.imported[kind][key]))
+            except (RowError, DomainError, ValueError):  # read by rules since changed: not known
+                imported = {}
+        return [
             column
-            for column, value in row.items()
+            for column, value in values.items()
             if value != current.get(column) and value != imported.get(column, current.get(column))
         ]
-        if changed:
-            raise RowError(changed[0], advice % {"columns": ", ".join(changed)})
 
     def _reference(self, kind: str, known: dict[str, Any], row: dict[str, Any], column: str) -> Any:
         """The object a row refers to by its key. A key whose own row was refused in this run is
@@ -677,21 +812,33 @@ class RegistryImport:
             raise RowError("" if column == "__all__" else column, " ".join(messages)) from None
 
     def _accept(
-        self, kind: str, key: str, obj: Any, *, exclude: list[str], values: dict[str, str]
+        self, kind: str, key: str, obj: Any, row: dict[str, Any], *, exclude: list[str]
     ) -> bool:
-        """A new row that passed its own checks: the model's field checks, then kept for write()
-        with its `values`, which a later run compares its row with."""
+        """A new row that passed its own checks: the model's field checks, then kept for write(),
+        and the row as write() keeps it, for later runs to compare theirs with."""
         self._clean(obj, exclude)
         getattr(self, kind)[key] = obj
         self.new[kind].append((key, obj))
-        self.values[kind][key] = values
+        if kind in ROW_COLUMNS:
+            self.values[kind][key] = kept(kind, row)
         return True
 
-    def _existing(self, kind: str, key: str, obj: Any, row: dict[str, str], current: Any) -> bool:
+    def _existing(
+        self,
+        kind: str,
+        key: str,
+        obj: Any,
+        row: dict[str, Any],
+        read: Callable[[dict[str, Any]], dict[str, Any]],
+        current: Callable[[], dict[str, Any]],
+    ) -> bool:
         """A network row an earlier run imported: known from now on, under its key (the rows after
         it refer to it), and refused if it has changed since."""
         getattr(self, kind)[key] = obj
-        self._unchanged(kind, key, row, current, CHANGED_ROW)
+        if not self._as_imported(kind, key, row):
+            changed = self._changes(kind, key, row, read, current())
+            if changed:
+                raise RowError(changed[0], CHANGED_ROW % {"columns": ", ".join(changed)})
         return False
 
     def _validate_regions(self, report: FileReport, rows: Iterable[reading.Row]) -> None:
@@ -700,35 +847,35 @@ class RegistryImport:
         slugs: dict[str, int] = {}
 
         def judge(line: int, row: dict[str, Any], key: str) -> bool:
-            values = {
-                **names(row),
-                "slug": text(row, "slug") or slugify(text(row, "name")),
-                "status": choice(row, "status", Region.Status.values),
-                "pilot_starts": iso(date(row, "pilot_starts")),
-                "pilot_ends": iso(date(row, "pilot_ends")),
-            }
             if key in earlier:
                 region = earlier[key]
-                current = {
-                    **names_of(region),
-                    "slug": region.slug,
-                    "status": region.status,
-                    "pilot_starts": iso(region.pilot_starts),
-                    "pilot_ends": iso(region.pilot_ends),
-                }
-                return self._existing("regions", key, region, values, current)
+                return self._existing(
+                    "regions",
+                    key,
+                    region,
+                    row,
+                    region_values,
+                    lambda: {
+                        **names_of(region),
+                        "slug": region.slug,
+                        "status": region.status,
+                        "pilot_starts": region.pilot_starts,
+                        "pilot_ends": region.pilot_ends,
+                    },
+                )
+            values = region_values(row)
             region = Region(
                 id=self._fake_key(),
                 **names(row),
                 slug=values["slug"],
                 status=values["status"],
-                pilot_starts=date(row, "pilot_starts"),
-                pilot_ends=date(row, "pilot_ends"),
+                pilot_starts=values["pilot_starts"],
+                pilot_ends=values["pilot_ends"],
             )
             check_pilot_period(region)
             if region.slug in slugs or Region.objects.filter(slug=region.slug).exists():
                 raise SlugTaken(slug=region.slug)
-            accepted = self._accept("regions", key, region, exclude=["county"], values=values)
+            accepted = self._accept("regions", key, region, row, exclude=["county"])
             slugs[region.slug] = line
             return accepted
 
@@ -761,7 +908,7 @@ class RegistryImport:
                 **names(row),
             )
             return self._accept(
-                "municipalities", code, municipality, exclude=["county", "code"], values={}
+                "municipalities", code, municipality, row, exclude=["county", "code"]
             )
 
         self._judge(report, rows, "code", key_of, judge)
@@ -773,13 +920,19 @@ class RegistryImport:
         )
 
         def judge(line: int, row: dict[str, Any], key: str) -> bool:
-            values = {**names(row), "kind": choice(row, "kind", Organisation.Kind.values)}
             if key in earlier:
                 organisation = earlier[key]
-                current = {**names_of(organisation), "kind": organisation.kind}
-                return self._existing("organisations", key, organisation, values, current)
+                return self._existing(
+                    "organisations",
+                    key,
+                    organisation,
+                    row,
+                    organisation_values,
+                    lambda: {**names_of(organisation), "kind": organisation.kind},
+                )
+            values = organisation_values(row)
             organisation = Organisation(id=self._fake_key(), **names(row), kind=values["kind"])
-            return self._accept("organisations", key, organisation, exclude=[], values=values)
+            return self._accept("organisations", key, organisation, row, exclude=[])
 
         self._judge(report, rows, "id", lambda row: text(row, "id", required=True), judge)
 
@@ -789,22 +942,23 @@ class RegistryImport:
         regions_of = {region.pk: region for region in Region.objects.all()}
 
         def judge(line: int, row: dict[str, Any], key: str) -> bool:
-            values = {
-                **names(row),
-                "organisation": text(row, "organisation", required=True),
-                "region": text(row, "region", required=True),
-                "active": flag(yes_no(row, "active", default=True)),
-            }
             if key in earlier:
                 site = earlier[key]
                 site.region = regions_of[site.region_id]
-                current = {
-                    **names_of(site),
-                    "organisation": self._key_of("organisations", site.organisation_id),
-                    "region": self._key_of("regions", site.region_id),
-                    "active": flag(site.is_active),
-                }
-                return self._existing("sites", key, site, values, current)
+                return self._existing(
+                    "sites",
+                    key,
+                    site,
+                    row,
+                    site_values,
+                    lambda: {
+                        **names_of(site),
+                        "organisation": self._key_of("organisations", site.organisation_id),
+                        "region": self._key_of("regions", site.region_id),
+                        "active": site.is_active,
+                    },
+                )
+            values = site_values(row)
             site = DistributorSite(
                 id=self._fake_key(),
                 **names(row),
@@ -812,11 +966,9 @@ class RegistryImport:
                     "organisations", self.organisations, row, "organisation"
                 ),
                 region=self._reference("regions", self.regions, row, "region"),
-                is_active=values["active"] == "1",
+                is_active=values["active"],
             )
-            return self._accept(
-                "sites", key, site, exclude=["organisation", "region"], values=values
-            )
+            return self._accept("sites", key, site, row, exclude=["organisation", "region"])
 
         self._judge(report, rows, "id", lambda row: text(row, "id", required=True), judge)
 
@@ -827,35 +979,30 @@ class RegistryImport:
         codes = dict(Municipality.objects.values_list("pk", "code"))
 
         def judge(line: int, row: dict[str, Any], key: str) -> bool:
-            popup = yes_no(row, "popup", default=False)
-            values = {
-                **names(row),
-                "organisation": text(row, "organisation", required=True),
-                "region": "" if popup else text(row, "region", required=True),
-                "municipality": padded(row, "municipality", 3),
-                "category": choice(row, "category", Venue.Category.values),
-                "accepts_other_regions": flag(yes_no(row, "accepts_other_regions", default=True)),
-                "popup": flag(popup),
-                "active_from": iso(date(row, "active_from")),
-                "active_until": iso(date(row, "active_until")),
-            }
             if key in earlier:
                 venue = earlier[key]
                 venue.region = regions_of.get(venue.region_id) if venue.region_id else None
-                current = {
-                    **names_of(venue),
-                    "organisation": self._key_of("organisations", venue.organisation_id),
-                    "region": self._key_of("regions", venue.region_id) if venue.region_id else "",
-                    "municipality": codes.get(venue.municipality_id, ""),
-                    "category": venue.category,
-                    "accepts_other_regions": flag(venue.accepts_other_regions),
-                    "popup": flag(venue.is_popup),
-                    "active_from": iso(venue.active_from),
-                    "active_until": iso(venue.active_until),
-                }
-                return self._existing("venues", key, venue, values, current)
+                return self._existing(
+                    "venues",
+                    key,
+                    venue,
+                    row,
+                    venue_values,
+                    lambda: {
+                        **names_of(venue),
+                        "organisation": self._key_of("organisations", venue.organisation_id),
+                        "region": self._key_of("regions", venue.region_id),
+                        "municipality": codes.get(venue.municipality_id, ""),
+                        "category": venue.category,
+                        "accepts_other_regions": venue.accepts_other_regions,
+                        "popup": venue.is_popup,
+                        "active_from": venue.active_from,
+                        "active_until": venue.active_until,
+                    },
+                )
+            values = venue_values(row)
             region = None
-            if not popup:
+            if not values["popup"]:
                 region = self._reference("regions", self.regions, row, "region")
             municipality = None
             if values["municipality"]:
@@ -874,40 +1021,31 @@ class RegistryImport:
                 region=region,
                 municipality=municipality,
                 category=values["category"],
-                accepts_other_regions=values["accepts_other_regions"] == "1",
-                is_popup=popup,
-                active_from=date(row, "active_from"),
-                active_until=date(row, "active_until"),
+                accepts_other_regions=values["accepts_other_regions"],
+                is_popup=values["popup"],
+                active_from=values["active_from"],
+                active_until=values["active_until"],
             )
             check_venue_period(venue)
             return self._accept(
-                "venues",
-                key,
-                venue,
-                exclude=["organisation", "region", "municipality"],
-                values=values,
+                "venues", key, venue, row, exclude=["organisation", "region", "municipality"]
             )
 
         self._judge(report, rows, "id", lambda row: text(row, "id", required=True), judge)
-
-    def _key_of(self, kind: str, pk: int | None) -> str:
-        """The earlier registry's key of an object Kaikukanta has (one not imported: its own key,
-        marked, which no row's key equals)."""
-        return self._keys_of(kind).get(pk, f"#{pk}") if pk is not None else ""
 
     def _validate_cards(self, report: FileReport, rows: Iterable[reading.Row]) -> None:
         rows = list(rows)
         numbers = [identifiers.normalize(text(row, "identifier")) for _line, row in rows]
         earlier = self._existing_cards(numbers)
-        # What each card held when an earlier run imported it (its columns other than the holder's).
+        # Each card's row as an earlier run imported it, and when that run recorded the card.
         for start in range(0, len(numbers), 5000):
             found = ImportedKey.objects.filter(
                 kind="cards", source_key__in=numbers[start : start + 5000]
-            ).values_list("source_key", "object_id", "values", "imported_at")
-            for number_, pk, values, imported_at in found:
+            ).values_list("source_key", "object_id", "row", "imported_at")
+            for number_, pk, kept_row, imported_at in found:
                 card = earlier.get(number_)
                 if card is not None and card.pk == pk:
-                    self.imported["cards"][number_] = values
+                    self.imported["cards"][number_] = kept_row
                     self.cards_recorded[number_] = imported_at
         current = today()
 
@@ -969,9 +1107,7 @@ class RegistryImport:
             )
             self.cards[identifier] = card
             self.new["cards"].append((identifier, card))
-            self.values["cards"][identifier] = card_record(
-                text(row, "site"), card_type, issued_on, valid_until, renewed_on, closed_on, reason
-            )
+            self.values["cards"][identifier] = kept("cards", row)
             return True
 
         self._judge(report, rows, "identifier", key_of, judge)
@@ -980,9 +1116,12 @@ class RegistryImport:
         """A card row whose number Kaikukanta has: the card an earlier run imported from it (the
         same site and issue day; already imported, unless the row has changed since), or another
         card, which keeps its number."""
-        issued_on = date(row, "issued_on", required=True)
-        site = text(row, "site", required=True)
-        if self._key_of("sites", found.issuing_site_id) != site or found.issued_on != issued_on:
+        as_imported = self._as_imported("cards", identifier, row)
+        site = self._key_of("sites", found.issuing_site_id)
+        if not as_imported and (
+            text(row, "site", required=True) != site
+            or date(row, "issued_on", required=True) != found.issued_on
+        ):
             raise RowError(
                 "identifier",
                 _(
@@ -993,16 +1132,18 @@ class RegistryImport:
                 % {"identifier": identifiers.display(identifier)},
             )
         self.cards[identifier] = found
-        values = card_values(row)
-        current = {
-            "site": site,
-            "card_type": found.card_type,
-            "issued_on": iso(found.issued_on),
-            "valid_until": iso(found.valid_until),
-            "renewed_on": iso(found.renewed_on),
-            "closed_on": iso(found.closed_on),
-            "closing_reason": found.closing_reason,
-        }
+        changed: list[str] = []
+        if not as_imported:
+            current = card_record(
+                site,
+                found.card_type,
+                found.issued_on,
+                found.valid_until,
+                found.renewed_on,
+                found.closed_on,
+                found.closing_reason,
+            )
+            changed = self._changes("cards", identifier, row, card_values, current)
         # The holder's columns are not kept apart from the card (they are erased from it in time):
         # compared with the card's own while nothing in Kaikukanta has changed the card since it
         # was written (then it holds what was imported): it was last updated before the import
@@ -1010,8 +1151,8 @@ class RegistryImport:
         # was created. Only for a personal card.
         recorded = self.cards_recorded.get(identifier)
         if (
-            values["card_type"] == CardType.PERSONAL
-            and found.card_type == CardType.PERSONAL
+            found.card_type == CardType.PERSONAL
+            and text(row, "card_type") == CardType.PERSONAL
             and found.holder_data_erased_on is None
             and (
                 found.updated_at <= recorded
@@ -1019,17 +1160,12 @@ class RegistryImport:
                 else found.updated_at == found.created_at
             )
         ):
-            values.update(holder_values(row))
-            current.update(
-                {
-                    "birth_year": "" if found.birth_year is None else str(found.birth_year),
-                    "postcode": found.postcode,
-                    "children": "" if found.children is None else str(found.children),
-                    "life_situation": found.life_situation,
-                    "gender": found.gender,
-                }
-            )
-        self._unchanged("cards", identifier, values, current, CHANGED_CARD)
+            holder = holder_values(row)
+            changed += [
+                column for column, value in holder.items() if value != getattr(found, column)
+            ]
+        if changed:
+            raise RowError(changed[0], CHANGED_CARD % {"columns": ", ".join(changed)})
         return False
 
     def _existing_cards(self, numbers: list[str]) -> dict[str, Card]:
@@ -1047,29 +1183,32 @@ class RegistryImport:
             {identifiers.normalize(text(row, "card")) for _line, row in rows} - set(self.cards)
         )
         self.cards.update(self._existing_cards(numbers))
-        # Every use earlier runs imported, by its key in the earlier registry (kept when the use
-        # itself is removed in Kaikukanta since), and those still in Kaikukanta as they are.
-        record = dict(
-            ImportedKey.objects.filter(kind="uses").values_list("source_key", "object_id")
-        )
-        existing = {
-            pk: rest
-            for pk, *rest in Use.objects.filter(idempotency_key__startswith=USE_KEY_PREFIX)
-            .values_list(
-                "pk", "card_id", "venue_id", "occurred_at", "kind", "adult_ticket", "child_tickets"
-            )
+        # Every use earlier runs imported, by its key in the earlier registry, with its row as
+        # imported (kept when the use itself is removed in Kaikukanta since).
+        record = {
+            key: (pk, kept_row)
+            for key, pk, kept_row in ImportedKey.objects.filter(kind="uses")
+            .values_list("source_key", "object_id", "row")
             .iterator(chunk_size=10000)
         }
+        legacy = self._legacy_uses([pk for pk, kept_row in record.values() if pk and not kept_row])
         current = timezone.now()
         outside = self.report.outside_validity
 
         def judge(line: int, row: dict[str, Any], key: str) -> bool:
             number_ = identifiers.normalize(text(row, "card", required=True))
             if key in record:
-                pk = record[key]
-                use = existing.get(pk) if pk is not None else None
-                if use is not None:  # else removed in Kaikukanta since: never imported again
-                    self._use_changes(key, row, number_, use)
+                pk, kept_row = record[key]
+                if kept_row:
+                    if kept("uses", row) != kept_row:
+                        try:
+                            imported = use_values(unkept("uses", kept_row))
+                        except (RowError, DomainError, ValueError):  # unreadable by rules since
+                            return False
+                        self._use_changes(pk, row, imported)
+                elif pk is not None and pk in legacy:
+                    self._use_changes(pk, row, legacy[pk])
+                # else removed in Kaikukanta since: never imported again
                 return False
             card = self._reference("cards", self.cards, {"card": number_}, "card")
             venue = self._reference("venues", self.venues, row, "venue")
@@ -1089,6 +1228,7 @@ class RegistryImport:
             self.new["uses"].append(
                 (key, card, venue, occurred_at, kind, adult_ticket, child_tickets)
             )
+            self.values["uses"][key] = kept("uses", row)
             return True
 
         self._judge(
@@ -1100,29 +1240,48 @@ class RegistryImport:
             columns=USE_COLUMNS,
         )
 
-    def _use_changes(self, key: str, row: dict[str, Any], number_: str, use: list[Any]) -> None:
-        """Raise if the row of a use imported earlier has changed since: compared with the use
-        Kaikukanta has (which no one changes there; it is only removed): its card by the card that
-        has the row's number, its venue by the earlier registry's key."""
-        card_id, venue_id, occurred_at, kind, adult_ticket, child_tickets = use
-        card = self.cards.get(number_)
-        row_values = {
-            "card": "?" if card is None else str(card.pk),
-            "venue": text(row, "venue", required=True),
-            "occurred_at": moment(row, "occurred_at").astimezone(dt.UTC).isoformat(),
-            "kind": choice(row, "kind", USE_KINDS, default=UseKind.ENTRY_TICKET),
-            "adult_ticket": flag(yes_no(row, "adult_ticket", default=True)),
-            "child_tickets": str(number(row, "child_tickets", default=0)),
-        }
-        current = {
-            "card": str(card_id),
-            "venue": self._key_of("venues", venue_id),
-            "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(),
-            "kind": kind,
-            "adult_ticket": flag(adult_ticket),
-            "child_tickets": str(child_tickets),
-        }
-        self._unchanged("uses", key, row_values, current, CHANGED_USE)
+    def _legacy_uses(self, pks: list[int]) -> dict[int, dict[str, Any]]:
+        """The uses imported before their rows were kept (migration 0002) and still in Kaikukanta,
+        as use_values reads a row, from the uses themselves (Kaikukanta never changes a use)."""
+        found: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(pks), 5000):
+            uses = Use.objects.filter(pk__in=pks[start : start + 5000]).values_list(
+                "pk",
+                "card__identifier",
+                "venue_id",
+                "occurred_at",
+                "kind",
+                "adult_ticket",
+                "child_tickets",
+            )
+            for pk, number_, venue_id, occurred_at, kind, adult_ticket, children in uses:
+                found[pk] = {
+                    "card": number_,
+                    "venue": self._key_of("venues", venue_id),
+                    "occurred_at": occurred_at,
+                    "kind": kind,
+                    "adult_ticket": adult_ticket,
+                    "child_tickets": children,
+                }
+        return found
+
+    def _use_changes(self, pk: int | None, row: dict[str, Any], imported: dict[str, Any]) -> None:
+        """Raise if the row of a use imported earlier has changed since (`imported`: its values as
+        imported), unless the use has been removed in Kaikukanta since: it stays removed, already
+        imported. Kaikukanta never changes a use, so what was imported is what it has."""
+        values = use_values(row)
+        if values == imported:
+            return
+        if self._live_uses is None:  # read once, at the first changed row
+            self._live_uses = set(
+                Use.objects.filter(idempotency_key__startswith=USE_KEY_PREFIX).values_list(
+                    "pk", flat=True
+                )
+            )
+        if pk not in self._live_uses:
+            return
+        changed = [column for column, value in values.items() if value != imported.get(column)]
+        raise RowError(changed[0], CHANGED_USE % {"columns": ", ".join(changed)})
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -1134,7 +1293,7 @@ class RegistryImport:
 
     def _mapped(self, kind: str, key: str, obj: Any) -> None:
         ImportedKey.objects.create(
-            kind=kind, source_key=key, object_id=obj.pk, values=self.values[kind].get(key, {})
+            kind=kind, source_key=key, object_id=obj.pk, row=self.values[kind].get(key, "")
         )
         self.report.files[kind].written += 1
 
@@ -1286,18 +1445,15 @@ class RegistryImport:
             keys=False,
         )
 
-    def _record(self, kind: str, rows: list[tuple[str, int, dict[str, str]]]) -> None:
+    def _record(self, kind: str, rows: list[tuple[str, int]]) -> None:
         """Record imported cards or uses in ImportedKey, in their batch's transaction: (key in the
-        earlier registry, object key, values)."""
+        earlier registry, object key), with the row as `kept`."""
         at = timezone.now()
-        postgres = connection.vendor == "postgresql"
+        kept_rows = self.values[kind]
         self._insert(
             ImportedKey,
-            ["kind", "source_key", "object_id", "imported_at", "values"],
-            [
-                (kind, key, pk, at, json.dumps(values) if postgres else values)
-                for key, pk, values in rows
-            ],
+            ["kind", "source_key", "object_id", "imported_at", "row"],
+            [(kind, key, pk, at, kept_rows[key]) for key, pk in rows],
             keys=False,
         )
 
@@ -1321,10 +1477,7 @@ class RegistryImport:
                     Card,
                     [(card.pk, card.region_id, None, {}) for card in batch],
                 )
-                self._record(
-                    "cards",
-                    [(number_, card.pk, self.values["cards"][number_]) for number_, card in items],
-                )
+                self._record("cards", [(number_, card.pk) for number_, card in items])
             self.report.files["cards"].written += len(batch)
 
     def _write_uses(self) -> None:
@@ -1349,9 +1502,7 @@ class RegistryImport:
             ]
             with transaction.atomic():
                 keys = self._insert(Use, USE_COLUMNS_WRITTEN, rows)
-                self._record(
-                    "uses", [(use[0], pk, {}) for use, pk in zip(batch, keys, strict=True)]
-                )
+                self._record("uses", [(use[0], pk) for use, pk in zip(batch, keys, strict=True)])
                 self._audit(
                     Action.USE_RECORDED,
                     Use,

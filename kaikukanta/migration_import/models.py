@@ -5,8 +5,8 @@ tables: this one maps each imported row's key to the object it became, so that a
 same files finds it and adds nothing (and an interrupted run resumes). Municipalities are found by
 their code, cards by their number; each card and use imported is recorded here too: a card with what
 its row held (to tell a row changed since from one Kaikukanta changed), a use by its key in the
-earlier registry, kept when the use itself is removed in Kaikukanta so that no later run brings it
-back.
+earlier registry with its row, kept when the use itself is removed in Kaikukanta so that no later
+run brings it back.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ class ImportedKey(models.Model):
     # Empty only for a use removed in Kaikukanta before uses were recorded here (migration 0002).
     object_id = models.PositiveBigIntegerField(_("object key"), null=True, blank=True)
     imported_at = models.DateTimeField(_("imported"), default=timezone.now)
-    # The row's values as imported, column by column (a reference by its key in the earlier
-    # registry): a later run refuses a row that has changed since. Never the holder's columns of a
-    # card. Empty for uses (Kaikukanta does not change a use) and for rows imported before 0002.
-    values = models.JSONField(_("the row as imported"), default=dict, blank=True)
+    # The row as imported: the cells of importer.ROW_COLUMNS[kind], joined by the unit separator
+    # (a card's holder's columns never), so that a later run refuses a row that has changed since.
+    # Empty for rows imported before migration 0002.
+    row = models.TextField(_("the row as imported"), blank=True, default="")
 
     class Meta:
         verbose_name = _("imported key")

@@ -135,6 +135,17 @@ def test_a_use_removed_in_kaikukanta_is_not_imported_again(national, tmp_path):
     assert "uses.csv: 28 rows read, 0 accepted, 9 already imported, 19 refused." in text
     assert not Use.objects.filter(idempotency_key="import:U1").exists()
     assert Use.objects.count() == 8
+    # Its row changed in the files since: the use stays removed, not taken for a changed one.
+    changed = sample_copy(tmp_path / "changed")
+    edit(
+        changed,
+        "uses",
+        "U1,K0001001,V1,2019-02-10 18:00,entry_ticket,1,2",
+        "U1,K0001001,V1,2019-02-10 18:00,entry_ticket,1,1",
+    )
+    text = run(changed, report=tmp_path / "third.txt")
+    assert "uses.csv: 28 rows read, 0 accepted, 9 already imported, 19 refused." in text
+    assert Use.objects.count() == 8
 
 
 def test_a_live_use_cannot_take_the_key_of_an_imported_row(national, tmp_path):
@@ -248,6 +259,94 @@ def test_what_kaikukanta_changed_since_is_no_change_of_the_row(national, tmp_pat
     assert "has changed since" not in text
 
 
+def test_a_row_written_another_way_with_the_same_values_is_no_change(national, tmp_path):
+    run(SAMPLE, report=tmp_path / "first.txt")
+    other = sample_copy(tmp_path / "other")
+    edit(
+        other,
+        "cards",
+        "K0001002,S1,personal,2019-03-15,2021-03-14,2020-03-15",
+        "K0001002,S1,personal,15.3.2019,14.3.2021,15.3.2020",
+    )
+    edit(
+        other,
+        "uses",
+        "U2,K0001001,V1,2019-05-01,entry_ticket,1,0",
+        "U2,k0001001,V1,1.5.2019 12:00,,yes,",
+    )
+    edit(
+        other,
+        "venues",
+        "V1,Tampere-talo,O1,R1,837,culture,1,0,,",
+        "V1,Tampere-talo,O1,R1,837,culture,kyllä,ei,,",
+    )
+    text = run(other, report=tmp_path / "second.txt")
+    assert "cards.csv: 26 rows read, 0 accepted, 8 already imported, 18 refused." in text
+    assert "venues.csv: 7 rows read, 0 accepted, 4 already imported, 3 refused." in text
+    assert "uses.csv: 28 rows read, 0 accepted, 9 already imported, 19 refused." in text
+    assert "has changed since" not in text
+
+
+def _xlsx_with_dates(target: Path) -> None:
+    """The sample as XLSX, its dates and times as Excel keeps them: date-time cells."""
+    import csv
+
+    from openpyxl import Workbook
+
+    target.mkdir()
+    date_columns = {"issued_on", "valid_until", "renewed_on", "closed_on", "occurred_at"}
+    for source in SAMPLE.glob("*.csv"):
+        with source.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        workbook = Workbook()
+        for number, row in enumerate(rows):
+            cells: list[object] = list(row)
+            for index, column in enumerate(rows[0]):
+                value = row[index] if index < len(row) else ""
+                if number and column in date_columns:
+                    try:
+                        found = dt.datetime.fromisoformat(value)
+                    except ValueError:
+                        continue
+                    if column != "occurred_at" or len(value) > 10:  # a date alone is noon
+                        cells[index] = found
+            workbook.active.append(cells)
+        workbook.save(target / f"{source.stem}.xlsx")
+
+
+def test_a_row_imported_from_xlsx_and_given_again_as_csv_is_no_change(national, tmp_path):
+    _xlsx_with_dates(tmp_path / "xlsx")
+    run(tmp_path / "xlsx", report=tmp_path / "first.txt")
+    changed = sample_copy(tmp_path / "csv")
+    edit(
+        changed,
+        "cards",
+        "K0001006,S1,personal,2023-05-05,2024-05-04,,,,2000,33720,0,,",
+        "K0001006,S1,personal,2023-05-05,2024-05-04,,2024-03-01,lost,2000,33720,0,,",
+    )
+    edit(
+        changed,
+        "uses",
+        "U2,K0001001,V1,2019-05-01,entry_ticket,1,0",
+        "U2,K0001001,V1,2019-05-01,entry_ticket,1,1",
+    )
+    # Renewed in Kaikukanta since: its validity as imported (a date cell) is no change of the row.
+    Card.objects.filter(identifier="K0001006").update(
+        renewed_on=dt.date(2024, 5, 1), valid_until=dt.date(2025, 4, 30)
+    )
+    text = run(changed, report=tmp_path / "second.txt")
+    assert "cards.csv: 26 rows read, 0 accepted, 7 already imported, 19 refused." in text
+    assert (
+        "row 7, closed_on: The card was imported earlier, and its row has changed since: "
+        "closed_on, closing_reason." in text
+    )
+    assert "uses.csv: 28 rows read, 0 accepted, 8 already imported, 20 refused." in text
+    assert (
+        "row 3, child_tickets: The use was imported earlier, and its row has changed since: "
+        "child_tickets." in text
+    )
+
+
 def test_a_rerun_of_cards_and_uses_alone_finds_them_as_imported(national, tmp_path):
     """The network's files left out of a later run: the cards and uses are still compared with
     what was imported (their sites and venues by their keys), not taken for changed."""
@@ -284,6 +383,8 @@ def test_a_changed_venue_row_is_refused_and_its_new_uses_with_it(national, tmp_p
 
 def test_a_changed_use_row_is_refused(national, tmp_path):
     run(SAMPLE, report=tmp_path / "first.txt")
+    # U3 as imported before the rows were kept (migration 0002): compared with the use itself.
+    ImportedKey.objects.filter(kind="uses", source_key="U3").update(row="")
     changed = sample_copy(tmp_path / "changed")
     edit(
         changed,
@@ -304,8 +405,8 @@ def test_a_changed_use_row_is_refused(national, tmp_path):
         "child_tickets." in text
     )
     assert (
-        "row 4, venue: The use was imported earlier, and its row has changed since: venue, occurred_at."
-        in text
+        "row 4, venue: The use was imported earlier, and its row has changed since: "
+        "venue, occurred_at." in text
     )
     assert Use.objects.get(idempotency_key="import:U2").child_tickets == 0
 

@@ -47,7 +47,7 @@ def forget_imported_uses(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    """Each imported row's values (`ImportedKey.values`), so that a later run refuses a row changed
+    """Each imported row as it was (`ImportedKey.row`), so that a later run refuses a row changed
     since instead of counting it already imported; and every imported use recorded by its key, so
     that one removed in Kaikukanta is not imported again (the uses imported so far recorded here)."""
 
@@ -59,8 +59,8 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name="importedkey",
-            name="values",
-            field=models.JSONField(blank=True, default=dict, verbose_name="the row as imported"),
+            name="row",
+            field=models.TextField(blank=True, default="", verbose_name="the row as imported"),
         ),
         migrations.AlterField(
             model_name="importedkey",
