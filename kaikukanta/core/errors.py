@@ -98,6 +98,16 @@ class IdempotencyKeyInvalid(DomainError):
     )
 
 
+class IdempotencyKeyReserved(IdempotencyKeyInvalid):
+    """A request key in the form the registry import gives the uses it writes ("import:<id>"): a
+    client's key of that form could be taken for an imported use."""
+
+    template = _(
+        "A request key may not begin with “import:”: the registry import's keys begin so. Send "
+        "another key (a UUID will do)."
+    )
+
+
 class IdempotencyConflict(DomainError):
     """The same request key came back with different content: never silently the first result."""
 

@@ -16,9 +16,16 @@ from typing import Generic, TypeVar
 
 from django.db import IntegrityError, transaction
 
-from .errors import DomainError, IdempotencyConflict, IdempotencyKeyInvalid
+from .errors import (
+    DomainError,
+    IdempotencyConflict,
+    IdempotencyKeyInvalid,
+    IdempotencyKeyReserved,
+)
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{8,64}$")
+# The registry import's request keys (migration_import.importer.USE_KEY_PREFIX): not a client's.
+RESERVED_PREFIX = "import:"
 
 T = TypeVar("T")
 
@@ -32,6 +39,8 @@ class Once(Generic[T]):
 def validate_key(key: object) -> str:
     if not isinstance(key, str) or not KEY_PATTERN.match(key):
         raise IdempotencyKeyInvalid()
+    if key[: len(RESERVED_PREFIX)].lower() == RESERVED_PREFIX:
+        raise IdempotencyKeyReserved()
     return key
 
 

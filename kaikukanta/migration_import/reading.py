@@ -18,13 +18,14 @@ from typing import Any
 SUFFIXES = (".csv", ".xlsx")
 
 
-def find(directory: Path, kind: str) -> Path | None:
-    """The file of `kind` in `directory` (kind.csv or kind.xlsx), or None."""
-    for suffix in SUFFIXES:
-        path = directory / f"{kind}{suffix}"
-        if path.exists():
-            return path
-    return None
+def files(directory: Path, kind: str) -> list[Path]:
+    """The files of `kind` in `directory`: kind.csv, kind.xlsx, both or neither. The import reads
+    one; given both, it refuses to run rather than choose (importer.RegistryImport.validate)."""
+    return [
+        directory / f"{kind}{suffix}"
+        for suffix in SUFFIXES
+        if (directory / f"{kind}{suffix}").exists()
+    ]
 
 
 Row = tuple[int, dict[str, Any]]

@@ -219,7 +219,10 @@ def test_an_interrupted_run_resumes(national, tmp_path):
     assert "cards.csv: 26 rows read, 2 accepted, 6 already imported, 18 refused." in text
     assert Card.objects.count() == 8
     assert Use.objects.count() == 9
-    assert ImportedKey.objects.count() == 2 + 2 + 3 + 4
+    assert ImportedKey.objects.exclude(kind__in=["cards", "uses"]).count() == 2 + 2 + 3 + 4
+    # Each card and use written is recorded once, the interrupted run's too.
+    assert ImportedKey.objects.filter(kind="cards").count() == 8
+    assert ImportedKey.objects.filter(kind="uses").count() == 9
     assert yearly_table() == SAMPLE_YEARS
     assert AuditEvent.objects.filter(action=Action.CARD_IMPORTED).count() == 8
 
@@ -317,7 +320,14 @@ def test_a_number_already_registered_elsewhere_is_refused(world, tmp_path):
     report = RegistryImport(SAMPLE, actor=world.national).validate()
     refusals = {r.row: r for r in report.files["cards"].refusals}
     assert refusals[5].column == "identifier"
-    assert "The card number K0001004 is already registered" in refusals[5].reason
+    assert refusals[5].reason == (
+        "The number K0001004 is already another card's in Kaikukanta (issued at another site or "
+        "on another day): correct the number, or the site or the issue day, in the export."
+    )
+    # Its uses are refused with it, not recorded on the card that has the number.
+    uses = {r.row: r for r in report.files["uses"].refusals}
+    assert uses[8].column == "card"
+    assert uses[8].reason == "The row of cards with the key K0001004 was refused (row 5)."
 
 
 def world_day():

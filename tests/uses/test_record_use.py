@@ -105,6 +105,19 @@ def test_request_key_is_checked(world, alpha_card, key):
         use(world, alpha_card, idempotency_key=key)
 
 
+@pytest.mark.parametrize("key", ["import:U1", "IMPORT:U1-2025", "Import:7d1f0c2e"])
+def test_a_request_key_in_the_form_of_the_imports_is_refused(world, alpha_card, key):
+    """The registry import's request keys are "import:<its key>": a client's key of that form
+    would make the import take the client's use for one of its own and leave its row out."""
+    with pytest.raises(IdempotencyKeyInvalid) as raised:
+        use(world, alpha_card, idempotency_key=key)
+    assert raised.value.message == (
+        "A request key may not begin with “import:”: the registry import's keys begin so. Send "
+        "another key (a UUID will do)."
+    )
+    assert not Use.objects.exists()
+
+
 def test_unknown_card(world):
     with pytest.raises(card_errors.CardNotFound):
         record_use(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from kaikukanta.accounts.models import User
 from kaikukanta.accounts.scope import scope_for
-from kaikukanta.migration_import.importer import RegistryImport, yearly_table
+from kaikukanta.migration_import.importer import RegistryImport, RunRefused, yearly_table
 
 
 class Command(BaseCommand):
@@ -70,7 +70,10 @@ class Command(BaseCommand):
             progress=None if options["no_progress"] else sys.stderr,
             stop_after_batches=options.get("stop_after_batches"),
         )
-        report = run.validate()
+        try:
+            report = run.validate()
+        except RunRefused as refused:
+            raise CommandError(str(refused)) from None
         path = Path(options["report"] or directory / "import-report.txt")
         heading = _("Import report, %(time)s") % {
             "time": timezone.localtime().strftime("%-d.%-m.%Y %H:%M")
