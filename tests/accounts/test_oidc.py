@@ -476,7 +476,7 @@ def test_a_link_or_an_invitation_left_in_the_session_is_forgotten_by_another_sta
         assert waiting["user"] == world.alpha_sote_coordinator.pk
         assert f"intent={waiting['intent']}" in page
         start = reverse("web:sso_start", args=[KEY])
-        for address in (start, start + "?intent=guessed"):
+        for address in (start, start + "?intent=guessed", start + "?intent=%C3%A4"):
             client.post(reverse("web:sso_link", args=[KEY]))
             client.get(address)
             assert "kaikukanta_sso_link" not in client.session

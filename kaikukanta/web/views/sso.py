@@ -71,7 +71,7 @@ def sso_start(request: HttpRequest, provider: str) -> HttpResponse:
         if (
             isinstance(waiting, dict)
             and intent
-            and compare_digest(waiting.get("intent", ""), intent)
+            and compare_digest(str(waiting.get("intent", "")).encode(), intent.encode())
         ):
             kept = True
         else:
