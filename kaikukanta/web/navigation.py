@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from kaikukanta.accounts.scope import scope_for
 from kaikukanta.network.models import Region
 
-from .access import COORDINATOR, NATIONAL, VENUE, Capability, capability_of
+from .access import ANY_ROLE, COORDINATOR, NATIONAL, VENUE, Capability, capability_of
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,9 @@ MENU = [
     # Django's admin is not our view; its site asks the same capability (accounts/admin_site.py).
     Entry("admin:index", _("Administration"), capability=NATIONAL),
     # Their own logging in: recovery codes, a link to their organisation's provider
-    # (web/views/two_factor.py account).
-    Entry("web:two_factor_account", _("Logging in")),
+    # (web/views/two_factor.py account). The page opens to anyone signed in; someone without a role
+    # has no menu at all.
+    Entry("web:two_factor_account", _("Logging in"), capability=ANY_ROLE),
 ]
 
 

@@ -54,7 +54,8 @@ def test_a_culture_coordinator_removes_a_use_with_the_keyboard(new_page):
     summary = page.locator(".error-summary")
     summary.wait_for()
     assert "Valitse, miksi se poistetaan." in summary.inner_text()
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    # forms.js moves the focus once the page has loaded: wait for it, not for the summary alone.
+    page.wait_for_function("document.activeElement.classList.contains('error-summary')")
     assert_accessible(page, "the correction with its error")
     assert Use.objects.filter(pk=use.pk).exists()
 
