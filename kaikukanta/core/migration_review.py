@@ -23,6 +23,12 @@ BASELINE = {
 }
 
 REVIEWED = {
+    ("migration_import", "0002_imported_rows"): (
+        "6.12.2026: the data step reads the uses whose request key begins with import: (one pass "
+        "over the uses table with a plain SELECT, no lock beyond it; seconds at 10 M uses) and "
+        "writes their keys to migration_import's own table, which only the import command reads; "
+        "about 300,000 rows at the national registry's size."
+    ),
     ("cards", "0008_card_imported_length"): (
         "6.12.2026: a partial index over imported cards only; building it reads the cards table "
         "once (about a second at 1 M cards) while card writes wait."
